@@ -1,0 +1,71 @@
+/**
+ * Every code a {@link HookError} can carry. The codes are stable: match on
+ * `error.code`, never on the message.
+ */
+export type HookErrorCode =
+  // arguments of the wrong shape (not a manifest problem)
+  | 'ERR_INVALID_ARGUMENT'
+  // manifests
+  | 'ERR_INVALID_MANIFESTS'
+  | 'ERR_INVALID_MANIFEST'
+  | 'ERR_INVALID_VALUE'
+  | 'ERR_CYCLE'
+  | 'ERR_TOO_DEEP'
+  | 'ERR_INVALID_WORKLOAD'
+  | 'ERR_INVALID_ENV'
+  | 'ERR_INVALID_VOLUMES'
+  | 'ERR_INVALID_VOLUME_MOUNTS'
+  | 'ERR_CONFLICT'
+  // hook spec and options
+  | 'ERR_INVALID_HOOK'
+  | 'ERR_INVALID_ENDPOINT'
+  | 'ERR_INVALID_OPTION'
+  // certificates
+  | 'ERR_INVALID_PEM'
+  | 'ERR_KEY_MISMATCH'
+  | 'ERR_ISSUER_NOT_CA'
+  | 'ERR_ISSUER_EXPIRED'
+  | 'ERR_UNSUPPORTED_ALGORITHM'
+  // YAML
+  | 'ERR_YAML_SYNTAX'
+  | 'ERR_YAML_NOT_MAPPING'
+  | 'ERR_YAML_ALIAS_LIMIT'
+  | 'ERR_YAML_CYCLE'
+
+/** Where an error points, and what caused it. */
+export interface HookErrorOptions {
+  /**
+   * JSON pointer (RFC 6901) to the offending field. Manifest errors point
+   * into the manifest list (`/0/spec/template/spec/containers`); hook-spec
+   * errors into the hook (`/app/name`); option errors into the options
+   * (`/certDest`); YAML errors to the document (`/2`).
+   */
+  path?: string
+  /** 1-based line of a YAML error. */
+  line?: number
+  cause?: unknown
+}
+
+/**
+ * The one error type of this library: bad input, a refused conflict, a
+ * certificate that cannot be used. Anything else escaping is a bug.
+ *
+ * @example
+ * ```ts
+ * try { injectHook(manifests, hook) }
+ * catch (e) { if (e instanceof HookError) console.error(e.code, e.path, e.message) }
+ * ```
+ */
+export class HookError extends Error {
+  readonly code: HookErrorCode
+  readonly path?: string
+  readonly line?: number
+
+  constructor(code: HookErrorCode, message: string, options: HookErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause })
+    this.name = 'HookError'
+    this.code = code
+    if (options.path !== undefined) this.path = options.path
+    if (options.line !== undefined) this.line = options.line
+  }
+}

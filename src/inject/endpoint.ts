@@ -1,0 +1,70 @@
+import { HookError } from '../errors.js'
+import type { AppRef, HookKind } from './types.js'
+
+/** The hook URL and, when TLS forced another scheme, the one it replaced. */
+export interface ResolvedUrl {
+  url: string
+  forcedFrom?: 'http' | 'https'
+}
+
+const SCHEME = /^([a-zA-Z][a-zA-Z0-9+.-]*):/
+
+/**
+ * Builds the hook URL as Krake does, but keeps a base path and
+ * percent-encodes namespace and name. The scheme follows TLS.
+ * `path` is where an error points (the field of the hook spec).
+ */
+export function resolveHookUrl(endpoint: unknown, app: AppRef, kind: HookKind, tls: boolean, path = '/apiEndpoint'): ResolvedUrl {
+  const fail = (why: string): never => {
+    throw new HookError('ERR_INVALID_ENDPOINT', `endpoint ${JSON.stringify(endpoint)} ${why}`, { path })
+  }
+  if (typeof endpoint !== 'string' || endpoint.trim() === '') {
+    throw new HookError('ERR_INVALID_ENDPOINT', 'the endpoint must be a non-empty string', { path })
+  }
+  const raw = endpoint.trim()
+  const scheme = SCHEME.exec(raw)?.[1]?.toLowerCase()
+  if (scheme === undefined || !raw.slice(scheme.length + 1).startsWith('//')) {
+    fail('is not an absolute URL: write it as http://host:port or https://host:port')
+  }
+  if (scheme !== 'http' && scheme !== 'https') fail(`has the scheme "${scheme}": only http and https are allowed`)
+  const want = tls ? 'https' : 'http'
+  // Swap the scheme in the text, not on a parsed URL: the parser would drop an
+  // explicit :80 or :443 as the old scheme's default and so change the port.
+  let url: URL
+  try {
+    url = new URL(want + raw.slice(scheme!.length))
+  } catch {
+    return fail('is not a valid URL')
+  }
+  if (url.username !== '' || url.password !== '') fail('carries credentials: the hook authenticates with its token')
+  if (url.search !== '' || url.hash !== '' || raw.includes('?') || raw.includes('#')) fail('has a query or fragment')
+  if (url.hostname === '') fail('has no host')
+  const base = url.pathname.replace(/\/+$/, '')
+  const resolved: ResolvedUrl = {
+    url: `${want}://${url.host}${base}/kubernetes/namespaces/${encodeURIComponent(app.namespace)}/applications/${encodeURIComponent(app.name)}/${kind}`,
+  }
+  if (scheme !== want) resolved.forcedFrom = scheme as 'http' | 'https'
+  return resolved
+}
+
+/**
+ * The URL the application calls to fire the hook:
+ * `<endpoint>/kubernetes/namespaces/<ns>/applications/<name>/<kind>`.
+ * The scheme is `https` when `tls` is true and `http` otherwise, whatever
+ * the endpoint says; a base path on the endpoint is kept.
+ *
+ * @example
+ * ```ts
+ * hookUrl('https://krake:8443/api', { namespace: 'ns', name: 'my app' }, 'complete', true)
+ * // 'https://krake:8443/api/kubernetes/namespaces/ns/applications/my%20app/complete'
+ * ```
+ */
+export function hookUrl(endpoint: string, app: AppRef, kind: HookKind, tls: boolean): string {
+  if (typeof app !== 'object' || app === null || typeof app.name !== 'string' || app.name === '' || typeof app.namespace !== 'string' || app.namespace === '') {
+    throw new HookError('ERR_INVALID_HOOK', 'app must be { name, namespace } with non-empty strings', { path: '/app' })
+  }
+  if (kind !== 'complete' && kind !== 'shutdown') {
+    throw new HookError('ERR_INVALID_HOOK', `kind must be "complete" or "shutdown", not ${JSON.stringify(kind)}`, { path: '/kind' })
+  }
+  return resolveHookUrl(endpoint, app, kind, tls === true, '/endpoint').url
+}

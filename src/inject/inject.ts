@@ -1,0 +1,175 @@
+import { HookError } from '../errors.js'
+import { cloneJson, type Json, type JsonObject } from '../lib/clone.js'
+import { isObject, jsonEqual } from '../lib/json.js'
+import { pointer } from '../lib/pointer.js'
+import { namedList, upsert, type ListKind, type Site } from './collisions.js'
+import { certMount, certVolume, hookObjects, isOwnObject, tokenEnv, urlEnv } from './objects.js'
+import { makePlan, type Plan } from './plan.js'
+import type { HookResult, HookSpec, InjectOptions, InjectResult, ResourceRef } from './types.js'
+import { containersOf, findPodSpec, podSpecLocation } from './workloads.js'
+
+type Path = Array<string | number>
+
+const ENV: ListKind = { code: 'ERR_INVALID_ENV', noun: 'env var' }
+const VOLUMES: ListKind = { code: 'ERR_INVALID_VOLUMES', noun: 'volume' }
+const MOUNTS: ListKind = { code: 'ERR_INVALID_VOLUME_MOUNTS', noun: 'volumeMount', uniqueBy: 'mountPath' }
+
+/** A ConfigMap or Secret of the input, by `kind/namespace/name`, and where it is. */
+interface Placed {
+  list: Json[]
+  index: number
+  path: Path
+}
+
+const identity = (kind: string, namespace: string | undefined, name: string) => `${kind}/${namespace ?? ''}/${name}`
+
+class Injection {
+  readonly results: HookResult[] = []
+  /** Namespaces of the workloads, in order of first appearance ('' for none). */
+  readonly namespaces = new Set<string>()
+  readonly stores = new Map<string, Placed>()
+
+  constructor(readonly plan: Plan) {}
+
+  visit(list: Json[], index: number, path: Path): void {
+    const obj = list[index]
+    const at = (...rest: Path) => pointer(...path, ...rest)
+    if (!isObject(obj)) throw new HookError('ERR_INVALID_MANIFEST', `${at()} must be a Kubernetes object`, { path: at() })
+    const { apiVersion, kind, metadata } = obj
+    if (typeof apiVersion !== 'string' || apiVersion === '') {
+      throw new HookError('ERR_INVALID_MANIFEST', `${at('apiVersion')} must be a non-empty string`, { path: at('apiVersion') })
+    }
+    if (typeof kind !== 'string' || kind === '') throw new HookError('ERR_INVALID_MANIFEST', `${at('kind')} must be a non-empty string`, { path: at('kind') })
+
+    if (apiVersion === 'v1' && kind === 'List') {
+      const items = obj.items ?? []
+      if (!Array.isArray(items)) throw new HookError('ERR_INVALID_MANIFEST', `${at('items')} must be an array`, { path: at('items') })
+      for (let j = 0; j < items.length; j++) this.visit(items, j, [...path, 'items', j])
+      return
+    }
+    if (!isObject(metadata)) throw new HookError('ERR_INVALID_MANIFEST', `${at('metadata')} must be an object`, { path: at('metadata') })
+    const { name, namespace } = metadata
+    if (typeof name !== 'string' || name === '') {
+      throw new HookError('ERR_INVALID_MANIFEST', `${at('metadata', 'name')} must be a non-empty string`, { path: at('metadata', 'name') })
+    }
+    if (namespace !== undefined && namespace !== null && typeof namespace !== 'string') {
+      throw new HookError('ERR_INVALID_MANIFEST', `${at('metadata', 'namespace')} must be a string`, { path: at('metadata', 'namespace') })
+    }
+    const ns = typeof namespace === 'string' && namespace !== '' ? namespace : undefined
+
+    if (apiVersion === 'v1' && (kind === 'ConfigMap' || kind === 'Secret')) {
+      this.stores.set(identity(kind, ns, name), { list, index, path })
+      return
+    }
+    const location = podSpecLocation(apiVersion, kind)
+    if (location === undefined) return
+
+    const ref: ResourceRef = ns === undefined ? { apiVersion, kind, name } : { apiVersion, kind, name, namespace: ns }
+    const site: Site = { objPath: path, ref, onConflict: this.plan.onConflict, results: this.results }
+    this.injectPod(obj, location, site)
+    this.namespaces.add(ns ?? '')
+  }
+
+  injectPod(obj: JsonObject, location: readonly string[], site: Site): void {
+    const plan = this.plan
+    const pod = findPodSpec(obj, location, site.objPath)
+    const specRel = [...location]
+    const specPath = [...site.objPath, ...specRel]
+    const containers = containersOf(pod, 'containers', specPath)
+    const inits = plan.initContainers ? containersOf(pod, 'initContainers', specPath) : []
+    if (plan.tls !== undefined) {
+      const volumes = namedList(pod, 'volumes', VOLUMES, site, specRel)
+      upsert(volumes, certVolume(plan), VOLUMES, site, [...specRel, 'volumes'], `pod ${pointer(...specRel)}`)
+    }
+    const each = (list: JsonObject[], field: 'containers' | 'initContainers') => {
+      for (let i = 0; i < list.length; i++) {
+        const c = list[i]!
+        const rel = [...specRel, field, i]
+        const owner = `container "${String(c.name)}"`
+        const env = namedList(c, 'env', ENV, site, rel)
+        upsert(env, tokenEnv(plan), ENV, site, [...rel, 'env'], owner)
+        upsert(env, urlEnv(plan), ENV, site, [...rel, 'env'], owner)
+        if (plan.tls !== undefined) {
+          const mounts = namedList(c, 'volumeMounts', MOUNTS, site, rel)
+          upsert(mounts, certMount(plan), MOUNTS, site, [...rel, 'volumeMounts'], owner)
+        }
+      }
+    }
+    each(inits, 'initContainers')
+    each(containers, 'containers')
+  }
+
+  /** Adds the hook's ConfigMap/Secrets, one set per namespace, or settles them with what is there. */
+  addObjects(out: Json[]): void {
+    for (const ns of this.namespaces) {
+      const namespace = ns === '' ? undefined : ns
+      for (const wanted of hookObjects(this.plan, namespace)) {
+        const meta = wanted.metadata as JsonObject
+        const kind = wanted.kind as string
+        const placed = this.stores.get(identity(kind, namespace, meta.name as string))
+        if (placed === undefined) {
+          out.push(wanted)
+          continue
+        }
+        const existing = placed.list[placed.index] as JsonObject
+        if (jsonEqual(existing, wanted)) continue
+        if (isOwnObject(existing, this.plan)) {
+          placed.list[placed.index] = wanted // ours from an earlier run: refresh it
+          continue
+        }
+        const ref: ResourceRef = { apiVersion: 'v1', kind, name: meta.name as string }
+        if (namespace !== undefined) ref.namespace = namespace
+        const why = `${kind} "${String(meta.name)}"${namespace === undefined ? '' : ` in namespace "${namespace}"`} is already in the input and is not the hook's`
+        if (this.plan.onConflict === 'error') {
+          throw new HookError('ERR_CONFLICT', `${why}; onConflict is "error"`, { path: pointer(...placed.path) })
+        }
+        if (this.plan.onConflict === 'keep') {
+          this.results.push({ severity: 'warning', message: `${why}; kept it (onConflict "keep"), the hook may not work`, resourceRef: ref })
+        } else {
+          placed.list[placed.index] = wanted
+          this.results.push({ severity: 'info', message: `${why}; replaced it with the hook's`, resourceRef: ref })
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Returns a new manifest list in which every container of every workload
+ * carries the hook's token and URL and, with TLS, mounts the certificate
+ * files that a generated ConfigMap (or Secret) holds. Pure and synchronous:
+ * the input is never changed and the output shares no object with it.
+ *
+ * @param manifests Kubernetes objects, as `parseManifests` returns them.
+ * @param hook The hook: kind, application, endpoint, token and TLS material.
+ * @param options Variable names, mount path, storage, conflicts; see {@link InjectOptions}.
+ * @throws HookError with a stable `code` and a JSON-pointer `path` on bad input.
+ *
+ * @example
+ * ```ts
+ * const { manifests, results } = injectHook(parseManifests(yaml), {
+ *   kind: 'complete',
+ *   app: { name: 'my-app', namespace: 'default' },
+ *   apiEndpoint: 'http://krake-api:8080',
+ *   token: createHookToken(),
+ * })
+ * ```
+ */
+export function injectHook(manifests: readonly unknown[], hook: HookSpec, options?: InjectOptions): InjectResult {
+  const plan = makePlan(hook, options)
+  if (!Array.isArray(manifests)) {
+    throw new HookError('ERR_INVALID_MANIFESTS', 'manifests must be an array of Kubernetes objects', { path: '' })
+  }
+  const out = cloneJson(manifests) as Json[]
+  const run = new Injection(plan)
+  if (plan.forcedFrom !== undefined) {
+    const to = plan.forcedFrom === 'http' ? 'https' : 'http'
+    run.results.push({
+      severity: 'warning',
+      message: `the endpoint's scheme ${plan.forcedFrom} was changed to ${to} because TLS is ${to === 'https' ? 'on' : 'off'}`,
+    })
+  }
+  for (let i = 0; i < out.length; i++) run.visit(out, i, [i])
+  run.addObjects(out)
+  return { manifests: out as object[], results: run.results }
+}

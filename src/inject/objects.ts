@@ -1,0 +1,77 @@
+import type { JsonObject } from '../lib/clone.js'
+import { isObject } from '../lib/json.js'
+import type { Plan } from './plan.js'
+
+/** Marks what the hook wrote, so that a later run knows its own objects. */
+export const MANAGED_BY = { key: 'app.kubernetes.io/managed-by', value: 'krake-hooks' }
+export const HOOK_ANNOTATION = 'krake-hooks/hook'
+export const APP_ANNOTATION = 'krake-hooks/application'
+
+function metadata(plan: Plan, name: string, namespace: string | undefined): JsonObject {
+  const meta: JsonObject = { name }
+  if (namespace !== undefined) meta.namespace = namespace
+  meta.labels = { [MANAGED_BY.key]: MANAGED_BY.value }
+  meta.annotations = { [HOOK_ANNOTATION]: plan.kind, [APP_ANNOTATION]: `${plan.app.namespace}/${plan.app.name}` }
+  return meta
+}
+
+const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64')
+
+/** The objects the hook adds to one namespace (`undefined`: the workloads had none). */
+export function hookObjects(plan: Plan, namespace: string | undefined): JsonObject[] {
+  const out: JsonObject[] = []
+  if (plan.tls !== undefined) {
+    const files = { 'ca-bundle.pem': plan.tls.caBundlePem, 'cert.pem': plan.tls.certPem, 'key.pem': plan.tls.keyPem }
+    if (plan.certStorage === 'ConfigMap') {
+      out.push({ apiVersion: 'v1', kind: 'ConfigMap', metadata: metadata(plan, plan.names.configMap, namespace), data: files })
+    } else {
+      const data: JsonObject = {}
+      for (const [k, v] of Object.entries(files)) data[k] = b64(v)
+      out.push({ apiVersion: 'v1', kind: 'Secret', metadata: metadata(plan, plan.names.certSecret, namespace), type: 'Opaque', data })
+    }
+  }
+  if (plan.tokenFrom === 'secret') {
+    out.push({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: metadata(plan, plan.names.tokenSecret, namespace),
+      type: 'Opaque',
+      data: { token: b64(plan.token), url: b64(plan.url) },
+    })
+  }
+  return out
+}
+
+/** Whether `obj` was written by this hook of this application in an earlier run. */
+export function isOwnObject(obj: JsonObject, plan: Plan): boolean {
+  const meta = obj.metadata
+  if (!isObject(meta) || !isObject(meta.labels) || !isObject(meta.annotations)) return false
+  return (
+    meta.labels[MANAGED_BY.key] === MANAGED_BY.value &&
+    meta.annotations[HOOK_ANNOTATION] === plan.kind &&
+    meta.annotations[APP_ANNOTATION] === `${plan.app.namespace}/${plan.app.name}`
+  )
+}
+
+/** The env entries, volume and mount every container or pod gets. */
+export function tokenEnv(plan: Plan): JsonObject {
+  return plan.tokenFrom === 'value'
+    ? { name: plan.envToken, value: plan.token }
+    : { name: plan.envToken, valueFrom: { secretKeyRef: { name: plan.names.tokenSecret, key: 'token' } } }
+}
+
+export function urlEnv(plan: Plan): JsonObject {
+  return plan.tokenFrom === 'value'
+    ? { name: plan.envUrl, value: plan.url }
+    : { name: plan.envUrl, valueFrom: { secretKeyRef: { name: plan.names.tokenSecret, key: 'url' } } }
+}
+
+export function certVolume(plan: Plan): JsonObject {
+  return plan.certStorage === 'ConfigMap'
+    ? { name: plan.names.volume, configMap: { name: plan.names.configMap } }
+    : { name: plan.names.volume, secret: { secretName: plan.names.certSecret } }
+}
+
+export function certMount(plan: Plan): JsonObject {
+  return { name: plan.names.volume, mountPath: plan.certDest, readOnly: true }
+}

@@ -1,0 +1,149 @@
+import { HookError } from '../errors.js'
+import { parseCertificates, parsePrivateKey } from '../lib/pem.js'
+import { resolveHookUrl } from './endpoint.js'
+import { hookNames, type HookNames } from './names.js'
+import type { HookKind, HookSpec, HookTls, InjectOptions } from './types.js'
+
+/** A checked hook spec and options, with every default filled in. */
+export interface Plan {
+  kind: HookKind
+  app: { name: string; namespace: string }
+  token: string
+  url: string
+  /** Set when the endpoint's scheme was changed to follow TLS. */
+  forcedFrom?: 'http' | 'https'
+  tls?: HookTls
+  envToken: string
+  envUrl: string
+  certDest: string
+  certStorage: 'ConfigMap' | 'Secret'
+  tokenFrom: 'value' | 'secret'
+  initContainers: boolean
+  onConflict: 'replace' | 'error' | 'keep'
+  names: HookNames
+}
+
+const DEFAULT_ENV: Record<HookKind, { token: string; url: string }> = {
+  complete: { token: 'KRAKE_TOKEN', url: 'KRAKE_COMPLETE_URL' },
+  shutdown: { token: 'KRAKE_SHUTDOWN_TOKEN', url: 'KRAKE_SHUTDOWN_URL' },
+}
+
+/** Default mount path of the certificate files. */
+export const DEFAULT_CERT_DEST = '/etc/krake_cert'
+
+// A name a shell can expand ($KRAKE_TOKEN), as the seed's curl example does.
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
+// The seed sends the token as "{\"token\":\"$KRAKE_TOKEN\"}": it must not need
+// JSON escaping nor break the shell's quoting.
+const TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]{1,4096}$/
+
+const HOOK_KEYS = new Set(['kind', 'app', 'apiEndpoint', 'externalEndpoint', 'token', 'tls'])
+const OPTION_KEYS = new Set(['env', 'certDest', 'certStorage', 'tokenFrom', 'initContainers', 'onConflict'])
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v)
+}
+
+function checkKeys(obj: Record<string, unknown>, allowed: Set<string>, code: 'ERR_INVALID_HOOK' | 'ERR_INVALID_OPTION', prefix: string): void {
+  for (const key of Object.keys(obj)) {
+    if (!allowed.has(key)) {
+      throw new HookError(code, `unknown field "${key}" (allowed: ${[...allowed].join(', ')})`, { path: `${prefix}/${key}` })
+    }
+  }
+}
+
+function nonEmptyString(v: unknown): v is string {
+  return typeof v === 'string' && v !== '' && v.isWellFormed()
+}
+
+function oneOf<T extends string>(value: unknown, allowed: readonly T[], fallback: T, path: string): T {
+  if (value === undefined) return fallback
+  if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T
+  throw new HookError('ERR_INVALID_OPTION', `${path.slice(1)} must be one of ${allowed.map((a) => `"${a}"`).join(', ')}, not ${JSON.stringify(value)}`, { path })
+}
+
+function checkTls(tls: unknown): HookTls {
+  if (!isRecord(tls)) throw new HookError('ERR_INVALID_HOOK', 'tls must be { caBundlePem, certPem, keyPem }', { path: '/tls' })
+  checkKeys(tls, new Set(['caBundlePem', 'certPem', 'keyPem']), 'ERR_INVALID_HOOK', '/tls')
+  const ca = parseCertificates(tls.caBundlePem, '/tls/caBundlePem')
+  const certs = parseCertificates(tls.certPem, '/tls/certPem')
+  const { key, block } = parsePrivateKey(tls.keyPem, '/tls/keyPem')
+  if (!certs[0]!.cert.checkPrivateKey(key)) {
+    throw new HookError('ERR_KEY_MISMATCH', 'tls.keyPem is not the key of the first certificate in tls.certPem', { path: '/tls/keyPem' })
+  }
+  // Stored re-wrapped and newline-terminated: same bytes for the same certificates.
+  return {
+    caBundlePem: ca.map((c) => c.block.pem).join(''),
+    certPem: certs.map((c) => c.block.pem).join(''),
+    keyPem: block.pem,
+  }
+}
+
+/** Checks the hook spec and options; every problem is a HookError with a path. */
+export function makePlan(hook: HookSpec, options: InjectOptions | undefined): Plan {
+  if (!isRecord(hook)) throw new HookError('ERR_INVALID_HOOK', 'the hook must be an object', { path: '' })
+  checkKeys(hook, HOOK_KEYS, 'ERR_INVALID_HOOK', '')
+  const { kind, app, token } = hook as Record<string, unknown>
+  if (kind !== 'complete' && kind !== 'shutdown') {
+    throw new HookError('ERR_INVALID_HOOK', `kind must be "complete" or "shutdown", not ${JSON.stringify(kind)}`, { path: '/kind' })
+  }
+  if (!isRecord(app)) throw new HookError('ERR_INVALID_HOOK', 'app must be { name, namespace }', { path: '/app' })
+  checkKeys(app, new Set(['name', 'namespace']), 'ERR_INVALID_HOOK', '/app')
+  if (!nonEmptyString(app.name)) throw new HookError('ERR_INVALID_HOOK', 'app.name must be a non-empty string', { path: '/app/name' })
+  if (!nonEmptyString(app.namespace)) throw new HookError('ERR_INVALID_HOOK', 'app.namespace must be a non-empty string', { path: '/app/namespace' })
+  if (typeof token !== 'string' || !TOKEN.test(token)) {
+    throw new HookError('ERR_INVALID_HOOK', 'token must be a string of 1 to 4096 visible ASCII characters other than " and \\ (createHookToken() makes one)', { path: '/token' })
+  }
+  const tls = hook.tls == null ? undefined : checkTls(hook.tls)
+  const useExternal = hook.externalEndpoint != null
+  const resolved = resolveHookUrl(
+    useExternal ? hook.externalEndpoint : hook.apiEndpoint,
+    { name: app.name, namespace: app.namespace },
+    kind,
+    tls !== undefined,
+    useExternal ? '/externalEndpoint' : '/apiEndpoint',
+  )
+  if (useExternal && typeof hook.apiEndpoint !== 'string') {
+    throw new HookError('ERR_INVALID_ENDPOINT', 'apiEndpoint must be a string', { path: '/apiEndpoint' })
+  }
+
+  const opts: unknown = options ?? {}
+  if (!isRecord(opts)) throw new HookError('ERR_INVALID_OPTION', 'options must be an object', { path: '' })
+  checkKeys(opts, OPTION_KEYS, 'ERR_INVALID_OPTION', '')
+  const env = opts.env ?? {}
+  if (!isRecord(env)) throw new HookError('ERR_INVALID_OPTION', 'env must be { token?, url? }', { path: '/env' })
+  checkKeys(env, new Set(['token', 'url']), 'ERR_INVALID_OPTION', '/env')
+  const envName = (value: unknown, fallback: string, path: string): string => {
+    if (value === undefined) return fallback
+    if (typeof value === 'string' && ENV_NAME.test(value)) return value
+    throw new HookError('ERR_INVALID_OPTION', `${JSON.stringify(value)} is not a valid environment variable name ([A-Za-z_][A-Za-z0-9_]*)`, { path })
+  }
+  const envToken = envName(env.token, DEFAULT_ENV[kind].token, '/env/token')
+  const envUrl = envName(env.url, DEFAULT_ENV[kind].url, '/env/url')
+  if (envToken === envUrl) throw new HookError('ERR_INVALID_OPTION', `env.token and env.url are both "${envToken}"`, { path: '/env/url' })
+
+  const certDest = opts.certDest ?? DEFAULT_CERT_DEST
+  if (typeof certDest !== 'string' || !certDest.startsWith('/') || certDest === '/' || certDest.includes(':') || certDest.split('/').includes('..') || !certDest.isWellFormed()) {
+    throw new HookError('ERR_INVALID_OPTION', `certDest must be an absolute path other than "/", without ".." or ":", not ${JSON.stringify(certDest)}`, { path: '/certDest' })
+  }
+  const initContainers = opts.initContainers ?? false
+  if (typeof initContainers !== 'boolean') throw new HookError('ERR_INVALID_OPTION', 'initContainers must be a boolean', { path: '/initContainers' })
+
+  const plan: Plan = {
+    kind,
+    app: { name: app.name, namespace: app.namespace },
+    token,
+    url: resolved.url,
+    envToken,
+    envUrl,
+    certDest: certDest.length > 1 ? certDest.replace(/\/+$/, '') : certDest,
+    certStorage: oneOf(opts.certStorage, ['ConfigMap', 'Secret'], 'ConfigMap', '/certStorage'),
+    tokenFrom: oneOf(opts.tokenFrom, ['value', 'secret'], 'value', '/tokenFrom'),
+    initContainers,
+    onConflict: oneOf(opts.onConflict, ['replace', 'error', 'keep'], 'replace', '/onConflict'),
+    names: hookNames(app.name, kind),
+  }
+  if (resolved.forcedFrom !== undefined) plan.forcedFrom = resolved.forcedFrom
+  if (tls !== undefined) plan.tls = tls
+  return plan
+}

@@ -1,0 +1,71 @@
+/** The two hooks that Krake knows. */
+export type HookKind = 'complete' | 'shutdown'
+
+/** The Krake application a hook belongs to. */
+export interface AppRef {
+  name: string
+  namespace: string
+}
+
+/** TLS material the application needs to call a TLS-speaking Krake API. */
+export interface HookTls {
+  /** The Krake CA, then the hook's intermediate: what the client trusts. */
+  caBundlePem: string
+  /** The application's client certificate (see `issueHookCertificate`). */
+  certPem: string
+  /** Its private key. */
+  keyPem: string
+}
+
+/** What to inject: one hook of one application. */
+export interface HookSpec {
+  kind: HookKind
+  app: AppRef
+  /** The Krake API, e.g. `https://krake-api:8443`; a base path is kept. */
+  apiEndpoint: string
+  /** An endpoint the application can reach; replaces `apiEndpoint` when set. */
+  externalEndpoint?: string | undefined
+  /** The hook's token (see `createHookToken`). */
+  token: string
+  /** Absent means the API does not speak TLS. */
+  tls?: HookTls | undefined
+}
+
+/** How to inject. Every field is optional. */
+export interface InjectOptions {
+  /** Variable names. Default `KRAKE_TOKEN` / `KRAKE_COMPLETE_URL` (complete), `KRAKE_SHUTDOWN_TOKEN` / `KRAKE_SHUTDOWN_URL` (shutdown). */
+  env?: { token?: string | undefined; url?: string | undefined } | undefined
+  /** Absolute mount path of the certificate files. Default `/etc/krake_cert`. */
+  certDest?: string | undefined
+  /** Where the three PEM files are stored. Default `'ConfigMap'`. */
+  certStorage?: 'ConfigMap' | 'Secret' | undefined
+  /** `'secret'` puts token and URL in a Secret and refers to it with `secretKeyRef`. Default `'value'`. */
+  tokenFrom?: 'value' | 'secret' | undefined
+  /** Also inject into `initContainers`. Default `false`. */
+  initContainers?: boolean | undefined
+  /** What to do with an entry or object of the hook's name that differs. Default `'replace'`. */
+  onConflict?: 'replace' | 'error' | 'keep' | undefined
+}
+
+/** Identifies the object a result is about. */
+export interface ResourceRef {
+  apiVersion: string
+  kind: string
+  name: string
+  namespace?: string
+}
+
+/** One thing worth telling about an injection, shaped like a KRM function result. */
+export interface HookResult {
+  severity: 'error' | 'warning' | 'info'
+  message: string
+  resourceRef?: ResourceRef
+  /** JSON pointer into the object named by `resourceRef`. */
+  field?: string
+}
+
+/** What `injectHook` returns: fresh manifests and what happened. */
+export interface InjectResult {
+  manifests: object[]
+  results: HookResult[]
+}

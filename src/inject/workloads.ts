@@ -1,0 +1,70 @@
+import { HookError } from '../errors.js'
+import type { JsonObject } from '../lib/clone.js'
+import { isObject } from '../lib/json.js'
+import { pointer } from '../lib/pointer.js'
+
+type Path = Array<string | number>
+
+const POD_TEMPLATE = ['spec', 'template', 'spec']
+
+/**
+ * Where the pod spec of a workload is, by API group and kind. Krake itself
+ * knows only Pod, Deployment and ReplicationController. A kind of the same
+ * name in another group (a CRD) is not ours to touch.
+ */
+export function podSpecLocation(apiVersion: string, kind: string): readonly string[] | undefined {
+  const slash = apiVersion.indexOf('/')
+  const group = slash < 0 ? '' : apiVersion.slice(0, slash)
+  switch (group) {
+    case '':
+      if (kind === 'Pod') return ['spec']
+      if (kind === 'ReplicationController') return POD_TEMPLATE
+      if (kind === 'PodTemplate') return ['template', 'spec']
+      return undefined
+    case 'apps':
+    case 'extensions':
+      return kind === 'Deployment' || kind === 'ReplicaSet' || kind === 'StatefulSet' || kind === 'DaemonSet' ? POD_TEMPLATE : undefined
+    case 'batch':
+      if (kind === 'Job') return POD_TEMPLATE
+      if (kind === 'CronJob') return ['spec', 'jobTemplate', 'spec', 'template', 'spec']
+      return undefined
+    default:
+      return undefined
+  }
+}
+
+/** Follows `location` from `obj`; a missing or non-object step is an error. */
+export function findPodSpec(obj: JsonObject, location: readonly string[], objPath: Path): JsonObject {
+  let node: JsonObject = obj
+  const path = [...objPath]
+  for (const key of location) {
+    path.push(key)
+    const next = node[key]
+    if (!isObject(next)) {
+      const what = next === undefined ? 'is missing' : 'is not an object'
+      throw new HookError('ERR_INVALID_WORKLOAD', `${obj.kind} ${pointer(...path)} ${what}: a ${obj.kind} needs ${location.join('.')}`, { path: pointer(...path) })
+    }
+    node = next
+  }
+  return node
+}
+
+/**
+ * The containers of a pod spec, checked: a non-empty array of objects with a
+ * name (for `initContainers`: absent or such an array, possibly empty).
+ */
+export function containersOf(podSpec: JsonObject, field: 'containers' | 'initContainers', specPath: Path): JsonObject[] {
+  const list = podSpec[field]
+  const at = (...rest: Path) => pointer(...specPath, field, ...rest)
+  if (field === 'initContainers' && list === undefined) return []
+  if (!Array.isArray(list) || (field === 'containers' && list.length === 0)) {
+    throw new HookError('ERR_INVALID_WORKLOAD', `${at()} must be ${field === 'containers' ? 'a non-empty' : 'an'} array of containers`, { path: at() })
+  }
+  list.forEach((c, i) => {
+    if (!isObject(c)) throw new HookError('ERR_INVALID_WORKLOAD', `${at(i)} must be a container object`, { path: at(i) })
+    if (typeof c.name !== 'string' || c.name === '') {
+      throw new HookError('ERR_INVALID_WORKLOAD', `${at(i, 'name')} must be a non-empty string`, { path: at(i, 'name') })
+    }
+  })
+  return list as JsonObject[]
+}

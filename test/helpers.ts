@@ -1,0 +1,63 @@
+import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import type { HookSpec } from '../src/index.js'
+
+export const root = fileURLToPath(new URL('..', import.meta.url))
+export const fixture = (rel: string) => readFileSync(new URL(`./fixtures/${rel}`, import.meta.url), 'utf8')
+
+/** The fixed PKI of test/fixtures/pki, as a hook's TLS material. */
+export const fixtureTls = () => ({
+  caBundlePem: fixture('pki/root.pem') + fixture('pki/intermediate.pem'),
+  certPem: fixture('pki/leaf.pem'),
+  keyPem: fixture('pki/leaf-key.pem'),
+})
+
+/** Freezes every object reachable from `value`, as the purity tests demand. */
+export function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value)
+    for (const child of Object.values(value)) deepFreeze(child)
+  }
+  return value
+}
+
+/** A JSON snapshot to compare the input against after a call. */
+export const snapshot = (v: unknown) =>
+  JSON.stringify(v, (_, x) => (typeof x === 'bigint' || typeof x === 'function' || typeof x === 'symbol' ? `<${typeof x}:${String(x)}>` : x))
+
+export const TOKEN = 'tok-0123456789abcdefghijklmnopqrstuvwxyzABCDEFG'
+
+export function spec(over: Partial<HookSpec> = {}): HookSpec {
+  return { kind: 'complete', app: { name: 'nginx-demo', namespace: 'secondary' }, apiEndpoint: 'http://krake-api:8080', token: TOKEN, ...over }
+}
+
+export function container(name: string, extra: Record<string, unknown> = {}) {
+  return { name, image: `${name}:1`, ...extra }
+}
+
+export function deployment(name: string, namespace: string | undefined, containers: unknown[] = [container('nginx')]) {
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: namespace === undefined ? { name } : { name, namespace },
+    spec: { selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { containers } } },
+  }
+}
+
+type Obj = Record<string, any>
+
+/** The pod spec of a workload, whatever its kind. */
+export function podSpecOf(obj: Obj): Obj {
+  switch (obj.kind) {
+    case 'Pod':
+      return obj.spec
+    case 'PodTemplate':
+      return obj.template.spec
+    case 'CronJob':
+      return obj.spec.jobTemplate.spec.template.spec
+    default:
+      return obj.spec.template.spec
+  }
+}
+
+export const envOf = (c: Obj, name: string) => (c.env as Obj[] | undefined)?.filter((e) => e.name === name) ?? []

@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest'
+import { HookError, hookUrl } from '../../src/index.js'
+
+const app = { namespace: 'secondary', name: 'nginx-demo' }
+const tail = '/kubernetes/namespaces/secondary/applications/nginx-demo'
+
+describe('hookUrl(endpoint, app, kind, tls)', () => {
+  it.each([
+    ['http://krake:8080', false, `http://krake:8080${tail}/complete`],
+    ['https://krake:8443', true, `https://krake:8443${tail}/complete`],
+    ['https://krake:8443/', true, `https://krake:8443${tail}/complete`],
+    ['http://krake:8443', true, `https://krake:8443${tail}/complete`],
+    ['https://krake', false, `http://krake${tail}/complete`],
+    ['HTTPS://Krake.Example', true, `https://krake.example${tail}/complete`],
+    ['https://gw.example/krake/v1//', true, `https://gw.example/krake/v1${tail}/complete`],
+    ['http://[::1]:8080', false, `http://[::1]:8080${tail}/complete`],
+    ['  http://krake:8080  ', false, `http://krake:8080${tail}/complete`],
+  ])('hookUrl(%j, tls=%s) is %s', (endpoint, tls, expected) => {
+    expect(hookUrl(endpoint, app, 'complete', tls)).toBe(expected)
+  })
+
+  it('keeps an explicit port that is the default of the old scheme when the scheme is forced', () => {
+    expect(hookUrl('http://krake:80', app, 'complete', true)).toBe(`https://krake:80${tail}/complete`)
+    expect(hookUrl('https://krake:443', app, 'complete', false)).toBe(`http://krake:443${tail}/complete`)
+  })
+
+  it('builds the shutdown URL', () => {
+    expect(hookUrl('https://krake', app, 'shutdown', true)).toBe(`https://krake${tail}/shutdown`)
+  })
+
+  it('percent-encodes namespace and name so they stay one path segment each', () => {
+    expect(hookUrl('http://k', { namespace: 'a/b', name: '../x y#?' }, 'complete', false)).toBe(
+      'http://k/kubernetes/namespaces/a%2Fb/applications/..%2Fx%20y%23%3F/complete',
+    )
+  })
+
+  it.each([
+    ['', /non-empty string/],
+    ['krake:8080', /not an absolute URL/],
+    ['//krake', /not an absolute URL/],
+    ['file:///etc/passwd', /scheme "file"/],
+    ['https://u:p@krake', /credentials/],
+    ['https://u@krake', /credentials/],
+    ['https://krake/#frag', /query or fragment/],
+    ['http://', /not a valid URL|has no host/],
+  ])('hookUrl(%j) throws ERR_INVALID_ENDPOINT', (endpoint, message) => {
+    expect(() => hookUrl(endpoint, app, 'complete', false)).toThrow(message)
+    try {
+      hookUrl(endpoint, app, 'complete', false)
+    } catch (e) {
+      expect(e).toBeInstanceOf(HookError)
+      expect((e as HookError).code).toBe('ERR_INVALID_ENDPOINT')
+      expect((e as HookError).path).toBe('/endpoint')
+    }
+  })
+
+  it('refuses a bad app or kind with ERR_INVALID_HOOK', () => {
+    // @ts-expect-error: a name is required
+    expect(() => hookUrl('http://k', { namespace: 'n' }, 'complete', false)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_HOOK', path: '/app' }))
+    // @ts-expect-error: only complete and shutdown
+    expect(() => hookUrl('http://k', app, 'finish', false)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_HOOK', path: '/kind' }))
+  })
+})

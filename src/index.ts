@@ -9,3 +9,9 @@ export { createHookToken } from './token/create.js'
 
 export { parseManifests } from './yaml/parse.js'
 export { stringifyManifests } from './yaml/stringify.js'
+
+export { createCertificateIssuer, issueHookCertificate, DEFAULT_HOOK_USER } from './cert/issuer.js'
+export type { CertificateIssuer, IssuedCertificate, IssueHookCertificateParams, IssueParams, IssuerMaterial } from './cert/issuer.js'
+export { buildCaBundle } from './cert/bundle.js'
+export type { KeyAlgorithm } from './cert/keys.js'
+export type { CryptoProvider } from './cert/provider.js'

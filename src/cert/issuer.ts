@@ -1,0 +1,228 @@
+import { X509Certificate as NodeX509, type webcrypto } from 'node:crypto'
+import { AsnConvert } from '@peculiar/asn1-schema'
+import { AttributeTypeAndValue, AttributeValue, Name as AsnName, RelativeDistinguishedName } from '@peculiar/asn1-x509'
+import { HookError } from '../errors.js'
+import { parseCertificates, parsePrivateKey, toPem } from '../lib/pem.js'
+import { importSigningKey, leafKeyParams, signingAlgorithmOf, type KeyAlgorithm } from './keys.js'
+import { cryptoOf, type CryptoProvider } from './provider.js'
+import { x509 } from './x509.js'
+
+/** Default CN of a complete hook's certificate; `system:shutdown-hook` for shutdown. */
+export const DEFAULT_HOOK_USER = 'system:complete-hook'
+
+// @peculiar/x509 speaks the DOM's WebCrypto types; Node's are the same objects under other names.
+type GeneratorParams = Extract<Parameters<typeof x509.X509CertificateGenerator.create>[0], { signingKey: unknown }>
+type X509Crypto = NonNullable<Parameters<typeof x509.X509CertificateGenerator.create>[1]>
+
+const CN = '2.5.4.3'
+const CLOCK_SKEW_MS = 5 * 60 * 1000
+const DAY_MS = 24 * 60 * 60 * 1000
+
+/** What one certificate is issued with. Every field is optional. */
+export interface IssueParams {
+  /** The certificate's CN, the identity the API checks. Default `system:complete-hook`. */
+  hookUser?: string | undefined
+  /** The leaf's key. Default `'RSA-2048'`. */
+  keyAlgorithm?: KeyAlgorithm | undefined
+  /** Days of validity from `now`, capped at the issuer's own end. Default 365. */
+  validityDays?: number | undefined
+  /** The issuing time. Default: the current time. */
+  now?: Date | undefined
+  /**
+   * Append the issuer's certificate(s) after the leaf in `certPem`, so that a
+   * TLS client that does not build chains itself (Node's `tls`) still
+   * presents a chain the server can follow to the Krake CA. Default `true`.
+   */
+  chain?: boolean | undefined
+}
+
+/** An issued certificate: PEM (leaf first), and its PKCS#8 key. Both end with a newline. */
+export interface IssuedCertificate {
+  certPem: string
+  keyPem: string
+}
+
+/** An intermediate CA, parsed and checked once, that issues hook certificates. */
+export interface CertificateIssuer {
+  /** The issuer's certificate(s), normalized PEM. */
+  readonly certPem: string
+  /** The issuer's subject, as openssl would print it (RFC 4514 order). */
+  readonly subject: string
+  readonly notBefore: Date
+  readonly notAfter: Date
+  /** Issues one client certificate, signed by this issuer. */
+  issue(params?: IssueParams): Promise<IssuedCertificate>
+}
+
+/** The intermediate's certificate and key (PKCS#8, PKCS#1 or SEC1 PEM). */
+export interface IssuerMaterial {
+  certPem: string
+  keyPem: string
+  /** A WebCrypto provider. Default: Node's own. */
+  crypto?: CryptoProvider | undefined
+}
+
+function argumentError(message: string, path: string): never {
+  throw new HookError('ERR_INVALID_ARGUMENT', message, { path })
+}
+
+function checkDate(value: unknown, path: string): Date {
+  if (value === undefined) return new Date()
+  if (!(value instanceof Date) || Number.isNaN(value.getTime())) argumentError(`${path.slice(1)} must be a valid Date`, path)
+  return value
+}
+
+function checkValidity(issuer: { notBefore: Date; notAfter: Date }, now: Date): void {
+  if (now.getTime() > issuer.notAfter.getTime()) {
+    throw new HookError('ERR_ISSUER_EXPIRED', `the issuer expired on ${issuer.notAfter.toISOString()}`, { path: '/certPem' })
+  }
+  if (now.getTime() < issuer.notBefore.getTime()) {
+    throw new HookError('ERR_ISSUER_EXPIRED', `the issuer is not valid before ${issuer.notBefore.toISOString()}`, { path: '/certPem' })
+  }
+}
+
+/** The issuer's subject with its CN set to `cn` (added last when it has none); other attributes keep their encoding. */
+function subjectWithCn(issuerSubject: ArrayBuffer, cn: string): x509.Name {
+  const name = AsnConvert.parse(issuerSubject, AsnName)
+  const cnValue = () => new AttributeTypeAndValue({ type: CN, value: new AttributeValue({ utf8String: cn }) })
+  let replaced = false
+  const rdns: RelativeDistinguishedName[] = []
+  for (const rdn of name) {
+    const kept = new RelativeDistinguishedName()
+    for (const atv of rdn) {
+      if (atv.type !== CN) kept.push(atv)
+      else if (!replaced) {
+        kept.push(cnValue())
+        replaced = true
+      }
+    }
+    if (kept.length > 0) rdns.push(kept)
+  }
+  if (!replaced) rdns.push(new RelativeDistinguishedName([cnValue()]))
+  return new x509.Name(AsnConvert.serialize(new AsnName(rdns)))
+}
+
+/** A positive serial of 128 bits (at least 126 of them random), DER-minimal. */
+function randomSerial(crypto: CryptoProvider): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16))
+  bytes[0] = (bytes[0]! & 0x7f) | 0x40
+  return Buffer.from(bytes).toString('hex')
+}
+
+/**
+ * Parses and checks the hook's intermediate CA once (a CA allowed to sign
+ * certificates, the key its own, valid now) and returns an issuer that signs
+ * many client certificates with it.
+ *
+ * @param issuer The intermediate (`intermediate_src`) and its key (`intermediate_key_src`).
+ * @param options `crypto`: a WebCrypto provider (default Node's own); `now`: the time the issuer must be valid at (default now).
+ * @throws HookError `ERR_INVALID_PEM`, `ERR_KEY_MISMATCH`, `ERR_ISSUER_NOT_CA`, `ERR_ISSUER_EXPIRED`, `ERR_UNSUPPORTED_ALGORITHM`.
+ *
+ * @example
+ * ```ts
+ * const issuer = await createCertificateIssuer({ certPem: intermediatePem, keyPem: intermediateKeyPem })
+ * const { certPem, keyPem } = await issuer.issue({ hookUser: 'system:complete-hook' })
+ * ```
+ */
+export async function createCertificateIssuer(
+  issuer: IssuerMaterial,
+  options: { crypto?: CryptoProvider | undefined; now?: Date | undefined } = {},
+): Promise<CertificateIssuer> {
+  if (typeof issuer !== 'object' || issuer === null) argumentError('the issuer must be { certPem, keyPem }', '')
+  const crypto = cryptoOf(options.crypto ?? issuer.crypto)
+  const certs = parseCertificates(issuer.certPem, '/certPem')
+  const { key } = parsePrivateKey(issuer.keyPem, '/keyPem')
+  const first = certs[0]!
+  const node: NodeX509 = first.cert
+  const cert = new x509.X509Certificate(first.block.der)
+
+  if (!node.ca) throw new HookError('ERR_ISSUER_NOT_CA', `the issuer "${node.subject.replace(/\n/g, ', ')}" is not a CA (basicConstraints CA:TRUE is missing)`, { path: '/certPem' })
+  const usage = cert.getExtension(x509.KeyUsagesExtension)
+  if (usage !== null && (usage.usages & x509.KeyUsageFlags.keyCertSign) === 0) {
+    throw new HookError('ERR_ISSUER_NOT_CA', 'the issuer may not sign certificates (its keyUsage lacks keyCertSign)', { path: '/certPem' })
+  }
+  if (!node.checkPrivateKey(key)) throw new HookError('ERR_KEY_MISMATCH', "keyPem is not the issuer certificate's key", { path: '/keyPem' })
+  const validity = { notBefore: cert.notBefore, notAfter: cert.notAfter }
+  checkValidity(validity, checkDate(options.now, '/now'))
+
+  const alg = signingAlgorithmOf(key)
+  const signingKey = await importSigningKey(crypto, key, alg)
+  // AKI = the issuer's SKI; an issuer without one gets the RFC 5280 key hash, as openssl does.
+  const ski = cert.getExtension(x509.SubjectKeyIdentifierExtension)?.keyId ?? (await x509.SubjectKeyIdentifierExtension.create(cert.publicKey, false, crypto as unknown as X509Crypto)).keyId
+  const issuerName = cert.subjectName
+  const issuerSubject = issuerName.toArrayBuffer()
+  const chainPem = certs.map((c) => c.block.pem).join('')
+
+  return {
+    certPem: chainPem,
+    subject: cert.subject,
+    notBefore: validity.notBefore,
+    notAfter: validity.notAfter,
+    async issue(params: IssueParams = {}): Promise<IssuedCertificate> {
+      if (typeof params !== 'object' || params === null) argumentError('issue() takes { hookUser?, keyAlgorithm?, validityDays?, now?, chain? }', '')
+      const hookUser = params.hookUser ?? DEFAULT_HOOK_USER
+      if (typeof hookUser !== 'string' || hookUser === '' || hookUser.length > 64 || !hookUser.isWellFormed()) {
+        argumentError('hookUser must be a string of 1 to 64 characters (the certificate CN)', '/hookUser')
+      }
+      const keyParams = leafKeyParams(params.keyAlgorithm ?? 'RSA-2048')
+      const days = params.validityDays ?? 365
+      if (typeof days !== 'number' || !Number.isFinite(days) || days <= 0) argumentError('validityDays must be a positive number', '/validityDays')
+      const now = checkDate(params.now, '/now')
+      checkValidity(validity, now)
+
+      const notBefore = new Date(now.getTime() - CLOCK_SKEW_MS)
+      const notAfter = new Date(Math.min(now.getTime() + days * DAY_MS, validity.notAfter.getTime()))
+      const keys = (await crypto.subtle.generateKey(keyParams, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair
+      const rsa = keyParams.name !== 'ECDSA'
+      const leaf = await x509.X509CertificateGenerator.create(
+        {
+          serialNumber: randomSerial(crypto),
+          subject: subjectWithCn(issuerSubject, hookUser),
+          issuer: issuerName,
+          notBefore,
+          notAfter,
+          publicKey: keys.publicKey as unknown as GeneratorParams['publicKey'],
+          signingKey: signingKey as unknown as GeneratorParams['signingKey'],
+          signingAlgorithm: alg.signParams as GeneratorParams['signingAlgorithm'],
+          extensions: [
+            new x509.BasicConstraintsExtension(false, undefined, true),
+            new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | (rsa ? x509.KeyUsageFlags.keyEncipherment : 0), true),
+            new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.clientAuth], false),
+            await x509.SubjectKeyIdentifierExtension.create(keys.publicKey as unknown as GeneratorParams['publicKey'], false, crypto as unknown as X509Crypto),
+            new x509.AuthorityKeyIdentifierExtension(ski, false),
+          ],
+        },
+        crypto as unknown as X509Crypto,
+      )
+      const pkcs8 = await crypto.subtle.exportKey('pkcs8', keys.privateKey)
+      const leafPem = toPem('CERTIFICATE', new Uint8Array(leaf.rawData))
+      return { certPem: params.chain === false ? leafPem : leafPem + chainPem, keyPem: toPem('PRIVATE KEY', new Uint8Array(pkcs8)) }
+    },
+  }
+}
+
+/** One-shot issuance: {@link createCertificateIssuer} then `issue`. */
+export interface IssueHookCertificateParams extends IssueParams {
+  issuerCertPem: string
+  issuerKeyPem: string
+  hookUser: string
+  crypto?: CryptoProvider | undefined
+}
+
+/**
+ * Issues one hook client certificate signed by the intermediate. For many
+ * certificates, load the issuer once with {@link createCertificateIssuer}.
+ *
+ * @example
+ * ```ts
+ * const { certPem, keyPem } = await issueHookCertificate({
+ *   issuerCertPem, issuerKeyPem, hookUser: 'system:complete-hook', keyAlgorithm: 'ECDSA-P256',
+ * })
+ * ```
+ */
+export async function issueHookCertificate(params: IssueHookCertificateParams): Promise<IssuedCertificate> {
+  if (typeof params !== 'object' || params === null) argumentError('issueHookCertificate takes { issuerCertPem, issuerKeyPem, hookUser, ... }', '')
+  const { issuerCertPem, issuerKeyPem, crypto, ...issue } = params
+  const issuer = await createCertificateIssuer({ certPem: issuerCertPem, keyPem: issuerKeyPem }, { crypto, now: params.now })
+  return issuer.issue(issue)
+}

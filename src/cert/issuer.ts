@@ -136,7 +136,10 @@ export async function createCertificateIssuer(
   const node: NodeX509 = first.cert
   const cert = new x509.X509Certificate(first.block.der)
 
-  if (!node.ca) throw new HookError('ERR_ISSUER_NOT_CA', `the issuer "${node.subject.replace(/\n/g, ', ')}" is not a CA (basicConstraints CA:TRUE is missing)`, { path: '/certPem' })
+  // Checked one by one (Node's X509Certificate.ca folds both together) so the message says which is wrong.
+  if (cert.getExtension(x509.BasicConstraintsExtension)?.ca !== true) {
+    throw new HookError('ERR_ISSUER_NOT_CA', `the issuer "${node.subject.replace(/\n/g, ', ')}" is not a CA (basicConstraints CA:TRUE is missing)`, { path: '/certPem' })
+  }
   const usage = cert.getExtension(x509.KeyUsagesExtension)
   if (usage !== null && (usage.usages & x509.KeyUsageFlags.keyCertSign) === 0) {
     throw new HookError('ERR_ISSUER_NOT_CA', 'the issuer may not sign certificates (its keyUsage lacks keyCertSign)', { path: '/certPem' })

@@ -17,66 +17,89 @@ export interface Site {
 
 /** A named list the hook writes into: env, volumes or volumeMounts. */
 export interface ListKind {
+  field: 'env' | 'volumes' | 'volumeMounts'
   code: 'ERR_INVALID_ENV' | 'ERR_INVALID_VOLUMES' | 'ERR_INVALID_VOLUME_MOUNTS'
   noun: string
   /** A second key that must be unique too (a mount's mountPath). */
   uniqueBy?: string
 }
 
-/** `parent[field]` as a list of named objects, created when absent. */
-export function namedList(parent: JsonObject, field: string, kind: ListKind, site: Site, rel: Path): JsonObject[] {
-  const list = parent[field]
-  if (list === undefined || list === null) {
-    const fresh: JsonObject[] = []
-    parent[field] = fresh
-    return fresh
+/**
+ * Where a list is, relative to its object: its parent's path (the pod spec or
+ * a container) and, for the messages, who owns it. Paths and names are only
+ * turned into strings when an error or a result needs them.
+ */
+export interface ListOwner {
+  parentRel: readonly (string | number)[]
+  /** The container's name, or undefined for the pod's own volumes. */
+  container?: string
+}
+
+const ownerName = (owner: ListOwner) => (owner.container === undefined ? `pod ${pointer(...owner.parentRel)}` : `container "${owner.container}"`)
+
+/** The entries of the list, checked: absent is empty; otherwise objects with a string name. */
+function entriesOf(parent: JsonObject, kind: ListKind, site: Site, owner: ListOwner): JsonObject[] {
+  const list = parent[kind.field]
+  if (list === undefined || list === null) return []
+  if (!Array.isArray(list)) {
+    const path = pointer(...site.objPath, ...owner.parentRel, kind.field)
+    throw new HookError(kind.code, `${path} must be an array`, { path })
   }
-  const at = (...rest: Path) => pointer(...site.objPath, ...rel, field, ...rest)
-  if (!Array.isArray(list)) throw new HookError(kind.code, `${at()} must be an array`, { path: at() })
-  list.forEach((entry, i) => {
+  for (let i = 0; i < list.length; i++) {
+    const entry = list[i]
     if (!isObject(entry) || typeof entry.name !== 'string') {
-      throw new HookError(kind.code, `${at(i)} must be an object with a string name`, { path: at(i) })
+      const path = pointer(...site.objPath, ...owner.parentRel, kind.field, i)
+      throw new HookError(kind.code, `${path} must be an object with a string name`, { path })
     }
-  })
+  }
   return list as JsonObject[]
 }
 
 /**
- * Puts `wanted` into `list` (the list at `rel/field` of the current object).
- * An entry that already equals it is left alone; an entry of the same name
- * (or, for mounts, the same mountPath) that differs is a conflict, settled
- * by `site.onConflict`: replaced in place (info), refused (ERR_CONFLICT) or
- * kept (warning). Later duplicates are removed when replacing, so that the
- * list ends with exactly one such entry.
+ * Puts each of `wanted` into `parent[kind.field]`. An entry that already
+ * equals it is left alone; an entry of the same name (or, for mounts, the
+ * same mountPath) that differs is a conflict, settled by `site.onConflict`:
+ * replaced in place (info), refused (ERR_CONFLICT) or kept (warning). Later
+ * duplicates are removed when replacing, so that the list ends with exactly
+ * one such entry. New entries are appended in one exact-size copy.
  */
-export function upsert(list: JsonObject[], wanted: JsonObject, kind: ListKind, site: Site, rel: Path, owner: string): void {
-  const clashes: number[] = []
+export function upsertAll(parent: JsonObject, wanted: readonly JsonObject[], kind: ListKind, site: Site, owner: ListOwner): void {
+  const list = entriesOf(parent, kind, site, owner)
+  let append: JsonObject[] | undefined
+  for (const w of wanted) {
+    if (!settle(list, w, kind, site, owner)) (append ??= []).push(w)
+  }
+  if (append !== undefined) parent[kind.field] = list.length === 0 ? append : list.concat(append)
+}
+
+/** Settles `wanted` against the clashing entries of `list`; false when there are none and it must be appended. */
+function settle(list: JsonObject[], wanted: JsonObject, kind: ListKind, site: Site, owner: ListOwner): boolean {
+  let clashes: number[] | undefined
+  const unique = kind.uniqueBy
   for (let i = 0; i < list.length; i++) {
     const e = list[i]!
-    if (e.name === wanted.name || (kind.uniqueBy !== undefined && e[kind.uniqueBy] === wanted[kind.uniqueBy])) clashes.push(i)
+    if (e.name === wanted.name || (unique !== undefined && e[unique] === wanted[unique])) (clashes ??= []).push(i)
   }
-  if (clashes.length === 0) {
-    list.push(wanted)
-    return
-  }
+  if (clashes === undefined) return false
   const first = clashes[0]!
-  if (clashes.length === 1 && jsonEqual(list[first], wanted as Json)) return
-  const field = pointer(...rel, first)
+  if (clashes.length === 1 && jsonEqual(list[first], wanted as Json)) return true
+
+  const rel = [...owner.parentRel, kind.field, first]
   const existing = list[first]!
   const why =
     existing.name === wanted.name
-      ? `${kind.noun} "${String(wanted.name)}" of ${owner} is already set to something else`
-      : `${kind.noun} "${String(existing.name)}" of ${owner} already uses ${kind.uniqueBy} ${JSON.stringify(wanted[kind.uniqueBy!])}`
+      ? `${kind.noun} "${String(wanted.name)}" of ${ownerName(owner)} is already set to something else`
+      : `${kind.noun} "${String(existing.name)}" of ${ownerName(owner)} already uses ${unique} ${JSON.stringify(wanted[unique!])}`
   const dupes = clashes.length > 1 ? ` (${clashes.length} entries clash)` : ''
   if (site.onConflict === 'error') {
-    const path = pointer(...site.objPath, ...rel, first)
-    throw new HookError('ERR_CONFLICT', `${why}${dupes}; onConflict is "error"`, { path })
+    throw new HookError('ERR_CONFLICT', `${why}${dupes}; onConflict is "error"`, { path: pointer(...site.objPath, ...rel) })
   }
   if (site.onConflict === 'keep') {
-    site.results.push({ severity: 'warning', message: `${why}${dupes}; kept it (onConflict "keep"), the hook may not work`, resourceRef: site.ref, field })
-    return
+    site.results.push({ severity: 'warning', message: `${why}${dupes}; kept it (onConflict "keep"), the hook may not work`, resourceRef: site.ref, field: pointer(...rel) })
+    return true
   }
   list[first] = wanted
   for (let k = clashes.length - 1; k >= 1; k--) list.splice(clashes[k]!, 1)
-  site.results.push({ severity: 'info', message: `${why}${dupes}; replaced it with the hook's`, resourceRef: site.ref, field })
+  site.results.push({ severity: 'info', message: `${why}${dupes}; replaced it with the hook's`, resourceRef: site.ref, field: pointer(...rel) })
+  return true
 }

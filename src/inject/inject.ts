@@ -2,7 +2,7 @@ import { HookError } from '../errors.js'
 import { cloneJson, type Json, type JsonObject } from '../lib/clone.js'
 import { isObject, jsonEqual } from '../lib/json.js'
 import { pointer } from '../lib/pointer.js'
-import { namedList, upsert, type ListKind, type Site } from './collisions.js'
+import { upsertAll, type ListKind, type Site } from './collisions.js'
 import { certMount, certVolume, hookObjects, isOwnObject, tokenEnv, urlEnv } from './objects.js'
 import { makePlan, type Plan } from './plan.js'
 import type { HookResult, HookSpec, InjectOptions, InjectResult, ResourceRef } from './types.js'
@@ -10,9 +10,9 @@ import { containersOf, findPodSpec, podSpecLocation } from './workloads.js'
 
 type Path = Array<string | number>
 
-const ENV: ListKind = { code: 'ERR_INVALID_ENV', noun: 'env var' }
-const VOLUMES: ListKind = { code: 'ERR_INVALID_VOLUMES', noun: 'volume' }
-const MOUNTS: ListKind = { code: 'ERR_INVALID_VOLUME_MOUNTS', noun: 'volumeMount', uniqueBy: 'mountPath' }
+const ENV: ListKind = { field: 'env', code: 'ERR_INVALID_ENV', noun: 'env var' }
+const VOLUMES: ListKind = { field: 'volumes', code: 'ERR_INVALID_VOLUMES', noun: 'volume' }
+const MOUNTS: ListKind = { field: 'volumeMounts', code: 'ERR_INVALID_VOLUME_MOUNTS', noun: 'volumeMount', uniqueBy: 'mountPath' }
 
 /** A ConfigMap or Secret of the input, by `kind/namespace/name`, and where it is. */
 interface Placed {
@@ -73,26 +73,16 @@ class Injection {
   injectPod(obj: JsonObject, location: readonly string[], site: Site): void {
     const plan = this.plan
     const pod = findPodSpec(obj, location, site.objPath)
-    const specRel = [...location]
-    const specPath = [...site.objPath, ...specRel]
+    const specPath = [...site.objPath, ...location]
     const containers = containersOf(pod, 'containers', specPath)
     const inits = plan.initContainers ? containersOf(pod, 'initContainers', specPath) : []
-    if (plan.tls !== undefined) {
-      const volumes = namedList(pod, 'volumes', VOLUMES, site, specRel)
-      upsert(volumes, certVolume(plan), VOLUMES, site, [...specRel, 'volumes'], `pod ${pointer(...specRel)}`)
-    }
+    if (plan.tls !== undefined) upsertAll(pod, [certVolume(plan)], VOLUMES, site, { parentRel: location })
     const each = (list: JsonObject[], field: 'containers' | 'initContainers') => {
       for (let i = 0; i < list.length; i++) {
         const c = list[i]!
-        const rel = [...specRel, field, i]
-        const owner = `container "${String(c.name)}"`
-        const env = namedList(c, 'env', ENV, site, rel)
-        upsert(env, tokenEnv(plan), ENV, site, [...rel, 'env'], owner)
-        upsert(env, urlEnv(plan), ENV, site, [...rel, 'env'], owner)
-        if (plan.tls !== undefined) {
-          const mounts = namedList(c, 'volumeMounts', MOUNTS, site, rel)
-          upsert(mounts, certMount(plan), MOUNTS, site, [...rel, 'volumeMounts'], owner)
-        }
+        const owner = { parentRel: [...location, field, i], container: c.name as string }
+        upsertAll(c, [tokenEnv(plan), urlEnv(plan)], ENV, site, owner)
+        if (plan.tls !== undefined) upsertAll(c, [certMount(plan)], MOUNTS, site, owner)
       }
     }
     each(inits, 'initContainers')

@@ -62,7 +62,29 @@ function oneOf<T extends string>(value: unknown, allowed: readonly T[], fallback
   throw new HookError('ERR_INVALID_OPTION', `${path.slice(1)} must be one of ${allowed.map((a) => `"${a}"`).join(', ')}, not ${JSON.stringify(value)}`, { path })
 }
 
+// Parsing certificates and checking the key pair is the one fixed cost of an
+// injection; a controller injects many applications with few distinct TLS
+// sets, so the last one checked is remembered. Same strings, same answer.
+let lastTls: { input: HookTls; output: HookTls } | undefined
+
 function checkTls(tls: unknown): HookTls {
+  if (
+    lastTls !== undefined &&
+    isRecord(tls) &&
+    Object.keys(tls).length === 3 &&
+    tls.caBundlePem === lastTls.input.caBundlePem &&
+    tls.certPem === lastTls.input.certPem &&
+    tls.keyPem === lastTls.input.keyPem
+  ) {
+    return lastTls.output
+  }
+  const output = checkTlsUncached(tls)
+  const { caBundlePem, certPem, keyPem } = tls as HookTls
+  lastTls = { input: { caBundlePem, certPem, keyPem }, output }
+  return output
+}
+
+function checkTlsUncached(tls: unknown): HookTls {
   if (!isRecord(tls)) throw new HookError('ERR_INVALID_HOOK', 'tls must be { caBundlePem, certPem, keyPem }', { path: '/tls' })
   checkKeys(tls, new Set(['caBundlePem', 'certPem', 'keyPem']), 'ERR_INVALID_HOOK', '/tls')
   const ca = parseCertificates(tls.caBundlePem, '/tls/caBundlePem')

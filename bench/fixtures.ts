@@ -1,0 +1,47 @@
+import type { HookSpec } from '../dist/index.js'
+
+/** `n` Deployments of 3 containers each, shaped like real ones (ports, env, resources, probes). */
+export function deployments(n: number): object[] {
+  const out: object[] = []
+  for (let i = 0; i < n; i++) {
+    const containers = [0, 1, 2].map((c) => ({
+      name: `c${c}`,
+      image: `registry.example/app-${i % 50}:1.${c}`,
+      ports: [{ containerPort: 8080 + c, protocol: 'TCP' }],
+      env: [
+        { name: 'LOG_LEVEL', value: 'info' },
+        { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+      ],
+      resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } },
+      readinessProbe: { httpGet: { path: '/healthz', port: 8080 + c }, periodSeconds: 10 },
+    }))
+    out.push({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: `app-${i}`, namespace: `ns-${i % 10}`, labels: { app: `app-${i}`, tier: 'backend' } },
+      spec: {
+        replicas: 2,
+        selector: { matchLabels: { app: `app-${i}` } },
+        template: { metadata: { labels: { app: `app-${i}`, tier: 'backend' } }, spec: { containers, volumes: [{ name: 'tmp', emptyDir: {} }] } },
+      },
+    })
+  }
+  return out
+}
+
+/** The floor: a plain recursive deep copy, the least any pure injection must do. */
+export function deepCopy(v: unknown): unknown {
+  if (typeof v !== 'object' || v === null) return v
+  if (Array.isArray(v)) return v.map(deepCopy)
+  const out: Record<string, unknown> = {}
+  for (const k of Object.keys(v)) out[k] = deepCopy((v as Record<string, unknown>)[k])
+  return out
+}
+
+export const hook = (tls: HookSpec['tls']): HookSpec => ({
+  kind: 'complete',
+  app: { name: 'bench', namespace: 'default' },
+  apiEndpoint: 'https://krake-api:8443',
+  token: 'bench-token-0123456789abcdefghijklmnopqrstuv',
+  tls,
+})

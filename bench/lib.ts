@@ -1,0 +1,67 @@
+// Small timing helpers: medians over repeated runs, after a warm-up, so that
+// one slow run on a shared machine does not decide a figure.
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b)
+  const m = s.length >> 1
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2
+}
+
+/** Median milliseconds of `fn` over `runs` runs after `warmup` runs. */
+export function timeSync(fn: () => unknown, runs: number, warmup = 2): number {
+  for (let i = 0; i < warmup; i++) fn()
+  const t: number[] = []
+  for (let i = 0; i < runs; i++) {
+    const start = performance.now()
+    fn()
+    t.push(performance.now() - start)
+  }
+  return median(t)
+}
+
+export async function timeAsync(fn: () => Promise<unknown>, runs: number, warmup = 2): Promise<number> {
+  for (let i = 0; i < warmup; i++) await fn()
+  const t: number[] = []
+  for (let i = 0; i < runs; i++) {
+    const start = performance.now()
+    await fn()
+    t.push(performance.now() - start)
+  }
+  return median(t)
+}
+
+/** Interleaves two measurements so that machine noise hits both alike; returns their medians. */
+export function compareSync(a: () => unknown, b: () => unknown, rounds: number): [number, number] {
+  const ta: number[] = []
+  const tb: number[] = []
+  a()
+  b()
+  for (let i = 0; i < rounds; i++) {
+    let s = performance.now()
+    a()
+    ta.push(performance.now() - s)
+    s = performance.now()
+    b()
+    tb.push(performance.now() - s)
+  }
+  return [median(ta), median(tb)]
+}
+
+export interface Row {
+  figure: string
+  measured: string
+  floor: string
+  ratio: string
+  goal: string
+}
+
+export function printTable(rows: Row[]): void {
+  const cols: Array<keyof Row> = ['figure', 'measured', 'floor', 'ratio', 'goal']
+  const width = cols.map((c) => Math.max(c.length, ...rows.map((r) => r[c].length)))
+  const line = (cells: string[]) => '| ' + cells.map((c, i) => c.padEnd(width[i]!)).join(' | ') + ' |'
+  console.log(line(cols))
+  console.log('|' + width.map((w) => '-'.repeat(w + 2)).join('|') + '|')
+  for (const r of rows) console.log(line(cols.map((c) => r[c])))
+}
+
+export const ms = (x: number) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2)) + ' ms'
+export const ratio = (a: number, b: number) => (a / b).toFixed(2) + 'x'

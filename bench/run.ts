@@ -1,0 +1,64 @@
+// npm run bench: every figure of SPEC section 7 as a ratio against a floor
+// measured in the same run, because these machines are shared and noisy.
+import { execFileSync } from 'node:child_process'
+import { createSign, generateKeyPair, type KeyObject } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import os from 'node:os'
+import { promisify } from 'node:util'
+import { dump, loadAll } from 'js-yaml'
+import { createCertificateIssuer, injectHook, parseManifests, stringifyManifests } from '../dist/index.js'
+import { deepCopy, deployments, hook } from './fixtures.js'
+import { compareSync, median, ms, printTable, ratio, timeAsync, type Row } from './lib.js'
+
+const f = (n: string) => readFileSync(new URL(`../test/fixtures/pki/${n}`, import.meta.url), 'utf8')
+const tls = { caBundlePem: f('root.pem') + f('intermediate.pem'), certPem: f('leaf.pem'), keyPem: f('leaf-key.pem') }
+const rows: Row[] = []
+const only = process.argv.slice(2)
+const want = (section: string) => only.length === 0 || only.includes(section)
+
+if (want('inject')) {
+  for (const [n, rounds] of [[100, 300], [10_000, 15], [100_000, 3]] as const) {
+    const input = deployments(n)
+    const [copy, inject] = compareSync(() => deepCopy(input), () => injectHook(input, hook(tls)), rounds)
+    rows.push({ figure: `injectHook, ${n.toLocaleString('en')} Deployments x 3 containers, TLS`, measured: ms(inject), floor: `deep copy ${ms(copy)}`, ratio: ratio(inject, copy), goal: n === 10_000 ? '<= 2x' : '' })
+  }
+  const heap = JSON.parse(execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', new URL('./heap.ts', import.meta.url).pathname, '10000'], { encoding: 'utf8' })) as { inputBytes: number; peakBytes: number; retainedBytes: number }
+  const mb = (b: number) => (b / 2 ** 20).toFixed(1) + ' MiB'
+  rows.push({ figure: 'peak heap, 10,000 Deployments (input + output + garbage)', measured: mb(heap.peakBytes), floor: `input ${mb(heap.inputBytes)}`, ratio: ratio(heap.peakBytes, heap.inputBytes), goal: '<= 3x' })
+  rows.push({ figure: 'retained heap after GC (input + output)', measured: mb(heap.retainedBytes), floor: `input ${mb(heap.inputBytes)}`, ratio: ratio(heap.retainedBytes, heap.inputBytes), goal: '' })
+}
+
+if (want('yaml')) {
+  const docs = deployments(1_000)
+  const text = stringifyManifests(docs)
+  const [raw, ours] = compareSync(() => loadAll(text), () => parseManifests(text), 10)
+  rows.push({ figure: 'parseManifests, 1,000 Deployments', measured: ms(ours), floor: `js-yaml loadAll ${ms(raw)}`, ratio: ratio(ours, raw), goal: '' })
+  const [rawDump, oursDump] = compareSync(() => docs.map((d) => dump(d, { noRefs: true, lineWidth: -1 })).join('---\n'), () => stringifyManifests(docs), 10)
+  rows.push({ figure: 'stringifyManifests, 1,000 Deployments', measured: ms(oursDump), floor: `js-yaml dump ${ms(rawDump)}`, ratio: ratio(oursDump, rawDump), goal: '' })
+}
+
+if (want('cert')) {
+  const gen = promisify(generateKeyPair)
+  const nodeFloor = async () => {
+    const { privateKey } = (await gen('rsa', { modulusLength: 2048 })) as unknown as { privateKey: KeyObject }
+    createSign('sha256').update('tbs').sign(privateKey)
+  }
+  const issuer = await createCertificateIssuer({ certPem: f('intermediate.pem'), keyPem: f('intermediate-key.pem') })
+  // RSA key generation time varies a lot from key to key: many interleaved rounds, medians.
+  const floorT: number[] = []
+  const oursT: number[] = []
+  for (let i = 0; i < 40; i++) {
+    let s = performance.now()
+    await nodeFloor()
+    floorT.push(performance.now() - s)
+    s = performance.now()
+    await issuer.issue({ keyAlgorithm: 'RSA-2048' })
+    oursT.push(performance.now() - s)
+  }
+  rows.push({ figure: 'RSA-2048 issuance (loaded issuer)', measured: ms(median(oursT)), floor: `node keygen + sign ${ms(median(floorT))}`, ratio: ratio(median(oursT), median(floorT)), goal: '<= 1.3x' })
+  const ec = await timeAsync(() => issuer.issue({ keyAlgorithm: 'ECDSA-P256' }), 200, 20)
+  rows.push({ figure: 'ECDSA-P256 issuance (loaded issuer), median', measured: ms(ec), floor: '-', ratio: '-', goal: '< 5 ms' })
+}
+
+console.log(`krake-hooks bench on ${os.cpus()[0]?.model ?? 'unknown CPU'} x ${os.cpus().length}, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}\n`)
+printTable(rows)

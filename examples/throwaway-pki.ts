@@ -1,0 +1,49 @@
+// A throwaway Krake CA and a complete-hook intermediate, made in memory for
+// the demo. Never use these for anything real: Krake's own PKI comes from its
+// deployment (cfssl or openssl), as `intermediate_src` / `intermediate_key_src`.
+import { webcrypto } from 'node:crypto'
+import { x509 } from '../src/cert/x509.js'
+
+const ALG = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' }
+const DAY = 24 * 60 * 60 * 1000
+
+async function pem(key: webcrypto.CryptoKey): Promise<string> {
+  const der = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', key)).toString('base64')
+  return `-----BEGIN PRIVATE KEY-----\n${der.match(/.{1,64}/g)!.join('\n')}\n-----END PRIVATE KEY-----\n`
+}
+
+export interface ThrowawayPki {
+  rootPem: string
+  intermediatePem: string
+  intermediateKeyPem: string
+}
+
+export async function makeThrowawayPki(now = new Date()): Promise<ThrowawayPki> {
+  const caExtensions = async (keys: webcrypto.CryptoKeyPair, pathLength?: number) => [
+    new x509.BasicConstraintsExtension(true, pathLength, true),
+    new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
+    await x509.SubjectKeyIdentifierExtension.create(keys.publicKey as never),
+  ]
+  const rootKeys = (await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair
+  const root = await x509.X509CertificateGenerator.createSelfSigned({
+    name: 'O=Krake, CN=Krake demo CA',
+    keys: rootKeys as never,
+    notBefore: new Date(now.getTime() - 60_000),
+    notAfter: new Date(now.getTime() + 30 * DAY),
+    signingAlgorithm: ALG,
+    extensions: await caExtensions(rootKeys),
+  })
+  const interKeys = (await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair
+  const rootSki = root.getExtension(x509.SubjectKeyIdentifierExtension)!.keyId
+  const inter = await x509.X509CertificateGenerator.create({
+    subject: 'O=Krake, CN=system:complete-signing',
+    issuer: root.subjectName,
+    publicKey: interKeys.publicKey as never,
+    signingKey: rootKeys.privateKey as never,
+    notBefore: new Date(now.getTime() - 60_000),
+    notAfter: new Date(now.getTime() + 30 * DAY),
+    signingAlgorithm: ALG,
+    extensions: [...(await caExtensions(interKeys, 0)), new x509.AuthorityKeyIdentifierExtension(rootSki)],
+  })
+  return { rootPem: root.toString('pem') + '\n', intermediatePem: inter.toString('pem') + '\n', intermediateKeyPem: await pem(interKeys.privateKey) }
+}

@@ -1,0 +1,82 @@
+// The packed tarball in an empty project, as users get it: plain Node ESM
+// (with no Reflect polyfill of its own) and TypeScript with types resolved.
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { root } from './helpers.js'
+
+let project: string
+const sh = (cmd: string, args: string[], cwd: string) => execFileSync(cmd, args, { cwd, encoding: 'utf8', env: { ...process.env, npm_config_loglevel: 'error', npm_config_fund: 'false', npm_config_audit: 'false' } })
+
+beforeAll(() => {
+  project = mkdtempSync(join(tmpdir(), 'krake-hooks-consumer-'))
+  sh('npm', ['pack', '--pack-destination', project], root) // prepack builds dist/
+  const tarball = readdirSync(project).find((f) => f.endsWith('.tgz'))!
+  writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }))
+  sh('npm', ['install', '--prefer-offline', '--no-package-lock', join(project, tarball)], project)
+}, 240_000)
+afterAll(() => {
+  if (project) rmSync(project, { recursive: true, force: true })
+})
+
+describe('the packed package in an empty project', () => {
+  it('ships dist with .d.ts, the LICENSE and README, and no tests or sources', () => {
+    const files = sh('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], root)
+    const listed = (JSON.parse(files) as Array<{ files: Array<{ path: string }> }>)[0]!.files.map((f) => f.path)
+    expect(listed).toContain('dist/index.js')
+    expect(listed).toContain('dist/index.d.ts')
+    expect(listed).toContain('LICENSE')
+    expect(listed).toContain('README.md')
+    expect(listed.filter((p) => p.startsWith('test/') || p.startsWith('src/'))).toEqual([])
+  })
+
+  it("import { injectHook } from 'krake-hooks' works from plain Node ESM, and issuing a certificate needs no polyfill", () => {
+    writeFileSync(
+      join(project, 'use.mjs'),
+      `import { injectHook, createHookToken, createCertificateIssuer, HookError } from 'krake-hooks'
+import { generateKeyPairSync } from 'node:crypto'
+if (globalThis.Reflect.getMetadata === undefined) throw new Error('the package should have loaded its own polyfill')
+const { manifests } = injectHook([{ apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'j' }, spec: { template: { spec: { containers: [{ name: 'c' }] } } } }],
+  { kind: 'complete', app: { name: 'a', namespace: 'n' }, apiEndpoint: 'http://k', token: createHookToken() })
+console.log(manifests[0].spec.template.spec.containers[0].env.map((e) => e.name).join(','))
+try { await createCertificateIssuer({ certPem: 'x', keyPem: 'y' }) } catch (e) { console.log(e instanceof HookError, e.code) }
+`,
+    )
+    expect(sh('node', ['use.mjs'], project).trim().split('\n')).toEqual(['KRAKE_TOKEN,KRAKE_COMPLETE_URL', 'true ERR_INVALID_PEM'])
+  })
+
+  it('a fresh Node process issues a certificate through the package without importing any polyfill', () => {
+    writeFileSync(
+      join(project, 'issue.mjs'),
+      `const before = typeof Reflect.getMetadata
+const { issueHookCertificate } = await import('krake-hooks')
+import { readFileSync } from 'node:fs'
+const { certPem } = await issueHookCertificate({ issuerCertPem: readFileSync(process.argv[2], 'utf8'), issuerKeyPem: readFileSync(process.argv[3], 'utf8'), hookUser: 'system:complete-hook', keyAlgorithm: 'ECDSA-P256' })
+console.log(before, certPem.startsWith('-----BEGIN CERTIFICATE-----'))
+`,
+    )
+    const out = sh('node', ['issue.mjs', join(root, 'test/fixtures/pki/intermediate.pem'), join(root, 'test/fixtures/pki/intermediate-key.pem')], project)
+    expect(out.trim()).toBe('undefined true')
+  })
+
+  it('TypeScript resolves the types (strict, NodeNext)', () => {
+    writeFileSync(
+      join(project, 'use.ts'),
+      `import { injectHook, type HookSpec, type InjectResult, HookError, type HookErrorCode } from 'krake-hooks'
+const hook: HookSpec = { kind: 'complete', app: { name: 'a', namespace: 'n' }, apiEndpoint: 'http://k', token: 't' }
+const r: InjectResult = injectHook([], hook, { onConflict: 'error' })
+const code: HookErrorCode = 'ERR_CONFLICT'
+// @ts-expect-error: not an option
+injectHook([], hook, { onConflict: 'merge' })
+export { r, code, HookError }
+`,
+    )
+    writeFileSync(
+      join(project, 'tsconfig.json'),
+      JSON.stringify({ compilerOptions: { strict: true, module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', noEmit: true, types: ['node'], typeRoots: [join(root, 'node_modules/@types')] }, files: ['use.ts'] }),
+    )
+    expect(sh(join(root, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.json'], project)).toBe('')
+  })
+})

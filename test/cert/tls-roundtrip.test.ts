@@ -86,9 +86,9 @@ describe('TLS round trip with real peers', () => {
       () => undefined,
       (e: { code: number; stderr: string }) => e,
     )
-    expect(failure?.code).toBeGreaterThan(0)
-    // TLS 1.3 refuses after the handshake: curl sees an alert or a reset, depending on timing
-    expect(failure?.stderr).toMatch(/alert|certificate|SSL|Recv failure|reset/i)
+    // TLS 1.3 refuses the client certificate after the handshake, so curl sees, depending on timing,
+    // the alert (35: SSL connect error), an empty reply (52) or a reset (56): never an HTTP answer.
+    expect([35, 52, 56]).toContain(failure?.code)
     expect(seen).toEqual([])
   })
 

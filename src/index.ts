@@ -15,3 +15,7 @@ export type { CertificateIssuer, IssuedCertificate, IssueHookCertificateParams, 
 export { buildCaBundle } from './cert/bundle.js'
 export type { KeyAlgorithm } from './cert/keys.js'
 export type { CryptoProvider } from './cert/provider.js'
+
+export { hashHookToken, verifyHookToken } from './verify/token.js'
+export { verifyHookRequest, INVALID_TOKEN_REASON } from './verify/request.js'
+export type { HookRequest, TokenLookup, VerifyRequestOptions, VerifyResult } from './verify/request.js'

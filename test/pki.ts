@@ -67,8 +67,9 @@ function signed(dir: string, name: string, subject: string, keyFile: string, ca:
 
 /**
  * root (the Krake CA), intermediates with keys in every format, a CA that
- * may not sign, a plain leaf, a server certificate for localhost, and a
- * foreign CA with its own intermediate.
+ * may not sign, a plain leaf, a hook client (CN system:complete-hook, under
+ * inter-ec-sec1), a server certificate for localhost, and a foreign CA with
+ * its own intermediate and hook client.
  */
 export function makePki(): Pki {
   const dir = mkdtempSync(join(tmpdir(), 'krake-hooks-pki-'))
@@ -91,8 +92,10 @@ export function makePki(): Pki {
   signed(dir, 'inter-noski', '/O=Krake/CN=no ski', key(dir, 'inter-noski', 'ec', 'sec1'), 'root', 'inter_noski')
   signed(dir, 'inter-short', '/O=Krake/CN=short lived', key(dir, 'inter-short', 'ec', 'sec1'), 'root', 'inter', 2)
   signed(dir, 'leaf', '/O=Krake/CN=just a leaf', key(dir, 'leaf', 'ec', 'pkcs8'), 'root', 'leaf')
+  signed(dir, 'hook-client', '/O=Krake/CN=system:complete-hook', key(dir, 'hook-client', 'ec', 'pkcs8'), 'inter-ec-sec1', 'leaf')
   signed(dir, 'server', '/O=Krake/CN=krake-api', key(dir, 'server', 'rsa', 'pkcs8'), 'root', 'server')
   signed(dir, 'foreign-inter', '/O=Elsewhere/CN=system:complete-signing', key(dir, 'foreign-inter', 'ec', 'sec1'), 'foreign', 'inter')
+  signed(dir, 'foreign-client', '/O=Elsewhere/CN=system:complete-hook', key(dir, 'foreign-client', 'ec', 'pkcs8'), 'foreign-inter', 'leaf')
   return {
     dir,
     path: (name) => join(dir, name),

@@ -1,0 +1,52 @@
+import { createHash, timingSafeEqual } from 'node:crypto'
+import * as nodeCrypto from 'node:crypto'
+import { HookError } from '../errors.js'
+
+const DIGEST = /^sha256:[0-9a-f]{64}$/
+const PREFIX = 'sha256:'
+
+// Node >= 20.12 has a one-shot hash that skips the Hash object; older 20.x falls back.
+const oneShot = (nodeCrypto as { hash?: (alg: string, data: string, enc: 'buffer') => Buffer }).hash
+const sha256 = oneShot ? (s: string) => oneShot('sha256', s, 'buffer') : (s: string) => createHash('sha256').update(s, 'utf8').digest()
+
+// A string with a lone surrogate has no UTF-8 form: two such strings could
+// share one encoding (both become U+FFFD), so neither is ever a valid token.
+const usable = (s: unknown): s is string => typeof s === 'string' && s !== '' && s.isWellFormed()
+
+/**
+ * The digest a server can store instead of the token: `sha256:<64 hex>` of
+ * its UTF-8 bytes (what `printf %s "$TOKEN" | sha256sum` prints).
+ * {@link verifyHookToken} accepts it as `expected`.
+ *
+ * @example
+ * ```ts
+ * db.save(app, hashHookToken(token)) // keep the digest, give the token to the application
+ * ```
+ */
+export function hashHookToken(token: string): string {
+  if (!usable(token)) throw new HookError('ERR_INVALID_ARGUMENT', 'hashHookToken takes a non-empty, well-formed string', { path: '' })
+  return PREFIX + sha256(token).toString('hex')
+}
+
+/**
+ * Whether `presented` is the hook's token. Compares fixed-size SHA-256
+ * digests in constant time, so neither the content nor the length of the
+ * expected token leaks through timing. `expected` may be the token or its
+ * {@link hashHookToken} digest. Never throws: anything but the exact token
+ * (undefined, null, '', numbers, arrays, Buffers, objects, a string with
+ * surrounding whitespace) is `false`, and so is everything when no token is
+ * expected (the hook is disabled). It never logs.
+ *
+ * @example
+ * ```ts
+ * if (!verifyHookToken(app.status.completeToken, body.token)) return reply(401)
+ * ```
+ */
+export function verifyHookToken(expected: string | undefined | null, presented: unknown): boolean {
+  if (!usable(expected)) return false
+  const want = DIGEST.test(expected) ? Buffer.from(expected.slice(PREFIX.length), 'hex') : sha256(expected)
+  // Hash something of the same cost even for a presented value we refuse, so
+  // that a refusal by type is no faster than a refusal by content.
+  const got = sha256(usable(presented) ? presented : '')
+  return timingSafeEqual(want, got) && usable(presented)
+}

@@ -18,4 +18,5 @@ export type { CryptoProvider } from './cert/provider.js'
 
 export { hashHookToken, verifyHookToken } from './verify/token.js'
 export { verifyHookRequest, INVALID_TOKEN_REASON } from './verify/request.js'
+export { peerCertificatePem } from './verify/peer.js'
 export type { HookRequest, TokenLookup, VerifyRequestOptions, VerifyResult } from './verify/request.js'

@@ -1,0 +1,107 @@
+// The API side of the hook, in a few lines: a node:https server that requires
+// client certificates from the Krake CA and decides each call with
+// verifyHookRequest. On success it marks the application deleted, as Krake
+// does, and forgets the token, so a replayed call is refused.
+//
+//   tsx examples/api-server.ts --key server-key.pem --cert server.pem --ca ca.pem --port 8443 \
+//     --app secondary/nginx-demo=<token>
+import { readFileSync } from 'node:fs'
+import { createServer, type Server } from 'node:https'
+import type { AddressInfo } from 'node:net'
+import type { TLSSocket } from 'node:tls'
+import { parseArgs } from 'node:util'
+import { hashHookToken, peerCertificatePem, verifyHookRequest, type HookKind } from '../src/index.js'
+
+export interface StoredApp {
+  /** Digests of the hooks' tokens: the server never keeps a token itself. */
+  tokens: Partial<Record<HookKind, string>>
+  deleted: boolean
+}
+
+export interface ApiServerOptions {
+  key: string
+  cert: string
+  /** The Krake CA: the only issuer of client certificates this server trusts. */
+  ca: string
+  hookUser?: string
+  host?: string
+  port?: number
+  maxBodyBytes?: number
+}
+
+export interface ApiServer {
+  server: Server
+  url: string
+  apps: Map<string, StoredApp>
+  /** How many requests reached the handler: a refused TLS handshake never does. */
+  handled: number
+  addApp(namespace: string, name: string, tokens: Partial<Record<HookKind, string>>): void
+  close(): Promise<void>
+}
+
+export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
+  const maxBodyBytes = options.maxBodyBytes ?? 16 * 1024
+  const apps = new Map<string, StoredApp>()
+  const api: ApiServer = {
+    server: undefined as unknown as Server,
+    url: '',
+    apps,
+    handled: 0,
+    addApp(namespace, name, tokens) {
+      const digests: Partial<Record<HookKind, string>> = {}
+      for (const [kind, token] of Object.entries(tokens) as Array<[HookKind, string]>) digests[kind] = hashHookToken(token)
+      apps.set(`${namespace}/${name}`, { tokens: digests, deleted: false })
+    },
+    close: () => new Promise((resolve) => api.server.close(() => resolve())),
+  }
+
+  api.server = createServer({ key: options.key, cert: options.cert, ca: options.ca, requestCert: true, rejectUnauthorized: true }, (req, res) => {
+    api.handled++
+    const chunks: Buffer[] = []
+    let size = 0
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length
+      if (size <= maxBodyBytes + 1) chunks.push(chunk) // keep just enough to know it is too large
+    })
+    req.on('end', async () => {
+      const verdict = await verifyHookRequest(
+        { method: req.method ?? '', url: req.url ?? '', body: Buffer.concat(chunks), clientCertPem: peerCertificatePem(req.socket as TLSSocket) },
+        (app, kind) => {
+          const stored = apps.get(`${app.namespace}/${app.name}`)
+          return stored === undefined || stored.deleted ? undefined : stored.tokens[kind]
+        },
+        { caBundlePem: options.ca, hookUser: options.hookUser, maxBodyBytes },
+      )
+      if (!verdict.ok) {
+        res.writeHead(verdict.status, { 'content-type': 'application/json' }).end(JSON.stringify({ reason: verdict.reason }))
+        return
+      }
+      const stored = apps.get(`${verdict.app.namespace}/${verdict.app.name}`)!
+      stored.deleted = true // Krake deletes the application once its job is complete
+      stored.tokens = {}
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'deleted', app: verdict.app, kind: verdict.kind }))
+    })
+  })
+  await new Promise<void>((resolve) => api.server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve))
+  const { port } = api.server.address() as AddressInfo
+  api.url = `https://localhost:${port}`
+  return api
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { values } = parseArgs({
+    options: { key: { type: 'string' }, cert: { type: 'string' }, ca: { type: 'string' }, port: { type: 'string', default: '8443' }, app: { type: 'string', multiple: true, default: [] } },
+  })
+  if (!values.key || !values.cert || !values.ca) {
+    console.error('usage: api-server --key KEY --cert CERT --ca KRAKE_CA [--port 8443] [--app ns/name=token ...]')
+    process.exit(2)
+  }
+  const api = await startApiServer({ key: readFileSync(values.key, 'utf8'), cert: readFileSync(values.cert, 'utf8'), ca: readFileSync(values.ca, 'utf8'), port: Number(values.port) })
+  for (const spec of values.app) {
+    const [ref, token] = spec.split('=')
+    const [namespace, name] = (ref ?? '').split('/')
+    if (!namespace || !name || !token) throw new Error(`--app ${spec}: expected namespace/name=token`)
+    api.addApp(namespace, name, { complete: token })
+  }
+  console.error(`krake hook API listening on ${api.url}`)
+}

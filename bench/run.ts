@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs'
 import os from 'node:os'
 import { promisify } from 'node:util'
 import { dump, loadAll } from 'js-yaml'
-import { createCertificateIssuer, injectHook, parseManifests, stringifyManifests } from '../dist/index.js'
+import { createCertificateIssuer, createHookToken, hashHookToken, injectHook, parseManifests, stringifyManifests, verifyHookToken } from '../dist/index.js'
 import { deepCopy, deployments, hook } from './fixtures.js'
 import { compareSync, median, ms, printTable, ratio, timeAsync, type Row } from './lib.js'
 
@@ -58,6 +58,34 @@ if (want('cert')) {
   rows.push({ figure: 'RSA-2048 issuance (loaded issuer)', measured: ms(median(oursT)), floor: `node keygen + sign ${ms(median(floorT))}`, ratio: ratio(median(oursT), median(floorT)), goal: '<= 1.3x' })
   const ec = await timeAsync(() => issuer.issue({ keyAlgorithm: 'ECDSA-P256' }), 200, 20)
   rows.push({ figure: 'ECDSA-P256 issuance (loaded issuer), median', measured: ms(ec), floor: '-', ratio: '-', goal: '< 5 ms' })
+}
+
+if (want('verify')) {
+  const token = createHookToken()
+  const flip = (c: string) => (c === 'A' ? 'B' : 'A')
+  const cases: Array<[string, string]> = [
+    ['right token', token],
+    ['wrong first character', flip(token[0]!) + token.slice(1)],
+    ['wrong last character', token.slice(0, -1) + flip(token.at(-1)!)],
+    ['shorter token', token.slice(0, -1)],
+    ['longer token', token + 'A'],
+  ]
+  const N = 200_000
+  const perCase = (presented: string, expected: string) => {
+    const start = performance.now()
+    for (let i = 0; i < N; i++) verifyHookToken(expected, presented)
+    return performance.now() - start
+  }
+  for (const [label, expected] of [['token', token], ['stored digest', hashHookToken(token)]] as const) {
+    // Rounds interleave the cases, so that machine noise hits them alike.
+    const times = cases.map(() => [] as number[])
+    for (let round = 0; round < 15; round++) cases.forEach(([, p], i) => times[i]!.push(perCase(p, expected)))
+    const med = times.map(median)
+    rows.push({ figure: `verifyHookToken, expected = ${label}: checks per second`, measured: Math.round((N / med[0]!) * 1000).toLocaleString('en'), floor: '-', ratio: '-', goal: '>= 500,000' })
+    for (let i = 1; i < cases.length; i++) {
+      rows.push({ figure: `  ${cases[i]![0]} vs right token (${label})`, measured: ms(med[i]! / N * 1000) .replace(' ms', ' us'), floor: ms(med[0]! / N * 1000).replace(' ms', ' us'), ratio: ratio(med[i]!, med[0]!), goal: 'within 1.1x' })
+    }
+  }
 }
 
 console.log(`krake-hooks bench on ${os.cpus()[0]?.model ?? 'unknown CPU'} x ${os.cpus().length}, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}\n`)

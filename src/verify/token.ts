@@ -4,6 +4,9 @@ import { HookError } from '../errors.js'
 
 const DIGEST = /^sha256:[0-9a-f]{64}$/
 const PREFIX = 'sha256:'
+const DIGEST_LENGTH = PREFIX.length + 64
+// The length test first: the regex runs only on strings that may be digests.
+const isDigest = (s: string) => s.length === DIGEST_LENGTH && DIGEST.test(s)
 
 // Node >= 20.12 has a one-shot hash that skips the Hash object; older 20.x falls back.
 const oneShot = (nodeCrypto as { hash?: (alg: string, data: string, enc: 'buffer') => Buffer }).hash
@@ -44,9 +47,10 @@ export function hashHookToken(token: string): string {
  */
 export function verifyHookToken(expected: string | undefined | null, presented: unknown): boolean {
   if (!usable(expected)) return false
-  const want = DIGEST.test(expected) ? Buffer.from(expected.slice(PREFIX.length), 'hex') : sha256(expected)
+  const ok = usable(presented)
+  const want = isDigest(expected) ? Buffer.from(expected.slice(PREFIX.length), 'hex') : sha256(expected)
   // Hash something of the same cost even for a presented value we refuse, so
   // that a refusal by type is no faster than a refusal by content.
-  const got = sha256(usable(presented) ? presented : '')
-  return timingSafeEqual(want, got) && usable(presented)
+  const got = sha256(ok ? presented : '')
+  return timingSafeEqual(want, got) && ok
 }

@@ -1,11 +1,13 @@
 // npm run demo: the complete hook with TLS on the example manifests, from a
 // throwaway PKI, printed as YAML. `npm run demo -- --no-tls` shows TLS off.
-import { readFileSync, readdirSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
+import { load } from 'js-yaml'
 import { buildCaBundle, createCertificateIssuer, createHookToken, injectHook, parseManifests, stringifyManifests, type HookSpec } from '../src/index.js'
 import { makeThrowawayPki } from './throwaway-pki.js'
 
+// The files of the example application, as its kustomize base lists them.
 const dir = new URL('./manifests/', import.meta.url)
-const files = readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort()
+const files = (load(readFileSync(new URL('kustomization.yaml', dir), 'utf8')) as { resources: string[] }).resources
 const manifests = files.flatMap((f) => parseManifests(readFileSync(new URL(f, dir), 'utf8')))
 
 const hook: HookSpec = {

@@ -26,6 +26,8 @@ export type HookErrorCode =
   | 'ERR_ISSUER_NOT_CA'
   | 'ERR_ISSUER_EXPIRED'
   | 'ERR_UNSUPPORTED_ALGORITHM'
+  // the HookConfig of the CLI and the KRM function
+  | 'ERR_INVALID_CONFIG'
   // YAML
   | 'ERR_YAML_SYNTAX'
   | 'ERR_YAML_NOT_MAPPING'

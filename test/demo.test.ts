@@ -16,7 +16,7 @@ describe('npm run demo', () => {
   it('prints the example manifests hooked with TLS, and openssl verifies the certificate', () => {
     const out = execFileSync(tsx, ['examples/demo.ts'], { cwd: root, encoding: 'utf8' })
     const docs = parseManifests(out) as Obj[]
-    expect(docs.map((d) => d.kind)).toEqual(['CronJob', 'Job', 'Deployment', 'Service', 'ConfigMap'])
+    expect(docs.map((d) => d.kind)).toEqual(['Deployment', 'Service', 'Job', 'CronJob', 'ConfigMap'])
     const cm = docs[4]!
     expect(cm.metadata).toMatchObject({ name: 'demo-krake-configmap', namespace: 'secondary' })
     const dir = mkdtempSync(join(tmpdir(), 'krake-demo-'))
@@ -31,7 +31,7 @@ describe('npm run demo', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }
-    for (const d of docs.slice(0, 3)) {
+    for (const d of docs.filter((x) => x.kind !== 'Service' && x.kind !== 'ConfigMap')) {
       const pod = d.kind === 'CronJob' ? d.spec.jobTemplate.spec.template.spec : d.spec.template.spec
       for (const c of pod.containers) {
         expect(c.env.map((e: Obj) => e.name).slice(-2)).toEqual(['KRAKE_TOKEN', 'KRAKE_COMPLETE_URL'])
@@ -42,7 +42,7 @@ describe('npm run demo', () => {
 
   it('--no-tls prints the hook without certificates and an http URL', () => {
     const docs = parseManifests(execFileSync(tsx, ['examples/demo.ts', '--no-tls'], { cwd: root, encoding: 'utf8' })) as Obj[]
-    expect(docs.map((d) => d.kind)).toEqual(['CronJob', 'Job', 'Deployment', 'Service'])
-    expect(docs[2]!.spec.template.spec.containers[0].env[1].value).toBe('http://krake-api:8443/kubernetes/namespaces/secondary/applications/demo/complete')
+    expect(docs.map((d) => d.kind)).toEqual(['Deployment', 'Service', 'Job', 'CronJob'])
+    expect(docs[0]!.spec.template.spec.containers[0].env[1].value).toBe('http://krake-api:8443/kubernetes/namespaces/secondary/applications/demo/complete')
   })
 })

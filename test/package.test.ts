@@ -12,7 +12,8 @@ const sh = (cmd: string, args: string[], cwd: string) => execFileSync(cmd, args,
 
 beforeAll(() => {
   project = mkdtempSync(join(tmpdir(), 'krake-hooks-consumer-'))
-  sh('npm', ['pack', '--pack-destination', project], root) // prepack builds dist/
+  // npm test has built dist/; packing without prepack keeps other test files from seeing it rebuilt mid-run
+  sh('npm', ['pack', '--ignore-scripts', '--pack-destination', project], root)
   const tarball = readdirSync(project).find((f) => f.endsWith('.tgz'))!
   writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }))
   sh('npm', ['install', '--prefer-offline', '--no-package-lock', join(project, tarball)], project)

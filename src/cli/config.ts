@@ -1,0 +1,107 @@
+import { readFileSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { HookError } from '../errors.js'
+import type { HookSpec, InjectOptions } from '../inject/types.js'
+
+/** The `apiVersion` and `kind` of a hook configuration, for the CLI, kustomize and KRM functions. */
+export const HOOK_CONFIG_API_VERSION = 'krake-hooks/v1alpha1'
+export const HOOK_CONFIG_KIND = 'HookConfig'
+
+/** A HookSpec and InjectOptions, read and resolved from a HookConfig object. */
+export interface HookConfig {
+  spec: HookSpec
+  options: InjectOptions
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
+
+function readText(path: unknown, pointer: string, cwd: string): string {
+  if (typeof path !== 'string' || path === '') throw new HookError('ERR_INVALID_CONFIG', `${pointer} must be a file path`, { path: pointer })
+  try {
+    return readFileSync(resolve(cwd, path), 'utf8')
+  } catch (cause) {
+    throw new HookError('ERR_INVALID_CONFIG', `${pointer}: cannot read ${JSON.stringify(path)} (${(cause as NodeJS.ErrnoException).code ?? 'error'})`, { path: pointer, cause })
+  }
+}
+
+/** `inline` or the content of `file` (exactly one of them); undefined when neither is set. */
+function inlineOrFile(obj: Record<string, unknown>, inline: string, file: string, prefix: string, cwd: string): unknown {
+  const hasInline = obj[inline] !== undefined && obj[inline] !== null
+  const hasFile = obj[file] !== undefined && obj[file] !== null
+  if (hasInline && hasFile) throw new HookError('ERR_INVALID_CONFIG', `${prefix}: set ${inline} or ${file}, not both`, { path: `${prefix}/${file}` })
+  if (hasFile) return readText(obj[file], `${prefix}/${file}`, cwd)
+  return obj[inline]
+}
+
+/**
+ * Reads a HookConfig object (parsed YAML):
+ *
+ * ```yaml
+ * apiVersion: krake-hooks/v1alpha1
+ * kind: HookConfig
+ * metadata: { name: complete-hook }
+ * spec:                 # the HookSpec
+ *   kind: complete
+ *   app: { name: my-app, namespace: team-a }
+ *   apiEndpoint: https://krake-api:8443
+ *   tokenFile: token.txt          # or token: ...
+ *   tls:
+ *     caBundleFile: ca-bundle.pem # or caBundlePem: |
+ *     certFile: cert.pem          # or certPem: |
+ *     keyFile: key.pem            # or keyPem: |
+ * options:              # the InjectOptions
+ *   onConflict: error
+ * ```
+ *
+ * File paths are read relative to `cwd` (kustomize runs plugins in the
+ * kustomization's directory). A token is never generated: a pipeline that
+ * made a new one on every run would change the manifests each time and
+ * leave the API with no way to know it. Errors point into the config
+ * (`/spec/token`, `/options/certDest`).
+ */
+export function readHookConfig(config: unknown, cwd: string = process.cwd()): HookConfig {
+  if (!isRecord(config)) throw new HookError('ERR_INVALID_CONFIG', 'the hook configuration must be a mapping', { path: '' })
+  if (config.apiVersion !== HOOK_CONFIG_API_VERSION || config.kind !== HOOK_CONFIG_KIND) {
+    throw new HookError('ERR_INVALID_CONFIG', `expected apiVersion ${HOOK_CONFIG_API_VERSION} and kind ${HOOK_CONFIG_KIND}, found ${String(config.apiVersion)} ${String(config.kind)}`, {
+      path: config.apiVersion !== HOOK_CONFIG_API_VERSION ? '/apiVersion' : '/kind',
+    })
+  }
+  for (const key of Object.keys(config)) {
+    if (!['apiVersion', 'kind', 'metadata', 'spec', 'options'].includes(key)) {
+      throw new HookError('ERR_INVALID_CONFIG', `unknown field "${key}" (allowed: apiVersion, kind, metadata, spec, options)`, { path: `/${key}` })
+    }
+  }
+  const raw = config.spec
+  if (!isRecord(raw)) throw new HookError('ERR_INVALID_CONFIG', 'spec must be a mapping holding the hook', { path: '/spec' })
+  const { tokenFile: _tokenFile, tls: rawTls, ...rest } = raw
+  const spec: Record<string, unknown> = { ...rest }
+  const token = inlineOrFile(raw, 'token', 'tokenFile', '/spec', cwd)
+  if (token === undefined) {
+    throw new HookError('ERR_INVALID_CONFIG', 'spec.token or spec.tokenFile is required (make one with `krake-hooks token`); a token is never generated here', { path: '/spec/token' })
+  }
+  spec.token = typeof token === 'string' && raw.tokenFile !== undefined ? token.trim() : token
+  if (rawTls !== undefined && rawTls !== null) {
+    if (!isRecord(rawTls)) throw new HookError('ERR_INVALID_CONFIG', 'spec.tls must be a mapping', { path: '/spec/tls' })
+    const tls: Record<string, unknown> = {}
+    for (const [inline, file] of [['caBundlePem', 'caBundleFile'], ['certPem', 'certFile'], ['keyPem', 'keyFile']] as const) {
+      tls[inline] = inlineOrFile(rawTls, inline, file, '/spec/tls', cwd)
+    }
+    for (const key of Object.keys(rawTls)) {
+      if (!['caBundlePem', 'caBundleFile', 'certPem', 'certFile', 'keyPem', 'keyFile'].includes(key)) {
+        throw new HookError('ERR_INVALID_CONFIG', `unknown field "${key}" in spec.tls`, { path: `/spec/tls/${key}` })
+      }
+    }
+    spec.tls = tls
+  }
+  const options = config.options ?? {}
+  if (!isRecord(options)) throw new HookError('ERR_INVALID_CONFIG', 'options must be a mapping', { path: '/options' })
+  return { spec: spec as unknown as HookSpec, options: options as InjectOptions }
+}
+
+/** Re-roots a HookError of injectHook's hook or options at the config's `/spec` or `/options`. */
+export function inConfig(e: HookError): HookError {
+  const prefix = e.code === 'ERR_INVALID_OPTION' ? '/options' : ['ERR_INVALID_HOOK', 'ERR_INVALID_ENDPOINT', 'ERR_INVALID_PEM', 'ERR_KEY_MISMATCH'].includes(e.code) ? '/spec' : undefined
+  if (prefix === undefined || e.path === undefined) return e
+  const path = prefix + e.path
+  return new HookError(e.code, e.message, { path, cause: e })
+}

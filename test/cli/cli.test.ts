@@ -1,0 +1,220 @@
+// The krake-hooks command as users run it: the built dist/cli/main.js in a child process.
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { injectHook, parseManifests, stringifyManifests } from '../../src/index.js'
+import { fixture, fixtureTls, root } from '../helpers.js'
+
+const MAIN = join(root, 'dist/cli/main.js')
+let dir: string
+
+function cli(args: string[], input = '', cwd = dir) {
+  const r = spawnSync(process.execPath, [MAIN, ...args], { cwd, input, encoding: 'utf8' })
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr }
+}
+
+const CONFIG = `apiVersion: krake-hooks/v1alpha1
+kind: HookConfig
+metadata:
+  name: complete-hook
+spec:
+  kind: complete
+  app: {name: demo, namespace: secondary}
+  apiEndpoint: https://krake-api:8443
+  tokenFile: token.txt
+  tls:
+    caBundleFile: ca-bundle.pem
+    certFile: cert.pem
+    keyFile: key.pem
+options:
+  onConflict: error
+`
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'krake-hooks-cli-'))
+  const tls = fixtureTls()
+  writeFileSync(join(dir, 'ca-bundle.pem'), tls.caBundlePem)
+  writeFileSync(join(dir, 'cert.pem'), tls.certPem)
+  writeFileSync(join(dir, 'key.pem'), tls.keyPem)
+  writeFileSync(join(dir, 'token.txt'), 'cli-token-0123456789\n')
+  writeFileSync(join(dir, 'hook.yaml'), CONFIG)
+  writeFileSync(join(dir, 'job.yaml'), fixture('../../examples/manifests/job.yaml'))
+  writeFileSync(join(dir, 'nginx.yaml'), fixture('../../examples/manifests/nginx.yaml'))
+})
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+const expected = (...files: string[]) =>
+  stringifyManifests(
+    injectHook(
+      files.flatMap((f) => parseManifests(fixture(`../../examples/manifests/${f}`))),
+      { kind: 'complete', app: { name: 'demo', namespace: 'secondary' }, apiEndpoint: 'https://krake-api:8443', token: 'cli-token-0123456789', tls: fixtureTls() },
+      { onConflict: 'error' },
+    ).manifests,
+  )
+
+describe('krake-hooks inject --config HOOK.yaml [FILE...]', () => {
+  it('hooks the files, in order, and prints the YAML on stdout (token and TLS read from files)', () => {
+    const r = cli(['inject', '--config', 'hook.yaml', 'job.yaml', 'nginx.yaml'])
+    expect(r.stderr).toBe('')
+    expect(r.code).toBe(0)
+    expect(r.stdout).toBe(expected('job.yaml', 'nginx.yaml'))
+  })
+
+  it('reads stdin when no file is given', () => {
+    const r = cli(['inject', '-c', 'hook.yaml'], fixture('../../examples/manifests/job.yaml'))
+    expect([r.code, r.stdout]).toEqual([0, expected('job.yaml')])
+  })
+
+  it('reports results on stderr and still succeeds', () => {
+    writeFileSync(join(dir, 'http.yaml'), CONFIG.replace('https://krake-api:8443', 'http://krake-api:8080'))
+    const r = cli(['inject', '--config', 'http.yaml', 'job.yaml'])
+    expect(r.code).toBe(0)
+    expect(r.stderr).toBe("krake-hooks: warning: the endpoint's scheme http was changed to https because TLS is on\n")
+  })
+
+  it('a bad manifest: exit 1, nothing on stdout, the file, document, code and path on stderr', () => {
+    writeFileSync(join(dir, 'bad.yaml'), 'apiVersion: v1\nkind: Service\nmetadata: {name: s}\n---\napiVersion: batch/v1\nkind: Job\nmetadata: {name: j}\nspec: {template: {spec: {containers: []}}}\n')
+    const r = cli(['inject', '--config', 'hook.yaml', 'job.yaml', 'bad.yaml'])
+    expect(r.code).toBe(1)
+    expect(r.stdout).toBe('')
+    expect(r.stderr).toBe('krake-hooks: bad.yaml: document 1: ERR_INVALID_WORKLOAD at /spec/template/spec/containers: must be a non-empty array of containers\n')
+  })
+
+  it('a YAML error names the file, document and line', () => {
+    writeFileSync(join(dir, 'broken.yaml'), 'a: 1\n---\nb: [\n')
+    const r = cli(['inject', '--config', 'hook.yaml', 'broken.yaml'])
+    expect(r.code).toBe(1)
+    expect(r.stdout).toBe('')
+    expect(r.stderr).toMatch(/^krake-hooks: broken\.yaml: ERR_YAML_SYNTAX at \/1: YAML error in document 1 at line \d+/)
+  })
+
+  it('a conflict refused by the config (onConflict: error) is ERR_CONFLICT with its path', () => {
+    writeFileSync(join(dir, 'conflict.yaml'), 'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: c\n      env: [{name: KRAKE_TOKEN, value: mine}]\n')
+    const r = cli(['inject', '--config', 'hook.yaml', 'conflict.yaml'])
+    expect([r.code, r.stdout]).toEqual([1, ''])
+    expect(r.stderr).toMatch(/^krake-hooks: conflict\.yaml: document 0: ERR_CONFLICT at \/spec\/containers\/0\/env\/0: env var "KRAKE_TOKEN"/)
+  })
+
+  it.each([
+    ['no token', CONFIG.replace('  tokenFile: token.txt\n', ''), /ERR_INVALID_CONFIG at \/spec\/token: spec.token or spec.tokenFile is required/],
+    ['token and tokenFile', CONFIG.replace('  tokenFile: token.txt\n', '  tokenFile: token.txt\n  token: x\n'), /ERR_INVALID_CONFIG at \/spec\/tokenFile: \/spec: set token or tokenFile, not both/],
+    ['a missing TLS file', CONFIG.replace('certFile: cert.pem', 'certFile: nope.pem'), /ERR_INVALID_CONFIG at \/spec\/tls\/certFile: .*cannot read "nope.pem" \(ENOENT\)/],
+    ['a wrong kind', CONFIG.replace('kind: HookConfig', 'kind: Hook'), /ERR_INVALID_CONFIG at \/kind: expected apiVersion krake-hooks\/v1alpha1 and kind HookConfig/],
+    ['a bad option', CONFIG.replace('onConflict: error', 'onConflict: merge'), /ERR_INVALID_OPTION at \/options\/onConflict: /],
+    ['a bad endpoint', CONFIG.replace('https://krake-api:8443', 'krake-api:8443'), /ERR_INVALID_ENDPOINT at \/spec\/apiEndpoint: /],
+    ['an unknown hook field', CONFIG.replace('  kind: complete', '  kind: complete\n  hookUser: x'), /ERR_INVALID_HOOK at \/spec\/hookUser: unknown field/],
+  ])('a config with %s: exit 1 and the code and path inside the config', (_, text, message) => {
+    writeFileSync(join(dir, 'c.yaml'), text)
+    const r = cli(['inject', '--config', 'c.yaml', 'job.yaml'])
+    expect([r.code, r.stdout]).toEqual([1, ''])
+    expect(r.stderr).toMatch(/^krake-hooks: c\.yaml: /)
+    expect(r.stderr).toMatch(message)
+  })
+
+  it('usage errors exit 2', () => {
+    expect(cli(['inject']).code).toBe(2)
+    expect(cli(['nope']).code).toBe(2)
+    expect(cli([]).code).toBe(2)
+    expect(cli(['--help'])).toMatchObject({ code: 0, stdout: expect.stringMatching(/^usage:/) })
+  })
+})
+
+describe('krake-hooks token / hash', () => {
+  it('token prints a fresh 43-character token; hash prints its sha256 digest', () => {
+    const t = cli(['token'])
+    expect(t.stdout).toMatch(/^[A-Za-z0-9_-]{43}\n$/)
+    expect(cli(['token']).stdout).not.toBe(t.stdout)
+    expect(cli(['hash'], 'abc\n').stdout).toBe('sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad\n')
+    expect(cli(['hash'], '').code).toBe(1)
+  })
+})
+
+describe('krake-hooks fn (KRM function)', () => {
+  const list = (functionConfig: string, items: string) => `apiVersion: config.kubernetes.io/v1
+kind: ResourceList
+functionConfig:
+${functionConfig.replace(/^/gm, '  ')}
+items:
+${items.replace(/^/gm, '  ')}
+`
+  const inlineConfig = (extra = '') => {
+    const tls = fixtureTls()
+    const block = (s: string) => '|\n' + s.trimEnd().replace(/^/gm, '      ')
+    return `apiVersion: krake-hooks/v1alpha1
+kind: HookConfig
+metadata: {name: hook}
+spec:
+  kind: complete
+  app: {name: demo, namespace: secondary}
+  apiEndpoint: http://krake-api:8080
+  token: fn-token
+  tls:
+    caBundlePem: ${block(tls.caBundlePem)}
+    certPem: ${block(tls.certPem)}
+    keyPem: ${block(tls.keyPem)}
+${extra}`
+  }
+  const job = `- apiVersion: batch/v1
+  kind: Job
+  metadata:
+    name: report
+    namespace: secondary
+    annotations: {config.kubernetes.io/index: '0', internal.config.kubernetes.io/path: job.yaml}
+  spec: {template: {spec: {containers: [{name: c, env: [{name: KRAKE_TOKEN, value: old}]}]}}}`
+
+  it('hooks the items, keeps the functionConfig and kustomize annotations, and reports results in KRM form', () => {
+    const r = cli(['fn'], list(inlineConfig(), job))
+    expect(r.stderr).toBe('')
+    expect(r.code).toBe(0)
+    const [out] = parseManifests(r.stdout) as Array<Record<string, any>>
+    expect(out!.kind).toBe('ResourceList')
+    expect(out!.functionConfig.kind).toBe('HookConfig')
+    expect(out!.items.map((i: any) => i.kind)).toEqual(['Job', 'ConfigMap'])
+    expect(out!.items[0].metadata.annotations).toEqual({ 'config.kubernetes.io/index': '0', 'internal.config.kubernetes.io/path': 'job.yaml' })
+    expect(out!.items[0].spec.template.spec.containers[0].env).toEqual([
+      { name: 'KRAKE_TOKEN', value: 'fn-token' },
+      { name: 'KRAKE_COMPLETE_URL', value: 'https://krake-api:8080/kubernetes/namespaces/secondary/applications/demo/complete' },
+    ])
+    expect(out!.results).toEqual([
+      { message: "the endpoint's scheme http was changed to https because TLS is on", severity: 'warning' },
+      {
+        message: `env var "KRAKE_TOKEN" of container "c" is already set to something else; replaced it with the hook's`,
+        severity: 'info',
+        resourceRef: { apiVersion: 'batch/v1', kind: 'Job', name: 'report', namespace: 'secondary' },
+        field: { path: 'spec.template.spec.containers[0].env[0]' },
+      },
+    ])
+  })
+
+  it('an error: exit 1, the items unchanged, one error result pointing at the item and field', () => {
+    const r = cli(['fn'], list(inlineConfig('options: {onConflict: error}\n'), job))
+    expect(r.code).toBe(1)
+    const [out] = parseManifests(r.stdout) as Array<Record<string, any>>
+    expect(out!.items[0].spec.template.spec.containers[0].env).toEqual([{ name: 'KRAKE_TOKEN', value: 'old' }])
+    expect(out!.items).toHaveLength(1)
+    expect(out!.results).toEqual([
+      {
+        message: expect.stringMatching(/^ERR_CONFLICT: env var "KRAKE_TOKEN"/),
+        severity: 'error',
+        resourceRef: { apiVersion: 'batch/v1', kind: 'Job', name: 'report', namespace: 'secondary' },
+        field: { path: 'spec.template.spec.containers[0].env[0]' },
+      },
+    ])
+  })
+
+  it('a bad functionConfig: exit 1 and an error result pointing into it', () => {
+    const r = cli(['fn'], list(inlineConfig().replace('token: fn-token', 'token: 42'), job))
+    expect(r.code).toBe(1)
+    const [out] = parseManifests(r.stdout) as Array<Record<string, any>>
+    expect(out!.results).toEqual([{ message: expect.stringMatching(/^ERR_INVALID_HOOK: token must be a string/), severity: 'error', field: { path: 'functionConfig.spec.token' } }])
+  })
+
+  it('input that is not one ResourceList: exit 1 with the reason on stderr', () => {
+    const r = cli(['fn'], 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n')
+    expect(r.code).toBe(1)
+    expect(r.stdout).toBe('')
+    expect(r.stderr).toBe('krake-hooks fn: ERR_INVALID_CONFIG: a KRM function reads one ResourceList on stdin\n')
+  })
+})

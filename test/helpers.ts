@@ -14,7 +14,8 @@ export const fixtureTls = () => ({
 
 /** Freezes every object reachable from `value`, as the purity tests demand. */
 export function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+  // typed arrays cannot be frozen; they are not manifest data anyway
+  if (typeof value === 'object' && value !== null && !ArrayBuffer.isView(value) && !Object.isFrozen(value)) {
     Object.freeze(value)
     for (const child of Object.values(value)) deepFreeze(child)
   }

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { HookError } from '../errors.js'
 import type { HookSpec, InjectOptions } from '../inject/types.js'
+import { show } from '../lib/show.js'
 
 /** The `apiVersion` and `kind` of a hook configuration, for the CLI, kustomize and KRM functions. */
 export const HOOK_CONFIG_API_VERSION = 'krake-hooks/v1alpha1'
@@ -20,7 +21,7 @@ function readText(path: unknown, pointer: string, cwd: string): string {
   try {
     return readFileSync(resolve(cwd, path), 'utf8')
   } catch (cause) {
-    throw new HookError('ERR_INVALID_CONFIG', `${pointer}: cannot read ${JSON.stringify(path)} (${(cause as NodeJS.ErrnoException).code ?? 'error'})`, { path: pointer, cause })
+    throw new HookError('ERR_INVALID_CONFIG', `${pointer}: cannot read ${show(path)} (${(cause as NodeJS.ErrnoException).code ?? 'error'})`, { path: pointer, cause })
   }
 }
 

@@ -3,6 +3,7 @@ import type { Json, JsonObject } from '../lib/clone.js'
 import { isObject, jsonEqual } from '../lib/json.js'
 import { pointer } from '../lib/pointer.js'
 import type { HookResult, ResourceRef } from './types.js'
+import { show } from '../lib/show.js'
 
 type Path = Array<string | number>
 
@@ -89,7 +90,7 @@ function settle(list: JsonObject[], wanted: JsonObject, kind: ListKind, site: Si
   const why =
     existing.name === wanted.name
       ? `${kind.noun} "${String(wanted.name)}" of ${ownerName(owner)} is already set to something else`
-      : `${kind.noun} "${String(existing.name)}" of ${ownerName(owner)} already uses ${unique} ${JSON.stringify(wanted[unique!])}`
+      : `${kind.noun} "${String(existing.name)}" of ${ownerName(owner)} already uses ${unique} ${show(wanted[unique!])}`
   const dupes = clashes.length > 1 ? ` (${clashes.length} entries clash)` : ''
   if (site.onConflict === 'error') {
     throw new HookError('ERR_CONFLICT', `${why}${dupes}; onConflict is "error"`, { path: pointer(...site.objPath, ...rel) })

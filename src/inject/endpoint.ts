@@ -1,5 +1,6 @@
 import { HookError } from '../errors.js'
 import type { AppRef, HookKind } from './types.js'
+import { show } from '../lib/show.js'
 
 /** The hook URL and, when TLS forced another scheme, the one it replaced. */
 export interface ResolvedUrl {
@@ -16,7 +17,7 @@ const SCHEME = /^([a-zA-Z][a-zA-Z0-9+.-]*):/
  */
 export function resolveHookUrl(endpoint: unknown, app: AppRef, kind: HookKind, tls: boolean, path = '/apiEndpoint'): ResolvedUrl {
   const fail = (why: string): never => {
-    throw new HookError('ERR_INVALID_ENDPOINT', `endpoint ${JSON.stringify(endpoint)} ${why}`, { path })
+    throw new HookError('ERR_INVALID_ENDPOINT', `endpoint ${show(endpoint)} ${why}`, { path })
   }
   if (typeof endpoint !== 'string' || endpoint.trim() === '') {
     throw new HookError('ERR_INVALID_ENDPOINT', 'the endpoint must be a non-empty string', { path })
@@ -64,7 +65,7 @@ export function hookUrl(endpoint: string, app: AppRef, kind: HookKind, tls: bool
     throw new HookError('ERR_INVALID_HOOK', 'app must be { name, namespace } with non-empty strings', { path: '/app' })
   }
   if (kind !== 'complete' && kind !== 'shutdown') {
-    throw new HookError('ERR_INVALID_HOOK', `kind must be "complete" or "shutdown", not ${JSON.stringify(kind)}`, { path: '/kind' })
+    throw new HookError('ERR_INVALID_HOOK', `kind must be "complete" or "shutdown", not ${show(kind)}`, { path: '/kind' })
   }
   return resolveHookUrl(endpoint, app, kind, tls === true, '/endpoint').url
 }

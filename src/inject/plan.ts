@@ -3,6 +3,7 @@ import { parseCertificates, parsePrivateKey } from '../lib/pem.js'
 import { resolveHookUrl } from './endpoint.js'
 import { hookNames, type HookNames } from './names.js'
 import type { HookKind, HookSpec, HookTls, InjectOptions } from './types.js'
+import { show } from '../lib/show.js'
 
 /** A checked hook spec and options, with every default filled in. */
 export interface Plan {
@@ -59,7 +60,7 @@ function nonEmptyString(v: unknown): v is string {
 function oneOf<T extends string>(value: unknown, allowed: readonly T[], fallback: T, path: string): T {
   if (value === undefined) return fallback
   if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T
-  throw new HookError('ERR_INVALID_OPTION', `${path.slice(1)} must be one of ${allowed.map((a) => `"${a}"`).join(', ')}, not ${JSON.stringify(value)}`, { path })
+  throw new HookError('ERR_INVALID_OPTION', `${path.slice(1)} must be one of ${allowed.map((a) => `"${a}"`).join(', ')}, not ${show(value)}`, { path })
 }
 
 // Parsing certificates and checking the key pair is the one fixed cost of an
@@ -107,7 +108,7 @@ export function makePlan(hook: HookSpec, options: InjectOptions | undefined): Pl
   checkKeys(hook, HOOK_KEYS, 'ERR_INVALID_HOOK', '')
   const { kind, app, token } = hook as Record<string, unknown>
   if (kind !== 'complete' && kind !== 'shutdown') {
-    throw new HookError('ERR_INVALID_HOOK', `kind must be "complete" or "shutdown", not ${JSON.stringify(kind)}`, { path: '/kind' })
+    throw new HookError('ERR_INVALID_HOOK', `kind must be "complete" or "shutdown", not ${show(kind)}`, { path: '/kind' })
   }
   if (!isRecord(app)) throw new HookError('ERR_INVALID_HOOK', 'app must be { name, namespace }', { path: '/app' })
   checkKeys(app, new Set(['name', 'namespace']), 'ERR_INVALID_HOOK', '/app')
@@ -138,7 +139,7 @@ export function makePlan(hook: HookSpec, options: InjectOptions | undefined): Pl
   const envName = (value: unknown, fallback: string, path: string): string => {
     if (value === undefined) return fallback
     if (typeof value === 'string' && ENV_NAME.test(value)) return value
-    throw new HookError('ERR_INVALID_OPTION', `${JSON.stringify(value)} is not a valid environment variable name ([A-Za-z_][A-Za-z0-9_]*)`, { path })
+    throw new HookError('ERR_INVALID_OPTION', `${show(value)} is not a valid environment variable name ([A-Za-z_][A-Za-z0-9_]*)`, { path })
   }
   const envToken = envName(env.token, DEFAULT_ENV[kind].token, '/env/token')
   const envUrl = envName(env.url, DEFAULT_ENV[kind].url, '/env/url')
@@ -146,7 +147,7 @@ export function makePlan(hook: HookSpec, options: InjectOptions | undefined): Pl
 
   const certDest = opts.certDest ?? DEFAULT_CERT_DEST
   if (typeof certDest !== 'string' || !certDest.startsWith('/') || certDest === '/' || certDest.includes(':') || certDest.split('/').includes('..') || !certDest.isWellFormed()) {
-    throw new HookError('ERR_INVALID_OPTION', `certDest must be an absolute path other than "/", without ".." or ":", not ${JSON.stringify(certDest)}`, { path: '/certDest' })
+    throw new HookError('ERR_INVALID_OPTION', `certDest must be an absolute path other than "/", without ".." or ":", not ${show(certDest)}`, { path: '/certDest' })
   }
   const initContainers = opts.initContainers ?? false
   if (typeof initContainers !== 'boolean') throw new HookError('ERR_INVALID_OPTION', 'initContainers must be a boolean', { path: '/initContainers' })

@@ -1,6 +1,7 @@
 import { YAMLException, loadAll } from 'js-yaml'
 import { HookError } from '../errors.js'
 import { KUBERNETES_SCHEMA } from './schema.js'
+import { show } from '../lib/show.js'
 
 /** How many nodes aliases may add, over the whole stream, before we refuse it. */
 export const MAX_ALIAS_EXPANSION = 1_000_000
@@ -91,7 +92,7 @@ export function parseManifests(yaml: string): object[] {
   docs.forEach((doc, index) => {
     if (doc === null || doc === undefined) return
     if (typeof doc !== 'object' || Array.isArray(doc)) {
-      const kind = Array.isArray(doc) ? 'a sequence' : `the scalar ${JSON.stringify(doc)}`
+      const kind = Array.isArray(doc) ? 'a sequence' : `the scalar ${show(doc)}`
       throw new HookError('ERR_YAML_NOT_MAPPING', `document ${index} is ${kind}, not a mapping (a Kubernetes object)`, { path: `/${index}` })
     }
     out.push(measure(doc, index, budget) ? (unshare(doc) as object) : doc)

@@ -59,6 +59,9 @@ const CASES: Case[] = [
   // the hook
   ['hook is null', good(), null, undefined, 'ERR_INVALID_HOOK', '', /must be an object/],
   ['unknown kind', good(), spec({ kind: 'finish' as 'complete' }), undefined, 'ERR_INVALID_HOOK', '/kind', /"complete" or "shutdown"/],
+  // found by `npm run fuzz`: the message itself threw a TypeError (JSON.stringify of a BigInt)
+  ['a kind holding a BigInt', good(), spec({ kind: [0n] as never }), undefined, 'ERR_INVALID_HOOK', '/kind', /not an array$/],
+  ['an onConflict that is a BigInt', good(), spec(), { onConflict: 10n }, 'ERR_INVALID_OPTION', '/onConflict', /not 10n$/],
   ['a typo in the hook', good(), { ...spec(), external_endpoint: 'x' }, undefined, 'ERR_INVALID_HOOK', '/external_endpoint', /unknown field/],
   ['app without namespace', good(), spec({ app: { name: 'a' } as never }), undefined, 'ERR_INVALID_HOOK', '/app/namespace', /non-empty string/],
   ['app name with a lone surrogate', good(), spec({ app: { name: 'a\ud800', namespace: 'n' } }), undefined, 'ERR_INVALID_HOOK', '/app/name', /non-empty string/],

@@ -26,8 +26,10 @@ export type HookErrorCode =
   | 'ERR_ISSUER_NOT_CA'
   | 'ERR_ISSUER_EXPIRED'
   | 'ERR_UNSUPPORTED_ALGORITHM'
-  // the HookConfig of the CLI and the KRM function
+  // the HookConfig of the CLI and the KRM function; Krake's controller configuration
   | 'ERR_INVALID_CONFIG'
+  // a Krake Application object
+  | 'ERR_INVALID_APPLICATION'
   // YAML
   | 'ERR_YAML_SYNTAX'
   | 'ERR_YAML_NOT_MAPPING'

@@ -1,0 +1,169 @@
+import { X509Certificate } from 'node:crypto'
+import { buildCaBundle } from '../cert/bundle.js'
+import { createCertificateIssuer, type IssuedCertificate } from '../cert/issuer.js'
+import type { KeyAlgorithm } from '../cert/keys.js'
+import type { CryptoProvider } from '../cert/provider.js'
+import { HookError } from '../errors.js'
+import { injectHook } from '../inject/inject.js'
+import type { HookKind, HookResult, InjectOptions } from '../inject/types.js'
+import { cloneJson, type JsonObject } from '../lib/clone.js'
+import { isObject } from '../lib/json.js'
+import { createHookToken } from '../token/create.js'
+import type { KrakeHooksConfig } from './config.js'
+
+/** A Krake Application, as its API stores it (only the fields the hooks read). */
+export interface KrakeApplication {
+  metadata: { name: string; namespace: string; [key: string]: unknown }
+  spec: { manifest: readonly object[]; hooks?: readonly string[]; [key: string]: unknown }
+  status?: Record<string, unknown> | null
+}
+
+/** What the controller knows besides its configuration, already read from disk. */
+export interface KrakeHooksContext {
+  /** The Krake API endpoint of the controller (`api_endpoint`). */
+  apiEndpoint: string
+  /** Absent: the Krake API does not speak TLS. */
+  tls?: {
+    /** The Krake CA certificate(s) (`tls.client_ca`). */
+    caPems: readonly string[]
+    /** Each hook's intermediate (`intermediate_src`, `intermediate_key_src`), for the hooks that run. */
+    complete?: { certPem: string; keyPem: string }
+    shutdown?: { certPem: string; keyPem: string }
+  }
+  /** Passed to injectHook for every hook (variable names and mount path come from the configuration). */
+  options?: Omit<InjectOptions, 'env' | 'certDest'>
+  /** Leaf key algorithm for new certificates. Default `'RSA-2048'`, as Krake. */
+  keyAlgorithm?: KeyAlgorithm
+  /** Issuing and validity time. Default: now. */
+  now?: Date
+  crypto?: CryptoProvider
+}
+
+/** The status fields of one hook: token, and with TLS the certificate and key. */
+const STATUS_KEYS: Record<HookKind, { token: string; cert: string; key: string }> = {
+  complete: { token: 'complete_token', cert: 'complete_cert', key: 'complete_key' },
+  shutdown: { token: 'shutdown_token', cert: 'shutdown_cert', key: 'shutdown_key' },
+}
+
+export interface MangleResult {
+  manifests: object[]
+  /** The application's status with each hook's token (and certificate and key) set: store it, and pass it back next time. */
+  status: Record<string, unknown>
+  results: HookResult[]
+}
+
+const bad = (message: string, path: string): never => {
+  throw new HookError('ERR_INVALID_APPLICATION', message, { path })
+}
+
+function checkApplication(app: unknown): { name: string; namespace: string; manifest: object[]; hooks: HookKind[]; status: JsonObject } {
+  if (!isObject(app)) return bad('the application must be an object', '')
+  const meta = app.metadata
+  if (!isObject(meta)) return bad('metadata must be an object', '/metadata')
+  if (typeof meta.name !== 'string' || meta.name === '') bad('metadata.name must be a non-empty string', '/metadata/name')
+  if (typeof meta.namespace !== 'string' || meta.namespace === '') bad('metadata.namespace must be a non-empty string', '/metadata/namespace')
+  const spec = app.spec
+  if (!isObject(spec)) return bad('spec must be an object', '/spec')
+  if (!Array.isArray(spec.manifest)) bad('spec.manifest must be a list of Kubernetes objects', '/spec/manifest')
+  const hooks = spec.hooks ?? []
+  if (!Array.isArray(hooks)) return bad('spec.hooks must be a list of hook names', '/spec/hooks')
+  hooks.forEach((h, i) => {
+    if (h !== 'complete' && h !== 'shutdown') bad(`spec.hooks[${i}] is ${JSON.stringify(String(h))}: Krake knows complete and shutdown`, `/spec/hooks/${i}`)
+  })
+  const status = app.status ?? {}
+  if (!isObject(status)) return bad('status must be an object', '/status')
+  return { name: meta.name as string, namespace: meta.namespace as string, manifest: spec.manifest as object[], hooks: [...new Set(hooks as HookKind[])], status }
+}
+
+/** The stored certificate, when it still serves: parses, was issued by this intermediate, and is valid now. */
+function reusable(certPem: unknown, keyPem: unknown, intermediatePem: string, now: Date): IssuedCertificate | undefined {
+  if (typeof certPem !== 'string' || typeof keyPem !== 'string') return undefined
+  try {
+    const leaf = new X509Certificate(certPem)
+    const issuer = new X509Certificate(intermediatePem)
+    const t = now.getTime()
+    if (!leaf.checkIssued(issuer) || !leaf.verify(issuer.publicKey)) return undefined
+    if (t < Date.parse(leaf.validFrom) || t > Date.parse(leaf.validTo)) return undefined
+    return { certPem, keyPem }
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * Krake's hook flow on a Krake Application: for each hook listed in
+ * `spec.hooks`, the token is created once and then read back from `status`
+ * (`complete_token`, or the older `token`; `shutdown_token`), and with TLS so
+ * are the certificate and key (`complete_cert`, `complete_key`, ...), issued
+ * by the hook's intermediate with the configuration's `hook_user`. The
+ * endpoint is `external_endpoint` or the controller's, its scheme following
+ * TLS as in Krake. Returns the hooked manifests and the new status; `app` is
+ * never changed. Running it again with the returned status gives the same
+ * manifests, token and certificate.
+ *
+ * @example
+ * ```ts
+ * const { manifests, status } = await mangleApplication(app, parseKrakeHooksConfig(configText), {
+ *   apiEndpoint: 'https://krake-api:8443',
+ *   tls: { caPems: [krakeCaPem], complete: { certPem: intermediatePem, keyPem: intermediateKeyPem } },
+ * })
+ * ```
+ */
+export async function mangleApplication(app: KrakeApplication, config: KrakeHooksConfig, context: KrakeHooksContext): Promise<MangleResult> {
+  const { name, namespace, manifest, hooks, status: oldStatus } = checkApplication(app)
+  if (typeof config !== 'object' || config === null || Array.isArray(config)) throw new HookError('ERR_INVALID_CONFIG', 'config must be the result of parseKrakeHooksConfig', { path: '' })
+  if (typeof context !== 'object' || context === null || typeof context.apiEndpoint !== 'string') {
+    throw new HookError('ERR_INVALID_ARGUMENT', 'context must be { apiEndpoint, tls?, ... }', { path: '/apiEndpoint' })
+  }
+  const now = context.now ?? new Date()
+  const status = cloneJson(oldStatus, ['status']) as JsonObject
+  const results: HookResult[] = []
+  let manifests: object[] = manifest
+  const used = new Map<string, HookKind>()
+
+  for (const kind of hooks) {
+    const hook = config[kind]
+    if (hook === undefined) {
+      throw new HookError('ERR_INVALID_CONFIG', `the application asks for the ${kind} hook, which the controller configuration does not define`, { path: `/hooks/${kind}` })
+    }
+    // Two hooks in one container must not write the same variable or mount path.
+    for (const [what, value] of [['env_token', hook.envToken], ['env_url', hook.envUrl], ...(context.tls ? [['cert_dest', hook.certDest]] : [])] as const) {
+      const other = used.get(`${what}=${value}`)
+      if (other !== undefined) throw new HookError('ERR_INVALID_CONFIG', `hooks.${kind}.${what} is "${value}", as hooks.${other} already uses`, { path: `/hooks/${kind}/${what}` })
+      used.set(`${what}=${value}`, kind)
+    }
+
+    const keys = STATUS_KEYS[kind]
+    const stored = status[keys.token] ?? (kind === 'complete' ? status.token : undefined)
+    const token = typeof stored === 'string' && stored !== '' ? stored : createHookToken()
+    status[keys.token] = token
+
+    let tls: { caBundlePem: string; certPem: string; keyPem: string } | undefined
+    if (context.tls !== undefined) {
+      const intermediate = context.tls[kind]
+      if (intermediate === undefined) {
+        throw new HookError('ERR_INVALID_ARGUMENT', `context.tls.${kind} (the hook's intermediate certificate and key) is required with TLS`, { path: `/tls/${kind}` })
+      }
+      let leaf = reusable(status[keys.cert], status[keys.key], intermediate.certPem, now)
+      if (leaf === undefined) {
+        const issuer = await createCertificateIssuer(intermediate, { crypto: context.crypto, now })
+        leaf = await issuer.issue({ hookUser: hook.hookUser, keyAlgorithm: context.keyAlgorithm, now })
+        if (status[keys.cert] !== undefined) results.push({ severity: 'info', message: `the ${kind} hook's stored certificate no longer serves (expired or another issuer): issued a new one` })
+      }
+      status[keys.cert] = leaf.certPem
+      status[keys.key] = leaf.keyPem
+      tls = { caBundlePem: buildCaBundle([...context.tls.caPems, intermediate.certPem]), ...leaf }
+    }
+
+    const injected = injectHook(
+      manifests,
+      { kind, app: { name, namespace }, apiEndpoint: context.apiEndpoint, externalEndpoint: hook.externalEndpoint, token, tls },
+      { ...context.options, env: { token: hook.envToken, url: hook.envUrl }, certDest: hook.certDest },
+    )
+    manifests = injected.manifests
+    results.push(...injected.results)
+  }
+  // No hook: still a fresh copy, never the caller's objects.
+  if (manifests === manifest) manifests = cloneJson(manifest, ['spec', 'manifest']) as object[]
+  return { manifests, status, results }
+}

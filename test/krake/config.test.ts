@@ -1,0 +1,130 @@
+import { readFileSync } from 'node:fs'
+import { describe, expect, it } from 'vitest'
+import { HookError, parseKrakeHooksConfig } from '../../src/index.js'
+
+const template = (name: string) => readFileSync(new URL(`../../../shared/krake/${name}`, import.meta.url), 'utf8')
+
+/** Fills a Krake template's $placeholders as Krake's config generator would. */
+function fill(text: string, values: Record<string, string>): string {
+  return text.replace(/\$([a-z_]+)/g, (_, key: string) => {
+    if (!(key in values)) throw new Error(`no value for $${key}`)
+    return values[key]!
+  })
+}
+
+const COMMON = {
+  api_endpoint: 'https://krake-api:8443',
+  worker_count: '5',
+  debounce: '1.0',
+  cert_dir: '/etc/krake/pki',
+  tls_enabled: 'true',
+  logging_level: 'INFO',
+  logging_handler: 'console',
+}
+
+function error(fn: () => unknown): HookError {
+  try {
+    fn()
+  } catch (e) {
+    expect(e).toBeInstanceOf(HookError)
+    return e as HookError
+  }
+  throw new Error('expected a HookError')
+}
+
+describe('parseKrakeHooksConfig(input)', () => {
+  it("parses Krake's 2020 template (hooks.complete with env_complete), filled in", () => {
+    const text = fill(template('kubernetes.yaml.template'), {
+      ...COMMON,
+      complete_hook_user: 'system:complete-hook',
+      complete_hook_cert_dest: '/etc/krake_cert',
+      complete_hook_env_token: 'KRAKE_TOKEN',
+      complete_hook_env_complete: 'KRAKE_COMPLETE_URL',
+      external_endpoint_key_and_value: 'external_endpoint: https://krake.example:1234',
+    })
+    expect(parseKrakeHooksConfig(text)).toEqual({
+      complete: {
+        hookUser: 'system:complete-hook',
+        intermediateSrc: '/etc/krake/pki/system:complete-signing.pem',
+        intermediateKeySrc: '/etc/krake/pki/system:complete-signing-key.pem',
+        certDest: '/etc/krake_cert',
+        envToken: 'KRAKE_TOKEN',
+        envUrl: 'KRAKE_COMPLETE_URL',
+        externalEndpoint: 'https://krake.example:1234',
+      },
+    })
+  })
+
+  it("parses today's template (complete and shutdown with env_url), filled in, without external endpoints", () => {
+    const text = fill(template('kubernetes_application.yaml.template'), {
+      ...COMMON,
+      complete_hook_user: 'system:complete-hook',
+      complete_hook_cert_dest: '/etc/krake_complete_cert',
+      complete_hook_env_token: 'KRAKE_COMPLETE_TOKEN',
+      complete_hook_env_url: 'KRAKE_COMPLETE_URL',
+      external_complete_endpoint_key_and_value: '',
+      shutdown_hook_user: 'system:shutdown-hook',
+      shutdown_hook_cert_dest: '/etc/krake_shutdown_cert',
+      shutdown_hook_env_token: 'KRAKE_SHUTDOWN_TOKEN',
+      shutdown_hook_env_url: 'KRAKE_SHUTDOWN_URL',
+      external_shutdown_endpoint_key_and_value: '',
+    })
+    const hooks = parseKrakeHooksConfig(text)
+    expect(hooks.complete).toEqual({
+      hookUser: 'system:complete-hook',
+      intermediateSrc: '/etc/krake/pki/system:complete-signing.pem',
+      intermediateKeySrc: '/etc/krake/pki/system:complete-signing-key.pem',
+      certDest: '/etc/krake_complete_cert',
+      envToken: 'KRAKE_COMPLETE_TOKEN',
+      envUrl: 'KRAKE_COMPLETE_URL',
+    })
+    expect(hooks.shutdown).toEqual({
+      hookUser: 'system:shutdown-hook',
+      intermediateSrc: '/etc/krake/pki/system:shutdown-signing.pem',
+      intermediateKeySrc: '/etc/krake/pki/system:shutdown-signing-key.pem',
+      certDest: '/etc/krake_shutdown_cert',
+      envToken: 'KRAKE_SHUTDOWN_TOKEN',
+      envUrl: 'KRAKE_SHUTDOWN_URL',
+    })
+  })
+
+  it("fills Krake's defaults, reading the hooks section alone or the whole file, as text or parsed", () => {
+    const defaults = {
+      complete: { hookUser: 'system:complete-hook', intermediateSrc: 'tmp/pki/system:complete-signing.pem', intermediateKeySrc: 'tmp/pki/system:complete-signing-key.pem', certDest: '/etc/krake_cert', envToken: 'KRAKE_TOKEN', envUrl: 'KRAKE_COMPLETE_URL' },
+      shutdown: { hookUser: 'system:shutdown-hook', intermediateSrc: 'tmp/pki/system:shutdown-signing.pem', intermediateKeySrc: 'tmp/pki/system:shutdown-signing-key.pem', certDest: '/etc/krake_shutdown_cert', envToken: 'KRAKE_SHUTDOWN_TOKEN', envUrl: 'KRAKE_SHUTDOWN_URL' },
+    }
+    expect(parseKrakeHooksConfig('complete: {}\nshutdown:\n')).toEqual(defaults)
+    expect(parseKrakeHooksConfig({ api_endpoint: 'x', hooks: { complete: {}, shutdown: {} } })).toEqual(defaults)
+    expect(parseKrakeHooksConfig('api_endpoint: x\n')).toEqual({})
+    expect(parseKrakeHooksConfig('')).toEqual({})
+  })
+
+  it('accepts env_url for the complete hook too', () => {
+    expect(parseKrakeHooksConfig({ complete: { env_url: 'DONE_URL' } }).complete?.envUrl).toBe('DONE_URL')
+  })
+
+  it.each([
+    [{ hooks: { complete: { env_tokn: 'X' } } }, '/hooks/complete/env_tokn', /unknown key "env_tokn"/],
+    [{ hooks: { shutdown: { env_complete: 'X' } } }, '/hooks/shutdown/env_complete', /unknown key "env_complete"/],
+    [{ complete: { hook_user: 42 } }, '/complete/hook_user', /hook_user must be a non-empty string, not 42/],
+    [{ complete: { cert_dest: ['a'] } }, '/complete/cert_dest', /cert_dest must be a non-empty string/],
+    [{ complete: { cert_dest: 'relative/dir' } }, '/complete/cert_dest', /absolute path/],
+    [{ complete: { external_endpoint: 'krake:1234' } }, '/complete/external_endpoint', /absolute http\(s\) URL/],
+    [{ complete: { external_endpoint: 'ftp://krake' } }, '/complete/external_endpoint', /absolute http\(s\) URL/],
+    [{ complete: { env_complete: 'A', env_url: 'B' } }, '/complete/env_url', /env_complete or env_url, not both/],
+    [{ hooks: { finish: {} } }, '/hooks/finish', /unknown hook "finish"/],
+    [{ hooks: { complete: 'yes' } }, '/hooks/complete', /must be a mapping/],
+    [{ hooks: ['complete'] }, '/hooks', /hooks must be a mapping/],
+    [[1, 2], '', /must be a mapping/],
+  ])('refuses %j with ERR_INVALID_CONFIG naming the key', (input, path, message) => {
+    const e = error(() => parseKrakeHooksConfig(input))
+    expect([e.code, e.path]).toEqual(['ERR_INVALID_CONFIG', path])
+    expect(e.message).toMatch(message)
+  })
+
+  it('refuses YAML that does not parse with ERR_YAML_SYNTAX, and several documents with ERR_INVALID_CONFIG', () => {
+    expect(error(() => parseKrakeHooksConfig('hooks: [\n')).code).toBe('ERR_YAML_SYNTAX')
+    const e = error(() => parseKrakeHooksConfig('hooks: {}\n---\nhooks: {}\n'))
+    expect([e.code, e.message]).toEqual(['ERR_INVALID_CONFIG', 'the Krake configuration must be one YAML document'])
+  })
+})

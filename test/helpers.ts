@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import type { HookSpec } from '../src/index.js'
+import { expect } from 'vitest'
+import { HookError, type HookSpec } from '../src/index.js'
 
 export const root = fileURLToPath(new URL('..', import.meta.url))
 export const fixture = (rel: string) => readFileSync(new URL(`./fixtures/${rel}`, import.meta.url), 'utf8')
@@ -62,3 +63,25 @@ export function podSpecOf(obj: Obj): Obj {
 }
 
 export const envOf = (c: Obj, name: string) => (c.env as Obj[] | undefined)?.filter((e) => e.name === name) ?? []
+
+/** The HookError `fn` throws; fails the test when it throws something else or nothing. */
+export function hookErrorOf(fn: () => unknown): HookError {
+  try {
+    fn()
+  } catch (e) {
+    expect(e).toBeInstanceOf(HookError)
+    return e as HookError
+  }
+  throw new Error('expected a HookError')
+}
+
+/** The HookError `promise` rejects with; fails the test otherwise. */
+export async function hookErrorOfAsync(promise: Promise<unknown>): Promise<HookError> {
+  try {
+    await promise
+  } catch (e) {
+    expect(e).toBeInstanceOf(HookError)
+    return e as HookError
+  }
+  throw new Error('expected a HookError')
+}

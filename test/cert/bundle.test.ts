@@ -1,20 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { buildCaBundle, HookError } from '../../src/index.js'
-import { fixture } from '../helpers.js'
+import { buildCaBundle } from '../../src/index.js'
+import { fixture, hookErrorOf } from '../helpers.js'
 
 const root = fixture('pki/root.pem')
 const inter = fixture('pki/intermediate.pem')
 const leaf = fixture('pki/leaf.pem')
 
-function error(fn: () => unknown): HookError {
-  try {
-    fn()
-  } catch (e) {
-    expect(e).toBeInstanceOf(HookError)
-    return e as HookError
-  }
-  throw new Error('expected a HookError')
-}
 
 describe('buildCaBundle(pems)', () => {
   it('keeps the order given: Krake CA first, then the intermediate', () => {
@@ -37,21 +28,21 @@ describe('buildCaBundle(pems)', () => {
   })
 
   it('refuses a private key with ERR_INVALID_PEM and the index of the offending PEM', () => {
-    const e = error(() => buildCaBundle([root, leaf + fixture('pki/leaf-key.pem')]))
+    const e = hookErrorOf(() => buildCaBundle([root, leaf + fixture('pki/leaf-key.pem')]))
     expect([e.code, e.path, e.message]).toEqual(['ERR_INVALID_PEM', '/1', 'expected only CERTIFICATE blocks, found PRIVATE KEY'])
   })
 
   it('refuses text without any PEM block, a broken certificate, an empty list and a non-array', () => {
-    expect(error(() => buildCaBundle(['hello'])).code).toBe('ERR_INVALID_PEM')
+    expect(hookErrorOf(() => buildCaBundle(['hello'])).code).toBe('ERR_INVALID_PEM')
     const broken = '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n'
-    expect(error(() => buildCaBundle([broken])).message).toBe('a CERTIFICATE block is not a valid X.509 certificate')
-    expect(error(() => buildCaBundle([])).code).toBe('ERR_INVALID_PEM')
+    expect(hookErrorOf(() => buildCaBundle([broken])).message).toBe('a CERTIFICATE block is not a valid X.509 certificate')
+    expect(hookErrorOf(() => buildCaBundle([])).code).toBe('ERR_INVALID_PEM')
     // @ts-expect-error: an array is required
-    expect(error(() => buildCaBundle(root)).code).toBe('ERR_INVALID_ARGUMENT')
+    expect(hookErrorOf(() => buildCaBundle(root)).code).toBe('ERR_INVALID_ARGUMENT')
   })
 
   it('refuses mismatched BEGIN/END labels', () => {
     const bad = root.replace('END CERTIFICATE', 'END X509 CRL')
-    expect(error(() => buildCaBundle([bad])).code).toBe('ERR_INVALID_PEM')
+    expect(hookErrorOf(() => buildCaBundle([bad])).code).toBe('ERR_INVALID_PEM')
   })
 })

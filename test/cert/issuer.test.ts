@@ -3,8 +3,9 @@ import { X509Certificate, createHash, createPrivateKey, createPublicKey } from '
 import { writeFileSync } from 'node:fs'
 import { Crypto as PeculiarCrypto } from '@peculiar/webcrypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createCertificateIssuer, HookError, issueHookCertificate, type CertificateIssuer, type KeyAlgorithm } from '../../src/index.js'
+import { createCertificateIssuer, issueHookCertificate, type CertificateIssuer, type KeyAlgorithm } from '../../src/index.js'
 import { makePki, openssl, opensslVerify, type Pki } from '../pki.js'
+import { hookErrorOfAsync } from '../helpers.js'
 
 let pki: Pki
 beforeAll(() => {
@@ -15,15 +16,6 @@ afterAll(() => pki?.cleanup())
 const material = (name: string) => ({ certPem: pki.read(`${name}.pem`), keyPem: pki.read(`${name}-key.pem`) })
 const NOW = new Date(Date.UTC(2027, 0, 15, 12, 0, 0))
 
-async function hookError(p: Promise<unknown>): Promise<HookError> {
-  try {
-    await p
-  } catch (e) {
-    expect(e).toBeInstanceOf(HookError)
-    return e as HookError
-  }
-  throw new Error('expected a HookError')
-}
 
 /** The extensions of a certificate as `openssl x509 -text` prints them. */
 const opensslText = (pem: string) => openssl(['x509', '-noout', '-text'], pem)
@@ -164,7 +156,7 @@ describe('crypto providers', () => {
   })
 
   it('a crypto that is not a WebCrypto provider is ERR_INVALID_ARGUMENT', async () => {
-    const e = await hookError(createCertificateIssuer(material('inter-ec-sec1'), { crypto: {} as never }))
+    const e = await hookErrorOfAsync(createCertificateIssuer(material('inter-ec-sec1'), { crypto: {} as never }))
     expect(e.code).toBe('ERR_INVALID_ARGUMENT')
     expect(e.path).toBe('/crypto')
   })
@@ -172,42 +164,42 @@ describe('crypto providers', () => {
 
 describe('createCertificateIssuer: refused issuers and parameters', () => {
   it('garbage PEM is ERR_INVALID_PEM', async () => {
-    const e = await hookError(createCertificateIssuer({ certPem: 'garbage', keyPem: pki.read('inter-ec-sec1-key.pem') }))
+    const e = await hookErrorOfAsync(createCertificateIssuer({ certPem: 'garbage', keyPem: pki.read('inter-ec-sec1-key.pem') }))
     expect([e.code, e.path, e.message]).toEqual(['ERR_INVALID_PEM', '/certPem', '/certPem holds no PEM block'])
-    const k = await hookError(createCertificateIssuer({ certPem: pki.read('inter-ec-sec1.pem'), keyPem: pki.read('inter-ec-sec1.pem') }))
+    const k = await hookErrorOfAsync(createCertificateIssuer({ certPem: pki.read('inter-ec-sec1.pem'), keyPem: pki.read('inter-ec-sec1.pem') }))
     expect([k.code, k.path]).toEqual(['ERR_INVALID_PEM', '/keyPem'])
   })
 
   it('a key that does not match is ERR_KEY_MISMATCH', async () => {
-    const e = await hookError(createCertificateIssuer({ certPem: pki.read('inter-ec-sec1.pem'), keyPem: pki.read('inter-rsa-pkcs1-key.pem') }))
+    const e = await hookErrorOfAsync(createCertificateIssuer({ certPem: pki.read('inter-ec-sec1.pem'), keyPem: pki.read('inter-rsa-pkcs1-key.pem') }))
     expect([e.code, e.path, e.message]).toEqual(['ERR_KEY_MISMATCH', '/keyPem', "keyPem is not the issuer certificate's key"])
   })
 
   it('a certificate that is not a CA is ERR_ISSUER_NOT_CA', async () => {
-    const e = await hookError(createCertificateIssuer(material('leaf')))
+    const e = await hookErrorOfAsync(createCertificateIssuer(material('leaf')))
     expect(e.code).toBe('ERR_ISSUER_NOT_CA')
     expect(e.message).toMatch(/is not a CA/)
   })
 
   it('a CA whose keyUsage lacks keyCertSign is ERR_ISSUER_NOT_CA', async () => {
-    const e = await hookError(createCertificateIssuer(material('inter-nosign')))
+    const e = await hookErrorOfAsync(createCertificateIssuer(material('inter-nosign')))
     expect(e.code).toBe('ERR_ISSUER_NOT_CA')
     expect(e.message).toMatch(/lacks keyCertSign/)
   })
 
   it('an expired issuer is ERR_ISSUER_EXPIRED, when loaded and when issuing', async () => {
     const later = new Date(Date.now() + 3 * 24 * 3600 * 1000)
-    const e = await hookError(createCertificateIssuer(material('inter-short'), { now: later }))
+    const e = await hookErrorOfAsync(createCertificateIssuer(material('inter-short'), { now: later }))
     expect(e.code).toBe('ERR_ISSUER_EXPIRED')
     expect(e.message).toMatch(/^the issuer expired on \d{4}-/)
     const issuer = await createCertificateIssuer(material('inter-short'))
-    expect((await hookError(issuer.issue({ now: later }))).code).toBe('ERR_ISSUER_EXPIRED')
+    expect((await hookErrorOfAsync(issuer.issue({ now: later }))).code).toBe('ERR_ISSUER_EXPIRED')
   })
 
   it('an unknown algorithm is ERR_UNSUPPORTED_ALGORITHM', async () => {
     const issuer = await createCertificateIssuer(material('inter-ec-sec1'))
     // @ts-expect-error: not a supported algorithm
-    const e = await hookError(issuer.issue({ keyAlgorithm: 'DSA-1024' }))
+    const e = await hookErrorOfAsync(issuer.issue({ keyAlgorithm: 'DSA-1024' }))
     expect([e.code, e.path]).toEqual(['ERR_UNSUPPORTED_ALGORITHM', '/keyAlgorithm'])
     expect(e.message).toMatch(/RSA-2048, RSA-3072, RSA-4096, ECDSA-P256, ECDSA-P384/)
   })
@@ -220,14 +212,14 @@ describe('createCertificateIssuer: refused issuers and parameters', () => {
     [{ now: new Date(Number.NaN) }, '/now'],
   ])('issue(%j) is ERR_INVALID_ARGUMENT at its field', async (params, path) => {
     const issuer = await createCertificateIssuer(material('inter-ec-sec1'))
-    const e = await hookError(issuer.issue({ keyAlgorithm: 'ECDSA-P256', ...params }))
+    const e = await hookErrorOfAsync(issuer.issue({ keyAlgorithm: 'ECDSA-P256', ...params }))
     expect([e.code, e.path]).toEqual(['ERR_INVALID_ARGUMENT', path])
   })
 
   it('a non-object issuer is ERR_INVALID_ARGUMENT', async () => {
     // @ts-expect-error: an issuer is required
-    expect((await hookError(createCertificateIssuer(null))).code).toBe('ERR_INVALID_ARGUMENT')
+    expect((await hookErrorOfAsync(createCertificateIssuer(null))).code).toBe('ERR_INVALID_ARGUMENT')
     // @ts-expect-error: params are required
-    expect((await hookError(issueHookCertificate('x'))).code).toBe('ERR_INVALID_ARGUMENT')
+    expect((await hookErrorOfAsync(issueHookCertificate('x'))).code).toBe('ERR_INVALID_ARGUMENT')
   })
 })

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { HookError, parseKrakeHooksConfig } from '../../src/index.js'
+import { parseKrakeHooksConfig } from '../../src/index.js'
+import { hookErrorOf } from '../helpers.js'
 
 const template = (name: string) => readFileSync(new URL(`../../../shared/krake/${name}`, import.meta.url), 'utf8')
 
@@ -22,15 +23,6 @@ const COMMON = {
   logging_handler: 'console',
 }
 
-function error(fn: () => unknown): HookError {
-  try {
-    fn()
-  } catch (e) {
-    expect(e).toBeInstanceOf(HookError)
-    return e as HookError
-  }
-  throw new Error('expected a HookError')
-}
 
 describe('parseKrakeHooksConfig(input)', () => {
   it("parses Krake's 2020 template (hooks.complete with env_complete), filled in", () => {
@@ -117,14 +109,14 @@ describe('parseKrakeHooksConfig(input)', () => {
     [{ hooks: ['complete'] }, '/hooks', /hooks must be a mapping/],
     [[1, 2], '', /must be a mapping/],
   ])('refuses %j with ERR_INVALID_CONFIG naming the key', (input, path, message) => {
-    const e = error(() => parseKrakeHooksConfig(input))
+    const e = hookErrorOf(() => parseKrakeHooksConfig(input))
     expect([e.code, e.path]).toEqual(['ERR_INVALID_CONFIG', path])
     expect(e.message).toMatch(message)
   })
 
   it('refuses YAML that does not parse with ERR_YAML_SYNTAX, and several documents with ERR_INVALID_CONFIG', () => {
-    expect(error(() => parseKrakeHooksConfig('hooks: [\n')).code).toBe('ERR_YAML_SYNTAX')
-    const e = error(() => parseKrakeHooksConfig('hooks: {}\n---\nhooks: {}\n'))
+    expect(hookErrorOf(() => parseKrakeHooksConfig('hooks: [\n')).code).toBe('ERR_YAML_SYNTAX')
+    const e = hookErrorOf(() => parseKrakeHooksConfig('hooks: {}\n---\nhooks: {}\n'))
     expect([e.code, e.message]).toEqual(['ERR_INVALID_CONFIG', 'the Krake configuration must be one YAML document'])
   })
 })

@@ -1,7 +1,7 @@
 import { X509Certificate } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { HookError, mangleApplication, parseKrakeHooksConfig, readKrakeTlsFiles, stringifyManifests, type KrakeApplication, type KrakeHooksContext } from '../../src/index.js'
-import { deepFreeze, deployment, envOf, podSpecOf } from '../helpers.js'
+import { mangleApplication, parseKrakeHooksConfig, readKrakeTlsFiles, stringifyManifests, type KrakeApplication, type KrakeHooksContext } from '../../src/index.js'
+import { deepFreeze, deployment, envOf, podSpecOf, hookErrorOfAsync } from '../helpers.js'
 import { makePki, opensslVerify, type Pki } from '../pki.js'
 
 type Obj = Record<string, any>
@@ -14,15 +14,6 @@ const app = (hooks: string[], status?: Obj): KrakeApplication =>
   })
 const noTls: KrakeHooksContext = { apiEndpoint: 'https://krake-api:8443' }
 
-async function error(p: Promise<unknown>): Promise<HookError> {
-  try {
-    await p
-  } catch (e) {
-    expect(e).toBeInstanceOf(HookError)
-    return e as HookError
-  }
-  throw new Error('expected a HookError')
-}
 
 describe('mangleApplication(app, config, context) without TLS', () => {
   it('with spec.hooks empty: the manifests unchanged (a fresh copy) and the status as it was', async () => {
@@ -137,18 +128,18 @@ describe('mangleApplication with TLS', () => {
     const cfg = parseKrakeHooksConfig({ complete: { intermediate_src: 'inter-ec-sec1.pem', intermediate_key_src: 'inter-ec-sec1-key.pem' } })
     const read = await readKrakeTlsFiles(cfg, ['root.pem'], pki.dir)
     expect(read).toEqual({ caPems: [pki.read('root.pem')], complete: { certPem: pki.read('inter-ec-sec1.pem'), keyPem: pki.read('inter-ec-sec1-key.pem') } })
-    const missing = await error(readKrakeTlsFiles(parseKrakeHooksConfig({ complete: {} }), [], pki.dir))
+    const missing = await hookErrorOfAsync(readKrakeTlsFiles(parseKrakeHooksConfig({ complete: {} }), [], pki.dir))
     expect([missing.code, missing.path]).toEqual(['ERR_INVALID_CONFIG', '/hooks/complete/intermediate_src'])
   })
 
   it('TLS without the hook intermediate is ERR_INVALID_ARGUMENT', async () => {
-    const e = await error(mangleApplication(app(['shutdown']), config, { apiEndpoint: 'https://k', tls: { caPems: tls.caPems, complete: tls.complete! } }))
+    const e = await hookErrorOfAsync(mangleApplication(app(['shutdown']), config, { apiEndpoint: 'https://k', tls: { caPems: tls.caPems, complete: tls.complete! } }))
     expect([e.code, e.path]).toEqual(['ERR_INVALID_ARGUMENT', '/tls/shutdown'])
   })
 
   it('two hooks configured with the same cert_dest are refused: their mounts would collide', async () => {
     const cfg = parseKrakeHooksConfig({ complete: { cert_dest: '/etc/certs' }, shutdown: { cert_dest: '/etc/certs' } })
-    const e = await error(mangleApplication(app(['complete', 'shutdown']), cfg, ctx()))
+    const e = await hookErrorOfAsync(mangleApplication(app(['complete', 'shutdown']), cfg, ctx()))
     expect([e.code, e.path]).toEqual(['ERR_INVALID_CONFIG', '/hooks/shutdown/cert_dest'])
   })
 })
@@ -161,23 +152,23 @@ describe('mangleApplication: refused input', () => {
     [{ ...app([]), status: 'done' }, 'ERR_INVALID_APPLICATION', '/status'],
     [null, 'ERR_INVALID_APPLICATION', ''],
   ])('refuses a bad application (%#) with its code and path', async (bad, code, path) => {
-    const e = await error(mangleApplication(bad as never, config, noTls))
+    const e = await hookErrorOfAsync(mangleApplication(bad as never, config, noTls))
     expect([e.code, e.path]).toEqual([code, path])
   })
 
   it('a hook the configuration does not define is ERR_INVALID_CONFIG', async () => {
-    const e = await error(mangleApplication(app(['shutdown']), parseKrakeHooksConfig({ complete: {} }), noTls))
+    const e = await hookErrorOfAsync(mangleApplication(app(['shutdown']), parseKrakeHooksConfig({ complete: {} }), noTls))
     expect([e.code, e.path]).toEqual(['ERR_INVALID_CONFIG', '/hooks/shutdown'])
   })
 
   it('two hooks with the same variable name are ERR_INVALID_CONFIG', async () => {
     const cfg = parseKrakeHooksConfig({ complete: { env_token: 'T' }, shutdown: { env_token: 'T' } })
-    const e = await error(mangleApplication(app(['complete', 'shutdown']), cfg, noTls))
+    const e = await hookErrorOfAsync(mangleApplication(app(['complete', 'shutdown']), cfg, noTls))
     expect([e.code, e.path]).toEqual(['ERR_INVALID_CONFIG', '/hooks/shutdown/env_token'])
   })
 
   it('a bad manifest in spec.manifest is the HookError of injectHook', async () => {
     const bad = deepFreeze({ ...app([]), spec: { manifest: [{ kind: 'Pod' }], hooks: ['complete'] } })
-    expect((await error(mangleApplication(bad, config, noTls))).code).toBe('ERR_INVALID_MANIFEST')
+    expect((await hookErrorOfAsync(mangleApplication(bad, config, noTls))).code).toBe('ERR_INVALID_MANIFEST')
   })
 })

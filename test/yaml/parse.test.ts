@@ -1,15 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { HookError, parseManifests } from '../../src/index.js'
+import { parseManifests } from '../../src/index.js'
+import { hookErrorOf } from '../helpers.js'
 
-function error(fn: () => unknown): HookError {
-  try {
-    fn()
-  } catch (e) {
-    expect(e).toBeInstanceOf(HookError)
-    return e as HookError
-  }
-  throw new Error('expected a HookError')
-}
 
 describe('parseManifests(yaml)', () => {
   it('reads a multi-document stream and skips empty and comment-only documents', () => {
@@ -46,15 +38,15 @@ describe('parseManifests(yaml)', () => {
   })
 
   it('refuses a document that is not a mapping with ERR_YAML_NOT_MAPPING and the document index', () => {
-    const e = error(() => parseManifests('a: 1\n---\n- x\n- y\n'))
+    const e = hookErrorOf(() => parseManifests('a: 1\n---\n- x\n- y\n'))
     expect(e.code).toBe('ERR_YAML_NOT_MAPPING')
     expect(e.path).toBe('/1')
     expect(e.message).toBe('document 1 is a sequence, not a mapping (a Kubernetes object)')
-    expect(error(() => parseManifests('just a string')).message).toBe('document 0 is the scalar "just a string", not a mapping (a Kubernetes object)')
+    expect(hookErrorOf(() => parseManifests('just a string')).message).toBe('document 0 is the scalar "just a string", not a mapping (a Kubernetes object)')
   })
 
   it('reports a YAML error as ERR_YAML_SYNTAX with document index and line', () => {
-    const e = error(() => parseManifests('a: 1\n---\nb: 2\n---\nc: [1, 2\nd: 4\n'))
+    const e = hookErrorOf(() => parseManifests('a: 1\n---\nb: 2\n---\nc: [1, 2\nd: 4\n'))
     expect(e.code).toBe('ERR_YAML_SYNTAX')
     expect(e.path).toBe('/2')
     expect(e.line).toBeGreaterThanOrEqual(5)
@@ -63,20 +55,20 @@ describe('parseManifests(yaml)', () => {
   })
 
   it('counts the first document right whether or not the stream starts with ---', () => {
-    expect(error(() => parseManifests('---\na: [\n')).path).toBe('/0')
-    expect(error(() => parseManifests('# c\n---\nok: 1\n---\na: [\n')).path).toBe('/1')
-    expect(error(() => parseManifests('a: {\n')).path).toBe('/0')
+    expect(hookErrorOf(() => parseManifests('---\na: [\n')).path).toBe('/0')
+    expect(hookErrorOf(() => parseManifests('# c\n---\nok: 1\n---\na: [\n')).path).toBe('/1')
+    expect(hookErrorOf(() => parseManifests('a: {\n')).path).toBe('/0')
   })
 
   it('refuses duplicate keys, as kubectl does', () => {
-    expect(error(() => parseManifests('a: 1\na: 2\n')).code).toBe('ERR_YAML_SYNTAX')
+    expect(hookErrorOf(() => parseManifests('a: 1\na: 2\n')).code).toBe('ERR_YAML_SYNTAX')
   })
 
   it('refuses an alias bomb (billion laughs) quickly with ERR_YAML_ALIAS_LIMIT', () => {
     const lines = ['l0: &l0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
     for (let i = 1; i <= 9; i++) lines.push(`l${i}: &l${i} [${Array(9).fill(`*l${i - 1}`).join(',')}]`)
     const started = process.hrtime.bigint()
-    const e = error(() => parseManifests(lines.join('\n') + '\n'))
+    const e = hookErrorOf(() => parseManifests(lines.join('\n') + '\n'))
     expect(e.code).toBe('ERR_YAML_ALIAS_LIMIT')
     expect(e.path).toBe('/0')
     // not a timing test: a bound a hundred times above the real cost, to catch an expansion
@@ -84,16 +76,16 @@ describe('parseManifests(yaml)', () => {
   })
 
   it('refuses an alias that refers to its own ancestor with ERR_YAML_CYCLE', () => {
-    const e = error(() => parseManifests('a: &a\n  b: *a\n'))
+    const e = hookErrorOf(() => parseManifests('a: &a\n  b: *a\n'))
     expect(e.code).toBe('ERR_YAML_CYCLE')
   })
 
   it('refuses a non-string with ERR_INVALID_ARGUMENT', () => {
     // @ts-expect-error: a Buffer is not a string
-    expect(error(() => parseManifests(Buffer.from('a: 1'))).code).toBe('ERR_INVALID_ARGUMENT')
+    expect(hookErrorOf(() => parseManifests(Buffer.from('a: 1'))).code).toBe('ERR_INVALID_ARGUMENT')
   })
 
   it('refuses nesting deeper than 256 levels with ERR_YAML_SYNTAX', () => {
-    expect(error(() => parseManifests('a: ' + '['.repeat(300) + ']'.repeat(300))).code).toBe('ERR_YAML_SYNTAX')
+    expect(hookErrorOf(() => parseManifests('a: ' + '['.repeat(300) + ']'.repeat(300))).code).toBe('ERR_YAML_SYNTAX')
   })
 })

@@ -92,15 +92,31 @@ function settle(list: JsonObject[], wanted: JsonObject, kind: ListKind, site: Si
       ? `${kind.noun} "${String(wanted.name)}" of ${ownerName(owner)} is already set to something else`
       : `${kind.noun} "${String(existing.name)}" of ${ownerName(owner)} already uses ${unique} ${show(wanted[unique!])}`
   const dupes = clashes.length > 1 ? ` (${clashes.length} entries clash)` : ''
-  if (site.onConflict === 'error') {
-    throw new HookError('ERR_CONFLICT', `${why}${dupes}; onConflict is "error"`, { path: pointer(...site.objPath, ...rel) })
-  }
-  if (site.onConflict === 'keep') {
-    site.results.push({ severity: 'warning', message: `${why}${dupes}; kept it (onConflict "keep"), the hook may not work`, resourceRef: site.ref, field: pointer(...rel) })
-    return true
-  }
-  list[first] = wanted
-  for (let k = clashes.length - 1; k >= 1; k--) list.splice(clashes[k]!, 1)
-  site.results.push({ severity: 'info', message: `${why}${dupes}; replaced it with the hook's`, resourceRef: site.ref, field: pointer(...rel) })
+  settleConflict(site.onConflict, site.results, `${why}${dupes}`, { resourceRef: site.ref, field: pointer(...rel) }, pointer(...site.objPath, ...rel), () => {
+    list[first] = wanted
+    for (let k = clashes.length - 1; k >= 1; k--) list.splice(clashes[k]!, 1)
+  })
   return true
+}
+
+/**
+ * The one place the conflict policy lives, for list entries and whole
+ * objects alike: 'error' throws ERR_CONFLICT at `path`; 'keep' leaves the
+ * user's and warns; 'replace' calls `replace` and says so.
+ */
+export function settleConflict(
+  onConflict: Site['onConflict'],
+  results: HookResult[],
+  why: string,
+  about: Pick<HookResult, 'resourceRef' | 'field'>,
+  path: string,
+  replace: () => void,
+): void {
+  if (onConflict === 'error') throw new HookError('ERR_CONFLICT', `${why}; onConflict is "error"`, { path })
+  if (onConflict === 'keep') {
+    results.push({ severity: 'warning', message: `${why}; kept it (onConflict "keep"), the hook may not work`, ...about })
+    return
+  }
+  replace()
+  results.push({ severity: 'info', message: `${why}; replaced it with the hook's`, ...about })
 }

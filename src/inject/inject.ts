@@ -2,7 +2,7 @@ import { HookError } from '../errors.js'
 import { cloneJson, type Json, type JsonObject } from '../lib/clone.js'
 import { isObject, jsonEqual } from '../lib/json.js'
 import { pointer } from '../lib/pointer.js'
-import { upsertAll, type ListKind, type Site } from './collisions.js'
+import { settleConflict, upsertAll, type ListKind, type Site } from './collisions.js'
 import { certMount, certVolume, hookObjects, isOwnObject, tokenEnv, urlEnv } from './objects.js'
 import { makePlan, type Plan } from './plan.js'
 import type { HookResult, HookSpec, InjectOptions, InjectResult, ResourceRef } from './types.js'
@@ -110,15 +110,9 @@ class Injection {
         const ref: ResourceRef = { apiVersion: 'v1', kind, name: meta.name as string }
         if (namespace !== undefined) ref.namespace = namespace
         const why = `${kind} "${String(meta.name)}"${namespace === undefined ? '' : ` in namespace "${namespace}"`} is already in the input and is not the hook's`
-        if (this.plan.onConflict === 'error') {
-          throw new HookError('ERR_CONFLICT', `${why}; onConflict is "error"`, { path: pointer(...placed.path) })
-        }
-        if (this.plan.onConflict === 'keep') {
-          this.results.push({ severity: 'warning', message: `${why}; kept it (onConflict "keep"), the hook may not work`, resourceRef: ref })
-        } else {
+        settleConflict(this.plan.onConflict, this.results, why, { resourceRef: ref }, pointer(...placed.path), () => {
           placed.list[placed.index] = wanted
-          this.results.push({ severity: 'info', message: `${why}; replaced it with the hook's`, resourceRef: ref })
-        }
+        })
       }
     }
   }

@@ -131,84 +131,16 @@ describe('krake-hooks token / hash', () => {
   })
 })
 
-describe('krake-hooks fn (KRM function)', () => {
-  const list = (functionConfig: string, items: string) => `apiVersion: config.kubernetes.io/v1
-kind: ResourceList
-functionConfig:
-${functionConfig.replace(/^/gm, '  ')}
-items:
-${items.replace(/^/gm, '  ')}
-`
-  const inlineConfig = (extra = '') => {
-    const tls = fixtureTls()
-    const block = (s: string) => '|\n' + s.trimEnd().replace(/^/gm, '      ')
-    return `apiVersion: krake-hooks/v1alpha1
-kind: HookConfig
-metadata: {name: hook}
-spec:
-  kind: complete
-  app: {name: demo, namespace: secondary}
-  apiEndpoint: http://krake-api:8080
-  token: fn-token
-  tls:
-    caBundlePem: ${block(tls.caBundlePem)}
-    certPem: ${block(tls.certPem)}
-    keyPem: ${block(tls.keyPem)}
-${extra}`
-  }
-  const job = `- apiVersion: batch/v1
-  kind: Job
-  metadata:
-    name: report
-    namespace: secondary
-    annotations: {config.kubernetes.io/index: '0', internal.config.kubernetes.io/path: job.yaml}
-  spec: {template: {spec: {containers: [{name: c, env: [{name: KRAKE_TOKEN, value: old}]}]}}}`
-
-  it('hooks the items, keeps the functionConfig and kustomize annotations, and reports results in KRM form', () => {
-    const r = cli(['fn'], list(inlineConfig(), job))
-    expect(r.stderr).toBe('')
-    expect(r.code).toBe(0)
-    const [out] = parseManifests(r.stdout) as Array<Record<string, any>>
-    expect(out!.kind).toBe('ResourceList')
-    expect(out!.functionConfig.kind).toBe('HookConfig')
-    expect(out!.items.map((i: any) => i.kind)).toEqual(['Job', 'ConfigMap'])
-    expect(out!.items[0].metadata.annotations).toEqual({ 'config.kubernetes.io/index': '0', 'internal.config.kubernetes.io/path': 'job.yaml' })
-    expect(out!.items[0].spec.template.spec.containers[0].env).toEqual([
-      { name: 'KRAKE_TOKEN', value: 'fn-token' },
-      { name: 'KRAKE_COMPLETE_URL', value: 'https://krake-api:8080/kubernetes/namespaces/secondary/applications/demo/complete' },
-    ])
-    expect(out!.results).toEqual([
-      { message: "the endpoint's scheme http was changed to https because TLS is on", severity: 'warning' },
-      {
-        message: `env var "KRAKE_TOKEN" of container "c" is already set to something else; replaced it with the hook's`,
-        severity: 'info',
-        resourceRef: { apiVersion: 'batch/v1', kind: 'Job', name: 'report', namespace: 'secondary' },
-        field: { path: 'spec.template.spec.containers[0].env[0]' },
-      },
-    ])
-  })
-
-  it('an error: exit 1, the items unchanged, one error result pointing at the item and field', () => {
-    const r = cli(['fn'], list(inlineConfig('options: {onConflict: error}\n'), job))
-    expect(r.code).toBe(1)
-    const [out] = parseManifests(r.stdout) as Array<Record<string, any>>
-    expect(out!.items[0].spec.template.spec.containers[0].env).toEqual([{ name: 'KRAKE_TOKEN', value: 'old' }])
-    expect(out!.items).toHaveLength(1)
-    expect(out!.results).toEqual([
-      {
-        message: expect.stringMatching(/^ERR_CONFLICT: env var "KRAKE_TOKEN"/),
-        severity: 'error',
-        resourceRef: { apiVersion: 'batch/v1', kind: 'Job', name: 'report', namespace: 'secondary' },
-        field: { path: 'spec.template.spec.containers[0].env[0]' },
-      },
-    ])
-  })
-
-  it('a bad functionConfig: exit 1 and an error result pointing into it', () => {
-    const r = cli(['fn'], list(inlineConfig().replace('token: fn-token', 'token: 42'), job))
-    expect(r.code).toBe(1)
-    const [out] = parseManifests(r.stdout) as Array<Record<string, any>>
-    expect(out!.results).toEqual([{ message: expect.stringMatching(/^ERR_INVALID_HOOK: token must be a string/), severity: 'error', field: { path: 'functionConfig.spec.token' } }])
+describe('krake-hooks fn (the command; the function itself is tested in krm.test.ts)', () => {
+  it('reads a ResourceList on stdin and writes one on stdout; exit 1 with an error result', () => {
+    const list = (token: string) =>
+      `apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nfunctionConfig:\n  apiVersion: krake-hooks/v1alpha1\n  kind: HookConfig\n  spec: {kind: complete, app: {name: a, namespace: n}, apiEndpoint: 'http://k', token: ${token}}\nitems:\n  - {apiVersion: v1, kind: Pod, metadata: {name: p}, spec: {containers: [{name: c}]}}\n`
+    const ok = cli(['fn'], list('t'))
+    expect([ok.code, ok.stderr]).toEqual([0, ''])
+    expect((parseManifests(ok.stdout)[0] as Record<string, any>).items[0].spec.containers[0].env[0]).toEqual({ name: 'KRAKE_TOKEN', value: 't' })
+    const bad = cli(['fn'], list('42'))
+    expect(bad.code).toBe(1)
+    expect((parseManifests(bad.stdout)[0] as Record<string, any>).results[0].severity).toBe('error')
   })
 
   it('input that is not one ResourceList: exit 1 with the reason on stderr', () => {

@@ -12,6 +12,8 @@ export const HOOK_CONFIG_KIND = 'HookConfig'
 export interface HookConfig {
   spec: HookSpec
   options: InjectOptions
+  /** Where a field of `spec` came from in the config, when not from its own key (`/tls/certPem` -> `/spec/tls/certFile`). */
+  origins: Record<string, string>
 }
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
@@ -81,11 +83,14 @@ export function readHookConfig(config: unknown, cwd: string = process.cwd()): Ho
     throw new HookError('ERR_INVALID_CONFIG', 'spec.token or spec.tokenFile is required (make one with `krake-hooks token`); a token is never generated here', { path: '/spec/token' })
   }
   spec.token = typeof token === 'string' && raw.tokenFile !== undefined ? token.trim() : token
+  const origins: Record<string, string> = {}
+  if (raw.tokenFile !== undefined && raw.tokenFile !== null) origins['/token'] = '/spec/tokenFile'
   if (rawTls !== undefined && rawTls !== null) {
     if (!isRecord(rawTls)) throw new HookError('ERR_INVALID_CONFIG', 'spec.tls must be a mapping', { path: '/spec/tls' })
     const tls: Record<string, unknown> = {}
     for (const [inline, file] of [['caBundlePem', 'caBundleFile'], ['certPem', 'certFile'], ['keyPem', 'keyFile']] as const) {
       tls[inline] = inlineOrFile(rawTls, inline, file, '/spec/tls', cwd)
+      if (rawTls[file] !== undefined && rawTls[file] !== null) origins[`/tls/${inline}`] = `/spec/tls/${file}`
     }
     for (const key of Object.keys(rawTls)) {
       if (!['caBundlePem', 'caBundleFile', 'certPem', 'certFile', 'keyPem', 'keyFile'].includes(key)) {
@@ -96,13 +101,16 @@ export function readHookConfig(config: unknown, cwd: string = process.cwd()): Ho
   }
   const options = config.options ?? {}
   if (!isRecord(options)) throw new HookError('ERR_INVALID_CONFIG', 'options must be a mapping', { path: '/options' })
-  return { spec: spec as unknown as HookSpec, options: options as InjectOptions }
+  return { spec: spec as unknown as HookSpec, options: options as InjectOptions, origins }
 }
 
-/** Re-roots a HookError of injectHook's hook or options at the config's `/spec` or `/options`. */
-export function inConfig(e: HookError): HookError {
+/**
+ * Re-roots a HookError of injectHook's hook or options at the config's
+ * `/spec` or `/options`, naming the file key when the value came from a file.
+ */
+export function inConfig(e: HookError, origins: Record<string, string> = {}): HookError {
   const prefix = e.code === 'ERR_INVALID_OPTION' ? '/options' : ['ERR_INVALID_HOOK', 'ERR_INVALID_ENDPOINT', 'ERR_INVALID_PEM', 'ERR_KEY_MISMATCH'].includes(e.code) ? '/spec' : undefined
   if (prefix === undefined || e.path === undefined) return e
-  const path = prefix + e.path
+  const path = (prefix === '/spec' ? origins[e.path] : undefined) ?? prefix + e.path
   return new HookError(e.code, e.message, { path, cause: e })
 }

@@ -78,7 +78,7 @@ export function runKrmFunction(input: string, cwd: string = process.cwd()): { ou
       results = injected.results.map(toKrmResult)
     } catch (e) {
       if (!(e instanceof HookError)) throw e
-      const rooted = inConfig(e) // the hook or options are the functionConfig's; the rest is about items
+      const rooted = inConfig(e, config.origins) // the hook or options are the functionConfig's; the rest is about items
       results = [errorResult(rooted, items, rooted === e ? 'items' : 'functionConfig')]
       failed = true
     }

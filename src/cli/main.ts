@@ -93,7 +93,7 @@ function inject(args: string[]): number {
     return 0
   } catch (e) {
     if (!(e instanceof HookError)) throw e
-    const rooted = inConfig(e)
+    const rooted = inConfig(e, config.origins)
     process.stderr.write(`krake-hooks: ${rooted === e ? describe(e, origins) : `${values.config}: ${describe(rooted)}`}\n`)
     return 1
   }

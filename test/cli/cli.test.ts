@@ -105,6 +105,7 @@ describe('krake-hooks inject --config HOOK.yaml [FILE...]', () => {
     ['a bad option', CONFIG.replace('onConflict: error', 'onConflict: merge'), /ERR_INVALID_OPTION at \/options\/onConflict: /],
     ['a bad endpoint', CONFIG.replace('https://krake-api:8443', 'krake-api:8443'), /ERR_INVALID_ENDPOINT at \/spec\/apiEndpoint: /],
     ['an unknown hook field', CONFIG.replace('  kind: complete', '  kind: complete\n  hookUser: x'), /ERR_INVALID_HOOK at \/spec\/hookUser: unknown field/],
+    ['a certFile that holds a key', CONFIG.replace('certFile: cert.pem', 'certFile: key.pem'), /ERR_INVALID_PEM at \/spec\/tls\/certFile: expected only CERTIFICATE blocks/],
   ])('a config with %s: exit 1 and the code and path inside the config', (_, text, message) => {
     writeFileSync(join(dir, 'c.yaml'), text)
     const r = cli(['inject', '--config', 'c.yaml', 'job.yaml'])

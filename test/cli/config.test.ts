@@ -28,6 +28,7 @@ describe('readHookConfig(config, cwd)', () => {
     const c = readHookConfig({ ...base(), spec: { ...spec, tokenFile: 'token', tls: { caBundleFile: 'ca.pem', certPem: 'C', keyPem: 'K' } }, options: { onConflict: 'keep' } }, dir)
     expect(c.spec).toEqual({ kind: 'complete', app: { name: 'a', namespace: 'n' }, apiEndpoint: 'http://k', token: 'tok-from-file', tls: { caBundlePem: 'CA', certPem: 'C', keyPem: 'K' } })
     expect(c.options).toEqual({ onConflict: 'keep' })
+    expect(c.origins).toEqual({ '/token': '/spec/tokenFile', '/tls/caBundlePem': '/spec/tls/caBundleFile' })
   })
 
   it('an inline token is kept as it is (injectHook judges it)', () => {
@@ -54,6 +55,7 @@ describe('readHookConfig(config, cwd)', () => {
   it('inConfig re-roots hook errors under /spec and option errors under /options, and leaves the rest', () => {
     expect(inConfig(new HookError('ERR_INVALID_HOOK', 'm', { path: '/token' })).path).toBe('/spec/token')
     expect(inConfig(new HookError('ERR_INVALID_OPTION', 'm', { path: '/certDest' })).path).toBe('/options/certDest')
+    expect(inConfig(new HookError('ERR_INVALID_PEM', 'm', { path: '/tls/certPem' }), { '/tls/certPem': '/spec/tls/certFile' }).path).toBe('/spec/tls/certFile')
     const manifest = new HookError('ERR_INVALID_MANIFEST', 'm', { path: '/0' })
     expect(inConfig(manifest)).toBe(manifest)
   })

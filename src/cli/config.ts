@@ -3,6 +3,7 @@ import { resolve } from 'node:path'
 import { HookError } from '../errors.js'
 import type { HookSpec, InjectOptions } from '../inject/types.js'
 import { show } from '../lib/show.js'
+import { isRecord } from '../lib/json.js'
 
 /** The `apiVersion` and `kind` of a hook configuration, for the CLI, kustomize and KRM functions. */
 export const HOOK_CONFIG_API_VERSION = 'krake-hooks/v1alpha1'
@@ -15,8 +16,6 @@ export interface HookConfig {
   /** Where a field of `spec` came from in the config, when not from its own key (`/tls/certPem` -> `/spec/tls/certFile`). */
   origins: Record<string, string>
 }
-
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
 
 function readText(path: unknown, pointer: string, cwd: string): string {
   if (typeof path !== 'string' || path === '') throw new HookError('ERR_INVALID_CONFIG', `${pointer} must be a file path`, { path: pointer })

@@ -4,6 +4,7 @@ import { resolveHookUrl } from './endpoint.js'
 import { hookNames, type HookNames } from './names.js'
 import type { HookKind, HookSpec, HookTls, InjectOptions } from './types.js'
 import { show } from '../lib/show.js'
+import { isRecord } from '../lib/json.js'
 
 /** A checked hook spec and options, with every default filled in. */
 export interface Plan {
@@ -40,10 +41,6 @@ const TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]{1,4096}$/
 
 const HOOK_KEYS = new Set(['kind', 'app', 'apiEndpoint', 'externalEndpoint', 'token', 'tls'])
 const OPTION_KEYS = new Set(['env', 'certDest', 'certStorage', 'tokenFrom', 'initContainers', 'onConflict'])
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v)
-}
 
 function checkKeys(obj: Record<string, unknown>, allowed: Set<string>, code: 'ERR_INVALID_HOOK' | 'ERR_INVALID_OPTION', prefix: string): void {
   for (const key of Object.keys(obj)) {

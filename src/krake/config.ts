@@ -3,6 +3,7 @@ import { HookError } from '../errors.js'
 import { show } from '../lib/show.js'
 import { pointer } from '../lib/pointer.js'
 import type { HookKind } from '../inject/types.js'
+import { isRecord } from '../lib/json.js'
 
 /** One hook of a Krake Kubernetes controller configuration, with Krake's defaults filled in. */
 export interface KrakeHookConfig {
@@ -58,7 +59,6 @@ const STRING_KEYS: Record<string, keyof KrakeHookConfig> = {
   external_endpoint: 'externalEndpoint',
 }
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
 const fail = (message: string, path: string): never => {
   throw new HookError('ERR_INVALID_CONFIG', message, { path })
 }

@@ -1,7 +1,13 @@
 import type { Json, JsonObject } from './clone.js'
 
-export function isObject(v: unknown): v is JsonObject {
+/** A non-null, non-array object: a mapping, whatever it holds. */
+export function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v)
+}
+
+/** The same test, for values already known to be JSON (our clone's output). */
+export function isObject(v: unknown): v is JsonObject {
+  return isRecord(v)
 }
 
 /** Structural equality of two JSON values; key order does not matter. */

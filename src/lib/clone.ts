@@ -15,6 +15,15 @@ class CloneFault {
   constructor(readonly kind: 'value' | 'depth', readonly detail: string) {}
 }
 
+/**
+ * `out[key] = value` as data: a plain assignment to "__proto__" would set the
+ * prototype instead (JSON.parse and YAML both make such own keys).
+ */
+export function setOwn(out: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true })
+  else out[key] = value
+}
+
 function isPlainObject(value: object): boolean {
   const proto = Object.getPrototypeOf(value)
   return proto === Object.prototype || proto === null
@@ -64,9 +73,7 @@ function cloneValue(value: unknown, depth: number): Json {
           if (e instanceof CloneFault) e.segments.push(key)
           throw e
         }
-        // an own "__proto__" key (JSON.parse and YAML make them) must stay data
-        if (key === '__proto__') Object.defineProperty(out, key, { value: copy, enumerable: true, writable: true, configurable: true })
-        else out[key] = copy
+        setOwn(out, key, copy)
       }
       return out
     }

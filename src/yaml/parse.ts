@@ -1,6 +1,7 @@
 import { YAMLException, loadAll } from 'js-yaml'
 import { HookError } from '../errors.js'
 import { KUBERNETES_SCHEMA } from './schema.js'
+import { setOwn } from '../lib/clone.js'
 import { show } from '../lib/show.js'
 
 /** How many nodes aliases may add, over the whole stream, before we refuse it. */
@@ -52,10 +53,7 @@ function unshare(v: unknown): unknown {
   if (typeof v !== 'object' || v === null) return v
   if (Array.isArray(v)) return v.map(unshare)
   const out: Record<string, unknown> = {}
-  for (const [k, child] of Object.entries(v)) {
-    if (k === '__proto__') Object.defineProperty(out, k, { value: unshare(child), enumerable: true, writable: true, configurable: true })
-    else out[k] = unshare(child)
-  }
+  for (const [k, child] of Object.entries(v)) setOwn(out, k, unshare(child))
   return out
 }
 

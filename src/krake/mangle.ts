@@ -8,6 +8,7 @@ import { injectHook } from '../inject/inject.js'
 import type { HookKind, HookResult, InjectOptions } from '../inject/types.js'
 import { cloneJson, type JsonObject } from '../lib/clone.js'
 import { isObject } from '../lib/json.js'
+import { show } from '../lib/show.js'
 import { createHookToken } from '../token/create.js'
 import type { KrakeHooksConfig } from './config.js'
 
@@ -68,7 +69,7 @@ function checkApplication(app: unknown): { name: string; namespace: string; mani
   const hooks = spec.hooks ?? []
   if (!Array.isArray(hooks)) return bad('spec.hooks must be a list of hook names', '/spec/hooks')
   hooks.forEach((h, i) => {
-    if (h !== 'complete' && h !== 'shutdown') bad(`spec.hooks[${i}] is ${JSON.stringify(String(h))}: Krake knows complete and shutdown`, `/spec/hooks/${i}`)
+    if (h !== 'complete' && h !== 'shutdown') bad(`spec.hooks[${i}] is ${show(h)}: Krake knows complete and shutdown`, `/spec/hooks/${i}`)
   })
   const status = app.status ?? {}
   if (!isObject(status)) return bad('status must be an object', '/status')

@@ -147,6 +147,8 @@ describe('mangleApplication with TLS', () => {
 describe('mangleApplication: refused input', () => {
   it.each([
     [{ ...app([]), spec: { manifest: [], hooks: ['finish'] } }, 'ERR_INVALID_APPLICATION', '/spec/hooks/0'],
+    // String() of this throws: the message must not (a bare TypeError would escape)
+    [{ ...app([]), spec: { manifest: [], hooks: [{ toString: () => { throw new Error('no') } }] } }, 'ERR_INVALID_APPLICATION', '/spec/hooks/0'],
     [{ ...app([]), spec: { manifest: {}, hooks: [] } }, 'ERR_INVALID_APPLICATION', '/spec/manifest'],
     [{ ...app([]), metadata: { name: 'a' } }, 'ERR_INVALID_APPLICATION', '/metadata/namespace'],
     [{ ...app([]), status: 'done' }, 'ERR_INVALID_APPLICATION', '/status'],

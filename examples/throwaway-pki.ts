@@ -3,13 +3,13 @@
 // deployment (cfssl or openssl), as `intermediate_src` / `intermediate_key_src`.
 import { webcrypto } from 'node:crypto'
 import { x509 } from '../src/cert/x509.js'
+import { toPem } from '../src/lib/pem.js'
 
 const ALG = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' }
 const DAY = 24 * 60 * 60 * 1000
 
 async function pem(key: webcrypto.CryptoKey): Promise<string> {
-  const der = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', key)).toString('base64')
-  return `-----BEGIN PRIVATE KEY-----\n${der.match(/.{1,64}/g)!.join('\n')}\n-----END PRIVATE KEY-----\n`
+  return toPem('PRIVATE KEY', new Uint8Array(await webcrypto.subtle.exportKey('pkcs8', key)))
 }
 
 export interface ThrowawayPki {

@@ -17,6 +17,13 @@ export interface HookConfig {
   origins: Record<string, string>
 }
 
+/** Each TLS file, given inline or by path. */
+const TLS_FIELDS = [
+  ['caBundlePem', 'caBundleFile'],
+  ['certPem', 'certFile'],
+  ['keyPem', 'keyFile'],
+] as const
+
 function readText(path: unknown, pointer: string, cwd: string): string {
   if (typeof path !== 'string' || path === '') throw new HookError('ERR_INVALID_CONFIG', `${pointer} must be a file path`, { path: pointer })
   try {
@@ -87,12 +94,12 @@ export function readHookConfig(config: unknown, cwd: string = process.cwd()): Ho
   if (rawTls !== undefined && rawTls !== null) {
     if (!isRecord(rawTls)) throw new HookError('ERR_INVALID_CONFIG', 'spec.tls must be a mapping', { path: '/spec/tls' })
     const tls: Record<string, unknown> = {}
-    for (const [inline, file] of [['caBundlePem', 'caBundleFile'], ['certPem', 'certFile'], ['keyPem', 'keyFile']] as const) {
+    for (const [inline, file] of TLS_FIELDS) {
       tls[inline] = inlineOrFile(rawTls, inline, file, '/spec/tls', cwd)
       if (rawTls[file] !== undefined && rawTls[file] !== null) origins[`/tls/${inline}`] = `/spec/tls/${file}`
     }
     for (const key of Object.keys(rawTls)) {
-      if (!['caBundlePem', 'caBundleFile', 'certPem', 'certFile', 'keyPem', 'keyFile'].includes(key)) {
+      if (!TLS_FIELDS.some((pair) => (pair as readonly string[]).includes(key))) {
         throw new HookError('ERR_INVALID_CONFIG', `unknown field "${key}" in spec.tls`, { path: `/spec/tls/${key}` })
       }
     }

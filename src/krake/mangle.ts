@@ -120,18 +120,19 @@ export async function mangleApplication(app: KrakeApplication, config: KrakeHook
   const status = cloneJson(oldStatus, ['status']) as JsonObject
   const results: HookResult[] = []
   let manifests: object[] = manifest
-  const used = new Map<string, HookKind>()
+  const used = new Map<string, string>() // env name or mount path -> the setting that claimed it
 
   for (const kind of hooks) {
     const hook = config[kind]
     if (hook === undefined) {
       throw new HookError('ERR_INVALID_CONFIG', `the application asks for the ${kind} hook, which the controller configuration does not define`, { path: `/hooks/${kind}` })
     }
-    // Two hooks in one container must not write the same variable or mount path.
-    for (const [what, value] of [['env_token', hook.envToken], ['env_url', hook.envUrl], ...(context.tls ? [['cert_dest', hook.certDest]] : [])] as const) {
-      const other = used.get(`${what}=${value}`)
-      if (other !== undefined) throw new HookError('ERR_INVALID_CONFIG', `hooks.${kind}.${what} is "${value}", as hooks.${other} already uses`, { path: `/hooks/${kind}/${what}` })
-      used.set(`${what}=${value}`, kind)
+    // Two hooks in one container must not write the same variable or mount path. Both env
+    // settings name variables of one environment, so they share one key space.
+    for (const [setting, space, value] of [['env_token', 'env', hook.envToken], ['env_url', 'env', hook.envUrl], ...(context.tls ? [['cert_dest', 'mount', hook.certDest]] : [])] as const) {
+      const other = used.get(`${space}=${value}`)
+      if (other !== undefined) throw new HookError('ERR_INVALID_CONFIG', `hooks.${kind}.${setting} is "${value}", as hooks.${other} already uses`, { path: `/hooks/${kind}/${setting}` })
+      used.set(`${space}=${value}`, `${kind}.${setting}`)
     }
 
     const keys = STATUS_KEYS[kind]

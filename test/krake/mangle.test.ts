@@ -169,6 +169,13 @@ describe('mangleApplication: refused input', () => {
     expect([e.code, e.path]).toEqual(['ERR_INVALID_CONFIG', '/hooks/shutdown/env_token'])
   })
 
+  it("one hook's URL variable named like the other's token variable is ERR_INVALID_CONFIG too: one environment", async () => {
+    const cfg = parseKrakeHooksConfig({ complete: { env_url: 'HOOK_VAR' }, shutdown: { env_token: 'HOOK_VAR' } })
+    const e = await hookErrorOfAsync(mangleApplication(app(['complete', 'shutdown']), cfg, noTls))
+    expect([e.code, e.path]).toEqual(['ERR_INVALID_CONFIG', '/hooks/shutdown/env_token'])
+    expect(e.message).toBe('hooks.shutdown.env_token is "HOOK_VAR", as hooks.complete.env_url already uses')
+  })
+
   it('a bad manifest in spec.manifest is the HookError of injectHook', async () => {
     const bad = deepFreeze({ ...app([]), spec: { manifest: [{ kind: 'Pod' }], hooks: ['complete'] } })
     expect((await hookErrorOfAsync(mangleApplication(bad, config, noTls))).code).toBe('ERR_INVALID_MANIFEST')

@@ -3,7 +3,14 @@ export type { HookErrorCode, HookErrorOptions } from './errors.js'
 
 export { injectHook } from './inject/inject.js'
 export { hookUrl } from './inject/endpoint.js'
+export { hookPatch } from './inject/patch.js'
+export type { HookPatch } from './inject/patch.js'
+export type { JsonPatchOperation } from './lib/json-patch.js'
+export { reviewAdmission } from './admission/review.js'
+export type { AdmissionRequest, AdmissionResponse, AdmissionReview, GroupVersionKind } from './admission/review.js'
 export type { AppRef, HookKind, HookResult, HookSpec, HookTls, InjectOptions, InjectResult, ResourceRef } from './inject/types.js'
+
+export type { JsonOf, KubernetesObject, Manifest, ObjectMeta } from './lib/kubernetes.js'
 
 export { createHookToken } from './token/create.js'
 

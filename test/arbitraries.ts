@@ -15,8 +15,8 @@ const envEntry = fc.oneof(
   fc.record({ name: envName, value: fc.string({ maxLength: 10 }) }),
   fc.record({ name: envName, valueFrom: fc.record({ secretKeyRef: fc.record({ name: fc.constant('s'), key: fc.constant('k') }) }) }),
 )
-const mount = fc.record({ name: fc.constantFrom('app-krake-volume', 'data', 'cfg'), mountPath: fc.constantFrom('/etc/krake_cert', '/data', '/cfg') })
-const volume = fc.record({ name: fc.constantFrom('app-krake-volume', 'data', 'cfg'), emptyDir: fc.constant({}) })
+const mount = fc.record({ name: fc.constantFrom('app-krake-volume', 'app-krake-shutdown-volume', 'data', 'cfg'), mountPath: fc.constantFrom('/etc/krake_cert', '/etc/krake_shutdown_cert', '/data', '/cfg') })
+const volume = fc.record({ name: fc.constantFrom('app-krake-volume', 'app-krake-shutdown-volume', 'data', 'cfg'), emptyDir: fc.constant({}) })
 
 export const containerArb = fc
   .tuple(

@@ -5,6 +5,7 @@ import { pointer } from '../lib/pointer.js'
 import { settleConflict, upsertAll, type ListKind, type Site } from './collisions.js'
 import { certMount, certVolume, hookObjects, isOwnObject, tokenEnv, urlEnv } from './objects.js'
 import { makePlan, type Plan } from './plan.js'
+import type { Manifest } from '../lib/kubernetes.js'
 import type { HookResult, HookSpec, InjectOptions, InjectResult, ResourceRef } from './types.js'
 import { containersOf, findPodSpec, podSpecLocation } from './workloads.js'
 
@@ -119,6 +120,25 @@ class Injection {
 }
 
 /**
+ * Injects the hook into `out`, a fresh clone that it changes in place, and
+ * appends the objects the hook needs; `pathOf(i)` is where `out[i]` is in the
+ * caller's input, for error paths and results.
+ */
+export function runInjection(out: Json[], plan: Plan, pathOf: (index: number) => Path): HookResult[] {
+  const run = new Injection(plan)
+  if (plan.forcedFrom !== undefined) {
+    const to = plan.forcedFrom === 'http' ? 'https' : 'http'
+    run.results.push({
+      severity: 'warning',
+      message: `the endpoint's scheme ${plan.forcedFrom} was changed to ${to} because TLS is ${to === 'https' ? 'on' : 'off'}`,
+    })
+  }
+  for (let i = 0; i < out.length; i++) run.visit(out, i, pathOf(i))
+  run.addObjects(out)
+  return run.results
+}
+
+/**
  * Returns a new manifest list in which every container of every workload
  * carries the hook's token and URL and, with TLS, mounts the certificate
  * files that a generated ConfigMap (or Secret) holds. Pure and synchronous:
@@ -139,21 +159,12 @@ class Injection {
  * })
  * ```
  */
-export function injectHook(manifests: readonly unknown[], hook: HookSpec, options?: InjectOptions): InjectResult {
+export function injectHook<T = unknown>(manifests: readonly T[], hook: HookSpec, options?: InjectOptions): InjectResult<Manifest<T>> {
   const plan = makePlan(hook, options)
   if (!Array.isArray(manifests)) {
     throw new HookError('ERR_INVALID_MANIFESTS', 'manifests must be an array of Kubernetes objects', { path: '' })
   }
   const out = cloneJson(manifests) as Json[]
-  const run = new Injection(plan)
-  if (plan.forcedFrom !== undefined) {
-    const to = plan.forcedFrom === 'http' ? 'https' : 'http'
-    run.results.push({
-      severity: 'warning',
-      message: `the endpoint's scheme ${plan.forcedFrom} was changed to ${to} because TLS is ${to === 'https' ? 'on' : 'off'}`,
-    })
-  }
-  for (let i = 0; i < out.length; i++) run.visit(out, i, [i])
-  run.addObjects(out)
-  return { manifests: out as object[], results: run.results }
+  const results = runInjection(out, plan, (i) => [i])
+  return { manifests: out as unknown as Array<Manifest<T>>, results }
 }

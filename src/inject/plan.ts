@@ -30,8 +30,15 @@ const DEFAULT_ENV: Record<HookKind, { token: string; url: string }> = {
   shutdown: { token: 'KRAKE_SHUTDOWN_TOKEN', url: 'KRAKE_SHUTDOWN_URL' },
 }
 
-/** Default mount path of the certificate files. */
-export const DEFAULT_CERT_DEST = '/etc/krake_cert'
+/**
+ * Default mount path of the certificate files, per hook: apart, so that both
+ * hooks injected one after the other each keep their own mount (Kubernetes
+ * refuses two mounts at one path).
+ */
+export const DEFAULT_CERT_DEST: Record<HookKind, string> = {
+  complete: '/etc/krake_cert',
+  shutdown: '/etc/krake_shutdown_cert',
+}
 
 // A name a shell can expand ($KRAKE_TOKEN), as the seed's curl example does.
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
@@ -142,7 +149,7 @@ export function makePlan(hook: HookSpec, options: InjectOptions | undefined): Pl
   const envUrl = envName(env.url, DEFAULT_ENV[kind].url, '/env/url')
   if (envToken === envUrl) throw new HookError('ERR_INVALID_OPTION', `env.token and env.url are both "${envToken}"`, { path: '/env/url' })
 
-  const certDest = opts.certDest ?? DEFAULT_CERT_DEST
+  const certDest = opts.certDest ?? DEFAULT_CERT_DEST[kind]
   if (typeof certDest !== 'string' || !certDest.startsWith('/') || certDest === '/' || certDest.includes(':') || certDest.split('/').includes('..') || !certDest.isWellFormed()) {
     throw new HookError('ERR_INVALID_OPTION', `certDest must be an absolute path other than "/", without ".." or ":", not ${show(certDest)}`, { path: '/certDest' })
   }

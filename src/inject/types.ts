@@ -1,3 +1,5 @@
+import type { KubernetesObject } from '../lib/kubernetes.js'
+
 /** The two hooks that Krake knows. */
 export type HookKind = 'complete' | 'shutdown'
 
@@ -35,7 +37,7 @@ export interface HookSpec {
 export interface InjectOptions {
   /** Variable names. Default `KRAKE_TOKEN` / `KRAKE_COMPLETE_URL` (complete), `KRAKE_SHUTDOWN_TOKEN` / `KRAKE_SHUTDOWN_URL` (shutdown). */
   env?: { token?: string | undefined; url?: string | undefined } | undefined
-  /** Absolute mount path of the certificate files. Default `/etc/krake_cert`. */
+  /** Absolute mount path of the certificate files. Default `/etc/krake_cert` (complete), `/etc/krake_shutdown_cert` (shutdown). */
   certDest?: string | undefined
   /** Where the three PEM files are stored. Default `'ConfigMap'`. */
   certStorage?: 'ConfigMap' | 'Secret' | undefined
@@ -64,8 +66,13 @@ export interface HookResult {
   field?: string
 }
 
-/** What `injectHook` returns: fresh manifests and what happened. */
-export interface InjectResult {
-  manifests: object[]
+/**
+ * What `injectHook` returns: fresh manifests and what happened. `M` is the
+ * type of one output manifest: for an input of `V1Deployment[]`, a
+ * `JsonOf<V1Deployment>` (dates as strings) or a Kubernetes object the hook
+ * added; for `unknown[]` or `object[]`, a `KubernetesObject`.
+ */
+export interface InjectResult<M extends object = KubernetesObject> {
+  manifests: M[]
   results: HookResult[]
 }

@@ -29,57 +29,133 @@ function isPlainObject(value: object): boolean {
   return proto === Object.prototype || proto === null
 }
 
+// Built-ins that JSON.stringify writes as `{}` (or as index maps): reading
+// them so would lose their content without a word, so they are refused.
+const LOSSY: ReadonlyArray<[new (...args: never[]) => object, string]> = [
+  [Map, 'Map'],
+  [Set, 'Set'],
+  [WeakMap, 'WeakMap'],
+  [WeakSet, 'WeakSet'],
+  [RegExp, 'RegExp'],
+  [Promise, 'Promise'],
+  [ArrayBuffer, 'ArrayBuffer'],
+]
+
+/** Why `value` cannot be read as JSON data, or undefined when it can. */
+function lossyKind(value: object): string | undefined {
+  if (ArrayBuffer.isView(value)) return value.constructor?.name ?? 'typed array'
+  for (const [type, name] of LOSSY) if (value instanceof type) return name
+  return undefined
+}
+
+/** A fault for whatever a getter, a Proxy trap or a toJSON threw while being read. */
+function readFault(e: unknown, what: string): CloneFault {
+  if (e instanceof CloneFault) return e
+  const name = e instanceof Error ? e.name : 'an exception'
+  return new CloneFault('value', `${what} threw ${name}`)
+}
+
 function cloneValue(value: unknown, depth: number): Json {
   switch (typeof value) {
     case 'string':
     case 'boolean':
       return value
     case 'number':
-      if (Number.isFinite(value)) return value
+      // -0 is written as 0 by JSON.stringify, and so read by everyone after us
+      if (Number.isFinite(value)) return value === 0 ? 0 : value
       throw new CloneFault('value', `${value} is not a JSON number`)
     case 'object': {
       if (value === null) return null
       if (depth > MAX_DEPTH) throw new CloneFault('depth', '')
-      if (Array.isArray(value)) {
-        const n = value.length
-        const out: Json[] = new Array(n)
-        for (let i = 0; i < n; i++) {
-          if (!(i in value)) {
-            const f = new CloneFault('value', 'a sparse array hole is not a JSON value')
-            f.segments.push(i)
-            throw f
-          }
-          try {
-            out[i] = cloneValue(value[i], depth + 1)
-          } catch (e) {
-            if (e instanceof CloneFault) e.segments.push(i)
-            throw e
-          }
-        }
-        return out
-      }
-      if (!isPlainObject(value)) {
-        throw new CloneFault('value', `a ${value.constructor?.name ?? 'non-plain'} object is not a JSON value`)
-      }
-      const out: JsonObject = {}
-      const src = value as Record<string, unknown>
-      for (const key of Object.keys(src)) {
-        const v = src[key]
-        if (v === undefined) continue // as JSON.stringify does: an absent field
-        let copy: Json
-        try {
-          copy = cloneValue(v, depth + 1)
-        } catch (e) {
-          if (e instanceof CloneFault) e.segments.push(key)
-          throw e
-        }
-        setOwn(out, key, copy)
-      }
-      return out
+      if (Array.isArray(value)) return cloneArray(value, depth)
+      // Plain objects (what JSON.parse and YAML make) are the fast path.
+      if (isPlainObject(value)) return cloneFields(value as Record<string, unknown>, depth)
+      return cloneInstance(value, depth)
     }
     default:
       throw new CloneFault('value', `a ${typeof value} is not a JSON value`)
   }
+}
+
+function cloneArray(value: readonly unknown[], depth: number): Json[] {
+  const n = value.length
+  const out: Json[] = new Array(n)
+  for (let i = 0; i < n; i++) {
+    try {
+      if (!(i in value)) throw new CloneFault('value', 'a sparse array hole is not a JSON value')
+      out[i] = cloneValue(value[i], depth + 1)
+    } catch (e) {
+      const f = readFault(e, 'reading it')
+      f.segments.push(i)
+      throw f
+    }
+  }
+  return out
+}
+
+/** The own enumerable string-keyed fields, as JSON.stringify reads them; undefined ones are absent. */
+function cloneFields(src: Record<string, unknown>, depth: number, fromToJSON = false): Json {
+  const out: JsonObject = {}
+  for (const key of Object.keys(src)) {
+    let copy: Json
+    let wholeObject = false
+    try {
+      const v = src[key]
+      if (v === undefined) continue // as JSON.stringify does: an absent field
+      // A plain object may carry its own toJSON too: what it returns stands for the whole object.
+      if (typeof v === 'function' && key === 'toJSON' && !fromToJSON) {
+        wholeObject = true
+        return cloneToJSON(src, v, depth)
+      }
+      copy = cloneValue(v, depth + 1)
+    } catch (e) {
+      const f = readFault(e, 'reading it')
+      if (!wholeObject) f.segments.push(key)
+      throw f
+    }
+    setOwn(out, key, copy)
+  }
+  return out
+}
+
+/**
+ * A class instance, read as JSON.stringify reads it: its `toJSON()` when it
+ * has one (a Date becomes its RFC 3339 string), a boxed primitive unwrapped,
+ * otherwise its own enumerable fields (so @kubernetes/client-node models
+ * read as the objects they describe).
+ */
+function cloneInstance(value: object, depth: number): Json {
+  let toJSON: unknown
+  try {
+    toJSON = (value as { toJSON?: unknown }).toJSON
+  } catch (e) {
+    throw readFault(e, 'reading its toJSON')
+  }
+  if (typeof toJSON === 'function') return cloneToJSON(value, toJSON, depth)
+  if (value instanceof Number || value instanceof String || value instanceof Boolean) return cloneValue(value.valueOf(), depth)
+  const lossy = lossyKind(value)
+  if (lossy !== undefined) throw new CloneFault('value', `a ${lossy} is not a JSON value (JSON.stringify would lose its content)`)
+  try {
+    return cloneFields(value as Record<string, unknown>, depth)
+  } catch (e) {
+    throw readFault(e, 'reading its fields') // a Proxy's ownKeys trap
+  }
+}
+
+/** What `toJSON` makes of `holder`, cloned; JSON.stringify calls it once per value, not again on its result. */
+function cloneToJSON(holder: object, toJSON: Function, depth: number): Json {
+  const what = `the ${holder.constructor?.name ?? 'object'}'s toJSON()`
+  let json: unknown
+  try {
+    json = toJSON.call(holder)
+  } catch (e) {
+    throw readFault(e, what)
+  }
+  if (json === undefined || typeof json === 'function' || typeof json === 'symbol') {
+    throw new CloneFault('value', `${what} returned ${json === undefined ? 'undefined' : `a ${typeof json}`}, which JSON.stringify would drop`)
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) return cloneValue(json, depth)
+  return cloneFields(json as Record<string, unknown>, depth, true)
 }
 
 // Iterative, so that a very deep but acyclic input cannot overflow the stack.
@@ -106,19 +182,31 @@ function hasCycle(root: unknown): boolean {
   return false
 }
 
+// Object.values runs getters again; one that throws now says nothing of cycles.
+function cycleFound(root: unknown): boolean {
+  try {
+    return hasCycle(root)
+  } catch {
+    return false
+  }
+}
+
 /**
- * A deep copy that shares nothing with its input and holds only JSON values.
- * Anything else (a function, a Date, NaN, a hole, a cycle) is a HookError
- * whose path, relative to `base`, points at it.
+ * A deep copy that shares nothing with its input and holds only JSON values,
+ * read as `JSON.stringify` reads them (`toJSON` honoured, class instances by
+ * their own enumerable fields, undefined fields absent). What JSON cannot
+ * hold (a function, a symbol, a bigint, NaN, a hole, a cycle, a Map, a
+ * getter that throws) is a HookError whose path, relative to `base`, points
+ * at it.
  */
 export function cloneJson(value: unknown, base: ReadonlyArray<string | number> = []): Json {
   try {
     return cloneValue(value, 0)
-  } catch (e) {
-    if (!(e instanceof CloneFault)) throw e
+  } catch (err) {
+    const e = readFault(err, 'reading the input')
     const path = pointer(...base, ...e.segments.reverse())
     if (e.kind === 'value') throw new HookError('ERR_INVALID_VALUE', `${path || 'the input'}: ${e.detail}`, { path })
-    if (hasCycle(value)) throw new HookError('ERR_CYCLE', `the input refers to itself (a cycle) below ${path || '/'}`, { path })
+    if (cycleFound(value)) throw new HookError('ERR_CYCLE', `the input refers to itself (a cycle) below ${path || '/'}`, { path })
     throw new HookError('ERR_TOO_DEEP', `the input nests deeper than ${MAX_DEPTH} levels at ${path}`, { path })
   }
 }

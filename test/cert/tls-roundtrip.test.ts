@@ -56,7 +56,7 @@ async function hookedContainer(leaf: { certPem: string; keyPem: string }, dirNam
     token,
     tls,
   })
-  const configMap = manifests[1] as { data: Record<string, string> }
+  const configMap = { data: manifests[1]!.data as Record<string, string> }
   const dir = pki.path(dirName)
   mkdirSync(dir)
   for (const [file, content] of Object.entries(configMap.data)) writeFileSync(`${dir}/${file}`, content)

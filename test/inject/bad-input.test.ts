@@ -37,7 +37,9 @@ const CASES: Case[] = [
   // values that are not JSON
   ['a function', [{ ...good()[0], f: () => 1 }], spec(), undefined, 'ERR_INVALID_VALUE', '/0/f', /function is not a JSON value/],
   ['NaN', [{ ...good()[0], n: NaN }], spec(), undefined, 'ERR_INVALID_VALUE', '/0/n', /NaN is not a JSON number/],
-  ['a Date', [{ ...good()[0], d: new Date(0) }], spec(), undefined, 'ERR_INVALID_VALUE', '/0/d', /Date object/],
+  ['a Map (JSON.stringify would write {})', [{ ...good()[0], d: new Map([['a', 1]]) }], spec(), undefined, 'ERR_INVALID_VALUE', '/0/d', /a Map is not a JSON value/],
+  ['a typed array', [{ ...good()[0], t: new Uint8Array(2) }], spec(), undefined, 'ERR_INVALID_VALUE', '/0/t', /a Uint8Array is not a JSON value/],
+  ['an undefined list entry', [{ ...good()[0], l: [1, undefined] }], spec(), undefined, 'ERR_INVALID_VALUE', '/0/l/1', /undefined is not a JSON value/],
   ['a sparse array', [{ ...good()[0], s: [1, , 3] }], spec(), undefined, 'ERR_INVALID_VALUE', '/0/s/1', /hole/],
   ['a bigint', [{ ...good()[0], b: 1n }], spec(), undefined, 'ERR_INVALID_VALUE', '/0/b', /bigint/],
   ['a key with / and ~ in the path', [{ ...good()[0], 'a/b~c': Symbol('x') }], spec(), undefined, 'ERR_INVALID_VALUE', '/0/a~1b~0c', /symbol/],

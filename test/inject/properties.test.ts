@@ -7,6 +7,7 @@ import { deepFreeze, podSpecOf, snapshot } from '../helpers.js'
 
 type Obj = Record<string, any>
 
+const CERT_DEST = { complete: '/etc/krake_cert', shutdown: '/etc/krake_shutdown_cert' }
 const ENV = { complete: ['KRAKE_TOKEN', 'KRAKE_COMPLETE_URL'], shutdown: ['KRAKE_SHUTDOWN_TOKEN', 'KRAKE_SHUTDOWN_URL'] }
 const WORKLOAD_KINDS = new Set(['Pod', 'Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job', 'ReplicationController', 'PodTemplate', 'CronJob'])
 
@@ -75,7 +76,7 @@ describe('injectHook: properties (fast-check)', () => {
             expect(c.env.filter((e: Obj) => e.name === tokenName)).toHaveLength(1)
             expect(c.env.filter((e: Obj) => e.name === urlName)).toHaveLength(1)
             if (hook.tls) {
-              expect(c.volumeMounts.filter((v: Obj) => v.name === volume || v.mountPath === '/etc/krake_cert')).toHaveLength(1)
+              expect(c.volumeMounts.filter((v: Obj) => v.name === volume || v.mountPath === CERT_DEST[hook.kind])).toHaveLength(1)
             }
           }
           if (hook.tls) expect(pod.volumes.filter((v: Obj) => v.name === volume)).toHaveLength(1)

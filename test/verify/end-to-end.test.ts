@@ -45,7 +45,7 @@ async function deployJob(name: string, leaf: { certPem: string; keyPem: string }
   const job = parseManifests(fixture('../../examples/manifests/job.yaml').replace('name: report', `name: ${name}`))
   const tls = { caBundlePem: buildCaBundle([pki.read('root.pem'), pki.read('inter-rsa-pkcs1.pem')]), ...leaf }
   const { manifests } = injectHook(job, { kind: 'complete', app: { name, namespace: 'secondary' }, apiEndpoint: api.url, token, tls })
-  const configMap = manifests.find((m) => (m as { kind: string }).kind === 'ConfigMap') as { data: Record<string, string> }
+  const configMap = { data: manifests.find((m) => m.kind === 'ConfigMap')!.data as Record<string, string> }
   const container = podSpecOf(manifests[0] as never).containers[0]
   const dir = pki.path(`mount-${name}`)
   mkdirSync(dir)

@@ -1,0 +1,46 @@
+import type { Json, JsonObject } from './clone.js'
+import { isObject, jsonEqual } from './json.js'
+import { escapeSegment } from './pointer.js'
+
+/** One RFC 6902 operation, of the kinds `diffJson` writes. */
+export type JsonPatchOperation =
+  | { op: 'add'; path: string; value: Json }
+  | { op: 'remove'; path: string }
+  | { op: 'replace'; path: string; value: Json }
+
+/**
+ * The RFC 6902 operations that turn `before` into `after`, for two JSON
+ * values that share no objects with anything the caller will change. The
+ * edits a hook makes are appended list entries, added fields and entries
+ * replaced in place, so the diff is structural: object fields by name, list
+ * entries by index, with appends written as `/-` and surplus entries removed
+ * from the end. Key order follows `after`: an added field is added last, as
+ * the injection adds it.
+ */
+export function diffJson(before: Json, after: Json, path = '', ops: JsonPatchOperation[] = []): JsonPatchOperation[] {
+  if (jsonEqual(before, after)) return ops
+  if (Array.isArray(before) && Array.isArray(after)) {
+    const common = Math.min(before.length, after.length)
+    for (let i = 0; i < common; i++) diffJson(before[i]!, after[i]!, `${path}/${i}`, ops)
+    for (let i = common; i < after.length; i++) ops.push({ op: 'add', path: `${path}/-`, value: after[i]! })
+    for (let i = before.length - 1; i >= after.length; i--) ops.push({ op: 'remove', path: `${path}/${i}` })
+    return ops
+  }
+  if (isObject(before) && isObject(after)) {
+    diffObject(before, after, path, ops)
+    return ops
+  }
+  ops.push({ op: 'replace', path, value: after })
+  return ops
+}
+
+function diffObject(before: JsonObject, after: JsonObject, path: string, ops: JsonPatchOperation[]): void {
+  for (const key of Object.keys(before)) {
+    if (!Object.hasOwn(after, key)) ops.push({ op: 'remove', path: `${path}/${escapeSegment(key)}` })
+  }
+  for (const key of Object.keys(after)) {
+    const at = `${path}/${escapeSegment(key)}`
+    if (Object.hasOwn(before, key)) diffJson(before[key]!, after[key]!, at, ops)
+    else ops.push({ op: 'add', path: at, value: after[key]! })
+  }
+}

@@ -86,3 +86,66 @@ describe('injectHook: properties (fast-check)', () => {
     )
   })
 })
+
+/** The hooks' own names, taken out of generated manifests so that only the two hooks can meet. */
+const HOOK_ENV = new Set([...ENV.complete, ...ENV.shutdown])
+const HOOK_PATHS = new Set(Object.values(CERT_DEST))
+function withoutHookNames(manifests: readonly Obj[], app: string): Obj[] {
+  const volumes = new Set([hookNames(app, 'complete').volume, hookNames(app, 'shutdown').volume])
+  const clean = (c: Obj) => ({
+    ...c,
+    ...(c.env ? { env: c.env.filter((e: Obj) => !HOOK_ENV.has(e.name)) } : {}),
+    ...(c.volumeMounts ? { volumeMounts: c.volumeMounts.filter((v: Obj) => !volumes.has(v.name) && !HOOK_PATHS.has(v.mountPath)) } : {}),
+  })
+  const cleanObject = (m: Obj): Obj | undefined => {
+    if (m.kind === 'List') return { ...m, items: m.items.map(cleanObject).filter(Boolean) }
+    if ((m.kind === 'ConfigMap' || m.kind === 'Secret') && String(m.metadata.name).includes('-krake')) return undefined
+    if (!WORKLOAD_KINDS.has(m.kind)) return m
+    const copy = structuredClone(m)
+    const pod = podSpecOf(copy)
+    pod.containers = pod.containers.map(clean)
+    if (pod.initContainers) pod.initContainers = pod.initContainers.map(clean)
+    if (pod.volumes) pod.volumes = pod.volumes.filter((v: Obj) => !volumes.has(v.name))
+    return copy
+  }
+  return manifests.map(cleanObject).filter((m): m is Obj => m !== undefined)
+}
+
+describe('injectHook: complete and shutdown stack (issue 10)', () => {
+  it('either order, default options: both variable pairs, both volumes mounted at their own paths, both object sets, no result about the other hook', () => {
+    fc.assert(
+      fc.property(manifestsArb, hookArb, fc.boolean(), fc.boolean(), (m, base, tls, completeFirst) => {
+        const app = base.app.name
+        const input = withoutHookNames(m, app)
+        const hookOf = (kind: 'complete' | 'shutdown') => ({ ...base, kind, token: `${base.token}-${kind}`, apiEndpoint: tls ? 'https://krake:8443' : 'http://krake:8080', tls: tls ? base.tls ?? undefined : undefined })
+        const order = completeFirst ? (['complete', 'shutdown'] as const) : (['shutdown', 'complete'] as const)
+        const first = injectHook(deepFreeze(input), hookOf(order[0]))
+        const second = injectHook(deepFreeze(first.manifests), hookOf(order[1]))
+        const located = [...first.results, ...second.results].filter((r) => r.resourceRef !== undefined || r.field !== undefined)
+        expect(located).toEqual([])
+
+        const withTls = hookOf('complete').tls !== undefined
+        for (const w of workloads(second.manifests as Obj[])) {
+          const pod = podSpecOf(w)
+          for (const c of pod.containers) {
+            for (const name of HOOK_ENV) expect(c.env.filter((e: Obj) => e.name === name)).toHaveLength(1)
+            if (withTls) {
+              for (const kind of ['complete', 'shutdown'] as const) {
+                expect(c.volumeMounts.filter((v: Obj) => v.mountPath === CERT_DEST[kind])).toEqual([{ name: hookNames(app, kind).volume, mountPath: CERT_DEST[kind], readOnly: true }])
+              }
+            }
+          }
+          if (withTls) for (const kind of ['complete', 'shutdown'] as const) expect(pod.volumes.filter((v: Obj) => v.name === hookNames(app, kind).volume)).toHaveLength(1)
+        }
+        if (withTls && workloads(input).length > 0) {
+          const configMaps = (second.manifests as Obj[]).filter((o) => o.kind === 'ConfigMap').map((o) => o.metadata.name)
+          expect(configMaps).toContain(hookNames(app, 'complete').configMap)
+          expect(configMaps).toContain(hookNames(app, 'shutdown').configMap)
+        }
+        // each hook again on the stacked output changes nothing
+        for (const kind of order) expect(injectHook(deepFreeze(second.manifests), hookOf(kind)).manifests).toEqual(second.manifests)
+      }),
+      { numRuns },
+    )
+  })
+})

@@ -8,9 +8,11 @@ import {
   createHookToken,
   hashHookToken,
   HookError,
+  hookPatch,
   hookUrl,
   injectHook,
   parseManifests,
+  reviewAdmission,
   stringifyManifests,
   verifyHookRequest,
   verifyHookToken,
@@ -59,6 +61,34 @@ describe('fuzz: injectHook', () => {
 
   it('the hook and options arguments: only HookError, whatever they are', () => {
     fc.assert(fc.property(hostileValue, hostileValue, (h, o) => void onlyHookError(() => injectHook([], h as never, o as never))), { numRuns })
+  })
+})
+
+describe('fuzz: hookPatch and reviewAdmission', () => {
+  it('hookPatch: only HookError escapes hostile manifests, and every patch operation has an RFC 6901 path', () => {
+    fc.assert(
+      fc.property(hostileManifests, hookArb, optionsArb, (m, h, o) => {
+        for (const manifest of Array.isArray(m) ? m : [m]) {
+          const r = onlyHookError(() => hookPatch(manifest as object, h, o))
+          if (!(r instanceof HookError)) for (const op of (r as ReturnType<typeof hookPatch>).patch) expect(op.path).toMatch(/^(\/([^~]|~[01])*)*$/)
+        }
+      }),
+      { numRuns },
+    )
+  })
+
+  it('reviewAdmission never throws on hostile reviews and objects', () => {
+    const reviews = fc.oneof(
+      hostileValue,
+      fc.tuple(hostileValue, hostileManifests).map(([uid, m]) => ({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', request: { uid, operation: 'CREATE', object: Array.isArray(m) ? m[0] : m } })),
+    )
+    fc.assert(
+      fc.property(reviews, hookArb, (review, h) => {
+        const answer = reviewAdmission(review as never, h)
+        expect(typeof answer.response?.allowed).toBe('boolean')
+      }),
+      { numRuns },
+    )
   })
 })
 

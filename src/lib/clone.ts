@@ -41,11 +41,20 @@ const LOSSY: ReadonlyArray<[new (...args: never[]) => object, string]> = [
   [ArrayBuffer, 'ArrayBuffer'],
 ]
 
+// Per prototype, since a controller hands over thousands of objects of a few classes: '' for a class read by its fields.
+const lossyByPrototype = new WeakMap<object, string>()
+
 /** Why `value` cannot be read as JSON data, or undefined when it can. */
 function lossyKind(value: object): string | undefined {
-  if (ArrayBuffer.isView(value)) return value.constructor?.name ?? 'typed array'
-  for (const [type, name] of LOSSY) if (value instanceof type) return name
-  return undefined
+  const proto = Object.getPrototypeOf(value) as object
+  let kind = lossyByPrototype.get(proto)
+  if (kind === undefined) {
+    kind = ''
+    if (ArrayBuffer.isView(value)) kind = value.constructor?.name ?? 'typed array'
+    else for (const [type, name] of LOSSY) if (value instanceof type) kind = name
+    lossyByPrototype.set(proto, kind)
+  }
+  return kind === '' ? undefined : kind
 }
 
 /** A fault for whatever a getter, a Proxy trap or a toJSON threw while being read. */

@@ -29,7 +29,7 @@ export { peerCertificatePem } from './verify/peer.js'
 export type { HookRequest, TokenLookup, VerifyRequestOptions, VerifyResult } from './verify/request.js'
 
 export { parseKrakeHooksConfig } from './krake/config.js'
-export type { KrakeHookConfig, KrakeHooksConfig } from './krake/config.js'
+export type { KrakeHookConfig, KrakeHooksConfig, KrakeLayout, KrakeShutdownHookConfig, ParseKrakeHooksOptions, ShutdownFailureStrategy } from './krake/config.js'
 export { mangleApplication } from './krake/mangle.js'
 export type { KrakeApplication, KrakeHooksContext, MangleResult } from './krake/mangle.js'
 export { readKrakeTlsFiles } from './krake/files.js'

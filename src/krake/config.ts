@@ -23,29 +23,68 @@ export interface KrakeHookConfig {
   externalEndpoint?: string
 }
 
-/** The `hooks:` section of a Krake Kubernetes controller configuration. */
-export interface KrakeHooksConfig {
-  complete?: KrakeHookConfig
-  shutdown?: KrakeHookConfig
+/** What the controller does when an application does not shut down in time. */
+export type ShutdownFailureStrategy = 'delete' | 'give_up'
+
+/** The shutdown hook: a hook, and how long the controller waits for it and what it does then. */
+export interface KrakeShutdownHookConfig extends KrakeHookConfig {
+  /** Seconds the controller waits for the application after each call (`timeout`). Default 30. */
+  timeout: number
+  /** After the last attempt: `delete` the application by force or `give_up` and leave it DEGRADED (`failure_strategy`). Default `delete`. */
+  failureStrategy: ShutdownFailureStrategy
+  /** Calls after the first one (`failure_retry_count`). Default 0. */
+  failureRetryCount: number
 }
 
-const DEFAULTS: Record<HookKind, Omit<KrakeHookConfig, 'externalEndpoint'>> = {
-  complete: {
-    hookUser: 'system:complete-hook',
-    intermediateSrc: 'tmp/pki/system:complete-signing.pem',
-    intermediateKeySrc: 'tmp/pki/system:complete-signing-key.pem',
-    certDest: '/etc/krake_cert',
-    envToken: 'KRAKE_TOKEN',
-    envUrl: 'KRAKE_COMPLETE_URL',
+/**
+ * Which Krake wrote the configuration: `'2020'` (the seed's: `env_complete`,
+ * `KRAKE_TOKEN`, `/etc/krake_cert`) or `'current'` (Krake since 2021:
+ * `env_url`, `KRAKE_COMPLETE_TOKEN`, `/etc/krake_complete_certs/`, Secrets,
+ * the observer schema, the shutdown hook).
+ */
+export type KrakeLayout = '2020' | 'current'
+
+/** The `hooks:` section of a Krake Kubernetes controller configuration. */
+export interface KrakeHooksConfig {
+  /** The layout it was read in, detected or forced. */
+  layout: KrakeLayout
+  complete?: KrakeHookConfig
+  shutdown?: KrakeShutdownHookConfig
+}
+
+export interface ParseKrakeHooksOptions {
+  /** Read the configuration as this Krake would. Default: detected (see `parseKrakeHooksConfig`). */
+  layout?: KrakeLayout | undefined
+}
+
+type HookDefaults = Omit<KrakeHookConfig, 'externalEndpoint' | 'intermediateSrc' | 'intermediateKeySrc'> & { intermediateSrc?: string; intermediateKeySrc?: string }
+
+const SHUTDOWN_DEFAULTS = { timeout: 30, failureStrategy: 'delete' as ShutdownFailureStrategy, failureRetryCount: 0 }
+
+// The 2020 Krake had only the complete hook; our shutdown defaults there keep the two hooks apart.
+const DEFAULTS: Record<KrakeLayout, Record<HookKind, HookDefaults>> = {
+  '2020': {
+    complete: {
+      hookUser: 'system:complete-hook',
+      intermediateSrc: 'tmp/pki/system:complete-signing.pem',
+      intermediateKeySrc: 'tmp/pki/system:complete-signing-key.pem',
+      certDest: '/etc/krake_cert',
+      envToken: 'KRAKE_TOKEN',
+      envUrl: 'KRAKE_COMPLETE_URL',
+    },
+    shutdown: {
+      hookUser: 'system:shutdown-hook',
+      intermediateSrc: 'tmp/pki/system:shutdown-signing.pem',
+      intermediateKeySrc: 'tmp/pki/system:shutdown-signing-key.pem',
+      certDest: '/etc/krake_shutdown_cert',
+      envToken: 'KRAKE_SHUTDOWN_TOKEN',
+      envUrl: 'KRAKE_SHUTDOWN_URL',
+    },
   },
-  shutdown: {
-    hookUser: 'system:shutdown-hook',
-    intermediateSrc: 'tmp/pki/system:shutdown-signing.pem',
-    intermediateKeySrc: 'tmp/pki/system:shutdown-signing-key.pem',
-    // not /etc/krake_cert: both hooks mount into the same containers
-    certDest: '/etc/krake_shutdown_cert',
-    envToken: 'KRAKE_SHUTDOWN_TOKEN',
-    envUrl: 'KRAKE_SHUTDOWN_URL',
+  // Krake's data/config.py of today: the intermediates have no default there, they are required.
+  current: {
+    complete: { hookUser: 'system:complete-hook', certDest: '/etc/krake_complete_certs/', envToken: 'KRAKE_COMPLETE_TOKEN', envUrl: 'KRAKE_COMPLETE_URL' },
+    shutdown: { hookUser: 'system:shutdown-hook', certDest: '/etc/krake_shutdown_certs/', envToken: 'KRAKE_SHUTDOWN_TOKEN', envUrl: 'KRAKE_SHUTDOWN_URL' },
   },
 }
 
@@ -58,28 +97,46 @@ const STRING_KEYS: Record<string, keyof KrakeHookConfig> = {
   env_url: 'envUrl',
   external_endpoint: 'externalEndpoint',
 }
+const SHUTDOWN_KEYS = ['timeout', 'failure_strategy', 'failure_retry_count'] as const
 
 const fail = (message: string, path: string): never => {
   throw new HookError('ERR_INVALID_CONFIG', message, { path })
 }
 
-function parseHook(kind: HookKind, raw: unknown, base: string[]): KrakeHookConfig {
+/** An integer of at least `min`, as Krake's config model checks it (a YAML int, never a string or a bool). */
+function integer(value: unknown, min: number, name: string, path: string): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
+    fail(`${name} must be an integer of at least ${min}, not ${show(value)}`, path)
+  }
+  return value as number
+}
+
+function parseHook(kind: HookKind, raw: unknown, base: string[], layout: KrakeLayout): KrakeHookConfig | KrakeShutdownHookConfig {
   const at = (...keys: string[]) => pointer(...base, ...keys)
-  if (raw === null || raw === undefined) return { ...DEFAULTS[kind] }
-  if (!isRecord(raw)) fail(`hooks.${kind} must be a mapping`, at())
-  const out: KrakeHookConfig = { ...DEFAULTS[kind] }
-  const hook = raw as Record<string, unknown>
+  if (raw !== null && raw !== undefined && !isRecord(raw)) fail(`hooks.${kind} must be a mapping`, at())
+  const hook = (raw ?? {}) as Record<string, unknown>
+  const out = { ...DEFAULTS[layout][kind], ...(kind === 'shutdown' ? SHUTDOWN_DEFAULTS : {}) } as KrakeShutdownHookConfig
   if (hook.env_complete !== undefined && hook.env_url !== undefined) fail(`hooks.${kind}: set env_complete or env_url, not both`, at('env_url'))
   for (const [key, value] of Object.entries(hook)) {
+    if (kind === 'shutdown' && (SHUTDOWN_KEYS as readonly string[]).includes(key)) {
+      if (key === 'timeout') out.timeout = integer(value, 1, `hooks.shutdown.timeout (seconds)`, at(key))
+      else if (key === 'failure_retry_count') out.failureRetryCount = integer(value, 0, 'hooks.shutdown.failure_retry_count', at(key))
+      else if (value === 'delete' || value === 'give_up') out.failureStrategy = value
+      else fail(`hooks.shutdown.failure_strategy must be "delete" or "give_up", not ${show(value)}`, at(key))
+      continue
+    }
     // env_complete is the 2020 name of the complete hook's env_url
     const field = key === 'env_complete' && kind === 'complete' ? 'envUrl' : STRING_KEYS[key]
     if (field === undefined) {
-      const allowed = [...Object.keys(STRING_KEYS), ...(kind === 'complete' ? ['env_complete'] : [])]
+      const allowed = [...Object.keys(STRING_KEYS), ...(kind === 'complete' ? ['env_complete'] : SHUTDOWN_KEYS)]
       fail(`hooks.${kind}: unknown key "${key}" (allowed: ${allowed.join(', ')})`, at(key))
     }
     if (value === null && key === 'external_endpoint') continue
     if (typeof value !== 'string' || value === '') fail(`hooks.${kind}.${key} must be a non-empty string, not ${show(value)}`, at(key))
     out[field!] = value as string
+  }
+  for (const [key, field] of [['intermediate_src', 'intermediateSrc'], ['intermediate_key_src', 'intermediateKeySrc']] as const) {
+    if (out[field] === undefined) fail(`hooks.${kind}.${key} is required (Krake has no default for it)`, at(key))
   }
   if (out.externalEndpoint !== undefined) {
     let url: URL | undefined
@@ -97,19 +154,45 @@ function parseHook(kind: HookKind, raw: unknown, base: string[]): KrakeHookConfi
 }
 
 /**
+ * The layout a Krake of that era would have written: today's when a hook has
+ * `env_url`, there is a shutdown section or a shutdown-only key; 2020's when
+ * the complete hook has `env_complete`; today's when nothing tells (today's
+ * Krake reads such a file with today's defaults).
+ */
+function detectLayout(section: Record<string, unknown>): KrakeLayout {
+  const hooks = Object.values(section).filter(isRecord)
+  if ('shutdown' in section || hooks.some((h) => 'env_url' in h || SHUTDOWN_KEYS.some((k) => k in h))) return 'current'
+  if (hooks.some((h) => 'env_complete' in h)) return '2020'
+  return 'current'
+}
+
+/**
  * Reads the hooks of a Krake Kubernetes controller configuration: the whole
- * file or its `hooks:` section, as YAML text or parsed. Krake's defaults fill
- * what is not set (`hook_user`, `env_token`, `env_complete`/`env_url`, ...).
- * An unknown key, a wrong type or a bad `external_endpoint` is a HookError
- * (`ERR_INVALID_CONFIG`) whose path names the key (`/hooks/complete/env_tokn`).
+ * file or its `hooks:` section, as YAML text or parsed, as the Krake that
+ * wrote it reads it. Every key of both eras is read, and the defaults of the
+ * layout fill what is not set: today's (`KRAKE_COMPLETE_TOKEN`,
+ * `/etc/krake_complete_certs/`, the shutdown hook's `timeout` 30,
+ * `failure_strategy` delete, `failure_retry_count` 0; the intermediates
+ * required) or 2020's (`KRAKE_TOKEN`, `/etc/krake_cert`). The layout is
+ * detected (`env_url`, a shutdown section or a shutdown-only key: today's;
+ * `env_complete`: 2020's; nothing: today's) unless `options.layout` forces
+ * one, and the result says which. An unknown key, a wrong type or a bad
+ * value is a HookError (`ERR_INVALID_CONFIG`) whose path names the key
+ * (`/hooks/complete/env_tokn`).
  *
  * @example
  * ```ts
  * const hooks = parseKrakeHooksConfig(readFileSync('kubernetes.yaml', 'utf8'))
- * hooks.complete?.envToken // 'KRAKE_TOKEN'
+ * hooks.layout // 'current'
+ * hooks.complete?.envToken // 'KRAKE_COMPLETE_TOKEN'
+ * hooks.shutdown?.failureStrategy // 'delete'
  * ```
  */
-export function parseKrakeHooksConfig(input: unknown): KrakeHooksConfig {
+export function parseKrakeHooksConfig(input: unknown, options: ParseKrakeHooksOptions = {}): KrakeHooksConfig {
+  const forced = options?.layout
+  if (forced !== undefined && forced !== '2020' && forced !== 'current') {
+    throw new HookError('ERR_INVALID_ARGUMENT', `options.layout must be "2020" or "current", not ${show(forced)}`, { path: '/layout' })
+  }
   let doc = input
   if (typeof input === 'string') {
     let docs: unknown[]
@@ -121,17 +204,19 @@ export function parseKrakeHooksConfig(input: unknown): KrakeHooksConfig {
     if (docs.length > 1) fail('the Krake configuration must be one YAML document', '')
     doc = docs[0]
   }
-  if (doc === null || doc === undefined) return {}
+  if (doc === null || doc === undefined) return { layout: forced ?? 'current' }
   if (!isRecord(doc)) return fail('the Krake configuration must be a mapping', '')
   const whole = 'hooks' in doc || !Object.keys(doc).every((k) => k === 'complete' || k === 'shutdown')
   const section = whole ? doc.hooks : doc
   const base = whole ? ['hooks'] : []
-  if (section === undefined || section === null) return {}
+  if (section === undefined || section === null) return { layout: forced ?? 'current' }
   if (!isRecord(section)) return fail('hooks must be a mapping', pointer(...base))
-  const out: KrakeHooksConfig = {}
+  const layout = forced ?? detectLayout(section)
+  const out: KrakeHooksConfig = { layout }
   for (const key of Object.keys(section)) {
-    if (key !== 'complete' && key !== 'shutdown') fail(`hooks: unknown hook "${key}" (Krake knows complete and shutdown)`, pointer(...base, key))
-    out[key as HookKind] = parseHook(key as HookKind, section[key], [...base, key])
+    if (key === 'complete') out.complete = parseHook('complete', section[key], [...base, key], layout)
+    else if (key === 'shutdown') out.shutdown = parseHook('shutdown', section[key], [...base, key], layout) as KrakeShutdownHookConfig
+    else fail(`hooks: unknown hook "${key}" (Krake knows complete and shutdown)`, pointer(...base, key))
   }
   return out
 }

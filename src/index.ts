@@ -26,6 +26,16 @@ export type { CryptoProvider } from './cert/provider.js'
 export { hashHookToken, verifyHookToken } from './verify/token.js'
 export { verifyHookRequest, INVALID_TOKEN_REASON } from './verify/request.js'
 export { peerCertificatePem } from './verify/peer.js'
+export { applyHookCall } from './verify/apply-call.js'
+export type { ApplyHookCallOptions, HookCallOutcome, HookCallResult } from './verify/apply-call.js'
+
+export { signalHook } from './signal/signal.js'
+export type { SignalHookOptions, SignalResult } from './signal/signal.js'
+
+export { requestShutdown } from './shutdown/request.js'
+export type { RequestShutdownOptions, ShutdownRequestResult } from './shutdown/request.js'
+export { nextShutdownStep } from './shutdown/next-step.js'
+export type { ShutdownProgress, ShutdownSettings, ShutdownStep } from './shutdown/next-step.js'
 export type { HookRequest, TokenLookup, VerifyRequestOptions, VerifyResult } from './verify/request.js'
 
 export { parseKrakeHooksConfig } from './krake/config.js'

@@ -36,7 +36,7 @@ export function hookObjects(plan: Plan, namespace: string | undefined): JsonObje
       kind: 'Secret',
       metadata: metadata(plan, plan.names.tokenSecret, namespace),
       type: 'Opaque',
-      data: { token: b64(plan.token), url: b64(plan.url) },
+      data: { [plan.secretKeys.token]: b64(plan.token), [plan.secretKeys.url]: b64(plan.url) },
     })
   }
   return out
@@ -57,13 +57,13 @@ export function isOwnObject(obj: JsonObject, plan: Plan): boolean {
 export function tokenEnv(plan: Plan): JsonObject {
   return plan.tokenFrom === 'value'
     ? { name: plan.envToken, value: plan.token }
-    : { name: plan.envToken, valueFrom: { secretKeyRef: { name: plan.names.tokenSecret, key: 'token' } } }
+    : { name: plan.envToken, valueFrom: { secretKeyRef: { name: plan.names.tokenSecret, key: plan.secretKeys.token } } }
 }
 
 export function urlEnv(plan: Plan): JsonObject {
   return plan.tokenFrom === 'value'
     ? { name: plan.envUrl, value: plan.url }
-    : { name: plan.envUrl, valueFrom: { secretKeyRef: { name: plan.names.tokenSecret, key: 'url' } } }
+    : { name: plan.envUrl, valueFrom: { secretKeyRef: { name: plan.names.tokenSecret, key: plan.secretKeys.url } } }
 }
 
 export function certVolume(plan: Plan): JsonObject {

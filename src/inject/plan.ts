@@ -23,6 +23,17 @@ export interface Plan {
   initContainers: boolean
   onConflict: 'replace' | 'error' | 'keep'
   names: HookNames
+  /** The data keys of the token Secret. */
+  secretKeys: { token: string; url: string }
+}
+
+/**
+ * What a caller inside the library may set beyond the public options: the
+ * names Krake of today gives its objects and the keys of its token Secret.
+ */
+export interface PlanOverrides {
+  names?: Partial<HookNames>
+  secretKeys?: { token: string; url: string }
 }
 
 const DEFAULT_ENV: Record<HookKind, { token: string; url: string }> = {
@@ -107,7 +118,7 @@ function checkTlsUncached(tls: unknown): HookTls {
 }
 
 /** Checks the hook spec and options; every problem is a HookError with a path. */
-export function makePlan(hook: HookSpec, options: InjectOptions | undefined): Plan {
+export function makePlan(hook: HookSpec, options: InjectOptions | undefined, overrides: PlanOverrides = {}): Plan {
   if (!isRecord(hook)) throw new HookError('ERR_INVALID_HOOK', 'the hook must be an object', { path: '' })
   checkKeys(hook, HOOK_KEYS, 'ERR_INVALID_HOOK', '')
   const { kind, app, token } = hook as Record<string, unknown>
@@ -168,7 +179,8 @@ export function makePlan(hook: HookSpec, options: InjectOptions | undefined): Pl
     tokenFrom: oneOf(opts.tokenFrom, ['value', 'secret'], 'value', '/tokenFrom'),
     initContainers,
     onConflict: oneOf(opts.onConflict, ['replace', 'error', 'keep'], 'replace', '/onConflict'),
-    names: hookNames(app.name, kind),
+    names: { ...hookNames(app.name, kind), ...overrides.names },
+    secretKeys: overrides.secretKeys ?? { token: 'token', url: 'url' },
   }
   if (resolved.forcedFrom !== undefined) plan.forcedFrom = resolved.forcedFrom
   if (tls !== undefined) plan.tls = tls

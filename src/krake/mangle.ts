@@ -4,13 +4,17 @@ import { createCertificateIssuer, type IssuedCertificate } from '../cert/issuer.
 import type { KeyAlgorithm } from '../cert/keys.js'
 import type { CryptoProvider } from '../cert/provider.js'
 import { HookError } from '../errors.js'
-import { injectHook } from '../inject/inject.js'
+import { runInjection } from '../inject/inject.js'
+import { generatedName } from '../inject/names.js'
+import { certMount, certVolume, tokenEnv, urlEnv } from '../inject/objects.js'
+import { makePlan, type PlanOverrides } from '../inject/plan.js'
 import type { HookKind, HookResult, InjectOptions } from '../inject/types.js'
-import { cloneJson, type JsonObject } from '../lib/clone.js'
+import { cloneJson, type Json, type JsonObject } from '../lib/clone.js'
 import { isObject } from '../lib/json.js'
 import { show } from '../lib/show.js'
 import { createHookToken } from '../token/create.js'
 import type { KrakeHooksConfig } from './config.js'
+import { initialObserverSchema, observeHook } from './observer-schema.js'
 
 /** A Krake Application, as its API stores it (only the fields the hooks read). */
 export interface KrakeApplication {
@@ -48,7 +52,12 @@ const STATUS_KEYS: Record<HookKind, { token: string; cert: string; key: string }
 
 export interface MangleResult {
   manifests: object[]
-  /** The application's status with each hook's token (and certificate and key) set: store it, and pass it back next time. */
+  /**
+   * The application's status with each hook's token (and certificate and key)
+   * set: store it, and pass it back next time. In today's layout also
+   * `last_applied_manifest` (the manifests) and `mangled_observer_schema`
+   * (the schema Krake's controller makes, with what the hooks added observed).
+   */
   status: Record<string, unknown>
   results: HookResult[]
 }
@@ -57,7 +66,16 @@ const bad = (message: string, path: string): never => {
   throw new HookError('ERR_INVALID_APPLICATION', message, { path })
 }
 
-function checkApplication(app: unknown): { name: string; namespace: string; manifest: object[]; hooks: HookKind[]; status: JsonObject } {
+interface CheckedApplication {
+  name: string
+  namespace: string
+  manifest: object[]
+  hooks: HookKind[]
+  status: JsonObject
+  observerSchema: Json[]
+}
+
+function checkApplication(app: unknown): CheckedApplication {
   if (!isObject(app)) return bad('the application must be an object', '')
   const meta = app.metadata
   if (!isObject(meta)) return bad('metadata must be an object', '/metadata')
@@ -73,7 +91,9 @@ function checkApplication(app: unknown): { name: string; namespace: string; mani
   })
   const status = app.status ?? {}
   if (!isObject(status)) return bad('status must be an object', '/status')
-  return { name: meta.name as string, namespace: meta.namespace as string, manifest: spec.manifest as object[], hooks: [...new Set(hooks as HookKind[])], status }
+  const observerSchema = spec.observer_schema ?? []
+  if (!Array.isArray(observerSchema) || !observerSchema.every(isObject)) return bad('spec.observer_schema must be a list of observer schemas', '/spec/observer_schema')
+  return { name: meta.name as string, namespace: meta.namespace as string, manifest: spec.manifest as object[], hooks: [...new Set(hooks as HookKind[])], status, observerSchema }
 }
 
 /** The stored certificate, when it still serves: parses, was issued by this intermediate, and is valid now. */
@@ -88,6 +108,22 @@ function reusable(certPem: unknown, keyPem: unknown, intermediatePem: string, no
     return { certPem, keyPem }
   } catch {
     return undefined
+  }
+}
+
+/** The names today's Krake gives what a hook adds, and the keys of its token Secret: the variables' names in lower case. */
+function krakeNaming(app: string, kind: HookKind, envToken: string, envUrl: string): PlanOverrides {
+  const keys = { token: envToken.toLowerCase(), url: envUrl.toLowerCase() }
+  if (keys.token === keys.url) {
+    throw new HookError('ERR_INVALID_CONFIG', `hooks.${kind}: env_token and env_url are one Secret key in lower case ("${keys.token}")`, { path: `/hooks/${kind}/env_url` })
+  }
+  return {
+    names: {
+      tokenSecret: generatedName(app, `-krake-${kind}-secret-token`, 253, true),
+      certSecret: generatedName(app, `-krake-${kind}-secret-certs`, 253, true),
+      volume: generatedName(app, `-krake-${kind}-volume`, 63, false),
+    },
+    secretKeys: keys,
   }
 }
 
@@ -111,7 +147,7 @@ function reusable(certPem: unknown, keyPem: unknown, intermediatePem: string, no
  * ```
  */
 export async function mangleApplication(app: KrakeApplication, config: KrakeHooksConfig, context: KrakeHooksContext): Promise<MangleResult> {
-  const { name, namespace, manifest, hooks, status: oldStatus } = checkApplication(app)
+  const { name, namespace, manifest, hooks, status: oldStatus, observerSchema } = checkApplication(app)
   if (typeof config !== 'object' || config === null || Array.isArray(config)) throw new HookError('ERR_INVALID_CONFIG', 'config must be the result of parseKrakeHooksConfig', { path: '' })
   if (typeof context !== 'object' || context === null || typeof context.apiEndpoint !== 'string') {
     throw new HookError('ERR_INVALID_ARGUMENT', 'context must be { apiEndpoint, tls?, ... }', { path: '/apiEndpoint' })
@@ -121,6 +157,9 @@ export async function mangleApplication(app: KrakeApplication, config: KrakeHook
   const results: HookResult[] = []
   let manifests: object[] = manifest
   const used = new Map<string, string>() // env name or mount path -> the setting that claimed it
+  // Today's Krake keeps token and URL in Secrets and observes all that its hooks add.
+  const today = config.layout === 'current'
+  let schema: Json[] | undefined
 
   for (const kind of hooks) {
     const hook = config[kind]
@@ -157,15 +196,24 @@ export async function mangleApplication(app: KrakeApplication, config: KrakeHook
       tls = { caBundlePem: buildCaBundle([...context.tls.caPems, intermediate.certPem]), ...leaf }
     }
 
-    const injected = injectHook(
-      manifests,
-      { kind, app: { name, namespace }, apiEndpoint: context.apiEndpoint, externalEndpoint: hook.externalEndpoint, token, tls },
-      { ...context.options, env: { token: hook.envToken, url: hook.envUrl }, certDest: hook.certDest },
-    )
-    manifests = injected.manifests
-    results.push(...injected.results)
+    const overrides: PlanOverrides = today ? krakeNaming(name, kind, hook.envToken, hook.envUrl) : {}
+    const options: InjectOptions = { ...(today ? { tokenFrom: 'secret', certStorage: 'Secret' } : {}), ...context.options, env: { token: hook.envToken, url: hook.envUrl }, certDest: hook.certDest }
+    const plan = makePlan({ kind, app: { name, namespace }, apiEndpoint: context.apiEndpoint, externalEndpoint: hook.externalEndpoint, token, tls }, options, overrides)
+    const out = cloneJson(manifests) as Json[]
+    const before = out.length
+    results.push(...runInjection(out, plan, (i) => [i]))
+    if (today) {
+      schema ??= initialObserverSchema(observerSchema, cloneJson(manifest, ['spec', 'manifest']) as JsonObject[])
+      const entries = { volume: tls && certVolume(plan), mount: tls && certMount(plan), env: [tokenEnv(plan), urlEnv(plan)] }
+      observeHook(schema, out, out.slice(before) as JsonObject[], entries, plan.initContainers)
+    }
+    manifests = out as object[]
   }
   // No hook: still a fresh copy, never the caller's objects.
   if (manifests === manifest) manifests = cloneJson(manifest, ['spec', 'manifest']) as object[]
+  if (today) {
+    status.last_applied_manifest = cloneJson(manifests) as Json[]
+    status.mangled_observer_schema = schema ?? initialObserverSchema(observerSchema, cloneJson(manifest, ['spec', 'manifest']) as JsonObject[])
+  }
   return { manifests, status, results }
 }

@@ -20,8 +20,13 @@ export type TokenLookup = (app: AppRef, kind: HookKind) => string | undefined | 
 export interface VerifyRequestOptions {
   /** When set, the client certificate must chain to one of these certificates. */
   caBundlePem?: string | undefined
-  /** When set (with `caBundlePem`), the client certificate's CN must be this. */
-  hookUser?: string | undefined
+  /**
+   * When set (with `caBundlePem`), the client certificate's CN must be this:
+   * one name for both hooks, or one per hook (`{ complete:
+   * 'system:complete-hook', shutdown: 'system:shutdown-hook' }`, as Krake's
+   * `hook_user` of each); a hook left out of the map accepts any CN.
+   */
+  hookUser?: string | { complete?: string | undefined; shutdown?: string | undefined } | undefined
   /** Largest raw body accepted. Default 16 KiB. */
   maxBodyBytes?: number | undefined
   /** The time certificates must be valid at. Default: now. */
@@ -158,7 +163,8 @@ export async function verifyHookRequest(request: HookRequest, lookup: TokenLooku
       leaf = undefined
     }
     if (leaf === undefined) return NO_CERT
-    if (opts.hookUser !== undefined && commonName(leaf) !== opts.hookUser) return WRONG_USER
+    const user = typeof opts.hookUser === 'object' && opts.hookUser !== null ? opts.hookUser[target.kind] : opts.hookUser
+    if (user !== undefined && commonName(leaf) !== user) return WRONG_USER
   }
 
   const maxBytes = typeof opts.maxBodyBytes === 'number' && opts.maxBodyBytes >= 0 ? opts.maxBodyBytes : DEFAULT_MAX_BODY

@@ -5,7 +5,8 @@ import { deepFreeze, deployment, envOf, podSpecOf, hookErrorOfAsync } from '../h
 import { makePki, opensslVerify, type Pki } from '../pki.js'
 
 type Obj = Record<string, any>
-const config = parseKrakeHooksConfig({ complete: {}, shutdown: {} })
+// The 2020 layout (the seed's Krake); today's is tested in mangle-today.test.ts
+const config = parseKrakeHooksConfig({ complete: {}, shutdown: {} }, { layout: '2020' })
 const app = (hooks: string[], status?: Obj): KrakeApplication =>
   deepFreeze({
     metadata: { name: 'nginx-demo', namespace: 'secondary', uid: 'u-1' },
@@ -53,7 +54,7 @@ describe('mangleApplication(app, config, context) without TLS', () => {
   })
 
   it('uses the external_endpoint of the hook', async () => {
-    const cfg = parseKrakeHooksConfig({ complete: { external_endpoint: 'https://public.example/krake' } })
+    const cfg = parseKrakeHooksConfig({ complete: { external_endpoint: 'https://public.example/krake' } }, { layout: '2020' })
     const r = await mangleApplication(app(['complete']), cfg, { apiEndpoint: 'http://internal:8080' })
     expect(envOf(podSpecOf(r.manifests[0] as Obj).containers[0], 'KRAKE_COMPLETE_URL')[0]!.value).toBe('http://public.example/krake/kubernetes/namespaces/secondary/applications/nginx-demo/complete')
   })
@@ -125,10 +126,10 @@ describe('mangleApplication with TLS', () => {
   })
 
   it('readKrakeTlsFiles reads the CA and the intermediates the configuration names', async () => {
-    const cfg = parseKrakeHooksConfig({ complete: { intermediate_src: 'inter-ec-sec1.pem', intermediate_key_src: 'inter-ec-sec1-key.pem' } })
+    const cfg = parseKrakeHooksConfig({ complete: { intermediate_src: 'inter-ec-sec1.pem', intermediate_key_src: 'inter-ec-sec1-key.pem' } }, { layout: '2020' })
     const read = await readKrakeTlsFiles(cfg, ['root.pem'], pki.dir)
     expect(read).toEqual({ caPems: [pki.read('root.pem')], complete: { certPem: pki.read('inter-ec-sec1.pem'), keyPem: pki.read('inter-ec-sec1-key.pem') } })
-    const missing = await hookErrorOfAsync(readKrakeTlsFiles(parseKrakeHooksConfig({ complete: {} }), [], pki.dir))
+    const missing = await hookErrorOfAsync(readKrakeTlsFiles(parseKrakeHooksConfig({ complete: {} }, { layout: '2020' }), [], pki.dir))
     expect([missing.code, missing.path]).toEqual(['ERR_INVALID_CONFIG', '/hooks/complete/intermediate_src'])
   })
 
@@ -138,7 +139,7 @@ describe('mangleApplication with TLS', () => {
   })
 
   it('two hooks configured with the same cert_dest are refused: their mounts would collide', async () => {
-    const cfg = parseKrakeHooksConfig({ complete: { cert_dest: '/etc/certs' }, shutdown: { cert_dest: '/etc/certs' } })
+    const cfg = parseKrakeHooksConfig({ complete: { cert_dest: '/etc/certs' }, shutdown: { cert_dest: '/etc/certs' } }, { layout: '2020' })
     const e = await hookErrorOfAsync(mangleApplication(app(['complete', 'shutdown']), cfg, ctx()))
     expect([e.code, e.path]).toEqual(['ERR_INVALID_CONFIG', '/hooks/shutdown/cert_dest'])
   })
@@ -159,18 +160,18 @@ describe('mangleApplication: refused input', () => {
   })
 
   it('a hook the configuration does not define is ERR_INVALID_CONFIG', async () => {
-    const e = await hookErrorOfAsync(mangleApplication(app(['shutdown']), parseKrakeHooksConfig({ complete: {} }), noTls))
+    const e = await hookErrorOfAsync(mangleApplication(app(['shutdown']), parseKrakeHooksConfig({ complete: {} }, { layout: '2020' }), noTls))
     expect([e.code, e.path]).toEqual(['ERR_INVALID_CONFIG', '/hooks/shutdown'])
   })
 
   it('two hooks with the same variable name are ERR_INVALID_CONFIG', async () => {
-    const cfg = parseKrakeHooksConfig({ complete: { env_token: 'T' }, shutdown: { env_token: 'T' } })
+    const cfg = parseKrakeHooksConfig({ complete: { env_token: 'T' }, shutdown: { env_token: 'T' } }, { layout: '2020' })
     const e = await hookErrorOfAsync(mangleApplication(app(['complete', 'shutdown']), cfg, noTls))
     expect([e.code, e.path]).toEqual(['ERR_INVALID_CONFIG', '/hooks/shutdown/env_token'])
   })
 
   it("one hook's URL variable named like the other's token variable is ERR_INVALID_CONFIG too: one environment", async () => {
-    const cfg = parseKrakeHooksConfig({ complete: { env_url: 'HOOK_VAR' }, shutdown: { env_token: 'HOOK_VAR' } })
+    const cfg = parseKrakeHooksConfig({ complete: { env_url: 'HOOK_VAR' }, shutdown: { env_token: 'HOOK_VAR' } }, { layout: '2020' })
     const e = await hookErrorOfAsync(mangleApplication(app(['complete', 'shutdown']), cfg, noTls))
     expect([e.code, e.path]).toEqual(['ERR_INVALID_CONFIG', '/hooks/shutdown/env_token'])
     expect(e.message).toBe('hooks.shutdown.env_token is "HOOK_VAR", as hooks.complete.env_url already uses')

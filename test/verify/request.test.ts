@@ -151,6 +151,16 @@ describe('verifyHookRequest: mTLS identity (certificates made by the openssl CLI
     expect(await verifyHookRequest(put({ clientCertPem }), lookup, { caBundlePem: pki.read('root.pem') })).toEqual(OK)
   })
 
+  it('takes hookUser per kind, as Krake has a hook_user per hook (issue 9)', async () => {
+    const clientCertPem = chain('hook-client', 'inter-ec-sec1') // CN system:complete-hook
+    const perKind = { caBundlePem: pki.read('root.pem'), hookUser: { complete: 'system:complete-hook', shutdown: 'system:shutdown-hook' } }
+    expect(await verifyHookRequest(put({ clientCertPem }), lookup, perKind)).toEqual(OK)
+    const shutdownUrl = '/kubernetes/namespaces/secondary/applications/nginx-demo/shutdown'
+    expect(await verifyHookRequest(put({ clientCertPem, url: shutdownUrl }), lookup, perKind)).toEqual(refused(403, "The client certificate is not the hook user's."))
+    // a hook left out of the map takes any CN that chains
+    expect(await verifyHookRequest(put({ clientCertPem, url: shutdownUrl, body: '{"token":"shutdown-token"}' }), lookup, { ...perKind, hookUser: { complete: 'system:complete-hook' } })).toMatchObject({ ok: true, kind: 'shutdown' })
+  })
+
   it('answers 403 to a certificate without clientAuth (a server certificate), a CA certificate, or an expired chain', async () => {
     const caBundlePem = pki.read('root.pem')
     expect(await verifyHookRequest(put({ clientCertPem: pki.read('server.pem') }), lookup, { caBundlePem })).toMatchObject({ status: 403 })

@@ -1,0 +1,52 @@
+import { HookError } from '../errors.js'
+import { put } from '../lib/http.js'
+import { isObject } from '../lib/json.js'
+import { show } from '../lib/show.js'
+
+export interface RequestShutdownOptions {
+  /** Longest wait for the application's answer. Default 10 s. */
+  timeoutMs?: number | undefined
+}
+
+/** Whether the application took the request. It then shuts down and calls its shutdown hook back. */
+export type ShutdownRequestResult = { ok: true; status: number; url: string } | { ok: false; status?: number; url: string; reason: string }
+
+/**
+ * The controller's call that starts an application's graceful shutdown, as
+ * Krake makes it: `PUT http://<status.services.shutdown>/shutdown`, where
+ * `status.services.shutdown` is the `host:port` Krake recorded for the
+ * application's Service named `shutdown`. A missing or malformed address is a
+ * HookError (`ERR_INVALID_APPLICATION`); how the call went is the result,
+ * never a throw. It does not retry: `nextShutdownStep` says when to call again.
+ *
+ * @example
+ * ```ts
+ * const step = nextShutdownStep(app, hooks.shutdown!, new Date(), progress)
+ * if (step.action === 'call') await requestShutdown(app, { timeoutMs: 5000 })
+ * ```
+ */
+export async function requestShutdown(application: unknown, options: RequestShutdownOptions = {}): Promise<ShutdownRequestResult> {
+  const services = isObject(application) && isObject(application.status) ? application.status.services : undefined
+  const address = isObject(services) ? services.shutdown : undefined
+  if (typeof address !== 'string' || address === '') {
+    throw new HookError('ERR_INVALID_APPLICATION', 'status.services.shutdown is not set: the application exposes no Service named "shutdown"', { path: '/status/services/shutdown' })
+  }
+  let url: URL
+  try {
+    url = new URL(`http://${address}/shutdown`)
+  } catch {
+    url = undefined as never
+  }
+  if (url === undefined || url.pathname !== '/shutdown' || url.username !== '' || url.search !== '' || address.includes('<pending>')) {
+    throw new HookError('ERR_INVALID_APPLICATION', `status.services.shutdown must be host:port, not ${show(address)}`, { path: '/status/services/shutdown' })
+  }
+  const timeoutMs = options.timeoutMs ?? 10_000
+  if (typeof timeoutMs !== 'number' || !(timeoutMs > 0)) throw new HookError('ERR_INVALID_ARGUMENT', `timeoutMs must be a positive number, not ${show(timeoutMs)}`, { path: '/timeoutMs' })
+  try {
+    const answer = await put(url, { timeoutMs })
+    if (answer.status >= 200 && answer.status < 300) return { ok: true, status: answer.status, url: url.href }
+    return { ok: false, status: answer.status, url: url.href, reason: `the application answered ${answer.status}` }
+  } catch (e) {
+    return { ok: false, url: url.href, reason: e instanceof Error ? e.message : 'the call failed' }
+  }
+}

@@ -1,0 +1,112 @@
+import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { HookError } from '../errors.js'
+import type { HookKind } from '../inject/types.js'
+import { put, sleep } from '../lib/http.js'
+import { show } from '../lib/show.js'
+
+/** Where the application finds what the hook gave it. Each default is tried in order; the first that is set (or exists) wins. */
+export interface SignalHookOptions {
+  /** The environment to read. Default `process.env`. */
+  env?: Readonly<Record<string, string | undefined>> | undefined
+  /** Directory of `ca-bundle.pem`, `cert.pem`, `key.pem`, read when the URL is https. Default: today's Krake's (`/etc/krake_complete_certs`, `/etc/krake_shutdown_certs`), then ours and 2020's (`/etc/krake_cert`, `/etc/krake_shutdown_cert`). */
+  certDir?: string | undefined
+  /** Token variable. Default `KRAKE_COMPLETE_TOKEN` then `KRAKE_TOKEN` (complete), `KRAKE_SHUTDOWN_TOKEN` (shutdown). */
+  tokenEnv?: string | undefined
+  /** URL variable. Default `KRAKE_COMPLETE_URL` / `KRAKE_SHUTDOWN_URL`. */
+  urlEnv?: string | undefined
+  /** Calls after the first one, for network errors and 5xx answers. Default 4. */
+  retries?: number | undefined
+  /** First wait between calls, doubled each time. Default 500 ms. */
+  backoffMs?: number | undefined
+  /** Longest wait for one answer. Default 10 s. */
+  timeoutMs?: number | undefined
+  /** Told before each wait; a place to log. */
+  onRetry?: ((attempt: number, reason: string, delayMs: number) => void) | undefined
+}
+
+/** How the call went. A token never appears in it. */
+export type SignalResult = { ok: true; status: number; attempts: number } | { ok: false; status?: number; attempts: number; reason: string }
+
+const TOKEN_ENV: Record<HookKind, string[]> = { complete: ['KRAKE_COMPLETE_TOKEN', 'KRAKE_TOKEN'], shutdown: ['KRAKE_SHUTDOWN_TOKEN'] }
+const URL_ENV: Record<HookKind, string[]> = { complete: ['KRAKE_COMPLETE_URL'], shutdown: ['KRAKE_SHUTDOWN_URL'] }
+const CERT_DIRS: Record<HookKind, string[]> = { complete: ['/etc/krake_complete_certs', '/etc/krake_cert'], shutdown: ['/etc/krake_shutdown_certs', '/etc/krake_shutdown_cert'] }
+
+const bad = (message: string, path: string): never => {
+  throw new HookError('ERR_INVALID_CONFIG', message, { path })
+}
+
+function variable(env: Readonly<Record<string, string | undefined>>, names: readonly string[], kind: HookKind, option: string): { name: string; value: string } {
+  for (const name of names) {
+    const value = env[name]
+    if (typeof value === 'string' && value !== '') return { name, value }
+  }
+  return bad(`${names.join(' or ')} is not set: is the Krake ${kind} hook enabled for this application?`, `/${option}`)
+}
+
+function count(value: unknown, fallback: number, option: string): number {
+  if (value === undefined) return fallback
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) bad(`${option} must be a whole number of at least 0, not ${show(value)}`, `/${option}`)
+  return value as number
+}
+
+/**
+ * The application's side of a hook: reads the token and URL the hook put
+ * into its environment and, when the URL is https, the three files of the
+ * mounted certificate directory, then PUTs `{"token": ...}`, as the seed's
+ * curl does. Network errors and 5xx answers are retried with a doubling
+ * backoff; a 4xx never is (the token is wrong or spent, and will stay so).
+ * Missing variables or files are a HookError (`ERR_INVALID_CONFIG`); how the
+ * call went is the result, never a throw.
+ *
+ * @example
+ * ```ts
+ * await saveState()
+ * const r = await signalHook('shutdown')
+ * if (!r.ok) console.error(`krake: ${r.reason}`)
+ * ```
+ */
+export async function signalHook(kind: HookKind, options: SignalHookOptions = {}): Promise<SignalResult> {
+  if (kind !== 'complete' && kind !== 'shutdown') throw new HookError('ERR_INVALID_ARGUMENT', `kind must be "complete" or "shutdown", not ${show(kind)}`, { path: '/kind' })
+  const env = options.env ?? process.env
+  const token = variable(env, options.tokenEnv !== undefined ? [options.tokenEnv] : TOKEN_ENV[kind], kind, 'tokenEnv')
+  const rawUrl = variable(env, options.urlEnv !== undefined ? [options.urlEnv] : URL_ENV[kind], kind, 'urlEnv')
+  let url: URL
+  try {
+    url = new URL(rawUrl.value)
+  } catch {
+    return bad(`${rawUrl.name} is not a URL`, '/urlEnv')
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') bad(`${rawUrl.name} is not an http(s) URL`, '/urlEnv')
+
+  let tls: { ca: string; cert: string; key: string } | undefined
+  if (url.protocol === 'https:') {
+    const dirs = options.certDir !== undefined ? [options.certDir] : CERT_DIRS[kind]
+    const dir = dirs.find((d) => existsSync(join(d, 'cert.pem')))
+    if (dir === undefined) bad(`the hook URL is https but ${dirs.join(' and ')} hold no certificate: is the certificate volume mounted?`, '/certDir')
+    const file = (name: string) => readFileSync(join(dir!, name), 'utf8')
+    tls = { ca: file('ca-bundle.pem'), cert: file('cert.pem'), key: file('key.pem') }
+  }
+
+  const retries = count(options.retries, 4, 'retries')
+  const backoff = count(options.backoffMs, 500, 'backoffMs')
+  const timeoutMs = count(options.timeoutMs, 10_000, 'timeoutMs')
+  const body = JSON.stringify({ token: token.value })
+  for (let attempt = 1; ; attempt++) {
+    let reason: string
+    let status: number | undefined
+    try {
+      const answer = await put(url, { body, tls, timeoutMs })
+      status = answer.status
+      if (status >= 200 && status < 300) return { ok: true, status, attempts: attempt }
+      reason = `the Krake API answered ${status}${answer.body ? `: ${answer.body.slice(0, 200)}` : ''}`
+      if (status < 500) return { ok: false, status, attempts: attempt, reason }
+    } catch (e) {
+      reason = e instanceof Error ? e.message : 'the call failed'
+    }
+    if (attempt > retries) return { ok: false, ...(status === undefined ? {} : { status }), attempts: attempt, reason: `gave up after ${attempt} attempts: ${reason}` }
+    const delay = backoff * 2 ** (attempt - 1)
+    options.onRetry?.(attempt, reason, delay)
+    await sleep(delay)
+  }
+}

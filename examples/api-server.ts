@@ -1,21 +1,29 @@
-// The API side of the hook, in a few lines: a node:https server that requires
-// client certificates from the Krake CA and decides each call with
-// verifyHookRequest. On success it marks the application deleted, as Krake
-// does, and forgets the token, so a replayed call is refused.
+// The API side of the hooks, in a few lines: a node:https server that requires
+// client certificates from the Krake CA, decides each call with
+// verifyHookRequest and applies it with applyHookCall, as Krake's API does:
+// complete marks the application deleted (its tokens are then forgotten, so a
+// replayed call is refused); shutdown moves a WAITING_FOR_CLEANING or
+// DEGRADED application to READY_FOR_ACTION and deletes nothing.
 //
 //   tsx examples/api-server.ts --key server-key.pem --cert server.pem --ca ca.pem --port 8443 \
-//     --app secondary/nginx-demo=<token>
+//     --app secondary/nginx-demo=<complete-token>[=<shutdown-token>]
 import { readFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import type { TLSSocket } from 'node:tls'
 import { parseArgs } from 'node:util'
-import { hashHookToken, peerCertificatePem, verifyHookRequest, type HookKind } from '../src/index.js'
+import { applyHookCall, hashHookToken, peerCertificatePem, verifyHookRequest, type HookKind, type VerifyRequestOptions } from '../src/index.js'
+
+/** The parts of a Krake Application the hooks change. */
+export interface Application {
+  metadata: { name: string; namespace: string; deleted: string | null }
+  status: { state: string; shutdown_grace_period: string | null }
+}
 
 export interface StoredApp {
   /** Digests of the hooks' tokens: the server never keeps a token itself. */
   tokens: Partial<Record<HookKind, string>>
-  deleted: boolean
+  application: Application
 }
 
 export interface ApiServerOptions {
@@ -23,7 +31,7 @@ export interface ApiServerOptions {
   cert: string
   /** The Krake CA: the only issuer of client certificates this server trusts. */
   ca: string
-  hookUser?: string
+  hookUser?: VerifyRequestOptions['hookUser']
   host?: string
   port?: number
   maxBodyBytes?: number
@@ -35,7 +43,7 @@ export interface ApiServer {
   apps: Map<string, StoredApp>
   /** How many requests reached the handler: a refused TLS handshake never does. */
   handled: number
-  addApp(namespace: string, name: string, tokens: Partial<Record<HookKind, string>>): void
+  addApp(namespace: string, name: string, tokens: Partial<Record<HookKind, string>>, state?: string): void
   close(): Promise<void>
 }
 
@@ -47,10 +55,10 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     url: '',
     apps,
     handled: 0,
-    addApp(namespace, name, tokens) {
+    addApp(namespace, name, tokens, state = 'RUNNING') {
       const digests: Partial<Record<HookKind, string>> = {}
       for (const [kind, token] of Object.entries(tokens) as Array<[HookKind, string]>) digests[kind] = hashHookToken(token)
-      apps.set(`${namespace}/${name}`, { tokens: digests, deleted: false })
+      apps.set(`${namespace}/${name}`, { tokens: digests, application: { metadata: { name, namespace, deleted: null }, status: { state, shutdown_grace_period: null } } })
     },
     close: () => new Promise((resolve) => api.server.close(() => resolve())),
   }
@@ -68,7 +76,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
         { method: req.method ?? '', url: req.url ?? '', body: Buffer.concat(chunks), clientCertPem: peerCertificatePem(req.socket as TLSSocket) },
         (app, kind) => {
           const stored = apps.get(`${app.namespace}/${app.name}`)
-          return stored === undefined || stored.deleted ? undefined : stored.tokens[kind]
+          return stored === undefined || stored.application.metadata.deleted !== null ? undefined : stored.tokens[kind]
         },
         { caBundlePem: options.ca, hookUser: options.hookUser, maxBodyBytes },
       )
@@ -77,9 +85,10 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
         return
       }
       const stored = apps.get(`${verdict.app.namespace}/${verdict.app.name}`)!
-      stored.deleted = true // Krake deletes the application once its job is complete
-      stored.tokens = {}
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'deleted', app: verdict.app, kind: verdict.kind }))
+      const call = applyHookCall(stored.application, verdict.kind)
+      stored.application = call.application
+      if (call.outcome === 'deleted') stored.tokens = {} // Krake's garbage collector deletes it: nothing can call again
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ outcome: call.outcome, state: call.to, app: verdict.app, kind: verdict.kind }))
     })
   })
   await new Promise<void>((resolve) => api.server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve))
@@ -98,10 +107,10 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   }
   const api = await startApiServer({ key: readFileSync(values.key, 'utf8'), cert: readFileSync(values.cert, 'utf8'), ca: readFileSync(values.ca, 'utf8'), port: Number(values.port) })
   for (const spec of values.app) {
-    const [ref, token] = spec.split('=')
+    const [ref, token, shutdownToken] = spec.split('=')
     const [namespace, name] = (ref ?? '').split('/')
-    if (!namespace || !name || !token) throw new Error(`--app ${spec}: expected namespace/name=token`)
-    api.addApp(namespace, name, { complete: token })
+    if (!namespace || !name || !token) throw new Error(`--app ${spec}: expected namespace/name=token[=shutdown-token]`)
+    api.addApp(namespace, name, shutdownToken ? { complete: token, shutdown: shutdownToken } : { complete: token })
   }
   console.error(`krake hook API listening on ${api.url}`)
 }

@@ -1,95 +1,39 @@
-// The application side of the complete hook: the TypeScript twin of the
-// seed's curl and Python examples. Reads the token and URL from the
-// environment the hook injected and, when the certificate directory exists,
-// the three files mounted from the hook's ConfigMap; PUTs {"token": ...};
-// retries with backoff on network errors and 5xx, never on 4xx.
+// The application side of the complete hook with signalHook: the TypeScript
+// twin of the seed's curl. Reads the token and URL the hook put into the
+// environment and, for an https URL, the three mounted certificate files;
+// PUTs {"token": ...}; retries network errors and 5xx with backoff, never a
+// 4xx. (`krake-hooks signal complete` does the same from a shell.)
 //
 //   tsx examples/signal-complete.ts [--token-env KRAKE_TOKEN] [--url-env KRAKE_COMPLETE_URL]
 //                                   [--cert-dir /etc/krake_cert] [--retries 4] [--backoff-ms 500]
-import { existsSync, readFileSync } from 'node:fs'
-import { request as httpRequest } from 'node:http'
-import { request as httpsRequest } from 'node:https'
 import { parseArgs } from 'node:util'
+import { HookError, signalHook } from '../src/index.js'
 
-interface Answer {
-  status: number
-  body: string
-}
+const { values } = parseArgs({
+  options: {
+    'token-env': { type: 'string' },
+    'url-env': { type: 'string' },
+    'cert-dir': { type: 'string' },
+    retries: { type: 'string', default: '4' },
+    'backoff-ms': { type: 'string', default: '500' },
+    'timeout-ms': { type: 'string', default: '10000' },
+  },
+})
 
-function put(url: URL, body: string, tls: { ca: string; cert: string; key: string } | undefined, timeoutMs: number): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const request = url.protocol === 'https:' ? httpsRequest : httpRequest
-    const req = request(
-      url,
-      { method: 'PUT', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }, timeout: timeoutMs, ...(tls ?? {}) },
-      (res) => {
-        let text = ''
-        res.setEncoding('utf8')
-        res.on('data', (c: string) => (text += c))
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }))
-      },
-    )
-    req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)))
-    req.on('error', reject)
-    req.end(body)
+try {
+  const result = await signalHook('complete', {
+    tokenEnv: values['token-env'],
+    urlEnv: values['url-env'],
+    certDir: values['cert-dir'],
+    retries: Number(values.retries),
+    backoffMs: Number(values['backoff-ms']),
+    timeoutMs: Number(values['timeout-ms']),
+    onRetry: (attempt, reason, delay) => console.error(`krake: attempt ${attempt} failed (${reason}); retrying in ${delay} ms`),
   })
+  console.error(result.ok ? `krake: complete hook accepted (${result.status})` : `krake: ${result.reason}`)
+  process.exitCode = result.ok ? 0 : 1
+} catch (e) {
+  if (!(e instanceof HookError)) throw e
+  console.error(`krake: ${e.message}`) // a variable or the certificate volume is missing
+  process.exitCode = 1
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
-
-async function main(): Promise<number> {
-  const { values } = parseArgs({
-    options: {
-      'token-env': { type: 'string', default: 'KRAKE_TOKEN' },
-      'url-env': { type: 'string', default: 'KRAKE_COMPLETE_URL' },
-      'cert-dir': { type: 'string', default: '/etc/krake_cert' },
-      retries: { type: 'string', default: '4' },
-      'backoff-ms': { type: 'string', default: '500' },
-      'timeout-ms': { type: 'string', default: '10000' },
-    },
-  })
-  const token = process.env[values['token-env']]
-  const rawUrl = process.env[values['url-env']]
-  if (!token) return fail(`${values['token-env']} is not set: is the Krake complete hook enabled for this application?`)
-  if (!rawUrl) return fail(`${values['url-env']} is not set: is the Krake complete hook enabled for this application?`)
-  let url: URL
-  try {
-    url = new URL(rawUrl)
-  } catch {
-    return fail(`${values['url-env']} is not a URL`)
-  }
-  const dir = values['cert-dir']
-  let tls: { ca: string; cert: string; key: string } | undefined
-  if (url.protocol === 'https:') {
-    if (!existsSync(dir)) return fail(`the hook URL is https but ${dir} does not exist: the certificate volume is not mounted`)
-    tls = { ca: readFileSync(`${dir}/ca-bundle.pem`, 'utf8'), cert: readFileSync(`${dir}/cert.pem`, 'utf8'), key: readFileSync(`${dir}/key.pem`, 'utf8') }
-  }
-  const retries = Number(values.retries)
-  const backoff = Number(values['backoff-ms'])
-  const body = JSON.stringify({ token })
-  for (let attempt = 0; ; attempt++) {
-    let why: string
-    try {
-      const answer = await put(url, body, tls, Number(values['timeout-ms']))
-      if (answer.status >= 200 && answer.status < 300) {
-        console.error(`krake: complete hook accepted (${answer.status})`)
-        return 0
-      }
-      if (answer.status < 500) return fail(`the Krake API refused the call: ${answer.status} ${answer.body}`)
-      why = `${answer.status} ${answer.body}`
-    } catch (e) {
-      why = (e as Error).message
-    }
-    if (attempt >= retries) return fail(`giving up after ${attempt + 1} attempts: ${why}`)
-    const delay = backoff * 2 ** attempt
-    console.error(`krake: attempt ${attempt + 1} failed (${why}); retrying in ${delay} ms`)
-    await sleep(delay)
-  }
-}
-
-function fail(message: string): number {
-  console.error(`krake: ${message}`)
-  return 1
-}
-
-process.exitCode = await main()

@@ -10,12 +10,14 @@ import { parseManifests } from '../yaml/parse.js'
 import { stringifyManifests } from '../yaml/stringify.js'
 import { inConfig, readHookConfig } from './config.js'
 import { runKrmFunction } from './krm.js'
+import { runSignal } from './signal.js'
 
 const USAGE = `usage:
   krake-hooks inject --config HOOK.yaml [FILE...]   hook the manifests of FILEs (or stdin), YAML to stdout
   krake-hooks fn                                    KRM function: a ResourceList on stdin, functionConfig = HookConfig
   krake-hooks token                                 print a new hook token
   krake-hooks hash                                  print the sha256: digest of the token on stdin
+  krake-hooks signal complete|shutdown              in the application: PUT the hook's token (for containers without curl)
 
 HOOK.yaml is a HookConfig (apiVersion krake-hooks/v1alpha1): spec holds the hook
 (kind, app, apiEndpoint, token or tokenFile, tls with *Pem or *File), options the
@@ -111,9 +113,11 @@ function fn(): number {
   }
 }
 
-function main(argv: string[]): number {
+async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv
   switch (command) {
+    case 'signal':
+      return runSignal(rest, (line) => process.stderr.write(line + '\n'))
     case 'inject':
       return inject(rest)
     case 'fn':
@@ -141,4 +145,4 @@ function main(argv: string[]): number {
   }
 }
 
-process.exitCode = main(process.argv.slice(2))
+process.exitCode = await main(process.argv.slice(2))

@@ -23,7 +23,8 @@ export function put(url: URL, options: PutOptions): Promise<HttpAnswer> {
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest
     const headers: Record<string, string | number> = { 'content-length': Buffer.byteLength(body) }
     if (body !== '') headers['content-type'] = 'application/json'
-    const req = send(url, { method: 'PUT', headers, timeout: options.timeoutMs, ...(options.tls ?? {}) }, (res) => {
+    // One connection per call (agent: false): a hook call is rare, and a pooled socket the peer has closed only fails later
+    const req = send(url, { method: 'PUT', headers, agent: false, timeout: options.timeoutMs, ...(options.tls ?? {}) }, (res) => {
       let text = ''
       res.setEncoding('utf8')
       res.on('data', (c: string) => {

@@ -68,10 +68,10 @@ describe('end to end: inject, mount, signal, verify', () => {
     const handled = api.handled
     const first = await signal(env, ['--cert-dir', dir])
     expect(first).toEqual({ code: 0, stderr: 'krake: complete hook accepted (200)\n' })
-    expect(api.apps.get('secondary/report')?.deleted).toBe(true)
+    expect(api.apps.get('secondary/report')?.application.metadata.deleted).toEqual(expect.any(String))
     const replay = await signal(env, ['--cert-dir', dir])
     expect(replay.code).toBe(1)
-    expect(replay.stderr).toBe('krake: the Krake API refused the call: 401 {"reason":"No token has been provided or the provided one is invalid."}\n')
+    expect(replay.stderr).toBe('krake: the Krake API answered 401: {"reason":"No token has been provided or the provided one is invalid."}\n')
     expect(api.handled).toBe(handled + 2)
   })
 
@@ -80,8 +80,8 @@ describe('end to end: inject, mount, signal, verify', () => {
     api.addApp('secondary', 'wrong-token', { complete: token })
     const result = await signal({ ...env, KRAKE_TOKEN: createHookToken() }, ['--cert-dir', dir])
     expect(result.code).toBe(1)
-    expect(result.stderr).toMatch(/refused the call: 401 /)
-    expect(api.apps.get('secondary/wrong-token')?.deleted).toBe(false)
+    expect(result.stderr).toMatch(/the Krake API answered 401: /)
+    expect(api.apps.get('secondary/wrong-token')?.application.metadata.deleted).toBeNull()
   })
 
   it('a foreign client certificate never reaches the handler', async () => {
@@ -91,15 +91,15 @@ describe('end to end: inject, mount, signal, verify', () => {
     const handled = api.handled
     const result = await signal(env, ['--cert-dir', dir])
     expect(result.code).toBe(1)
-    expect(result.stderr).toMatch(/^krake: giving up after 1 attempts: /)
+    expect(result.stderr).toMatch(/^krake: gave up after 1 attempts: /)
     expect(api.handled).toBe(handled)
-    expect(api.apps.get('secondary/foreign')?.deleted).toBe(false)
+    expect(api.apps.get('secondary/foreign')?.application.metadata.deleted).toBeNull()
   })
 
   it('a missing variable or certificate directory is a clear error', async () => {
-    expect(await signal({})).toEqual({ code: 1, stderr: 'krake: KRAKE_TOKEN is not set: is the Krake complete hook enabled for this application?\n' })
+    expect(await signal({})).toEqual({ code: 1, stderr: 'krake: KRAKE_COMPLETE_TOKEN or KRAKE_TOKEN is not set: is the Krake complete hook enabled for this application?\n' })
     const https = await signal({ KRAKE_TOKEN: 't', KRAKE_COMPLETE_URL: `${api.url}/x` }, ['--cert-dir', pki.path('nowhere')])
-    expect(https.stderr).toMatch(/does not exist: the certificate volume is not mounted/)
+    expect(https.stderr).toBe(`krake: the hook URL is https but ${pki.path('nowhere')} hold no certificate: is the certificate volume mounted?\n`)
   })
 
   it('--token-env and --url-env read other variable names (the shutdown hook)', async () => {
@@ -130,7 +130,7 @@ describe('signal-complete retries', () => {
     const result = await signal({ KRAKE_TOKEN: 't', KRAKE_COMPLETE_URL: url }, ['--retries', '3', '--backoff-ms', '10'])
     expect(result.code).toBe(0)
     expect(calls).toBe(3)
-    expect(result.stderr).toMatch(/attempt 1 failed \(503 \{\}\); retrying in 10 ms\n.*attempt 2 failed \(502 \{\}\); retrying in 20 ms\n/s)
+    expect(result.stderr).toMatch(/attempt 1 failed \(the Krake API answered 503: \{\}\); retrying in 10 ms\n.*attempt 2 failed \(the Krake API answered 502: \{\}\); retrying in 20 ms\n/s)
   })
 
   it('never retries a 4xx', async () => {
@@ -145,6 +145,6 @@ describe('signal-complete retries', () => {
     const closed = url.replace(/:\d+\//, ':1/')
     const result = await signal({ KRAKE_TOKEN: 't', KRAKE_COMPLETE_URL: closed }, ['--retries', '2', '--backoff-ms', '5'])
     expect(result.code).toBe(1)
-    expect(result.stderr).toMatch(/giving up after 3 attempts: connect ECONNREFUSED/)
+    expect(result.stderr).toMatch(/gave up after 3 attempts: connect ECONNREFUSED/)
   })
 })

@@ -1,17 +1,6 @@
-import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { parseKrakeHooksConfig } from '../../src/index.js'
-import { hookErrorOf } from '../helpers.js'
-
-const template = (name: string) => readFileSync(new URL(`../../../shared/krake/${name}`, import.meta.url), 'utf8')
-
-/** Fills a Krake template's $placeholders as Krake's config generator would. */
-function fill(text: string, values: Record<string, string>): string {
-  return text.replace(/\$([a-z_]+)/g, (_, key: string) => {
-    if (!(key in values)) throw new Error(`no value for $${key}`)
-    return values[key]!
-  })
-}
+import { fillTemplate as fill, hookErrorOf, krakeTemplate as template } from '../helpers.js'
 
 const COMMON = {
   api_endpoint: 'https://krake-api:8443',

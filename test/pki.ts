@@ -30,6 +30,19 @@ authorityKeyIdentifier = none
 basicConstraints = critical, CA:false
 keyUsage = critical, digitalSignature
 extendedKeyUsage = clientAuth
+[subca]
+basicConstraints = critical, CA:true
+keyUsage = critical, keyCertSign, cRLSign
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+[leaf_certsign]
+basicConstraints = critical, CA:false
+keyUsage = critical, keyCertSign
+extendedKeyUsage = clientAuth
+[leaf_server]
+basicConstraints = critical, CA:false
+keyUsage = critical, digitalSignature
+extendedKeyUsage = serverAuth
 [server]
 basicConstraints = critical, CA:false
 keyUsage = critical, digitalSignature, keyEncipherment
@@ -61,7 +74,8 @@ function key(dir: string, name: string, type: 'rsa' | 'ec', format: 'pkcs8' | 'p
 
 function signed(dir: string, name: string, subject: string, keyFile: string, ca: string, ext: string, days = 3650): void {
   const csr = join(dir, `${name}.csr`)
-  openssl(['req', '-new', '-key', keyFile, '-subj', subject, '-out', csr])
+  // a "+" in the subject joins attributes into one multi-valued RDN
+  openssl(['req', '-new', '-key', keyFile, '-subj', subject, ...(/\+[A-Z]+=/.test(subject) ? ['-multivalue-rdn'] : []), '-out', csr])
   openssl(['x509', '-req', '-in', csr, '-CA', join(dir, `${ca}.pem`), '-CAkey', join(dir, `${ca}-key.pem`), '-CAcreateserial', '-days', String(days), '-sha256', '-extfile', join(dir, 'ext.cnf'), '-extensions', ext, '-out', join(dir, `${name}.pem`)])
 }
 
@@ -96,6 +110,13 @@ export function makePki(): Pki {
   signed(dir, 'server', '/O=Krake/CN=krake-api', key(dir, 'server', 'rsa', 'pkcs8'), 'root', 'server')
   signed(dir, 'foreign-inter', '/O=Elsewhere/CN=system:complete-signing', key(dir, 'foreign-inter', 'ec', 'sec1'), 'foreign', 'inter')
   signed(dir, 'foreign-client', '/O=Elsewhere/CN=system:complete-hook', key(dir, 'foreign-client', 'ec', 'pkcs8'), 'foreign-inter', 'leaf')
+  // chain-rule cases (test/verify/chain.test.ts): a sub-CA below inter-ec-sec1, whose pathlen:0 forbids it
+  signed(dir, 'subca', '/O=Krake/CN=sub CA', key(dir, 'subca', 'ec', 'sec1'), 'inter-ec-sec1', 'subca')
+  signed(dir, 'subca-client', '/O=Krake/CN=system:complete-hook', key(dir, 'subca-client', 'ec', 'pkcs8'), 'subca', 'leaf')
+  signed(dir, 'certsign-client', '/O=Krake/CN=system:complete-hook', key(dir, 'certsign-client', 'ec', 'pkcs8'), 'inter-ec-sec1', 'leaf_certsign')
+  signed(dir, 'server-only-client', '/O=Krake/CN=system:complete-hook', key(dir, 'server-only-client', 'ec', 'pkcs8'), 'inter-ec-sec1', 'leaf_server')
+  signed(dir, 'comma-client', '/O=Krake/CN=system:a,b\\+c', key(dir, 'comma-client', 'ec', 'pkcs8'), 'inter-ec-sec1', 'leaf')
+  signed(dir, 'rdn-client', '/O=Krake/CN=system:complete-hook+OU=hooks', key(dir, 'rdn-client', 'ec', 'pkcs8'), 'inter-ec-sec1', 'leaf')
   return {
     dir,
     path: (name) => join(dir, name),

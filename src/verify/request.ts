@@ -1,6 +1,5 @@
-import { X509Certificate } from 'node:crypto'
 import type { AppRef, HookKind } from '../inject/types.js'
-import { parseCertificates } from '../lib/pem.js'
+import { anchorsOf, verifiedClient } from './chain.js'
 import { verifyHookToken } from './token.js'
 
 /** What the HTTP layer hands over: the request as received. */
@@ -38,8 +37,6 @@ export type VerifyResult = { ok: true; app: AppRef; kind: HookKind } | { ok: fal
 /** Krake's own answer to a missing or wrong token. */
 export const INVALID_TOKEN_REASON = 'No token has been provided or the provided one is invalid.'
 const DEFAULT_MAX_BODY = 16 * 1024
-const MAX_CHAIN = 8
-const CLIENT_AUTH = '1.3.6.1.5.5.7.3.2'
 
 const refuse = (status: number, reason: string): VerifyResult => ({ ok: false, status, reason })
 const NOT_ALLOWED = refuse(405, 'Method not allowed: the hook is called with PUT.')
@@ -68,15 +65,24 @@ function hookTarget(url: unknown): { app: AppRef; kind: HookKind } | undefined {
   try {
     const namespace = decodeURIComponent(ns!)
     const appName = decodeURIComponent(name!)
-    if (namespace === '' || appName === '') return undefined
+    // an encoded "/" would name another path than the one the router saw; no Kubernetes name holds one
+    if (namespace === '' || appName === '' || namespace.includes('/') || appName.includes('/')) return undefined
     return { app: { namespace, name: appName }, kind }
   } catch {
     return undefined
   }
 }
 
-/** The token of the body, or a refusal: 413 over the size, 400 when it is not a JSON object. */
+/** The token of the body, or a refusal: 413 over the size, 400 when it is not a JSON object (or reading it throws). */
 function tokenOf(body: unknown, maxBytes: number): { token: unknown } | VerifyResult {
+  try {
+    return readToken(body, maxBytes)
+  } catch {
+    return MALFORMED // a framework's body with a throwing getter, a revoked Proxy
+  }
+}
+
+function readToken(body: unknown, maxBytes: number): { token: unknown } | VerifyResult {
   let parsed: unknown = body
   if (typeof body === 'string' || body instanceof Uint8Array) {
     const bytes = typeof body === 'string' ? Buffer.byteLength(body, 'utf8') : body.byteLength
@@ -92,37 +98,6 @@ function tokenOf(body: unknown, maxBytes: number): { token: unknown } | VerifyRe
   const token = Object.hasOwn(parsed, 'token') ? (parsed as Record<string, unknown>).token : undefined
   if (typeof token === 'string' && Buffer.byteLength(token, 'utf8') > maxBytes) return TOO_LARGE
   return { token }
-}
-
-let lastBundle: { pem: string; certs: X509Certificate[] } | undefined
-
-function anchorsOf(pem: string): X509Certificate[] {
-  if (lastBundle?.pem !== pem) lastBundle = { pem, certs: parseCertificates(pem, '/caBundlePem').map((c) => c.cert) }
-  return lastBundle.certs
-}
-
-const validAt = (c: X509Certificate, now: number) => now >= Date.parse(c.validFrom) && now <= Date.parse(c.validTo)
-
-/** Whether the client's certificate chains to one of the bundle's, each link valid at `now`. */
-function chainsTo(clientPem: string, anchors: X509Certificate[], now: number): X509Certificate | undefined {
-  const presented = parseCertificates(clientPem, '/clientCertPem').map((c) => c.cert)
-  const leaf = presented[0]!
-  if (!validAt(leaf, now) || leaf.ca) return undefined
-  if (leaf.keyUsage !== undefined && !leaf.keyUsage.includes(CLIENT_AUTH)) return undefined
-  const pool = [...presented.slice(1), ...anchors]
-  let current = leaf
-  for (let depth = 0; depth < MAX_CHAIN; depth++) {
-    if (anchors.some((a) => a.raw.equals(current.raw))) return leaf
-    const issuer = pool.find((c) => c !== current && c.ca && validAt(c, now) && current.checkIssued(c) && current.verify(c.publicKey))
-    if (issuer === undefined) return undefined
-    current = issuer
-  }
-  return undefined
-}
-
-function commonName(cert: X509Certificate): string | undefined {
-  const lines = cert.subject.split('\n').filter((l) => l.startsWith('CN='))
-  return lines.length === 1 ? lines[0]!.slice(3) : undefined
 }
 
 /**
@@ -148,7 +123,8 @@ function commonName(cert: X509Certificate): string | undefined {
  */
 export async function verifyHookRequest(request: HookRequest, lookup: TokenLookup, options: VerifyRequestOptions = {}): Promise<VerifyResult> {
   if (typeof request !== 'object' || request === null) return MALFORMED
-  if (typeof request.method !== 'string' || request.method.toUpperCase() !== 'PUT') return NOT_ALLOWED
+  // exactly PUT: HTTP methods are case-sensitive (RFC 9110), and Krake's route is PUT
+  if (request.method !== 'PUT') return NOT_ALLOWED
   const target = hookTarget(request.url)
   if (target === undefined) return NOT_FOUND
 
@@ -156,15 +132,16 @@ export async function verifyHookRequest(request: HookRequest, lookup: TokenLooku
   if (opts.caBundlePem !== undefined) {
     const anchors = anchorsOf(opts.caBundlePem) // a broken bundle is the server's mistake: it throws
     const now = opts.now instanceof Date ? opts.now.getTime() : Date.now()
-    let leaf: X509Certificate | undefined
+    let commonNames: string[] | undefined
     try {
-      leaf = typeof request.clientCertPem === 'string' ? chainsTo(request.clientCertPem, anchors, now) : undefined
+      commonNames = typeof request.clientCertPem === 'string' ? verifiedClient(request.clientCertPem, anchors, now) : undefined
     } catch {
-      leaf = undefined
+      commonNames = undefined
     }
-    if (leaf === undefined) return NO_CERT
+    if (commonNames === undefined) return NO_CERT
     const user = typeof opts.hookUser === 'object' && opts.hookUser !== null ? opts.hookUser[target.kind] : opts.hookUser
-    if (user !== undefined && commonName(leaf) !== user) return WRONG_USER
+    // compared on the parsed name: exactly one CN, whatever characters it holds
+    if (user !== undefined && (commonNames.length !== 1 || commonNames[0] !== user)) return WRONG_USER
   }
 
   const maxBytes = typeof opts.maxBodyBytes === 'number' && opts.maxBodyBytes >= 0 ? opts.maxBodyBytes : DEFAULT_MAX_BODY

@@ -16,6 +16,9 @@ const sha256 = oneShot ? (s: string) => oneShot('sha256', s, 'buffer') : (s: str
 // share one encoding (both become U+FFFD), so neither is ever a valid token.
 const usable = (s: unknown): s is string => typeof s === 'string' && s !== '' && s.isWellFormed()
 
+// A digest no string hashes to in practice; compared against when nothing is expected.
+const NO_TOKEN = PREFIX + '0'.repeat(64)
+
 /**
  * The digest a server can store instead of the token: `sha256:<64 hex>` of
  * its UTF-8 bytes (what `printf %s "$TOKEN" | sha256sum` prints).
@@ -46,11 +49,14 @@ export function hashHookToken(token: string): string {
  * ```
  */
 export function verifyHookToken(expected: string | undefined | null, presented: unknown): boolean {
-  if (!usable(expected)) return false
+  // No token expected (an unknown application, a disabled hook): the same work as a stored
+  // digest, so that timing does not tell an unknown application from a wrong token.
+  const known = usable(expected)
+  const stored = known ? expected : NO_TOKEN
   const ok = usable(presented)
-  const want = isDigest(expected) ? Buffer.from(expected.slice(PREFIX.length), 'hex') : sha256(expected)
+  const want = isDigest(stored) ? Buffer.from(stored.slice(PREFIX.length), 'hex') : sha256(stored)
   // Hash something of the same cost even for a presented value we refuse, so
   // that a refusal by type is no faster than a refusal by content.
   const got = sha256(ok ? presented : '')
-  return timingSafeEqual(want, got) && ok
+  return timingSafeEqual(want, got) && ok && known
 }

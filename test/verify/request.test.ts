@@ -8,7 +8,6 @@ const store = new Map<string, string>([
   ['secondary/nginx-demo/complete', TOKEN],
   ['secondary/nginx-demo/shutdown', hashHookToken('shutdown-token')],
   ['a/b c/complete', TOKEN],
-  ['ns/with/slash/complete', TOKEN],
 ])
 const lookup: TokenLookup = (app, kind) => store.get(`${app.namespace}/${app.name}/${kind}`)
 const put = (over: Partial<HookRequest> = {}): HookRequest => ({ method: 'PUT', url: PATH, body: JSON.stringify({ token: TOKEN }), ...over })
@@ -26,8 +25,8 @@ describe('verifyHookRequest(request, lookup, options)', () => {
     expect(await verifyHookRequest(put({ method }), lookup)).toEqual(refused(405, 'Method not allowed: the hook is called with PUT.'))
   })
 
-  it('accepts a lower-case put (methods are case-insensitive in Node only by accident; be lenient)', async () => {
-    expect(await verifyHookRequest(put({ method: 'put' }), lookup)).toEqual(OK)
+  it('answers 405 to a lower-case put: methods are case-sensitive (RFC 9110), and Krake routes PUT (issue 11)', async () => {
+    expect(await verifyHookRequest(put({ method: 'put' }), lookup)).toEqual(refused(405, 'Method not allowed: the hook is called with PUT.'))
   })
 
   it.each([
@@ -49,9 +48,10 @@ describe('verifyHookRequest(request, lookup, options)', () => {
     }
   })
 
-  it('percent-decodes namespace and name, an encoded slash included', async () => {
-    const url = '/kubernetes/namespaces/ns%2Fwith/applications/slash/complete'
-    expect(await verifyHookRequest(put({ url }), lookup)).toEqual({ ok: true, app: { namespace: 'ns/with', name: 'slash' }, kind: 'complete' })
+  it('percent-decodes namespace and name, but an encoded slash inside a segment is 404 (issue 11)', async () => {
+    for (const url of ['/kubernetes/namespaces/ns%2Fwith/applications/slash/complete', '/kubernetes/namespaces/ns/applications/a%2fb/complete']) {
+      expect(await verifyHookRequest(put({ url }), lookup)).toEqual(refused(404, 'Not found.'))
+    }
     expect(await verifyHookRequest(put({ url: '/kubernetes/namespaces/a/applications/b%20c/complete' }), lookup)).toMatchObject({ ok: true, app: { name: 'b c' } })
   })
 

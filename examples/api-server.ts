@@ -1,6 +1,6 @@
 // The API side of the hooks, in a few lines: a node:https server that requires
 // client certificates from the Krake CA, decides each call with
-// verifyHookRequest and applies it with applyHookCall, as Krake's API does:
+// createHookHandler and applies it with applyHookCall, as Krake's API does:
 // complete marks the application deleted (its tokens are then forgotten, so a
 // replayed call is refused); shutdown moves a WAITING_FOR_CLEANING or
 // DEGRADED application to READY_FOR_ACTION and deletes nothing.
@@ -10,9 +10,8 @@
 import { readFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:https'
 import type { AddressInfo } from 'node:net'
-import type { TLSSocket } from 'node:tls'
 import { parseArgs } from 'node:util'
-import { applyHookCall, hashHookToken, peerCertificatePem, verifyHookRequest, type HookKind, type VerifyRequestOptions } from '../src/index.js'
+import { applyHookCall, createHookHandler, hashHookToken, type HookKind, type VerifyRequestOptions } from '../src/index.js'
 
 /** The parts of a Krake Application the hooks change. */
 export interface Application {
@@ -63,33 +62,27 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     close: () => new Promise((resolve) => api.server.close(() => resolve())),
   }
 
-  api.server = createServer({ key: options.key, cert: options.cert, ca: options.ca, requestCert: true, rejectUnauthorized: true }, (req, res) => {
-    api.handled++
-    const chunks: Buffer[] = []
-    let size = 0
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length
-      if (size <= maxBodyBytes + 1) chunks.push(chunk) // keep just enough to know it is too large
-    })
-    req.on('end', async () => {
-      const verdict = await verifyHookRequest(
-        { method: req.method ?? '', url: req.url ?? '', body: Buffer.concat(chunks), clientCertPem: peerCertificatePem(req.socket as TLSSocket) },
-        (app, kind) => {
-          const stored = apps.get(`${app.namespace}/${app.name}`)
-          return stored === undefined || stored.application.metadata.deleted !== null ? undefined : stored.tokens[kind]
-        },
-        { caBundlePem: options.ca, hookUser: options.hookUser, maxBodyBytes },
-      )
-      if (!verdict.ok) {
-        res.writeHead(verdict.status, { 'content-type': 'application/json' }).end(JSON.stringify({ reason: verdict.reason }))
-        return
-      }
-      const stored = apps.get(`${verdict.app.namespace}/${verdict.app.name}`)!
-      const call = applyHookCall(stored.application, verdict.kind)
+  const handler = createHookHandler({
+    lookup: (app, kind) => {
+      const stored = apps.get(`${app.namespace}/${app.name}`)
+      return stored === undefined || stored.application.metadata.deleted !== null ? undefined : stored.tokens[kind]
+    },
+    // Synchronous check-and-apply: of two calls verified at once, the second finds the application deleted.
+    onVerified: ({ app, kind }) => {
+      const stored = apps.get(`${app.namespace}/${app.name}`)
+      if (stored === undefined || stored.application.metadata.deleted !== null) return false
+      const call = applyHookCall(stored.application, kind)
       stored.application = call.application
       if (call.outcome === 'deleted') stored.tokens = {} // Krake's garbage collector deletes it: nothing can call again
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ outcome: call.outcome, state: call.to, app: verdict.app, kind: verdict.kind }))
-    })
+      return { outcome: call.outcome, state: call.to, app, kind }
+    },
+    caBundlePem: options.ca,
+    hookUser: options.hookUser,
+    maxBodyBytes,
+  })
+  api.server = createServer({ key: options.key, cert: options.cert, ca: options.ca, requestCert: true, rejectUnauthorized: true }, (req, res) => {
+    api.handled++
+    void handler(req, res)
   })
   await new Promise<void>((resolve) => api.server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve))
   const { port } = api.server.address() as AddressInfo

@@ -26,6 +26,8 @@ export type { CryptoProvider } from './cert/provider.js'
 export { hashHookToken, verifyHookToken } from './verify/token.js'
 export { verifyHookRequest, INVALID_TOKEN_REASON } from './verify/request.js'
 export { peerCertificatePem } from './verify/peer.js'
+export { createHookHandler } from './verify/handler.js'
+export type { AcceptedCall, HookHandlerOptions } from './verify/handler.js'
 export { applyHookCall } from './verify/apply-call.js'
 export type { ApplyHookCallOptions, HookCallOutcome, HookCallResult } from './verify/apply-call.js'
 

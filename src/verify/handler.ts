@@ -1,0 +1,126 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { TLSSocket } from 'node:tls'
+import { HookError } from '../errors.js'
+import { peerCertificatePem } from './peer.js'
+import { INVALID_TOKEN_REASON, verifyHookRequest, type TokenLookup, type VerifyRequestOptions, type VerifyResult } from './request.js'
+
+/** A call that `verifyHookRequest` accepted. */
+export type AcceptedCall = Extract<VerifyResult, { ok: true }>
+
+export interface HookHandlerOptions extends Omit<VerifyRequestOptions, 'now'> {
+  /** The expected token (or its `hashHookToken` digest) of a hook. */
+  lookup: TokenLookup
+  /**
+   * Called once a call is verified; the place to record it, atomically (a
+   * token is good for one call: check and spend it in one step). `false`
+   * answers 401 as for a wrong token; a throw answers 500 without details;
+   * an object is sent as the JSON body of the 200; anything else sends `{}`.
+   */
+  onVerified: (call: AcceptedCall) => unknown
+  /** Longest time to receive the body. Default 10 s; past it, 408. */
+  bodyTimeoutMs?: number | undefined
+}
+
+const DEFAULT_MAX_BODY = 16 * 1024
+
+/** The raw body, or the status that ends the request: 413 at the first byte past `limit`, 408 when it is too slow, 400 when it breaks off. */
+function readBody(req: IncomingMessage, limit: number, timeoutMs: number): Promise<Buffer | 413 | 408 | 400> {
+  return new Promise((resolve) => {
+    const declared = Number(req.headers['content-length'])
+    if (Number.isFinite(declared) && declared > limit) return resolve(413) // not one byte read
+    const chunks: Buffer[] = []
+    let size = 0
+    let settled = false
+    const finish = (result: Buffer | 413 | 408 | 400) => {
+      if (settled) return
+      settled = true
+      clearTimeout(timer)
+      req.removeListener('data', onData)
+      if (result !== 413 && result !== 408) return resolve(result)
+      req.pause() // read on no further
+      resolve(result)
+    }
+    const onData = (chunk: Buffer) => {
+      size += chunk.length
+      if (size > limit) return finish(413)
+      chunks.push(chunk)
+    }
+    const timer = setTimeout(() => finish(408), timeoutMs)
+    if (req.readableEnded) return finish(400) // someone read it before us
+    req.on('data', onData)
+    req.on('end', () => finish(Buffer.concat(chunks)))
+    req.on('error', () => finish(400))
+    req.on('aborted', () => finish(400))
+    req.resume()
+  })
+}
+
+function reply(req: IncomingMessage, res: ServerResponse, status: number, body: unknown, close = false): void {
+  if (res.headersSent || res.writableEnded || res.destroyed) return
+  const headers: Record<string, string> = { 'content-type': 'application/json', 'cache-control': 'no-store' }
+  if (status === 405) headers.allow = 'PUT'
+  if (close) {
+    // the rest of the body is never read: close the connection once the answer is out
+    headers.connection = 'close'
+    res.on('finish', () => req.destroy())
+  }
+  res.writeHead(status, headers).end(JSON.stringify(body))
+}
+
+/**
+ * The API side of the hooks as a `(req, res)` listener for `node:http` and
+ * `node:https` servers (and frameworks that take one, such as Express). It
+ * answers 405 and 404 before reading anything, 403 for a client
+ * certificate that does not chain to `caBundlePem` (taken from the TLS
+ * socket, intermediates included), reads the body with a hard limit (413
+ * at the first byte past `maxBodyBytes`, default 16 KiB, without reading
+ * on; 408 past `bodyTimeoutMs`), decides with `verifyHookRequest`, then
+ * awaits `onVerified`. No answer carries a token; errors inside answer 500
+ * without details. Never rejects.
+ *
+ * @example
+ * ```ts
+ * https.createServer({ key, cert, ca: krakeCaPem, requestCert: true }, createHookHandler({
+ *   lookup: (app, kind) => db.tokenDigest(app, kind),
+ *   onVerified: ({ app, kind }) => db.spendTokenAndApply(app, kind), // false when it was spent already
+ *   caBundlePem: krakeCaPem,
+ *   hookUser: { complete: 'system:complete-hook', shutdown: 'system:shutdown-hook' },
+ * }))
+ * ```
+ */
+export function createHookHandler(options: HookHandlerOptions): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+  if (typeof options !== 'object' || options === null || typeof options.lookup !== 'function' || typeof options.onVerified !== 'function') {
+    throw new HookError('ERR_INVALID_ARGUMENT', 'createHookHandler needs { lookup, onVerified } functions', { path: '' })
+  }
+  const { lookup, onVerified, bodyTimeoutMs = 10_000, ...verifyOptions } = options
+  const limit = verifyOptions.maxBodyBytes ?? DEFAULT_MAX_BODY
+  if (!Number.isSafeInteger(limit) || limit < 0) throw new HookError('ERR_INVALID_ARGUMENT', 'maxBodyBytes must be a whole number of bytes', { path: '/maxBodyBytes' })
+  return async (req, res) => {
+    req.pause() // nothing flows until the early checks are passed
+    try {
+      const clientCertPem = 'getPeerCertificate' in req.socket ? peerCertificatePem(req.socket as TLSSocket) : undefined
+      const request = { method: req.method ?? '', url: req.url ?? '', clientCertPem }
+      // Method, path and identity first, on an empty body: a stranger's body is never read.
+      const early = await verifyHookRequest({ ...request, body: {} }, () => undefined, verifyOptions)
+      if (!early.ok && early.status !== 401) return reply(req, res, early.status, { reason: early.reason }, true)
+      // Behind a framework's body parser (express.json()) the body was read and parsed already.
+      const parsed = (req as { body?: unknown }).body
+      const body = req.readableEnded && parsed !== undefined ? parsed : await readBody(req, limit, bodyTimeoutMs)
+      if (body === 413) return reply(req, res, 413, { reason: 'The request body is too large.' }, true)
+      if (body === 408) return reply(req, res, 408, { reason: 'The request body came too slowly.' }, true)
+      if (body === 400) return reply(req, res, 400, { reason: 'The request body could not be read.' }, true)
+      const verdict = await verifyHookRequest({ ...request, body }, lookup, verifyOptions)
+      if (!verdict.ok) return reply(req, res, verdict.status, { reason: verdict.reason })
+      let outcome: unknown
+      try {
+        outcome = await onVerified(verdict)
+      } catch {
+        return reply(req, res, 500, { reason: 'The hook call could not be recorded.' })
+      }
+      if (outcome === false) return reply(req, res, 401, { reason: INVALID_TOKEN_REASON })
+      reply(req, res, 200, typeof outcome === 'object' && outcome !== null ? outcome : {})
+    } catch {
+      reply(req, res, 500, { reason: 'The hook call could not be handled.' }, true)
+    }
+  }
+}

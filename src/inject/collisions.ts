@@ -23,6 +23,8 @@ export interface ListKind {
   noun: string
   /** A second key that must be unique too (a mount's mountPath). */
   uniqueBy?: string
+  /** How values of `uniqueBy` are compared: `/etc/krake_cert/` is the mount path `/etc/krake_cert`. */
+  normalize?: (value: Json | undefined) => Json | undefined
 }
 
 /**
@@ -77,9 +79,11 @@ export function upsertAll(parent: JsonObject, wanted: readonly JsonObject[], kin
 function settle(list: JsonObject[], wanted: JsonObject, kind: ListKind, site: Site, owner: ListOwner): boolean {
   let clashes: number[] | undefined
   const unique = kind.uniqueBy
+  const norm = kind.normalize ?? ((v: Json | undefined) => v)
+  const key = unique === undefined ? undefined : norm(wanted[unique])
   for (let i = 0; i < list.length; i++) {
     const e = list[i]!
-    if (e.name === wanted.name || (unique !== undefined && e[unique] === wanted[unique])) (clashes ??= []).push(i)
+    if (e.name === wanted.name || (unique !== undefined && norm(e[unique]) === key)) (clashes ??= []).push(i)
   }
   if (clashes === undefined) return false
   const first = clashes[0]!

@@ -4,7 +4,7 @@ import { isObject, jsonEqual } from '../lib/json.js'
 import { pointer } from '../lib/pointer.js'
 import { settleConflict, upsertAll, type ListKind, type Site } from './collisions.js'
 import { certMount, certVolume, hookObjects, isOwnObject, tokenEnv, urlEnv } from './objects.js'
-import { makePlan, type Plan } from './plan.js'
+import { cleanMountPath, makePlan, type Plan } from './plan.js'
 import type { Manifest } from '../lib/kubernetes.js'
 import type { HookResult, HookSpec, InjectOptions, InjectResult, ResourceRef } from './types.js'
 import { containersOf, findPodSpec, podSpecLocation } from './workloads.js'
@@ -13,7 +13,13 @@ type Path = Array<string | number>
 
 const ENV: ListKind = { field: 'env', code: 'ERR_INVALID_ENV', noun: 'env var' }
 const VOLUMES: ListKind = { field: 'volumes', code: 'ERR_INVALID_VOLUMES', noun: 'volume' }
-const MOUNTS: ListKind = { field: 'volumeMounts', code: 'ERR_INVALID_VOLUME_MOUNTS', noun: 'volumeMount', uniqueBy: 'mountPath' }
+const MOUNTS: ListKind = {
+  field: 'volumeMounts',
+  code: 'ERR_INVALID_VOLUME_MOUNTS',
+  noun: 'volumeMount',
+  uniqueBy: 'mountPath',
+  normalize: (path) => cleanMountPath(path) ?? path,
+}
 
 /** A ConfigMap or Secret of the input, by `kind/namespace/name`, and where it is. */
 interface Placed {

@@ -117,6 +117,20 @@ function checkTlsUncached(tls: unknown): HookTls {
   }
 }
 
+/**
+ * A mount path as the hook writes it and compares it: absolute, one trailing
+ * "/" dropped (Krake's defaults have one), no empty, "." or ".." segments,
+ * no ":" (Kubernetes refuses it) and no control characters; undefined when
+ * `path` is not such a path.
+ */
+export function cleanMountPath(path: unknown): string | undefined {
+  if (typeof path !== 'string' || !path.startsWith('/') || !path.isWellFormed() || /[\x00-\x1f\x7f:]/.test(path)) return undefined
+  const trimmed = path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path
+  const segments = trimmed.split('/').slice(1)
+  if (trimmed === '/' || segments.some((s) => s === '' || s === '.' || s === '..')) return undefined
+  return trimmed
+}
+
 /** Checks the hook spec and options; every problem is a HookError with a path. */
 export function makePlan(hook: HookSpec, options: InjectOptions | undefined, overrides: PlanOverrides = {}): Plan {
   if (!isRecord(hook)) throw new HookError('ERR_INVALID_HOOK', 'the hook must be an object', { path: '' })
@@ -160,9 +174,9 @@ export function makePlan(hook: HookSpec, options: InjectOptions | undefined, ove
   const envUrl = envName(env.url, DEFAULT_ENV[kind].url, '/env/url')
   if (envToken === envUrl) throw new HookError('ERR_INVALID_OPTION', `env.token and env.url are both "${envToken}"`, { path: '/env/url' })
 
-  const certDest = opts.certDest ?? DEFAULT_CERT_DEST[kind]
-  if (typeof certDest !== 'string' || !certDest.startsWith('/') || certDest === '/' || certDest.includes(':') || certDest.split('/').includes('..') || !certDest.isWellFormed()) {
-    throw new HookError('ERR_INVALID_OPTION', `certDest must be an absolute path other than "/", without ".." or ":", not ${show(certDest)}`, { path: '/certDest' })
+  const certDest = cleanMountPath(opts.certDest ?? DEFAULT_CERT_DEST[kind])
+  if (certDest === undefined) {
+    throw new HookError('ERR_INVALID_OPTION', `certDest must be a clean absolute path other than "/" (no empty, "." or ".." segments, no ":" or control characters), not ${show(opts.certDest)}`, { path: '/certDest' })
   }
   const initContainers = opts.initContainers ?? false
   if (typeof initContainers !== 'boolean') throw new HookError('ERR_INVALID_OPTION', 'initContainers must be a boolean', { path: '/initContainers' })
@@ -174,7 +188,7 @@ export function makePlan(hook: HookSpec, options: InjectOptions | undefined, ove
     url: resolved.url,
     envToken,
     envUrl,
-    certDest: certDest.length > 1 ? certDest.replace(/\/+$/, '') : certDest,
+    certDest,
     certStorage: oneOf(opts.certStorage, ['ConfigMap', 'Secret'], 'ConfigMap', '/certStorage'),
     tokenFrom: oneOf(opts.tokenFrom, ['value', 'secret'], 'value', '/tokenFrom'),
     initContainers,

@@ -173,4 +173,19 @@ describe('injectHook: object collisions', () => {
       }
     }
   })
+
+  it("a user's mount at /etc/krake_cert/ is the same path as the hook's /etc/krake_cert (issue 11)", () => {
+    const tls = fixtureTls()
+    const input = deepFreeze([deployment('web', 'prod', [{ name: 'c', volumeMounts: [{ name: 'mine', mountPath: '/etc/krake_cert/' }] }])])
+    const kept = injectHook(input, spec({ apiEndpoint: 'https://k', tls }), { onConflict: 'keep' })
+    expect(podSpecOf(kept.manifests[0]!).containers[0].volumeMounts).toEqual([{ name: 'mine', mountPath: '/etc/krake_cert/' }])
+    expect(kept.results.map((r) => r.severity)).toEqual(['warning'])
+    const replaced = injectHook(input, spec({ apiEndpoint: 'https://k', tls }))
+    expect(podSpecOf(replaced.manifests[0]!).containers[0].volumeMounts).toEqual([{ name: 'nginx-demo-krake-volume', mountPath: '/etc/krake_cert', readOnly: true }])
+  })
+
+  it("a trailing slash on certDest is dropped: Krake's default /etc/krake_complete_certs/ mounts at /etc/krake_complete_certs", () => {
+    const out = injectHook([deployment('web', 'prod')], spec({ apiEndpoint: 'https://k', tls: fixtureTls() }), { certDest: '/etc/krake_complete_certs/' })
+    expect(podSpecOf(out.manifests[0]!).containers[0].volumeMounts[0].mountPath).toBe('/etc/krake_complete_certs')
+  })
 })

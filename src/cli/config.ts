@@ -1,9 +1,7 @@
-import { readFileSync } from 'node:fs'
-import { resolve } from 'node:path'
 import { HookError } from '../errors.js'
 import type { HookSpec, InjectOptions } from '../inject/types.js'
-import { show } from '../lib/show.js'
 import { isRecord } from '../lib/json.js'
+import { readConfigFile, type LoadRestrictor } from './files.js'
 
 /** The `apiVersion` and `kind` of a hook configuration, for the CLI, kustomize and KRM functions. */
 export const HOOK_CONFIG_API_VERSION = 'krake-hooks/v1alpha1'
@@ -13,7 +11,7 @@ export const HOOK_CONFIG_KIND = 'HookConfig'
 export interface HookConfig {
   spec: HookSpec
   options: InjectOptions
-  /** Where a field of `spec` came from in the config, when not from its own key (`/tls/certPem` -> `/spec/tls/certFile`). */
+  /** Where a field came from in the config, when not from its own key (`/spec/tls/certPem` -> `/spec/tls/certFile`). */
   origins: Record<string, string>
 }
 
@@ -24,21 +22,19 @@ const TLS_FIELDS = [
   ['keyPem', 'keyFile'],
 ] as const
 
-function readText(path: unknown, pointer: string, cwd: string): string {
-  if (typeof path !== 'string' || path === '') throw new HookError('ERR_INVALID_CONFIG', `${pointer} must be a file path`, { path: pointer })
-  try {
-    return readFileSync(resolve(cwd, path), 'utf8')
-  } catch (cause) {
-    throw new HookError('ERR_INVALID_CONFIG', `${pointer}: cannot read ${show(path)} (${(cause as NodeJS.ErrnoException).code ?? 'error'})`, { path: pointer, cause })
-  }
+/** Where the files a HookConfig names are read from, and how freely. */
+export interface FileAccess {
+  /** The base directory: relative paths start there (the working directory, which kustomize and kpt set). */
+  baseDir: string
+  restrictor: LoadRestrictor
 }
 
 /** `inline` or the content of `file` (exactly one of them); undefined when neither is set. */
-function inlineOrFile(obj: Record<string, unknown>, inline: string, file: string, prefix: string, cwd: string): unknown {
+function inlineOrFile(obj: Record<string, unknown>, inline: string, file: string, prefix: string, files: FileAccess): unknown {
   const hasInline = obj[inline] !== undefined && obj[inline] !== null
   const hasFile = obj[file] !== undefined && obj[file] !== null
   if (hasInline && hasFile) throw new HookError('ERR_INVALID_CONFIG', `${prefix}: set ${inline} or ${file}, not both`, { path: `${prefix}/${file}` })
-  if (hasFile) return readText(obj[file], `${prefix}/${file}`, cwd)
+  if (hasFile) return readConfigFile(obj[file], `${prefix}/${file}`, files.baseDir, files.restrictor)
   return obj[inline]
 }
 
@@ -62,13 +58,15 @@ function inlineOrFile(obj: Record<string, unknown>, inline: string, file: string
  *   onConflict: error
  * ```
  *
- * File paths are read relative to `cwd` (kustomize runs plugins in the
- * kustomization's directory). A token is never generated: a pipeline that
+ * File paths are read relative to `files.baseDir` (kustomize runs plugins in
+ * the kustomization's directory) and, unless `files.restrictor` is `none`,
+ * must stay inside it once symlinks are resolved; only regular files of at
+ * most 1 MiB are read. A token is never generated: a pipeline that
  * made a new one on every run would change the manifests each time and
  * leave the API with no way to know it. Errors point into the config
  * (`/spec/token`, `/options/certDest`).
  */
-export function readHookConfig(config: unknown, cwd: string = process.cwd()): HookConfig {
+export function readHookConfig(config: unknown, files: FileAccess = { baseDir: process.cwd(), restrictor: 'rootOnly' }): HookConfig {
   if (!isRecord(config)) throw new HookError('ERR_INVALID_CONFIG', 'the hook configuration must be a mapping', { path: '' })
   if (config.apiVersion !== HOOK_CONFIG_API_VERSION || config.kind !== HOOK_CONFIG_KIND) {
     throw new HookError('ERR_INVALID_CONFIG', `expected apiVersion ${HOOK_CONFIG_API_VERSION} and kind ${HOOK_CONFIG_KIND}, found ${String(config.apiVersion)} ${String(config.kind)}`, {
@@ -84,19 +82,19 @@ export function readHookConfig(config: unknown, cwd: string = process.cwd()): Ho
   if (!isRecord(raw)) throw new HookError('ERR_INVALID_CONFIG', 'spec must be a mapping holding the hook', { path: '/spec' })
   const { tokenFile: _tokenFile, tls: rawTls, ...rest } = raw
   const spec: Record<string, unknown> = { ...rest }
-  const token = inlineOrFile(raw, 'token', 'tokenFile', '/spec', cwd)
+  const token = inlineOrFile(raw, 'token', 'tokenFile', '/spec', files)
   if (token === undefined) {
     throw new HookError('ERR_INVALID_CONFIG', 'spec.token or spec.tokenFile is required (make one with `krake-hooks token`); a token is never generated here', { path: '/spec/token' })
   }
   spec.token = typeof token === 'string' && raw.tokenFile !== undefined ? token.trim() : token
   const origins: Record<string, string> = {}
-  if (raw.tokenFile !== undefined && raw.tokenFile !== null) origins['/token'] = '/spec/tokenFile'
+  if (raw.tokenFile !== undefined && raw.tokenFile !== null) origins['/spec/token'] = '/spec/tokenFile'
   if (rawTls !== undefined && rawTls !== null) {
     if (!isRecord(rawTls)) throw new HookError('ERR_INVALID_CONFIG', 'spec.tls must be a mapping', { path: '/spec/tls' })
     const tls: Record<string, unknown> = {}
     for (const [inline, file] of TLS_FIELDS) {
-      tls[inline] = inlineOrFile(rawTls, inline, file, '/spec/tls', cwd)
-      if (rawTls[file] !== undefined && rawTls[file] !== null) origins[`/tls/${inline}`] = `/spec/tls/${file}`
+      tls[inline] = inlineOrFile(rawTls, inline, file, '/spec/tls', files)
+      if (rawTls[file] !== undefined && rawTls[file] !== null) origins[`/spec/tls/${inline}`] = `/spec/tls/${file}`
     }
     for (const key of Object.keys(rawTls)) {
       if (!TLS_FIELDS.some((pair) => (pair as readonly string[]).includes(key))) {
@@ -117,6 +115,6 @@ export function readHookConfig(config: unknown, cwd: string = process.cwd()): Ho
 export function inConfig(e: HookError, origins: Record<string, string> = {}): HookError {
   const prefix = e.code === 'ERR_INVALID_OPTION' ? '/options' : ['ERR_INVALID_HOOK', 'ERR_INVALID_ENDPOINT', 'ERR_INVALID_PEM', 'ERR_KEY_MISMATCH'].includes(e.code) ? '/spec' : undefined
   if (prefix === undefined || e.path === undefined) return e
-  const path = (prefix === '/spec' ? origins[e.path] : undefined) ?? prefix + e.path
+  const path = origins[prefix + e.path] ?? prefix + e.path
   return new HookError(e.code, e.message, { path, cause: e })
 }

@@ -3,7 +3,8 @@ import { injectHook } from '../inject/inject.js'
 import type { HookResult } from '../inject/types.js'
 import { parseManifests } from '../yaml/parse.js'
 import { stringifyManifests } from '../yaml/stringify.js'
-import { inConfig, readHookConfig } from './config.js'
+import { inConfig, readHookConfig, type FileAccess, type HookConfig } from './config.js'
+import { configFromConfigMap } from './configmap.js'
 
 /** A result as KRM functions report them (kpt and kustomize): `field` is a path, not a pointer. */
 export interface KrmResult {
@@ -11,6 +12,8 @@ export interface KrmResult {
   severity: 'error' | 'warning' | 'info'
   resourceRef?: { apiVersion: string; kind: string; name: string; namespace?: string }
   field?: { path: string }
+  /** The file the item came from, as kpt and kustomize annotate it. */
+  file?: { path: string; index?: number }
 }
 
 /** `/spec/containers/0/env` as a KRM field path: `spec.containers[0].env`. */
@@ -47,19 +50,61 @@ function errorResult(e: HookError, items: readonly unknown[], origin: 'items' | 
     result.resourceRef = { apiVersion: item.apiVersion, kind: item.kind, name: meta.name }
     if (typeof meta.namespace === 'string') result.resourceRef.namespace = meta.namespace
     if (m?.[2]) result.field = { path: fieldPath(m[2]) }
+    const file = fileOf(item)
+    if (file) result.file = file
   } else {
     result.field = { path: `items${fieldPath(e.path)}` }
   }
   return result
 }
 
+/** Where an item came from: `config.kubernetes.io/path` and `index` (or kustomize's `internal.` ones). */
+export function fileOf(item: unknown): KrmResult['file'] | undefined {
+  const meta = typeof item === 'object' && item !== null ? (item as Obj).metadata : undefined
+  const annotations = typeof meta === 'object' && meta !== null ? (meta as Obj).annotations : undefined
+  if (typeof annotations !== 'object' || annotations === null) return undefined
+  const a = annotations as Record<string, unknown>
+  const path = a['config.kubernetes.io/path'] ?? a['internal.config.kubernetes.io/path']
+  if (typeof path !== 'string' || path === '') return undefined
+  const index = Number(a['config.kubernetes.io/index'] ?? a['internal.config.kubernetes.io/index'])
+  return Number.isSafeInteger(index) && index >= 0 ? { path, index } : { path }
+}
+
+/** A result about an item, with the item's file when it names one. */
+function withFile(result: KrmResult, items: readonly unknown[]): KrmResult {
+  const ref = result.resourceRef
+  if (ref === undefined) return result
+  const item = items.find((i) => {
+    const o = i as Obj
+    const meta = (o?.metadata ?? {}) as Obj
+    return o?.apiVersion === ref.apiVersion && o?.kind === ref.kind && meta.name === ref.name && (meta.namespace ?? undefined) === ref.namespace
+  })
+  const file = fileOf(item)
+  return file ? { ...result, file } : result
+}
+
+/** The hook configuration of a functionConfig: a HookConfig, or a ConfigMap as `kpt fn eval -- key=value` sends. */
+function hookConfigOf(functionConfig: unknown, files: FileAccess): HookConfig {
+  if (functionConfig === undefined || functionConfig === null) {
+    throw new HookError(
+      'ERR_INVALID_CONFIG',
+      'the ResourceList has no functionConfig: give a HookConfig (krake-hooks/v1alpha1), or key=value pairs (kpt fn eval --exec krake-hooks-fn -- kind=complete appName=... appNamespace=... apiEndpoint=... tokenFile=...)',
+      { path: '' },
+    )
+  }
+  const fc = functionConfig as Obj
+  if (fc.apiVersion === 'v1' && fc.kind === 'ConfigMap') return configFromConfigMap(fc, files)
+  return readHookConfig(functionConfig, files)
+}
+
 /**
  * Runs the hook as a KRM function: a `ResourceList` in (YAML or JSON), the
- * `ResourceList` out with hooked `items` and `results`. Returns the text to
- * print and whether a result is an error (the exit code is then 1; the items
- * are returned unchanged).
+ * `ResourceList` out with hooked `items` and `results` after the input's own
+ * `results`; each result about an item names the item's file. Returns the
+ * text to print and whether a result is an error (the exit code is then 1;
+ * the items are returned unchanged).
  */
-export function runKrmFunction(input: string, cwd: string = process.cwd()): { output: string; failed: boolean } {
+export function runKrmFunction(input: string, files: FileAccess = { baseDir: process.cwd(), restrictor: 'rootOnly' }): { output: string; failed: boolean } {
   const docs = parseManifests(input)
   const list = docs[0] as Obj | undefined
   if (docs.length !== 1 || list?.kind !== 'ResourceList') {
@@ -71,11 +116,11 @@ export function runKrmFunction(input: string, cwd: string = process.cwd()): { ou
   let results: KrmResult[]
   let failed = false
   try {
-    const config = readHookConfig(list.functionConfig, cwd)
+    const config = hookConfigOf(list.functionConfig, files)
     try {
       const injected = injectHook(items, config.spec, config.options)
       out.items = injected.manifests
-      results = injected.results.map(toKrmResult)
+      results = injected.results.map((r) => withFile(toKrmResult(r), items))
     } catch (e) {
       if (!(e instanceof HookError)) throw e
       const rooted = inConfig(e, config.origins) // the hook or options are the functionConfig's; the rest is about items
@@ -87,6 +132,7 @@ export function runKrmFunction(input: string, cwd: string = process.cwd()): { ou
     results = [errorResult(e, items, 'functionConfig')]
     failed = true
   }
-  out.results = results
+  // results of the functions before us stay, as kpt keeps them
+  out.results = [...(Array.isArray(list.results) ? list.results : []), ...results]
   return { output: stringifyManifests([out]), failed }
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // krake-hooks: the hook from a shell, kustomize (exec plugin) or a KRM pipeline.
 import { readFileSync } from 'node:fs'
-import { parseArgs } from 'node:util'
+import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { HookError } from '../errors.js'
 import { injectHook } from '../inject/inject.js'
 import { createHookToken } from '../token/create.js'
@@ -10,18 +10,66 @@ import { parseManifests } from '../yaml/parse.js'
 import { stringifyManifests } from '../yaml/stringify.js'
 import { inConfig, readHookConfig } from './config.js'
 import { runKrmFunction } from './krm.js'
-import { runSignal } from './signal.js'
+import { runSignal, SIGNAL_USAGE } from './signal.js'
+import { loadRestrictor, type LoadRestrictor } from './files.js'
 
 const USAGE = `usage:
   krake-hooks inject --config HOOK.yaml [FILE...]   hook the manifests of FILEs (or stdin), YAML to stdout
-  krake-hooks fn                                    KRM function: a ResourceList on stdin, functionConfig = HookConfig
+  krake-hooks fn                                    KRM function: a ResourceList on stdin, functionConfig = HookConfig or ConfigMap
   krake-hooks token                                 print a new hook token
   krake-hooks hash                                  print the sha256: digest of the token on stdin
   krake-hooks signal complete|shutdown              in the application: PUT the hook's token (for containers without curl)
+  krake-hooks --version | COMMAND --help
 
 HOOK.yaml is a HookConfig (apiVersion krake-hooks/v1alpha1): spec holds the hook
 (kind, app, apiEndpoint, token or tokenFile, tls with *Pem or *File), options the
-inject options. Relative file paths are read from the working directory.`
+inject options. The files it names are read from the working directory, and
+must stay inside it (--load-restrictor none lifts this), as kustomize reads its own.`
+
+const COMMAND_USAGE: Record<string, string> = {
+  inject: `usage: krake-hooks inject --config HOOK.yaml [--load-restrictor rootOnly|none] [FILE...]
+
+Hooks the manifests of FILEs (or stdin) and writes them as YAML to stdout;
+results go to stderr. Exit 1 on an error (nothing on stdout), 2 on a usage error.`,
+  fn: `usage: krake-hooks fn [--load-restrictor rootOnly|none]
+
+A KRM function (kpt fn eval --exec, kpt fn render, kustomize): a ResourceList on
+stdin, whose functionConfig is a HookConfig or a ConfigMap with the keys kind,
+appName, appNamespace, apiEndpoint, externalEndpoint, token, tokenFile,
+caBundleFile, certFile, keyFile, envToken, envUrl, certDest, certStorage,
+tokenFrom, initContainers, onConflict; the ResourceList on stdout. Exit 1 when
+a result is an error.`,
+  token: `usage: krake-hooks token
+
+Prints a new hook token: 32 random bytes, base64url.`,
+  hash: `usage: krake-hooks hash < TOKEN
+
+Prints the sha256: digest of the token on stdin, for a server to store instead of the token.`,
+  signal: SIGNAL_USAGE,
+}
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+  return pkg.version
+}
+
+/** parseArgs, or the usage and exit code 2 on an unknown option or a missing value (never a stack trace). */
+function args<T extends ParseArgsConfig>(command: string, config: T): ReturnType<typeof parseArgs<T>> | number {
+  try {
+    return parseArgs(config)
+  } catch (e) {
+    process.stderr.write(`krake-hooks ${command}: ${(e as Error).message}\n\n${COMMAND_USAGE[command]}\n`)
+    return 2
+  }
+}
+
+/** The --load-restrictor value, or the usage and 2. */
+function restrictor(command: string, value: string | undefined): LoadRestrictor | number {
+  const r = loadRestrictor(value ?? 'rootOnly')
+  if (r !== undefined) return r
+  process.stderr.write(`krake-hooks ${command}: --load-restrictor is rootOnly or none, not ${JSON.stringify(value)}\n\n${COMMAND_USAGE[command]}\n`)
+  return 2
+}
 
 const readStdin = () => readFileSync(0, 'utf8')
 
@@ -41,16 +89,20 @@ function describe(e: HookError, origins: Origin[] = []): string {
   return `${where}${e.code}${path ? ` at ${path}` : ''}: ${message}`
 }
 
-function inject(args: string[]): number {
-  const { values, positionals } = parseArgs({ args, options: { config: { type: 'string', short: 'c' } }, allowPositionals: true })
+function inject(argv: string[]): number {
+  const parsed = args('inject', { args: argv, options: { config: { type: 'string', short: 'c' }, 'load-restrictor': { type: 'string' } }, allowPositionals: true })
+  if (typeof parsed === 'number') return parsed
+  const { values, positionals } = parsed
+  const loads = restrictor('inject', values['load-restrictor'])
+  if (typeof loads === 'number') return loads
   if (values.config === undefined) {
-    process.stderr.write(`krake-hooks inject: --config is required\n\n${USAGE}\n`)
+    process.stderr.write(`krake-hooks inject: --config is required\n\n${COMMAND_USAGE.inject}\n`)
     return 2
   }
   let config
   try {
     const docs = parseManifests(readFileSync(values.config, 'utf8'))
-    config = readHookConfig(docs[0])
+    config = readHookConfig(docs[0], { baseDir: process.cwd(), restrictor: loads })
   } catch (e) {
     if (e instanceof HookError) {
       process.stderr.write(`krake-hooks: ${values.config}: ${describe(e)}\n`)
@@ -101,9 +153,13 @@ function inject(args: string[]): number {
   }
 }
 
-function fn(): number {
+function fn(argv: string[]): number {
+  const parsed = args('fn', { args: argv, options: { 'load-restrictor': { type: 'string' } } })
+  if (typeof parsed === 'number') return parsed
+  const loads = restrictor('fn', parsed.values['load-restrictor'])
+  if (typeof loads === 'number') return loads
   try {
-    const { output, failed } = runKrmFunction(readStdin())
+    const { output, failed } = runKrmFunction(readStdin(), { baseDir: process.cwd(), restrictor: loads })
     process.stdout.write(output)
     return failed ? 1 : 0
   } catch (e) {
@@ -115,17 +171,35 @@ function fn(): number {
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv
+  if (command !== undefined && command in COMMAND_USAGE && (rest.includes('--help') || rest.includes('-h'))) {
+    process.stdout.write(COMMAND_USAGE[command] + '\n')
+    return 0
+  }
+  if (command !== undefined && command in COMMAND_USAGE && rest.includes('--version')) {
+    process.stdout.write(version() + '\n')
+    return 0
+  }
   switch (command) {
+    case '--version':
+    case '-v':
+      process.stdout.write(version() + '\n')
+      return 0
     case 'signal':
       return runSignal(rest, (line) => process.stderr.write(line + '\n'))
     case 'inject':
       return inject(rest)
     case 'fn':
-      return fn()
+      return fn(rest)
     case 'token':
-      process.stdout.write(createHookToken() + '\n')
-      return 0
     case 'hash':
+      if (rest.length > 0) {
+        process.stderr.write(`krake-hooks ${command}: takes no arguments, not ${JSON.stringify(rest[0])}\n\n${COMMAND_USAGE[command]}\n`)
+        return 2
+      }
+      if (command === 'token') {
+        process.stdout.write(createHookToken() + '\n')
+        return 0
+      }
       try {
         process.stdout.write(hashHookToken(readStdin().trim()) + '\n')
         return 0

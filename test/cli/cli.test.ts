@@ -1,8 +1,8 @@
 // The krake-hooks command as users run it: the built dist/cli/main.js in a child process.
-import { spawnSync } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { execFileSync, spawnSync } from 'node:child_process'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { basename, join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { injectHook, parseManifests, stringifyManifests } from '../../src/index.js'
 import { fixture, fixtureTls, root } from '../helpers.js'
@@ -149,5 +149,88 @@ describe('krake-hooks fn (the command; the function itself is tested in krm.test
     expect(r.code).toBe(1)
     expect(r.stdout).toBe('')
     expect(r.stderr).toBe('krake-hooks fn: ERR_INVALID_CONFIG: a KRM function reads one ResourceList on stdin\n')
+  })
+})
+
+describe('krake-hooks: the command\'s manners (issue 11)', () => {
+  it('--version and --help on every level, exit 0', () => {
+    const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }
+    expect(cli(['--version'])).toMatchObject({ code: 0, stdout: `${version}\n` })
+    for (const command of ['inject', 'fn', 'token', 'hash', 'signal']) {
+      expect(cli([command, '--help'])).toMatchObject({ code: 0, stdout: expect.stringMatching(new RegExp(`^usage: krake-hooks ${command}`)) })
+      expect(cli([command, '--version'])).toMatchObject({ code: 0, stdout: `${version}\n` })
+    }
+  })
+
+  it('an unknown option or a missing value prints the usage and exits 2, never a stack trace', () => {
+    for (const argv of [['inject', '--nope'], ['inject', '--config'], ['fn', '--nope'], ['inject', '--config', 'c.yaml', '--load-restrictor', 'sometimes'], ['token', 'extra'], ['hash', 'x']]) {
+      const r = cli(argv)
+      expect([argv, r.code]).toEqual([argv, 2])
+      expect(r.stderr).toMatch(/usage: krake-hooks/)
+      expect(r.stderr).not.toMatch(/\n\s+at /)
+    }
+  })
+})
+
+describe('krake-hooks inject: the files a HookConfig names stay inside the working directory (issue 11)', () => {
+  let base: string
+  let outside: string
+  const config = (tokenFile: string) => `apiVersion: krake-hooks/v1alpha1\nkind: HookConfig\nspec: {kind: complete, app: {name: a, namespace: n}, apiEndpoint: 'http://k', tokenFile: ${JSON.stringify(tokenFile)}}\n`
+  const pod = 'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {containers: [{name: c}]}\n'
+  function injectWith(tokenFile: string, extra: string[] = []) {
+    writeFileSync(join(base, 'hook.yaml'), config(tokenFile))
+    const r = spawnSync(process.execPath, [MAIN, 'inject', '--config', 'hook.yaml', ...extra], { cwd: base, input: pod, encoding: 'utf8', timeout: 10_000 })
+    return { code: r.status, stdout: r.stdout, stderr: r.stderr, signal: r.signal }
+  }
+  beforeAll(() => {
+    base = mkdtempSync(join(tmpdir(), 'krake-hooks-base-'))
+    outside = mkdtempSync(join(tmpdir(), 'krake-hooks-outside-'))
+    writeFileSync(join(base, 'token'), 'inside-token\n')
+    writeFileSync(join(outside, 'secret'), 'outside-secret\n')
+    symlinkSync(join(outside, 'secret'), join(base, 'link-out'))
+    symlinkSync(join(base, 'token'), join(base, 'link-in'))
+    mkdirSync(join(base, 'dir'))
+    writeFileSync(join(base, 'big'), Buffer.alloc(2 * 1024 * 1024, 0x61))
+    execFileSync('mkfifo', [join(base, 'fifo')])
+  })
+  afterAll(() => {
+    rmSync(base, { recursive: true, force: true })
+    rmSync(outside, { recursive: true, force: true })
+  })
+
+  it('a good file, and a symlink that stays inside: the token is read', () => {
+    for (const file of ['token', './link-in']) {
+      const r = injectWith(file)
+      expect([file, r.code]).toEqual([file, 0])
+      expect(r.stdout).toContain('inside-token')
+    }
+  })
+
+  it.each([
+    ['a path through ..', () => `../${basename(outside)}/secret`, /is outside the base directory/],
+    ['an absolute path', () => join(outside, 'secret'), /is outside the base directory/],
+    ['a symlink that leads out', () => 'link-out', /is outside the base directory/],
+    ['a directory', () => 'dir', /is not a regular file/],
+    ['/dev/zero', () => '/dev/zero', /is outside the base directory/],
+    ['a FIFO (must not hang)', () => 'fifo', /is not a regular file/],
+    ['a 2 MiB file', () => 'big', /is larger than 1048576 bytes/],
+    ['a missing file', () => 'nope', /cannot read "nope" \(ENOENT\)/],
+  ])('%s is refused fast with exit 1, naming the key and never quoting the content', (_, file, message) => {
+    const started = Date.now()
+    const r = injectWith(file())
+    expect(r.signal).toBeNull()
+    expect(Date.now() - started).toBeLessThan(8000)
+    expect([r.code, r.stdout]).toEqual([1, ''])
+    expect(r.stderr).toMatch(/ERR_INVALID_CONFIG at \/spec\/tokenFile/)
+    expect(r.stderr).toMatch(message)
+    expect(r.stderr).not.toContain('outside-secret')
+    expect(r.stderr).not.toContain('aaaa')
+  })
+
+  it('--load-restrictor none reads files outside, on request; still regular files only', () => {
+    const r = injectWith(join(outside, 'secret'), ['--load-restrictor', 'none'])
+    expect(r.code).toBe(0)
+    expect(r.stdout).toContain('outside-secret')
+    expect(injectWith('/dev/zero', ['--load-restrictor', 'LoadRestrictionsNone'])).toMatchObject({ code: 1, stderr: expect.stringMatching(/is not a regular file/) })
   })
 })

@@ -56,6 +56,7 @@ ${extra}`
         severity: 'info',
         resourceRef: { apiVersion: 'batch/v1', kind: 'Job', name: 'report', namespace: 'secondary' },
         field: { path: 'spec.template.spec.containers[0].env[0]' },
+        file: { path: 'job.yaml', index: 0 },
       },
     ])
   })
@@ -72,6 +73,7 @@ ${extra}`
         severity: 'error',
         resourceRef: { apiVersion: 'batch/v1', kind: 'Job', name: 'report', namespace: 'secondary' },
         field: { path: 'spec.template.spec.containers[0].env[0]' },
+        file: { path: 'job.yaml', index: 0 },
       },
     ])
   })
@@ -88,10 +90,42 @@ ${extra}`
     expect(hookErrorOf(() => runKrmFunction('')).code).toBe('ERR_INVALID_CONFIG')
   })
 
-  it('a missing functionConfig is an error result, not a crash', () => {
+  it('a missing functionConfig is an error result that says what to give, not a crash', () => {
     const r = runKrmFunction('apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems: []\n')
     expect(r.failed).toBe(true)
-    expect((parseManifests(r.output)[0] as Record<string, any>).results).toEqual([{ message: 'ERR_INVALID_CONFIG: the hook configuration must be a mapping', severity: 'error' }])
+    expect((parseManifests(r.output)[0] as Record<string, any>).results).toEqual([{ message: expect.stringMatching(/^ERR_INVALID_CONFIG: the ResourceList has no functionConfig: give a HookConfig \(krake-hooks\/v1alpha1\), or key=value pairs/), severity: 'error' }])
+  })
+
+  it('a ConfigMap functionConfig (what kpt fn eval -- key=value sends) configures the hook; strings become options', () => {
+    const cm = `apiVersion: v1
+kind: ConfigMap
+metadata: {name: function-input}
+data: {kind: shutdown, appName: demo, appNamespace: secondary, apiEndpoint: 'http://krake-api:8080', token: cm-token, envToken: MY_TOKEN, initContainers: 'true', onConflict: keep}`
+    const r = runKrmFunction(list(cm, job))
+    expect(r.failed).toBe(false)
+    const [out] = parseManifests(r.output) as Array<Record<string, any>>
+    expect(out!.items[0].spec.template.spec.containers[0].env.map((e: any) => e.name)).toEqual(['KRAKE_TOKEN', 'MY_TOKEN', 'KRAKE_SHUTDOWN_URL'])
+  })
+
+  it('a ConfigMap with an unknown key, a bad value or a bad option: an error result at its own data key', () => {
+    const bad = (data: string) => {
+      const r = runKrmFunction(list(`apiVersion: v1\nkind: ConfigMap\nmetadata: {name: f}\ndata: {kind: complete, appName: demo, appNamespace: ns, apiEndpoint: 'http://k', token: t, ${data}}`, job))
+      expect(r.failed).toBe(true)
+      return (parseManifests(r.output)[0] as Record<string, any>).results[0]
+    }
+    expect(bad('appname: x')).toEqual({ message: expect.stringMatching(/^ERR_INVALID_CONFIG: unknown key "appname"/), severity: 'error', field: { path: 'functionConfig.data.appname' } })
+    expect(bad("initContainers: 'yes'")).toMatchObject({ field: { path: 'functionConfig.data.initContainers' } })
+    expect(bad('certDest: relative')).toMatchObject({ message: expect.stringMatching(/^ERR_INVALID_OPTION/), field: { path: 'functionConfig.data.certDest' } })
+    expect(bad("envUrl: '1X'")).toMatchObject({ field: { path: 'functionConfig.data.envUrl' } })
+  })
+
+  it("keeps the input's results before its own, and names each item's file from config.kubernetes.io/path", () => {
+    const input = list(inlineConfig(), job.replace("internal.config.kubernetes.io/path: job.yaml", "config.kubernetes.io/path: jobs/job.yaml")) + `results:
+- {message: from an earlier function, severity: info}
+`
+    const [out] = parseManifests(runKrmFunction(input).output) as Array<Record<string, any>>
+    expect(out!.results[0]).toEqual({ message: 'from an earlier function', severity: 'info' })
+    expect(out!.results[2].file).toEqual({ path: 'jobs/job.yaml', index: 0 })
   })
 
   it('an error about an item that is not a Kubernetes object points into items', () => {

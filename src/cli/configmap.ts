@@ -1,0 +1,68 @@
+// A ConfigMap as a KRM function's configuration: what `kpt fn eval -- key=value`
+// sends. Every value is a string; each key maps to one field of the HookConfig.
+import { HookError } from '../errors.js'
+import { isRecord } from '../lib/json.js'
+import { show } from '../lib/show.js'
+import { readHookConfig, type FileAccess, type HookConfig } from './config.js'
+import { HOOK_CONFIG_API_VERSION, HOOK_CONFIG_KIND } from './config.js'
+
+/** Each `data` key, and the HookConfig field it sets. */
+const KEYS: Record<string, readonly string[]> = {
+  kind: ['spec', 'kind'],
+  appName: ['spec', 'app', 'name'],
+  appNamespace: ['spec', 'app', 'namespace'],
+  apiEndpoint: ['spec', 'apiEndpoint'],
+  externalEndpoint: ['spec', 'externalEndpoint'],
+  token: ['spec', 'token'],
+  tokenFile: ['spec', 'tokenFile'],
+  caBundleFile: ['spec', 'tls', 'caBundleFile'],
+  certFile: ['spec', 'tls', 'certFile'],
+  keyFile: ['spec', 'tls', 'keyFile'],
+  envToken: ['options', 'env', 'token'],
+  envUrl: ['options', 'env', 'url'],
+  certDest: ['options', 'certDest'],
+  certStorage: ['options', 'certStorage'],
+  tokenFrom: ['options', 'tokenFrom'],
+  initContainers: ['options', 'initContainers'],
+  onConflict: ['options', 'onConflict'],
+}
+
+const pointerOf = (path: readonly string[]) => '/' + path.join('/')
+
+/**
+ * The HookConfig that a ConfigMap's `data` stands for; errors point at the
+ * ConfigMap's own keys (`/data/appName`), never at fields it does not have.
+ */
+export function configFromConfigMap(configMap: Record<string, unknown>, files: FileAccess): HookConfig {
+  const data = configMap.data ?? {}
+  if (!isRecord(data)) throw new HookError('ERR_INVALID_CONFIG', 'the ConfigMap functionConfig needs data: key=value pairs', { path: '/data' })
+  const config: Record<string, any> = { apiVersion: HOOK_CONFIG_API_VERSION, kind: HOOK_CONFIG_KIND, metadata: { name: 'from-configmap' }, spec: {} }
+  const back = new Map<string, string>()
+  for (const [key, value] of Object.entries(data)) {
+    const path = KEYS[key]
+    if (path === undefined) throw new HookError('ERR_INVALID_CONFIG', `unknown key "${key}" in the ConfigMap (allowed: ${Object.keys(KEYS).join(', ')})`, { path: `/data/${key}` })
+    if (typeof value !== 'string') throw new HookError('ERR_INVALID_CONFIG', `data.${key} must be a string, not ${show(value)}`, { path: `/data/${key}` })
+    let parsed: unknown = value
+    if (key === 'initContainers') {
+      if (value !== 'true' && value !== 'false') throw new HookError('ERR_INVALID_CONFIG', `data.initContainers must be "true" or "false", not ${show(value)}`, { path: '/data/initContainers' })
+      parsed = value === 'true'
+    }
+    let node = config
+    for (const segment of path.slice(0, -1)) node = node[segment] ??= {}
+    node[path[path.length - 1]!] = parsed
+    back.set(pointerOf(path), `/data/${key}`)
+  }
+  try {
+    const hook = readHookConfig(config, files)
+    // errors of injection later: from the HookConfig's paths back to this ConfigMap's keys
+    const origins: Record<string, string> = Object.fromEntries(back)
+    for (const [inline, file] of [['/spec/tls/caBundlePem', 'caBundleFile'], ['/spec/tls/certPem', 'certFile'], ['/spec/tls/keyPem', 'keyFile'], ['/spec/token', 'tokenFile']] as const) {
+      if (data[file] !== undefined) origins[inline] = `/data/${file}`
+    }
+    return { ...hook, origins }
+  } catch (e) {
+    if (!(e instanceof HookError) || e.path === undefined) throw e
+    const key = [...back].find(([from]) => e.path === from || e.path!.startsWith(from + '/'))?.[1]
+    throw new HookError(e.code, e.message, { path: key ?? '/data', cause: e })
+  }
+}

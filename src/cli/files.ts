@@ -1,0 +1,68 @@
+// The files a HookConfig names (tokenFile, caBundleFile, certFile, keyFile):
+// read as kustomize reads a kustomization's files, from inside its base
+// directory only, regular files only, small ones only.
+import { closeSync, constants, fstatSync, openSync, readSync, realpathSync } from 'node:fs'
+import { isAbsolute, relative, resolve } from 'node:path'
+import { HookError } from '../errors.js'
+import { show } from '../lib/show.js'
+
+/** `rootOnly`: kustomize's LoadRestrictionsRootOnly (the default); `none`: any file, on request. */
+export type LoadRestrictor = 'rootOnly' | 'none'
+
+/** The largest file read: a token or three PEM files are a few KiB. */
+export const MAX_FILE_BYTES = 1024 * 1024
+
+/** `--load-restrictor` as kustomize spells it, or short. */
+export function loadRestrictor(value: string): LoadRestrictor | undefined {
+  if (value === 'none' || value === 'LoadRestrictionsNone') return 'none'
+  if (value === 'rootOnly' || value === 'LoadRestrictionsRootOnly') return 'rootOnly'
+  return undefined
+}
+
+const refuse = (pointer: string, message: string, cause?: unknown): never => {
+  throw new HookError('ERR_INVALID_CONFIG', `${pointer}: ${message}`, { path: pointer, ...(cause === undefined ? {} : { cause }) })
+}
+
+/**
+ * The text of the file `path` names, relative to `baseDir`. With `rootOnly`
+ * the file, after every symlink is resolved, must be inside `baseDir` (so a
+ * HookConfig cannot pull `../../secret` or `/etc/shadow` into the manifests,
+ * as kustomize forbids its own files); in any case it must be a regular file
+ * (not a FIFO, a device or a directory) of at most 1 MiB, read without
+ * waiting or growing. Messages name the file, never its content.
+ */
+export function readConfigFile(path: unknown, pointer: string, baseDir: string, restrictor: LoadRestrictor = 'rootOnly'): string {
+  if (typeof path !== 'string' || path === '' || path.includes('\0')) return refuse(pointer, 'must be a file path')
+  let real: string
+  try {
+    real = realpathSync(resolve(baseDir, path))
+  } catch (cause) {
+    return refuse(pointer, `cannot read ${show(path)} (${(cause as NodeJS.ErrnoException).code ?? 'error'})`, cause)
+  }
+  if (restrictor === 'rootOnly') {
+    const root = realpathSync(baseDir)
+    const rel = relative(root, real)
+    if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) {
+      refuse(pointer, `${show(path)} is outside the base directory ${show(root)}; files are read from inside it only (--load-restrictor none lifts this)`)
+    }
+  }
+  let fd: number
+  try {
+    // O_NONBLOCK: opening a FIFO must not wait for a writer
+    fd = openSync(real, constants.O_RDONLY | constants.O_NONBLOCK)
+  } catch (cause) {
+    return refuse(pointer, `cannot read ${show(path)} (${(cause as NodeJS.ErrnoException).code ?? 'error'})`, cause)
+  }
+  try {
+    const stat = fstatSync(fd)
+    if (!stat.isFile()) refuse(pointer, `${show(path)} is not a regular file`)
+    if (stat.size > MAX_FILE_BYTES) refuse(pointer, `${show(path)} is larger than ${MAX_FILE_BYTES} bytes`)
+    const buffer = Buffer.alloc(MAX_FILE_BYTES + 1)
+    let size = 0
+    for (let n = -1; n !== 0 && size <= MAX_FILE_BYTES; size += n) n = readSync(fd, buffer, size, buffer.length - size, null)
+    if (size > MAX_FILE_BYTES) refuse(pointer, `${show(path)} is larger than ${MAX_FILE_BYTES} bytes`)
+    return buffer.subarray(0, size).toString('utf8')
+  } finally {
+    closeSync(fd)
+  }
+}

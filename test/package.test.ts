@@ -1,7 +1,7 @@
 // The packed tarball in an empty project, as users get it: plain Node ESM
 // (with no Reflect polyfill of its own) and TypeScript with types resolved.
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -31,6 +31,25 @@ describe('the packed package in an empty project', () => {
     expect(listed).toContain('LICENSE')
     expect(listed).toContain('README.md')
     expect(listed.filter((p) => p.startsWith('test/') || p.startsWith('src/'))).toEqual([])
+  })
+
+  it('source maps carry their sources (nothing points at files that do not ship), and no declaration maps ship', () => {
+    const files = sh('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], root)
+    const listed = (JSON.parse(files) as Array<{ files: Array<{ path: string }> }>)[0]!.files.map((f) => f.path)
+    expect(listed.filter((p) => p.endsWith('.d.ts.map'))).toEqual([])
+    const maps = listed.filter((p) => p.endsWith('.js.map'))
+    expect(maps.length).toBeGreaterThan(10)
+    for (const map of maps) {
+      const m = JSON.parse(readFileSync(join(root, map), 'utf8')) as { sources: string[]; sourcesContent?: string[] }
+      expect([map, m.sourcesContent?.length]).toEqual([map, m.sources.length])
+    }
+  })
+
+  it(`engines.node says the Node that runs it: >= 20.19, where require() of this ESM package works (issue 11)`, () => {
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { engines: { node: string } }
+    expect(pkg.engines.node).toBe('>=20.19.0')
+    writeFileSync(join(project, 'use.cjs'), `const { hookUrl } = require('krake-hooks')\nconsole.log(hookUrl('http://k', { namespace: 'n', name: 'a' }, 'complete', false))\n`)
+    expect(sh('node', ['use.cjs'], project).trim()).toBe('http://k/kubernetes/namespaces/n/applications/a/complete')
   })
 
   it("import { injectHook } from 'krake-hooks' works from plain Node ESM, and issuing a certificate needs no polyfill", () => {

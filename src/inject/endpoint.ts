@@ -10,6 +10,11 @@ export interface ResolvedUrl {
 
 const SCHEME = /^([a-zA-Z][a-zA-Z0-9+.-]*):/
 
+/** The endpoint as a message may show it: without the user and password of its authority. */
+function redacted(endpoint: unknown): unknown {
+  return typeof endpoint === 'string' ? endpoint.replace(/^(\s*[a-zA-Z][a-zA-Z0-9+.-]*:\/\/)[^/?#]*@/, '$1***@') : endpoint
+}
+
 /**
  * Builds the hook URL as Krake does, but keeps a base path and
  * percent-encodes namespace and name. The scheme follows TLS.
@@ -17,7 +22,7 @@ const SCHEME = /^([a-zA-Z][a-zA-Z0-9+.-]*):/
  */
 export function resolveHookUrl(endpoint: unknown, app: AppRef, kind: HookKind, tls: boolean, path = '/apiEndpoint'): ResolvedUrl {
   const fail = (why: string): never => {
-    throw new HookError('ERR_INVALID_ENDPOINT', `endpoint ${show(endpoint)} ${why}`, { path })
+    throw new HookError('ERR_INVALID_ENDPOINT', `endpoint ${show(redacted(endpoint))} ${why}`, { path })
   }
   if (typeof endpoint !== 'string' || endpoint.trim() === '') {
     throw new HookError('ERR_INVALID_ENDPOINT', 'the endpoint must be a non-empty string', { path })

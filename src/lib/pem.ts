@@ -66,6 +66,10 @@ const KEY_LABELS: Record<string, 'pkcs8' | 'pkcs1' | 'sec1'> = {
  * cfssl write them. EC parameter blocks that openssl puts first are skipped.
  */
 export function parsePrivateKey(text: unknown, path: string): { key: KeyObject; block: PemBlock } {
+  // An encrypted key (PKCS#8 or the older Proc-Type header) needs its passphrase, which a hook never has.
+  if (typeof text === 'string' && (text.includes('-----BEGIN ENCRYPTED PRIVATE KEY-----') || /^Proc-Type:\s*4,ENCRYPTED/m.test(text))) {
+    throw new HookError('ERR_INVALID_PEM', 'the private key is encrypted: decrypt it first (openssl pkey -in key.pem -out key-plain.pem)', { path })
+  }
   const blocks = parsePem(text, path).filter((b) => b.label !== 'EC PARAMETERS')
   const only = blocks[0]
   if (blocks.length !== 1 || only === undefined) {

@@ -223,3 +223,17 @@ describe('createCertificateIssuer: refused issuers and parameters', () => {
     expect((await hookErrorOfAsync(issueHookCertificate('x'))).code).toBe('ERR_INVALID_ARGUMENT')
   })
 })
+
+describe('an encrypted issuer key (issue 11)', () => {
+  it.each([
+    ['PKCS#8 (BEGIN ENCRYPTED PRIVATE KEY)', ['pkcs8', '-topk8', '-v2', 'aes-256-cbc', '-passout', 'pass:secret']],
+    ['the older Proc-Type header', ['ec', '-aes256', '-passout', 'pass:secret']],
+  ])('%s is ERR_INVALID_PEM: decrypt it first', async (_, args) => {
+    const out = pki.path(`encrypted-${args[0]}.pem`)
+    openssl([...args, '-in', pki.path('inter-ec-sec1-key.pem'), '-out', out])
+    const { readFileSync } = await import('node:fs')
+    const keyPem = readFileSync(out, 'utf8')
+    const e = await hookErrorOfAsync(createCertificateIssuer({ certPem: pki.read('inter-ec-sec1.pem'), keyPem }))
+    expect([e.code, e.path, e.message]).toEqual(['ERR_INVALID_PEM', '/keyPem', 'the private key is encrypted: decrypt it first (openssl pkey -in key.pem -out key-plain.pem)'])
+  })
+})

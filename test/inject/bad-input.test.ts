@@ -74,6 +74,8 @@ const CASES: Case[] = [
   ['an endpoint without scheme', good(), spec({ apiEndpoint: 'localhost:8443' }), undefined, 'ERR_INVALID_ENDPOINT', '/apiEndpoint', /not an absolute URL/],
   ['an ftp endpoint', good(), spec({ apiEndpoint: 'ftp://krake' }), undefined, 'ERR_INVALID_ENDPOINT', '/apiEndpoint', /scheme "ftp"/],
   ['credentials in the external endpoint', good(), spec({ externalEndpoint: 'https://user:pw@krake' }), undefined, 'ERR_INVALID_ENDPOINT', '/externalEndpoint', /credentials/],
+  // issue 11: the password is never in the message
+  ['a password in the endpoint is not shown', good(), spec({ apiEndpoint: 'https://admin:s3cret-pw@krake:8443/base' }), undefined, 'ERR_INVALID_ENDPOINT', '/apiEndpoint', /^endpoint "https:\/\/\*\*\*@krake:8443\/base" carries credentials/],
   ['a query in the endpoint', good(), spec({ apiEndpoint: 'http://krake/?x=1' }), undefined, 'ERR_INVALID_ENDPOINT', '/apiEndpoint', /query or fragment/],
   ['a numeric endpoint', good(), spec({ apiEndpoint: 8443 as never }), undefined, 'ERR_INVALID_ENDPOINT', '/apiEndpoint', /non-empty string/],
   ['tls is a string', good(), spec({ tls: 'on' as never }), undefined, 'ERR_INVALID_HOOK', '/tls', /caBundlePem/],

@@ -35,6 +35,7 @@ export type HookErrorCode =
   | 'ERR_YAML_NOT_MAPPING'
   | 'ERR_YAML_ALIAS_LIMIT'
   | 'ERR_YAML_CYCLE'
+  | 'ERR_YAML_NUMBER'
 
 /** Where an error points, and what caused it. */
 export interface HookErrorOptions {

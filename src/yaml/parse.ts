@@ -3,6 +3,8 @@ import { HookError } from '../errors.js'
 import { KUBERNETES_SCHEMA } from './schema.js'
 import { setOwn } from '../lib/clone.js'
 import { show } from '../lib/show.js'
+import { pointer } from '../lib/pointer.js'
+import { UnrepresentableNumber } from './scalars.js'
 
 /** How many nodes aliases may add, over the whole stream, before we refuse it. */
 export const MAX_ALIAS_EXPANSION = 1_000_000
@@ -19,18 +21,20 @@ function documentAt(text: string, position: number): number {
 
 /**
  * Counts the nodes a document has once its aliases are expanded, and whether
- * any node is shared; a cycle or an expansion over budget is refused.
+ * any node is shared; a cycle, an expansion over budget, a tree that aliases
+ * nest deeper than the syntax may, and a number JSON cannot carry are refused.
  */
 function measure(doc: unknown, index: number, budget: { left: number }): boolean {
-  const sizes = new Map<object, number>()
+  const seen = new Map<object, { size: number; height: number }>()
   const inProgress = new Set<object>()
   let shared = false
-  const size = (v: unknown): number => {
-    if (typeof v !== 'object' || v === null) return 1
-    const known = sizes.get(v)
+  const visit = (v: unknown): { size: number; height: number } => {
+    if (v instanceof UnrepresentableNumber) throw unrepresentable(doc, v, index)
+    if (typeof v !== 'object' || v === null) return LEAF
+    const known = seen.get(v)
     if (known !== undefined) {
       shared = true
-      budget.left -= known
+      budget.left -= known.size
       if (budget.left < 0) {
         throw new HookError('ERR_YAML_ALIAS_LIMIT', `document ${index}: aliases expand to more than ${MAX_ALIAS_EXPANSION} extra nodes (an alias bomb?)`, { path: `/${index}` })
       }
@@ -38,14 +42,40 @@ function measure(doc: unknown, index: number, budget: { left: number }): boolean
     }
     if (inProgress.has(v)) throw new HookError('ERR_YAML_CYCLE', `document ${index}: an alias refers to a node that contains it`, { path: `/${index}` })
     inProgress.add(v)
-    let n = 1
-    for (const child of Object.values(v)) n += size(child)
+    let size = 1
+    let height = 0
+    for (const child of Object.values(v)) {
+      const c = visit(child)
+      size += c.size
+      if (c.height > height) height = c.height
+    }
+    height++
+    // The parser bounds the nesting it reads; aliases to aliases can nest the tree deeper than that.
+    if (height > MAX_DEPTH) throw new HookError('ERR_TOO_DEEP', `document ${index}: aliases nest it deeper than ${MAX_DEPTH} levels`, { path: `/${index}` })
     inProgress.delete(v)
-    sizes.set(v, n)
-    return n
+    const measured = { size, height }
+    seen.set(v, measured)
+    return measured
   }
-  size(doc)
+  visit(doc)
   return shared
+}
+
+const LEAF = { size: 1, height: 0 }
+
+/** The error for a number JSON cannot carry, with the path to the first one (found again, since errors are rare). */
+function unrepresentable(doc: unknown, number: UnrepresentableNumber, index: number): HookError {
+  const find = (v: unknown, path: Array<string | number>, depth: number): Array<string | number> | undefined => {
+    if (v === number) return path
+    if (typeof v !== 'object' || v === null || depth > MAX_DEPTH) return undefined
+    for (const [k, child] of Object.entries(v)) {
+      const found = find(child, [...path, Array.isArray(v) ? Number(k) : k], depth + 1)
+      if (found) return found
+    }
+    return undefined
+  }
+  const path = pointer(index, ...(find(doc, [], 0) ?? []))
+  return new HookError('ERR_YAML_NUMBER', `${path}: ${number.text} cannot be read exactly (JSON and JavaScript numbers hold integers up to 2^53, and no .inf or .nan); quote it if it is a string`, { path })
 }
 
 /** A copy in which no node is shared, so the caller gets a tree. */

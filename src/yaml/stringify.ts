@@ -1,11 +1,28 @@
 import { dump } from 'js-yaml'
 import { HookError } from '../errors.js'
-import { cloneJson } from '../lib/clone.js'
+import { cloneJson, type Json } from '../lib/clone.js'
+import { WRITE_SCHEMA } from './schema.js'
+
+/**
+ * One document as YAML. js-yaml's dumper recurses into very long scalars (a
+ * 2 MiB line overflows the stack): such a document is written as JSON,
+ * which is YAML that both Go readers read the same.
+ */
+function dumpDocument(doc: Json): string {
+  try {
+    return dump(doc, { noRefs: true, lineWidth: -1, schema: WRITE_SCHEMA })
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e
+    return JSON.stringify(doc, null, 2) + '\n'
+  }
+}
 
 /**
  * Writes manifests as a `---`-separated YAML stream: no anchors or aliases,
- * no folded lines, keys in the order they have, strings that YAML 1.1 would
- * read as something else quoted. The same input always gives the same bytes.
+ * no folded lines, keys in the order they have, and every string that
+ * kubectl, kustomize or a YAML 1.1 reader would read as something else (a
+ * number, a date, yes/no/on/off) quoted, so that all of them read the string.
+ * The same input always gives the same bytes.
  *
  * @example
  * ```ts
@@ -21,7 +38,7 @@ export function stringifyManifests(manifests: readonly object[]): string {
     }
     // Checked as JSON first: a cycle or a function is a HookError, not a crash in the dumper.
     const doc = cloneJson(m, [i])
-    docs.push(dump(doc, { noRefs: true, lineWidth: -1 }))
+    docs.push(dumpDocument(doc))
   })
   return docs.join('---\n')
 }

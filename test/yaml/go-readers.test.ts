@@ -1,0 +1,174 @@
+// YAML as the Go tools read it (issue 11), with the tools themselves as the
+// oracle, no server needed: `kubectl annotate --local -f - -o json x=y` is
+// kubectl's reader (sigs.k8s.io/yaml on go-yaml v2), and `kubectl kustomize
+// DIR` is kustomize's (go-yaml v3), read back through kubectl. Both
+// directions: what we read from plain scalars, and whether what we write is
+// read back as the same strings.
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import fc from 'fast-check'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { HookError, parseManifests, stringifyManifests } from '../../src/index.js'
+import { hookErrorOf } from '../helpers.js'
+
+type Obj = Record<string, any>
+let dir: string
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'krake-hooks-yaml-'))
+})
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+const CORPUS = readFileSync(new URL('../fixtures/yaml/go-scalars.txt', import.meta.url), 'utf8')
+  .split('\n')
+  .filter((l) => l !== '' && !l.startsWith('# '))
+
+/** A custom resource (so kubectl keeps it unstructured) whose spec holds `k<i>: <scalar i>`. */
+const documentOf = (scalars: readonly string[]) => `apiVersion: example.com/v1\nkind: Thing\nmetadata:\n  name: t\nspec:\n${scalars.map((s, i) => `  k${i}: ${s}\n`).join('')}`
+const valuesOf = (spec: Obj, n: number) => Array.from({ length: n }, (_, i) => spec[`k${i}`])
+
+/** kubectl's reading of a YAML stream, as JSON. */
+function kubectl(yaml: string): Obj[] {
+  const out = JSON.parse(execFileSync('kubectl', ['annotate', '--local', '-f', '-', '-o', 'json', 'x=y'], { input: yaml, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }))
+  return out.kind === 'List' ? out.items : [out]
+}
+
+/** kustomize's reading: its output (go-yaml v3 writes every value unambiguously), read by kubectl. */
+function kustomize(yaml: string): Obj[] {
+  const k = mkdtempSync(join(dir, 'k-'))
+  writeFileSync(join(k, 'in.yaml'), yaml)
+  writeFileSync(join(k, 'kustomization.yaml'), 'resources:\n- in.yaml\n')
+  return kubectl(execFileSync('kubectl', ['kustomize', k], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }))
+}
+
+/** The scalars the two Go readers read differently, and what we chose. */
+const YAML11_BOOL = /^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$/
+const DATE = /^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt ].*)?$/
+
+describe('reading: parseManifests agrees with kubectl and kustomize on every scalar of the corpus', () => {
+  it('each plain scalar means what both Go readers say, or, where they disagree, what we chose', () => {
+    const yaml = documentOf(CORPUS)
+    const ours = valuesOf((parseManifests(yaml)[0] as Obj).spec, CORPUS.length)
+    const theirs = valuesOf(kubectl(yaml)[0]!.spec, CORPUS.length)
+    const kust = valuesOf(kustomize(yaml)[0]!.spec, CORPUS.length)
+    const disagreements: string[] = []
+    CORPUS.forEach((scalar, i) => {
+      if (YAML11_BOOL.test(scalar)) {
+        // kubectl: a boolean (YAML 1.1); kustomize: the string. We read the string.
+        expect([scalar, theirs[i], kust[i], ours[i]]).toEqual([scalar, /^[yYoO]|^on|^On|^ON/.test(scalar) && !/^of|^Of|^OF/.test(scalar) ? true : false, scalar, scalar])
+        disagreements.push(scalar)
+      } else if (DATE.test(scalar)) {
+        // kubectl keeps the text; kustomize rewrites it as RFC 3339. We keep the text.
+        expect([scalar, theirs[i], ours[i]]).toEqual([scalar, scalar, scalar])
+        expect(kust[i]).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[-+]\d{2}:\d{2})$/)
+        disagreements.push(scalar)
+      } else {
+        expect([scalar, ours[i]]).toEqual([scalar, theirs[i]])
+        expect([scalar, ours[i]]).toEqual([scalar, kust[i]])
+      }
+    })
+    expect(disagreements.length).toBeGreaterThan(20)
+  })
+
+  it.each([
+    ['9007199254740993', '/0/spec/n'],
+    ['-9007199254740993', '/0/spec/n'],
+    ['12345678901234567890', '/0/spec/n'],
+    ['0x20000000000001', '/0/spec/n'],
+    ['.inf', '/0/spec/n'],
+    ['-.Inf', '/0/spec/n'],
+    ['.nan', '/0/spec/n'],
+  ])('%s cannot be read exactly: ERR_YAML_NUMBER at its path, never a changed value', (scalar, path) => {
+    const e = hookErrorOf(() => parseManifests(`apiVersion: v1\nkind: Thing\nmetadata: {name: t}\nspec:\n  list: [1]\n  n: ${scalar}\n`))
+    expect([e.code, e.path]).toEqual(['ERR_YAML_NUMBER', path])
+    expect(e.message).toContain(scalar)
+  })
+
+  it('integers up to 2^53 are read exactly, in every base', () => {
+    const [doc] = parseManifests('a: 9007199254740991\nb: 0x1FFFFFFFFFFFFF\nc: -9007199254740991\nd: 0o377777777777777777\n') as Obj[]
+    expect(doc).toEqual({ a: 2 ** 53 - 1, b: 2 ** 53 - 1, c: -(2 ** 53 - 1), d: 2 ** 53 - 1 })
+  })
+
+  it('an alias chain that nests past the depth limit is a HookError, not a RangeError', () => {
+    let yaml = 'l0: &a0 [1]\n'
+    for (let i = 1; i < 400; i++) yaml += `l${i}: &a${i} [*a${i - 1}]\n`
+    const e = hookErrorOf(() => parseManifests(yaml))
+    expect([e.code, e.path]).toEqual(['ERR_TOO_DEEP', '/0'])
+  })
+})
+
+describe('writing: stringifyManifests is read back as the same strings by kubectl and kustomize', () => {
+  it('every scalar of the corpus, written as a string, is read back as that string by both', () => {
+    const strings = Object.fromEntries(CORPUS.map((s, i) => [`k${i}`, s]))
+    const yaml = stringifyManifests([{ apiVersion: 'example.com/v1', kind: 'Thing', metadata: { name: 't' }, spec: strings }])
+    expect(kubectl(yaml)[0]!.spec).toEqual(strings)
+    expect(kustomize(yaml)[0]!.spec).toEqual(strings)
+    expect((parseManifests(yaml)[0] as Obj).spec).toEqual(strings)
+  })
+
+  it('numbers, booleans and null are written so that both read the same values', () => {
+    const spec = { int: 420, neg: -31, big: 2 ** 53 - 1, float: 0.0125, exp: 1e21, tiny: 5e-324, t: true, f: false, n: null }
+    const yaml = stringifyManifests([{ apiVersion: 'example.com/v1', kind: 'Thing', metadata: { name: 't' }, spec }])
+    expect(kubectl(yaml)[0]!.spec).toEqual(spec)
+    expect(kustomize(yaml)[0]!.spec).toEqual(spec)
+  })
+
+  it('a 2 MiB value is written (as JSON, which is YAML) and read back by kubectl, never a RangeError', () => {
+    const big = 'x'.repeat(2 * 1024 * 1024)
+    const yaml = stringifyManifests([{ apiVersion: 'example.com/v1', kind: 'Thing', metadata: { name: 't' }, spec: { big, other: 'yes' } }])
+    expect(kubectl(yaml)[0]!.spec).toEqual({ big, other: 'yes' })
+    expect((parseManifests(yaml)[0] as Obj).spec).toEqual({ big, other: 'yes' })
+  })
+
+  it('keys that look like other types are quoted too: kubectl would read y: as "true"', () => {
+    const spec = { y: 1, '1': 2, null: 3, '2001-01-02': 4, '0x1F': 5, normal: 6 }
+    const yaml = stringifyManifests([{ apiVersion: 'example.com/v1', kind: 'Thing', metadata: { name: 't' }, spec }])
+    expect(kubectl(yaml)[0]!.spec).toEqual(spec)
+  })
+})
+
+/** Strings made of what makes scalars ambiguous: digits, signs, dots, colons, e/x/o/b, _, dashes, spaces, letters. */
+const trickyString = fc
+  .array(fc.constantFrom(...'0123456789+-._:eExXoObB yYnNtT~#'.split(''), '0x', '0o', '0b', 'true', 'null', 'yes', 'on', '.inf', '.nan', '2001-01-02', '1e3'), { minLength: 1, maxLength: 8 })
+  .map((parts) => parts.join(''))
+
+describe('property (fast-check): both directions over generated strings', () => {
+  it('any string we write is read back as that string by kubectl and kustomize', () => {
+    fc.assert(
+      fc.property(fc.array(trickyString, { minLength: 50, maxLength: 50 }), (strings) => {
+        const spec = Object.fromEntries(strings.map((s, i) => [`k${i}`, s]))
+        const yaml = stringifyManifests([{ apiVersion: 'example.com/v1', kind: 'Thing', metadata: { name: 't' }, spec }])
+        expect(kubectl(yaml)[0]!.spec).toEqual(spec)
+        expect(kustomize(yaml)[0]!.spec).toEqual(spec)
+      }),
+      { numRuns: 4 },
+    )
+  })
+
+  it('any plain scalar kubectl and kustomize read alike, we read alike too (or refuse it with a HookError)', () => {
+    fc.assert(
+      fc.property(fc.array(trickyString, { minLength: 50, maxLength: 50 }), (scalars) => {
+        // only what is a valid plain scalar in a block mapping, as a Go reader would accept it
+        const plain = scalars.filter((s) => /^[^\s#:-]/.test(s) && !/\s#|:\s|:$|\s$/.test(s) && !/^[?|>!&*%@`'"{}[\],]/.test(s))
+        if (plain.length === 0) return
+        const yaml = documentOf(plain)
+        let ours: unknown[]
+        try {
+          ours = valuesOf((parseManifests(yaml)[0] as Obj).spec, plain.length)
+        } catch (e) {
+          expect(e).toBeInstanceOf(HookError)
+          expect((e as HookError).code).toBe('ERR_YAML_NUMBER')
+          return
+        }
+        const a = valuesOf(kubectl(yaml)[0]!.spec, plain.length)
+        const b = valuesOf(kustomize(yaml)[0]!.spec, plain.length)
+        plain.forEach((s, i) => {
+          if (JSON.stringify(a[i]) === JSON.stringify(b[i])) expect([s, ours[i]]).toEqual([s, a[i]])
+          else expect([s, ours[i]]).toEqual([s, s]) // where they disagree we read the string
+        })
+      }),
+      { numRuns: 4 },
+    )
+  })
+})

@@ -82,6 +82,23 @@ if (want('verify')) {
     for (let i = 0; i < N; i++) verifyHookToken(expected, presented)
     return performance.now() - start
   }
+  // An unknown application (no token expected) must cost what a wrong token costs, or timing tells it exists.
+  {
+    const digest = hashHookToken(token)
+    const wrong = flip(token[0]!) + token.slice(1)
+    const unknown: number[] = []
+    const refused: number[] = []
+    for (let round = 0; round < 15; round++) {
+      let start = performance.now()
+      for (let i = 0; i < N; i++) verifyHookToken(undefined, token)
+      unknown.push(performance.now() - start)
+      start = performance.now()
+      for (let i = 0; i < N; i++) verifyHookToken(digest, wrong)
+      refused.push(performance.now() - start)
+    }
+    const [u, r] = [median(unknown), median(refused)]
+    rows.push({ figure: '  unknown application vs wrong token (stored digest)', measured: ms((u / N) * 1000).replace(' ms', ' us'), floor: ms((r / N) * 1000).replace(' ms', ' us'), ratio: ratio(u, r), goal: 'within 1.1x' })
+  }
   for (const [label, expected] of [['token', token], ['stored digest', hashHookToken(token)]] as const) {
     // Rounds interleave the cases, so that machine noise hits them alike.
     const times = cases.map(() => [] as number[])

@@ -108,6 +108,21 @@ describe('verifyHookRequest(request, lookup, options)', () => {
     expect(await verifyHookRequest(put({ body: '{"token":"wrong"}' }), lookup).then((v) => JSON.stringify(v))).not.toMatch(/wrong|the-token/)
   })
 
+  it('answers 400 to hostile parsed bodies (a throwing getter, a revoked Proxy) and never rejects (issue 11)', async () => {
+    const getter = Object.defineProperty({}, 'token', {
+      enumerable: true,
+      get() {
+        throw new Error(TOKEN)
+      },
+    })
+    const { proxy, revoke } = Proxy.revocable({ token: TOKEN }, {})
+    revoke()
+    for (const body of [getter, proxy]) {
+      const verdict = await verifyHookRequest(put({ body }), lookup)
+      expect(verdict).toEqual(refused(400, 'The body must be a JSON object: {"token": "..."}.'))
+    }
+  })
+
   it('awaits an async lookup', async () => {
     expect(await verifyHookRequest(put(), async (app, kind) => lookup(app, kind))).toEqual(OK)
   })

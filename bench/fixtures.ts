@@ -1,5 +1,30 @@
 import type { HookSpec } from '../dist/index.js'
 
+/**
+ * `n` small Deployments, the shape of Krake's own test manifests: 3
+ * containers with a name, an image and one port each. The shape that
+ * flatters us least: little to copy, so the per-container work shows.
+ */
+export function smallDeployments(n: number): object[] {
+  const out: object[] = []
+  for (let i = 0; i < n; i++) {
+    out.push({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: `app-${i}`, namespace: `ns-${i % 10}` },
+      spec: {
+        replicas: 2,
+        selector: { matchLabels: { app: `app-${i}` } },
+        template: {
+          metadata: { labels: { app: `app-${i}` } },
+          spec: { containers: [0, 1, 2].map((c) => ({ name: `c${c}`, image: `nginx:1.${c}`, ports: [{ containerPort: 80 }] })) },
+        },
+      },
+    })
+  }
+  return out
+}
+
 /** `n` Deployments of 3 containers each, shaped like real ones (ports, env, resources, probes). */
 export function deployments(n: number): object[] {
   const out: object[] = []

@@ -65,3 +65,28 @@ export function printTable(rows: Row[]): void {
 
 export const ms = (x: number) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2)) + ' ms'
 export const ratio = (a: number, b: number) => (a / b).toFixed(2) + 'x'
+
+const gc = (globalThis as { gc?: () => void }).gc
+
+/**
+ * Medians of several functions measured in turns, the order rotating each
+ * round so that none always runs after another's garbage. With `collect`,
+ * a full GC runs before each sample (needs --expose-gc), so that no sample
+ * pays for the garbage of the one before; without, they run back to back.
+ */
+export function compareMany(fns: Record<string, () => unknown>, rounds: number, collect: boolean): Record<string, number> {
+  if (collect && !gc) throw new Error('run with node --expose-gc')
+  const names = Object.keys(fns)
+  const times: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]))
+  for (const n of names) fns[n]!() // warm up
+  for (let r = 0; r < rounds; r++) {
+    for (let k = 0; k < names.length; k++) {
+      const name = names[(r + k) % names.length]!
+      if (collect) gc!()
+      const start = performance.now()
+      fns[name]!()
+      times[name]!.push(performance.now() - start)
+    }
+  }
+  return Object.fromEntries(names.map((n) => [n, median(times[n]!)]))
+}

@@ -1,5 +1,6 @@
 import { HookError } from '../errors.js'
-import { cloneJson, type Json, type JsonObject } from '../lib/clone.js'
+import { cloneJson, copyValue, type Json, type JsonObject } from '../lib/clone.js'
+import { copyWorkload, isPlain, NOT_FAST } from './walk.js'
 import { isObject, jsonEqual } from '../lib/json.js'
 import { pointer } from '../lib/pointer.js'
 import { settleConflict, upsertAll, type ListKind, type Site } from './collisions.js'
@@ -37,6 +38,34 @@ class Injection {
   readonly stores = new Map<string, Placed>()
 
   constructor(readonly plan: Plan) {}
+
+  /** The one walk for `src`, the item `index` of the input; false when it must take the careful way. */
+  fast(src: unknown, out: Json[], index: number): boolean {
+    try {
+      return this.tryFast(src, out, index)
+    } catch {
+      return false // not JSON somewhere, a getter or a Proxy trap that throws: the careful way says where
+    }
+  }
+
+  private tryFast(src: unknown, out: Json[], index: number): boolean {
+    if (!isPlain(src)) return false
+    const { apiVersion, kind, metadata } = src
+    if (typeof apiVersion !== 'string' || apiVersion === '' || typeof kind !== 'string' || kind === '') return false
+    if (apiVersion === 'v1' && kind === 'List') return false
+    if (!isPlain(metadata) || typeof metadata.name !== 'string' || metadata.name === '') return false
+    const { name, namespace } = metadata
+    if (namespace !== undefined && namespace !== null && typeof namespace !== 'string') return false
+    const ns = typeof namespace === 'string' && namespace !== '' ? namespace : undefined
+    const store = apiVersion === 'v1' && (kind === 'ConfigMap' || kind === 'Secret')
+    const location = store ? undefined : podSpecLocation(apiVersion, kind)
+    const copy = location === undefined ? copyValue(src, 1) : copyWorkload(src, location, 1, this.plan)
+    if (copy === NOT_FAST) return false
+    out[index] = copy
+    if (store) this.stores.set(identity(kind, ns, name), { list: out, index, path: [index] })
+    else if (location !== undefined) this.namespaces.add(ns ?? '')
+    return true
+  }
 
   visit(list: Json[], index: number, path: Path): void {
     const obj = list[index]
@@ -125,23 +154,55 @@ class Injection {
   }
 }
 
+function forcedSchemeResult(plan: Plan): HookResult | undefined {
+  if (plan.forcedFrom === undefined) return undefined
+  const to = plan.forcedFrom === 'http' ? 'https' : 'http'
+  return { severity: 'warning', message: `the endpoint's scheme ${plan.forcedFrom} was changed to ${to} because TLS is ${to === 'https' ? 'on' : 'off'}` }
+}
+
 /**
  * Injects the hook into `out`, a fresh clone that it changes in place, and
  * appends the objects the hook needs; `pathOf(i)` is where `out[i]` is in the
- * caller's input, for error paths and results.
+ * caller's input, for error paths and results. The careful way: the
+ * reference for the one walk.
  */
 export function runInjection(out: Json[], plan: Plan, pathOf: (index: number) => Path): HookResult[] {
   const run = new Injection(plan)
-  if (plan.forcedFrom !== undefined) {
-    const to = plan.forcedFrom === 'http' ? 'https' : 'http'
-    run.results.push({
-      severity: 'warning',
-      message: `the endpoint's scheme ${plan.forcedFrom} was changed to ${to} because TLS is ${to === 'https' ? 'on' : 'off'}`,
-    })
-  }
+  const forced = forcedSchemeResult(plan)
+  if (forced) run.results.push(forced)
   for (let i = 0; i < out.length; i++) run.visit(out, i, pathOf(i))
   run.addObjects(out)
   return run.results
+}
+
+/**
+ * The manifest list copied and hooked in one walk where each manifest allows
+ * it, the careful way (clone, then inject) for the rest. Errors come out as
+ * the careful way alone would raise them: every manifest is cloned, in order,
+ * before an injection error is thrown, so a value JSON cannot hold anywhere
+ * wins over a malformed workload, as when the whole list is cloned first.
+ */
+function injectList(manifests: readonly unknown[], plan: Plan): { out: Json[]; results: HookResult[] } {
+  const run = new Injection(plan)
+  const forced = forcedSchemeResult(plan)
+  if (forced) run.results.push(forced)
+  const n = manifests.length
+  const out: Json[] = new Array(n)
+  let pending: unknown
+  for (let i = 0; i < n; i++) {
+    if (pending === undefined && i in manifests && run.fast(manifests[i], out, i)) continue
+    // a hole: cloning the whole list names it, as the careful way does (the items before it cloned fine)
+    out[i] = i in manifests ? cloneJson(manifests[i], [i], 1) : cloneJson(manifests)
+    if (pending !== undefined) continue // cloned only, for an earlier error of cloning to win
+    try {
+      run.visit(out, i, [i])
+    } catch (e) {
+      pending = e
+    }
+  }
+  if (pending !== undefined) throw pending
+  run.addObjects(out)
+  return { out, results: run.results }
 }
 
 /**
@@ -170,7 +231,6 @@ export function injectHook<T = unknown>(manifests: readonly T[], hook: HookSpec,
   if (!Array.isArray(manifests)) {
     throw new HookError('ERR_INVALID_MANIFESTS', 'manifests must be an array of Kubernetes objects', { path: '' })
   }
-  const out = cloneJson(manifests) as Json[]
-  const results = runInjection(out, plan, (i) => [i])
+  const { out, results } = injectList(manifests, plan)
   return { manifests: out as unknown as Array<Manifest<T>>, results }
 }

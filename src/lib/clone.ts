@@ -167,37 +167,36 @@ function cloneToJSON(holder: object, toJSON: Function, depth: number): Json {
   return cloneFields(json as Record<string, unknown>, depth, true)
 }
 
-// Iterative, so that a very deep but acyclic input cannot overflow the stack.
-function hasCycle(root: unknown): boolean {
-  const onPath = new Set<object>()
-  const stack: Array<{ node: object; children: unknown[]; next: number }> = []
-  const enter = (v: unknown): boolean => {
-    if (typeof v !== 'object' || v === null) return false
-    if (onPath.has(v)) return true
-    onPath.add(v)
-    stack.push({ node: v, children: Object.values(v), next: 0 })
-    return false
-  }
-  if (enter(root)) return true
-  while (stack.length > 0) {
-    const top = stack[stack.length - 1]!
-    if (top.next < top.children.length) {
-      if (enter(top.children[top.next++])) return true
-    } else {
-      onPath.delete(top.node)
-      stack.pop()
-    }
-  }
-  return false
+/**
+ * The copy of `value`, as `cloneJson` makes it, at `depth` in the input,
+ * without the error translation: it throws an internal fault on anything that
+ * is not JSON. For the one walk, which then takes the careful way for an
+ * exact error.
+ */
+export function copyValue(value: unknown, depth: number): Json {
+  return cloneValue(value, depth)
 }
 
-// Object.values runs getters again; one that throws now says nothing of cycles.
-function cycleFound(root: unknown): boolean {
+/**
+ * Whether the chain of objects from `root` along `segments` (where the copy
+ * went too deep) meets one object twice: then the depth is a cycle's. Only
+ * that chain is looked at, so a cycle elsewhere does not explain a deep
+ * branch. Getters run again here; one that throws now says nothing of cycles.
+ */
+function pathRepeats(root: unknown, segments: ReadonlyArray<string | number>): boolean {
+  const seen = new Set<unknown>()
+  let node: unknown = root
   try {
-    return hasCycle(root)
+    for (const segment of segments) {
+      if (typeof node !== 'object' || node === null) return false
+      if (seen.has(node)) return true
+      seen.add(node)
+      node = (node as Record<string | number, unknown>)[segment]
+    }
   } catch {
     return false
   }
+  return typeof node === 'object' && node !== null && seen.has(node)
 }
 
 /**
@@ -208,14 +207,15 @@ function cycleFound(root: unknown): boolean {
  * getter that throws) is a HookError whose path, relative to `base`, points
  * at it.
  */
-export function cloneJson(value: unknown, base: ReadonlyArray<string | number> = []): Json {
+export function cloneJson(value: unknown, base: ReadonlyArray<string | number> = [], depth = 0): Json {
   try {
-    return cloneValue(value, 0)
+    return cloneValue(value, depth)
   } catch (err) {
     const e = readFault(err, 'reading the input')
-    const path = pointer(...base, ...e.segments.reverse())
+    const segments = e.segments.reverse()
+    const path = pointer(...base, ...segments)
     if (e.kind === 'value') throw new HookError('ERR_INVALID_VALUE', `${path || 'the input'}: ${e.detail}`, { path })
-    if (cycleFound(value)) throw new HookError('ERR_CYCLE', `the input refers to itself (a cycle) below ${path || '/'}`, { path })
+    if (pathRepeats(value, segments)) throw new HookError('ERR_CYCLE', `the input refers to itself (a cycle) below ${path || '/'}`, { path })
     throw new HookError('ERR_TOO_DEEP', `the input nests deeper than ${MAX_DEPTH} levels at ${path}`, { path })
   }
 }

@@ -111,6 +111,30 @@ function reusable(certPem: unknown, keyPem: unknown, intermediatePem: string, no
   }
 }
 
+/** Where a hook's or option's field comes from in Krake's configuration (or the controller's context). */
+const CONFIG_KEYS: Record<string, string> = {
+  '/certDest': 'cert_dest',
+  '/env/token': 'env_token',
+  '/env/url': 'env_url',
+  '/externalEndpoint': 'external_endpoint',
+}
+
+/**
+ * Runs `make`, re-rooting its HookError at the configuration key the caller
+ * wrote (`/hooks/complete/cert_dest`, not `/certDest`); the controller's own
+ * `api_endpoint` is `/apiEndpoint` of the context.
+ */
+function inConfigKeys<T>(kind: HookKind, make: () => T): T {
+  try {
+    return make()
+  } catch (e) {
+    if (!(e instanceof HookError) || e.path === undefined) throw e
+    const key = CONFIG_KEYS[e.path]
+    if (key === undefined) throw e
+    throw new HookError(e.code, `hooks.${kind}.${key}: ${e.message}`, { path: `/hooks/${kind}/${key}`, cause: e })
+  }
+}
+
 /** The names today's Krake gives what a hook adds, and the keys of its token Secret: the variables' names in lower case. */
 function krakeNaming(app: string, kind: HookKind, envToken: string, envUrl: string): PlanOverrides {
   const keys = { token: envToken.toLowerCase(), url: envUrl.toLowerCase() }
@@ -198,7 +222,7 @@ export async function mangleApplication(app: KrakeApplication, config: KrakeHook
 
     const overrides: PlanOverrides = today ? krakeNaming(name, kind, hook.envToken, hook.envUrl) : {}
     const options: InjectOptions = { ...(today ? { tokenFrom: 'secret', certStorage: 'Secret' } : {}), ...context.options, env: { token: hook.envToken, url: hook.envUrl }, certDest: hook.certDest }
-    const plan = makePlan({ kind, app: { name, namespace }, apiEndpoint: context.apiEndpoint, externalEndpoint: hook.externalEndpoint, token, tls }, options, overrides)
+    const plan = inConfigKeys(kind, () => makePlan({ kind, app: { name, namespace }, apiEndpoint: context.apiEndpoint, externalEndpoint: hook.externalEndpoint, token, tls }, options, overrides))
     const out = cloneJson(manifests) as Json[]
     const before = out.length
     results.push(...runInjection(out, plan, (i) => [i]))

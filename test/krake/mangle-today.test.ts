@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startApiServer, type ApiServer } from '../../examples/api-server.js'
 import { mangleApplication, parseKrakeHooksConfig, signalHook, stringifyManifests, type KrakeApplication, type KrakeHooksContext } from '../../src/index.js'
-import { deepFreeze, deployment, fillTemplate, krakeTemplate, podSpecOf } from '../helpers.js'
+import { deepFreeze, deployment, fillTemplate, hookErrorOfAsync, krakeTemplate, podSpecOf } from '../helpers.js'
 import { containerEnv, mountedFiles } from '../kubelet.js'
 import { makePki, type Pki } from '../pki.js'
 
@@ -217,5 +217,18 @@ describe("today's layout with TLS", () => {
       { env: [{ name: null, valueFrom: { secretKeyRef: { name: null, key: null } } }, { name: null, valueFrom: { secretKeyRef: { name: null, key: null } } }, { observer_schema_list_min_length: 2, observer_schema_list_max_length: 2 }] },
       { observer_schema_list_min_length: 0, observer_schema_list_max_length: 0 },
     ])
+  })
+})
+
+describe('mangleApplication: errors point at the configuration key the caller wrote (issue 12)', () => {
+  it.each([
+    [{ complete: { ...PKI, cert_dest: '/etc/./x' } }, '/hooks/complete/cert_dest', /^hooks\.complete\.cert_dest: certDest must be a clean absolute path/],
+    [{ complete: { ...PKI, env_token: 'BAD-NAME' } }, '/hooks/complete/env_token', /^hooks\.complete\.env_token: "BAD-NAME" is not a valid environment variable name/],
+    [{ shutdown: { ...PKI, env_url: '1URL' } }, '/hooks/shutdown/env_url', /^hooks\.shutdown\.env_url: /],
+  ])('%j is refused at %s', async (config, path, message) => {
+    const kinds = Object.keys(config)
+    const e = await hookErrorOfAsync(mangleApplication(app(kinds), parseKrakeHooksConfig(config), noTls))
+    expect([e.code, e.path]).toEqual([expect.stringMatching(/^ERR_INVALID_OPTION$/), path])
+    expect(e.message).toMatch(message)
   })
 })

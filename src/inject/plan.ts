@@ -2,7 +2,7 @@ import { HookError } from '../errors.js'
 import { parseCertificates, parsePrivateKey } from '../lib/pem.js'
 import { resolveHookUrl } from './endpoint.js'
 import { hookNames, type HookNames } from './names.js'
-import type { HookKind, HookSpec, HookTls, InjectOptions } from './types.js'
+import type { AppRef, HookKind, HookSpec, HookTls, InjectOptions } from './types.js'
 import { show } from '../lib/show.js'
 import { isRecord } from '../lib/json.js'
 
@@ -57,13 +57,22 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
 // JSON escaping nor break the shell's quoting.
 const TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]{1,4096}$/
 
-const HOOK_KEYS = new Set(['kind', 'app', 'apiEndpoint', 'externalEndpoint', 'token', 'tls'])
-const OPTION_KEYS = new Set(['env', 'certDest', 'certStorage', 'tokenFrom', 'initContainers', 'onConflict'])
+/**
+ * The fields each input may have. `satisfies` holds every table to its type:
+ * a field added to HookSpec or InjectOptions that is missing here, or one
+ * here that the type does not have, does not compile.
+ */
+type Fields<T> = { readonly [K in keyof Required<T>]: true }
+const HOOK_FIELDS = { kind: true, app: true, apiEndpoint: true, externalEndpoint: true, token: true, tls: true } as const satisfies Fields<HookSpec>
+const APP_FIELDS = { name: true, namespace: true } as const satisfies Fields<AppRef>
+const TLS_FIELDS = { caBundlePem: true, certPem: true, keyPem: true } as const satisfies Fields<HookTls>
+const OPTION_FIELDS = { env: true, certDest: true, certStorage: true, tokenFrom: true, initContainers: true, onConflict: true } as const satisfies Fields<InjectOptions>
+const ENV_FIELDS = { token: true, url: true } as const satisfies Fields<NonNullable<InjectOptions['env']>>
 
-function checkKeys(obj: Record<string, unknown>, allowed: Set<string>, code: 'ERR_INVALID_HOOK' | 'ERR_INVALID_OPTION', prefix: string): void {
+function checkKeys(obj: Record<string, unknown>, allowed: Readonly<Record<string, true>>, code: 'ERR_INVALID_HOOK' | 'ERR_INVALID_OPTION', prefix: string): void {
   for (const key of Object.keys(obj)) {
-    if (!allowed.has(key)) {
-      throw new HookError(code, `unknown field "${key}" (allowed: ${[...allowed].join(', ')})`, { path: `${prefix}/${key}` })
+    if (!Object.hasOwn(allowed, key)) {
+      throw new HookError(code, `unknown field "${key}" (allowed: ${Object.keys(allowed).join(', ')})`, { path: `${prefix}/${key}` })
     }
   }
 }
@@ -102,7 +111,7 @@ function checkTls(tls: unknown): HookTls {
 
 function checkTlsUncached(tls: unknown): HookTls {
   if (!isRecord(tls)) throw new HookError('ERR_INVALID_HOOK', 'tls must be { caBundlePem, certPem, keyPem }', { path: '/tls' })
-  checkKeys(tls, new Set(['caBundlePem', 'certPem', 'keyPem']), 'ERR_INVALID_HOOK', '/tls')
+  checkKeys(tls, TLS_FIELDS, 'ERR_INVALID_HOOK', '/tls')
   const ca = parseCertificates(tls.caBundlePem, '/tls/caBundlePem')
   const certs = parseCertificates(tls.certPem, '/tls/certPem')
   const { key, block } = parsePrivateKey(tls.keyPem, '/tls/keyPem')
@@ -134,13 +143,13 @@ export function cleanMountPath(path: unknown): string | undefined {
 /** Checks the hook spec and options; every problem is a HookError with a path. */
 export function makePlan(hook: HookSpec, options: InjectOptions | undefined, overrides: PlanOverrides = {}): Plan {
   if (!isRecord(hook)) throw new HookError('ERR_INVALID_HOOK', 'the hook must be an object', { path: '' })
-  checkKeys(hook, HOOK_KEYS, 'ERR_INVALID_HOOK', '')
+  checkKeys(hook, HOOK_FIELDS, 'ERR_INVALID_HOOK', '')
   const { kind, app, token } = hook as Record<string, unknown>
   if (kind !== 'complete' && kind !== 'shutdown') {
     throw new HookError('ERR_INVALID_HOOK', `kind must be "complete" or "shutdown", not ${show(kind)}`, { path: '/kind' })
   }
   if (!isRecord(app)) throw new HookError('ERR_INVALID_HOOK', 'app must be { name, namespace }', { path: '/app' })
-  checkKeys(app, new Set(['name', 'namespace']), 'ERR_INVALID_HOOK', '/app')
+  checkKeys(app, APP_FIELDS, 'ERR_INVALID_HOOK', '/app')
   if (!nonEmptyString(app.name)) throw new HookError('ERR_INVALID_HOOK', 'app.name must be a non-empty string', { path: '/app/name' })
   if (!nonEmptyString(app.namespace)) throw new HookError('ERR_INVALID_HOOK', 'app.namespace must be a non-empty string', { path: '/app/namespace' })
   if (typeof token !== 'string' || !TOKEN.test(token)) {
@@ -161,10 +170,10 @@ export function makePlan(hook: HookSpec, options: InjectOptions | undefined, ove
 
   const opts: unknown = options ?? {}
   if (!isRecord(opts)) throw new HookError('ERR_INVALID_OPTION', 'options must be an object', { path: '' })
-  checkKeys(opts, OPTION_KEYS, 'ERR_INVALID_OPTION', '')
+  checkKeys(opts, OPTION_FIELDS, 'ERR_INVALID_OPTION', '')
   const env = opts.env ?? {}
   if (!isRecord(env)) throw new HookError('ERR_INVALID_OPTION', 'env must be { token?, url? }', { path: '/env' })
-  checkKeys(env, new Set(['token', 'url']), 'ERR_INVALID_OPTION', '/env')
+  checkKeys(env, ENV_FIELDS, 'ERR_INVALID_OPTION', '/env')
   const envName = (value: unknown, fallback: string, path: string): string => {
     if (value === undefined) return fallback
     if (typeof value === 'string' && ENV_NAME.test(value)) return value

@@ -1,5 +1,6 @@
 import { HookError } from '../errors.js'
 import { injectHook } from '../inject/inject.js'
+import { identityKey, isNamedObject, refOf } from '../lib/kubernetes.js'
 import type { HookResult } from '../inject/types.js'
 import { parseManifests } from '../yaml/parse.js'
 import { stringifyManifests } from '../yaml/stringify.js'
@@ -44,11 +45,9 @@ function errorResult(e: HookError, items: readonly unknown[], origin: 'items' | 
   if (e.path === undefined || e.path === '') return result
   if (origin === 'functionConfig') return { ...result, field: { path: `functionConfig.${fieldPath(e.path)}` } }
   const m = /^\/(\d+)(\/.*)?$/.exec(e.path)
-  const item = m ? (items[Number(m[1])] as Obj | undefined) : undefined
-  const meta = item?.metadata as Obj | undefined
-  if (item && typeof item.apiVersion === 'string' && typeof item.kind === 'string' && typeof meta?.name === 'string') {
-    result.resourceRef = { apiVersion: item.apiVersion, kind: item.kind, name: meta.name }
-    if (typeof meta.namespace === 'string') result.resourceRef.namespace = meta.namespace
+  const item = m ? items[Number(m[1])] : undefined
+  if (isNamedObject(item)) {
+    result.resourceRef = refOf(item.apiVersion, item.kind, item.metadata.name, item.metadata.namespace)
     if (m?.[2]) result.field = { path: fieldPath(m[2]) }
     const file = fileOf(item)
     if (file) result.file = file
@@ -74,11 +73,8 @@ export function fileOf(item: unknown): KrmResult['file'] | undefined {
 function withFile(result: KrmResult, items: readonly unknown[]): KrmResult {
   const ref = result.resourceRef
   if (ref === undefined) return result
-  const item = items.find((i) => {
-    const o = i as Obj
-    const meta = (o?.metadata ?? {}) as Obj
-    return o?.apiVersion === ref.apiVersion && o?.kind === ref.kind && meta.name === ref.name && (meta.namespace ?? undefined) === ref.namespace
-  })
+  const key = identityKey(ref)
+  const item = items.find((i) => isNamedObject(i) && identityKey(refOf(i.apiVersion, i.kind, i.metadata.name, i.metadata.namespace)) === key)
   const file = fileOf(item)
   return file ? { ...result, file } : result
 }

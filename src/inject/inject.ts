@@ -6,8 +6,8 @@ import { pointer } from '../lib/pointer.js'
 import { settleConflict, upsertAll, type ListKind, type Site } from './collisions.js'
 import { certMount, certVolume, hookObjects, isOwnObject, tokenEnv, urlEnv } from './objects.js'
 import { cleanMountPath, makePlan, type Plan } from './plan.js'
-import type { Manifest } from '../lib/kubernetes.js'
-import type { HookResult, HookSpec, InjectOptions, InjectResult, ResourceRef } from './types.js'
+import { identityKey, refOf, type Manifest } from '../lib/kubernetes.js'
+import type { HookResult, HookSpec, InjectOptions, InjectResult } from './types.js'
 import { containersOf, findPodSpec, podSpecLocation } from './workloads.js'
 
 type Path = Array<string | number>
@@ -29,7 +29,8 @@ interface Placed {
   path: Path
 }
 
-const identity = (kind: string, namespace: string | undefined, name: string) => `${kind}/${namespace ?? ''}/${name}`
+// ConfigMaps and Secrets of the input, by identity (their apiVersion is v1)
+const identity = (kind: string, namespace: string | undefined, name: string) => identityKey(refOf('v1', kind, name, namespace))
 
 class Injection {
   readonly results: HookResult[] = []
@@ -100,7 +101,7 @@ class Injection {
     const location = podSpecLocation(apiVersion, kind)
     if (location === undefined) return
 
-    const ref: ResourceRef = ns === undefined ? { apiVersion, kind, name } : { apiVersion, kind, name, namespace: ns }
+    const ref = refOf(apiVersion, kind, name, ns)
     const site: Site = { objPath: path, ref, onConflict: this.plan.onConflict, results: this.results }
     this.injectPod(obj, location, site)
     this.namespaces.add(ns ?? '')
@@ -143,8 +144,7 @@ class Injection {
           placed.list[placed.index] = wanted // ours from an earlier run: refresh it
           continue
         }
-        const ref: ResourceRef = { apiVersion: 'v1', kind, name: meta.name as string }
-        if (namespace !== undefined) ref.namespace = namespace
+        const ref = refOf('v1', kind, meta.name as string, namespace)
         const why = `${kind} "${String(meta.name)}"${namespace === undefined ? '' : ` in namespace "${namespace}"`} is already in the input and is not the hook's`
         settleConflict(this.plan.onConflict, this.results, why, { resourceRef: ref }, pointer(...placed.path), () => {
           placed.list[placed.index] = wanted

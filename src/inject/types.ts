@@ -1,4 +1,4 @@
-import type { KubernetesObject } from '../lib/kubernetes.js'
+import type { KubernetesObject, ResourceRef } from '../lib/kubernetes.js'
 
 /** The two hooks that Krake knows. */
 export type HookKind = 'complete' | 'shutdown'
@@ -50,12 +50,7 @@ export interface InjectOptions {
 }
 
 /** Identifies the object a result is about. */
-export interface ResourceRef {
-  apiVersion: string
-  kind: string
-  name: string
-  namespace?: string
-}
+export type { ResourceRef }
 
 /** One thing worth telling about an injection, shaped like a KRM function result. */
 export interface HookResult {

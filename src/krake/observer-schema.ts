@@ -4,6 +4,7 @@
 // post-create handler fails.
 import type { Json, JsonObject } from '../lib/clone.js'
 import { isObject } from '../lib/json.js'
+import { identityKey, isNamedObject, refOf } from '../lib/kubernetes.js'
 import { podSpecLocation } from '../inject/workloads.js'
 
 /** The control entry that ends every observed list: how long Krake lets the list be. */
@@ -41,12 +42,16 @@ function schemaOf(value: Json): Json {
   return null
 }
 
-/** The schema entry of a resource, as Krake's `get_kubernetes_resource_idx` finds it: by apiVersion, kind and name. */
+/** The identity Krake matches schema entries by (`get_kubernetes_resource_idx`): apiVersion, kind and name, not the namespace. */
+function krakeKey(o: Json): string | undefined {
+  return isNamedObject(o) ? identityKey(refOf(o.apiVersion, o.kind, o.metadata.name, undefined)) : undefined
+}
+
+/** The schema entry of a resource, as Krake finds it. */
 export function findObserved(schema: readonly Json[], resource: JsonObject): JsonObject | undefined {
-  const name = isObject(resource.metadata) ? resource.metadata.name : undefined
-  for (const entry of schema) {
-    if (isObject(entry) && entry.apiVersion === resource.apiVersion && entry.kind === resource.kind && isObject(entry.metadata) && entry.metadata.name === name) return entry
-  }
+  const key = krakeKey(resource)
+  if (key === undefined) return undefined
+  for (const entry of schema) if (isObject(entry) && krakeKey(entry) === key) return entry
   return undefined
 }
 

@@ -22,6 +22,32 @@ export interface KubernetesObject {
   [field: string]: unknown
 }
 
+/** Identifies an object: what KRM function results and our results name. */
+export interface ResourceRef {
+  apiVersion: string
+  kind: string
+  name: string
+  namespace?: string
+}
+
+/** A Kubernetes object that names itself: apiVersion and kind non-empty strings, metadata with a non-empty name. */
+export function isNamedObject(v: unknown): v is KubernetesObject & { metadata: ObjectMeta & { name: string } } {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false
+  const o = v as Record<string, unknown>
+  const meta = o.metadata as Record<string, unknown> | null | undefined
+  return typeof o.apiVersion === 'string' && o.apiVersion !== '' && typeof o.kind === 'string' && o.kind !== '' && typeof meta === 'object' && meta !== null && typeof meta.name === 'string' && meta.name !== ''
+}
+
+/** The reference to an object, its namespace left out when it has none (or an empty one). */
+export function refOf(apiVersion: string, kind: string, name: string, namespace: unknown): ResourceRef {
+  return typeof namespace === 'string' && namespace !== '' ? { apiVersion, kind, name, namespace } : { apiVersion, kind, name }
+}
+
+/** The identity of an object in a manifest list, as kpt's SDK keys it: `apiVersion/kind/namespace/name`. */
+export function identityKey(ref: ResourceRef): string {
+  return `${ref.apiVersion}/${ref.kind}/${ref.namespace ?? ''}/${ref.name}`
+}
+
 /**
  * The type of what `JSON.stringify` would make of a `T`: `toJSON()` results
  * in place of the objects that have one (a `Date` becomes a `string`),

@@ -7,13 +7,51 @@ import { show } from '../lib/show.js'
 
 type Path = Array<string | number>
 
-/** Where the current object is, for paths and results. */
+/** Where the current object is, for paths and results, and the policy its clashes follow. */
 export interface Site {
   /** Path of the manifest object from the root of the manifest list. */
   objPath: Path
   ref: ResourceRef
-  onConflict: 'replace' | 'error' | 'keep'
-  results: HookResult[]
+  policy: ConflictPolicy
+}
+
+/** What to do with one entry or object of the hook's. */
+export type Decision = 'same' | 'append' | 'replace' | 'keep'
+
+/** An entry or object of the input that has the hook's name (or mount path) and differs. */
+export interface Clash {
+  why: string
+  about: Pick<HookResult, 'resourceRef' | 'field'>
+  /** Where ERR_CONFLICT points. */
+  path: string
+}
+
+/**
+ * The one place the conflict policy lives, for list entries and whole
+ * objects alike. It decides; the caller applies the decision.
+ */
+export class ConflictPolicy {
+  constructor(
+    readonly onConflict: 'replace' | 'error' | 'keep',
+    readonly results: HookResult[],
+  ) {}
+
+  /**
+   * `append` when nothing clashes, `same` when what is there equals the
+   * hook's; for a clash, `replace` (info result) or `keep` (warning result)
+   * by policy, or, under 'error', ERR_CONFLICT thrown at the clash's path.
+   */
+  decide(clash: Clash | undefined, equal = false): Decision {
+    if (clash === undefined) return 'append'
+    if (equal) return 'same'
+    if (this.onConflict === 'error') throw new HookError('ERR_CONFLICT', `${clash.why}; onConflict is "error"`, { path: clash.path })
+    if (this.onConflict === 'keep') {
+      this.results.push({ severity: 'warning', message: `${clash.why}; kept it (onConflict "keep"), the hook may not work`, ...clash.about })
+      return 'keep'
+    }
+    this.results.push({ severity: 'info', message: `${clash.why}; replaced it with the hook's`, ...clash.about })
+    return 'replace'
+  }
 }
 
 /** A named list the hook writes into: env, volumes or volumeMounts. */
@@ -61,7 +99,7 @@ function entriesOf(parent: JsonObject, kind: ListKind, site: Site, owner: ListOw
 /**
  * Puts each of `wanted` into `parent[kind.field]`. An entry that already
  * equals it is left alone; an entry of the same name (or, for mounts, the
- * same mountPath) that differs is a conflict, settled by `site.onConflict`:
+ * same mountPath) that differs is a conflict, settled by `site.policy`:
  * replaced in place (info), refused (ERR_CONFLICT) or kept (warning). Later
  * duplicates are removed when replacing, so that the list ends with exactly
  * one such entry. New entries are appended in one exact-size copy.
@@ -87,40 +125,21 @@ function settle(list: JsonObject[], wanted: JsonObject, kind: ListKind, site: Si
   }
   if (clashes === undefined) return false
   const first = clashes[0]!
-  if (clashes.length === 1 && jsonEqual(list[first], wanted as Json)) return true
-
-  const rel = [...owner.parentRel, kind.field, first]
   const existing = list[first]!
-  const why =
-    existing.name === wanted.name
-      ? `${kind.noun} "${String(wanted.name)}" of ${ownerName(owner)} is already set to something else`
-      : `${kind.noun} "${String(existing.name)}" of ${ownerName(owner)} already uses ${unique} ${show(wanted[unique!])}`
-  const dupes = clashes.length > 1 ? ` (${clashes.length} entries clash)` : ''
-  settleConflict(site.onConflict, site.results, `${why}${dupes}`, { resourceRef: site.ref, field: pointer(...rel) }, pointer(...site.objPath, ...rel), () => {
+  const equal = clashes.length === 1 && jsonEqual(existing, wanted)
+  let clash: Clash | undefined
+  if (!equal) {
+    const rel = [...owner.parentRel, kind.field, first]
+    const why =
+      existing.name === wanted.name
+        ? `${kind.noun} "${String(wanted.name)}" of ${ownerName(owner)} is already set to something else`
+        : `${kind.noun} "${String(existing.name)}" of ${ownerName(owner)} already uses ${unique} ${show(wanted[unique!])}`
+    const dupes = clashes.length > 1 ? ` (${clashes.length} entries clash)` : ''
+    clash = { why: `${why}${dupes}`, about: { resourceRef: site.ref, field: pointer(...rel) }, path: pointer(...site.objPath, ...rel) }
+  }
+  if (site.policy.decide(clash, equal) === 'replace') {
     list[first] = wanted
     for (let k = clashes.length - 1; k >= 1; k--) list.splice(clashes[k]!, 1)
-  })
-  return true
-}
-
-/**
- * The one place the conflict policy lives, for list entries and whole
- * objects alike: 'error' throws ERR_CONFLICT at `path`; 'keep' leaves the
- * user's and warns; 'replace' calls `replace` and says so.
- */
-export function settleConflict(
-  onConflict: Site['onConflict'],
-  results: HookResult[],
-  why: string,
-  about: Pick<HookResult, 'resourceRef' | 'field'>,
-  path: string,
-  replace: () => void,
-): void {
-  if (onConflict === 'error') throw new HookError('ERR_CONFLICT', `${why}; onConflict is "error"`, { path })
-  if (onConflict === 'keep') {
-    results.push({ severity: 'warning', message: `${why}; kept it (onConflict "keep"), the hook may not work`, ...about })
-    return
   }
-  replace()
-  results.push({ severity: 'info', message: `${why}; replaced it with the hook's`, ...about })
+  return true
 }

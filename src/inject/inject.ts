@@ -3,7 +3,7 @@ import { cloneJson, copyValue, type Json, type JsonObject } from '../lib/clone.j
 import { copyWorkload, isPlain, NOT_FAST } from './walk.js'
 import { isObject, jsonEqual } from '../lib/json.js'
 import { pointer } from '../lib/pointer.js'
-import { settleConflict, upsertAll, type ListKind, type Site } from './collisions.js'
+import { ConflictPolicy, upsertAll, type ListKind, type Site } from './collisions.js'
 import { certMount, certVolume, hookObjects, isOwnObject, tokenEnv, urlEnv } from './objects.js'
 import { cleanMountPath, makePlan, type Plan } from './plan.js'
 import { identityKey, refOf, type Manifest } from '../lib/kubernetes.js'
@@ -38,7 +38,11 @@ class Injection {
   readonly namespaces = new Set<string>()
   readonly stores = new Map<string, Placed>()
 
-  constructor(readonly plan: Plan) {}
+  readonly policy: ConflictPolicy
+
+  constructor(readonly plan: Plan) {
+    this.policy = new ConflictPolicy(plan.onConflict, this.results)
+  }
 
   /** The one walk for `src`, the item `index` of the input; false when it must take the careful way. */
   fast(src: unknown, out: Json[], index: number): boolean {
@@ -102,7 +106,7 @@ class Injection {
     if (location === undefined) return
 
     const ref = refOf(apiVersion, kind, name, ns)
-    const site: Site = { objPath: path, ref, onConflict: this.plan.onConflict, results: this.results }
+    const site: Site = { objPath: path, ref, policy: this.policy }
     this.injectPod(obj, location, site)
     this.namespaces.add(ns ?? '')
   }
@@ -139,16 +143,14 @@ class Injection {
           continue
         }
         const existing = placed.list[placed.index] as JsonObject
-        if (jsonEqual(existing, wanted)) continue
-        if (isOwnObject(existing, this.plan)) {
+        if (isOwnObject(existing, this.plan) && !jsonEqual(existing, wanted)) {
           placed.list[placed.index] = wanted // ours from an earlier run: refresh it
           continue
         }
         const ref = refOf('v1', kind, meta.name as string, namespace)
         const why = `${kind} "${String(meta.name)}"${namespace === undefined ? '' : ` in namespace "${namespace}"`} is already in the input and is not the hook's`
-        settleConflict(this.plan.onConflict, this.results, why, { resourceRef: ref }, pointer(...placed.path), () => {
-          placed.list[placed.index] = wanted
-        })
+        const clash = { why, about: { resourceRef: ref }, path: pointer(...placed.path) }
+        if (this.policy.decide(clash, jsonEqual(existing, wanted)) === 'replace') placed.list[placed.index] = wanted
       }
     }
   }

@@ -4,7 +4,7 @@ import { copyWorkload, isPlain, NOT_FAST } from './walk.js'
 import { isObject, jsonEqual } from '../lib/json.js'
 import { pointer } from '../lib/pointer.js'
 import { ConflictPolicy, upsertAll, type ListKind, type Site } from './collisions.js'
-import { certMount, certVolume, hookObjects, isOwnObject, tokenEnv, urlEnv } from './objects.js'
+import { certMount, certVolume, hookEnv, hookObjects, isOwnObject } from './objects.js'
 import { cleanMountPath, makePlan, type Plan } from './plan.js'
 import { identityKey, refOf, type Manifest } from '../lib/kubernetes.js'
 import type { HookResult, HookSpec, InjectOptions, InjectResult } from './types.js'
@@ -122,7 +122,7 @@ class Injection {
       for (let i = 0; i < list.length; i++) {
         const c = list[i]!
         const owner = { parentRel: [...location, field, i], container: c.name as string }
-        upsertAll(c, [tokenEnv(plan), urlEnv(plan)], ENV, site, owner)
+        upsertAll(c, hookEnv(plan), ENV, site, owner)
         if (plan.tls !== undefined) upsertAll(c, [certMount(plan)], MOUNTS, site, owner)
       }
     }

@@ -36,7 +36,7 @@ export function hookObjects(plan: Plan, namespace: string | undefined): JsonObje
       kind: 'Secret',
       metadata: metadata(plan, plan.names.tokenSecret, namespace),
       type: 'Opaque',
-      data: { [plan.secretKeys.token]: b64(plan.token), [plan.secretKeys.url]: b64(plan.url) },
+      data: Object.fromEntries(plan.env.map((v) => [v.secretKey, b64(v.value)])),
     })
   }
   return out
@@ -53,19 +53,19 @@ export function isOwnObject(obj: JsonObject, plan: Plan): boolean {
   )
 }
 
-/** The env entries, volume and mount every container or pod gets. */
-export function tokenEnv(plan: Plan): JsonObject {
-  return plan.tokenFrom === 'value'
-    ? { name: plan.envToken, value: plan.token }
-    : { name: plan.envToken, valueFrom: { secretKeyRef: { name: plan.names.tokenSecret, key: plan.secretKeys.token } } }
+/** The env entries every container gets, in order: fresh objects each call (nothing is shared). */
+export function hookEnv(plan: Plan): JsonObject[] {
+  return plan.env.map((v) =>
+    plan.tokenFrom === 'value' ? { name: v.name, value: v.value } : { name: v.name, valueFrom: { secretKeyRef: { name: plan.names.tokenSecret, key: v.secretKey } } },
+  )
 }
 
-export function urlEnv(plan: Plan): JsonObject {
-  return plan.tokenFrom === 'value'
-    ? { name: plan.envUrl, value: plan.url }
-    : { name: plan.envUrl, valueFrom: { secretKeyRef: { name: plan.names.tokenSecret, key: plan.secretKeys.url } } }
+/** Whether `name` is one of the hook's variables. */
+export function isHookVariable(plan: Plan, name: unknown): boolean {
+  return plan.env.some((v) => v.name === name)
 }
 
+/** The volume and mount every pod and container gets with TLS. */
 export function certVolume(plan: Plan): JsonObject {
   return plan.certStorage === 'ConfigMap'
     ? { name: plan.names.volume, configMap: { name: plan.names.configMap } }

@@ -2,6 +2,7 @@ import { HookError } from '../errors.js'
 import { parseCertificates, parsePrivateKey } from '../lib/pem.js'
 import { resolveHookUrl } from './endpoint.js'
 import { hookNames, type HookNames } from './names.js'
+import { HOOK_VARIABLES, type HookVariable, type PlannedVariable } from './variables.js'
 import type { AppRef, HookKind, HookSpec, HookTls, InjectOptions } from './types.js'
 import { show } from '../lib/show.js'
 import { isRecord } from '../lib/json.js'
@@ -15,16 +16,14 @@ export interface Plan {
   /** Set when the endpoint's scheme was changed to follow TLS. */
   forcedFrom?: 'http' | 'https'
   tls?: HookTls
-  envToken: string
-  envUrl: string
+  /** The variables every container gets, in order (see variables.ts). */
+  env: readonly PlannedVariable[]
   certDest: string
   certStorage: 'ConfigMap' | 'Secret'
   tokenFrom: 'value' | 'secret'
   initContainers: boolean
   onConflict: 'replace' | 'error' | 'keep'
   names: HookNames
-  /** The data keys of the token Secret. */
-  secretKeys: { token: string; url: string }
 }
 
 /**
@@ -33,12 +32,8 @@ export interface Plan {
  */
 export interface PlanOverrides {
   names?: Partial<HookNames>
-  secretKeys?: { token: string; url: string }
-}
-
-const DEFAULT_ENV: Record<HookKind, { token: string; url: string }> = {
-  complete: { token: 'KRAKE_TOKEN', url: 'KRAKE_COMPLETE_URL' },
-  shutdown: { token: 'KRAKE_SHUTDOWN_TOKEN', url: 'KRAKE_SHUTDOWN_URL' },
+  /** The token Secret's data key of each variable, by role. */
+  secretKeys?: Partial<Record<HookVariable['role'], string>>
 }
 
 /**
@@ -179,9 +174,13 @@ export function makePlan(hook: HookSpec, options: InjectOptions | undefined, ove
     if (typeof value === 'string' && ENV_NAME.test(value)) return value
     throw new HookError('ERR_INVALID_OPTION', `${show(value)} is not a valid environment variable name ([A-Za-z_][A-Za-z0-9_]*)`, { path })
   }
-  const envToken = envName(env.token, DEFAULT_ENV[kind].token, '/env/token')
-  const envUrl = envName(env.url, DEFAULT_ENV[kind].url, '/env/url')
-  if (envToken === envUrl) throw new HookError('ERR_INVALID_OPTION', `env.token and env.url are both "${envToken}"`, { path: '/env/url' })
+  const variables: PlannedVariable[] = []
+  for (const v of HOOK_VARIABLES) {
+    const name = envName(env[v.role], v.defaultName[kind], `/env/${v.role}`)
+    const same = variables.find((other) => other.name === name)
+    if (same) throw new HookError('ERR_INVALID_OPTION', `env.${same.role} and env.${v.role} are both "${name}"`, { path: `/env/${v.role}` })
+    variables.push({ role: v.role, name, value: v.value({ token, url: resolved.url }), secretKey: overrides.secretKeys?.[v.role] ?? v.secretKey })
+  }
 
   const certDest = cleanMountPath(opts.certDest ?? DEFAULT_CERT_DEST[kind])
   if (certDest === undefined) {
@@ -195,15 +194,13 @@ export function makePlan(hook: HookSpec, options: InjectOptions | undefined, ove
     app: { name: app.name, namespace: app.namespace },
     token,
     url: resolved.url,
-    envToken,
-    envUrl,
+    env: variables,
     certDest,
     certStorage: oneOf(opts.certStorage, ['ConfigMap', 'Secret'], 'ConfigMap', '/certStorage'),
     tokenFrom: oneOf(opts.tokenFrom, ['value', 'secret'], 'value', '/tokenFrom'),
     initContainers,
     onConflict: oneOf(opts.onConflict, ['replace', 'error', 'keep'], 'replace', '/onConflict'),
     names: { ...hookNames(app.name, kind), ...overrides.names },
-    secretKeys: overrides.secretKeys ?? { token: 'token', url: 'url' },
   }
   if (resolved.forcedFrom !== undefined) plan.forcedFrom = resolved.forcedFrom
   if (tls !== undefined) plan.tls = tls

@@ -7,7 +7,7 @@
 // says exactly what is wrong and where. Both ways give the same output: a
 // property test holds them to it (test/inject/one-walk.test.ts).
 import { copyValue, setOwn, type Json, type JsonObject } from '../lib/clone.js'
-import { certMount, certVolume, tokenEnv, urlEnv } from './objects.js'
+import { certMount, certVolume, hookEnv, isHookVariable } from './objects.js'
 import { cleanMountPath, type Plan } from './plan.js'
 
 /** The answer for what the one walk does not take. */
@@ -101,7 +101,7 @@ function copyContainer(container: Record<string, unknown>, depth: number, plan: 
     if (v === undefined) continue
     let c: Fast<Json>
     if (k === 'env') {
-      c = appendTo(v, depth + 1, (e) => e.name === plan.envToken || e.name === plan.envUrl, tokenEnv(plan), urlEnv(plan))
+      c = appendTo(v, depth + 1, (e) => isHookVariable(plan, e.name), ...hookEnv(plan))
       env = true
     } else if (k === 'volumeMounts' && tls) {
       c = appendTo(v, depth + 1, (e) => e.name === plan.names.volume || (cleanMountPath(e.mountPath) ?? e.mountPath) === plan.certDest, certMount(plan))
@@ -114,7 +114,7 @@ function copyContainer(container: Record<string, unknown>, depth: number, plan: 
     if (c === NOT_FAST) return NOT_FAST
     setOwn(out, k, c)
   }
-  if (!env) out.env = [tokenEnv(plan), urlEnv(plan)]
+  if (!env) out.env = hookEnv(plan)
   if (tls && !mounts) out.volumeMounts = [certMount(plan)]
   return out
 }

@@ -6,7 +6,7 @@ import type { CryptoProvider } from '../cert/provider.js'
 import { HookError } from '../errors.js'
 import { runInjection } from '../inject/inject.js'
 import { generatedName } from '../inject/names.js'
-import { certMount, certVolume, tokenEnv, urlEnv } from '../inject/objects.js'
+import { certMount, certVolume, hookEnv } from '../inject/objects.js'
 import { makePlan, type PlanOverrides } from '../inject/plan.js'
 import type { HookKind, HookResult, InjectOptions } from '../inject/types.js'
 import { cloneJson, type Json, type JsonObject } from '../lib/clone.js'
@@ -228,7 +228,7 @@ export async function mangleApplication(app: KrakeApplication, config: KrakeHook
     results.push(...runInjection(out, plan, (i) => [i]))
     if (today) {
       schema ??= initialObserverSchema(observerSchema, cloneJson(manifest, ['spec', 'manifest']) as JsonObject[])
-      const entries = { volume: tls && certVolume(plan), mount: tls && certMount(plan), env: [tokenEnv(plan), urlEnv(plan)] }
+      const entries = { volume: tls && certVolume(plan), mount: tls && certMount(plan), env: hookEnv(plan) }
       observeHook(schema, out, out.slice(before) as JsonObject[], entries, plan.initContainers)
     }
     manifests = out as object[]

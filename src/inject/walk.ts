@@ -6,7 +6,7 @@
 // and the caller takes the careful way (clone, then inject: inject.ts), which
 // says exactly what is wrong and where. Both ways give the same output: a
 // property test holds them to it (test/inject/one-walk.test.ts).
-import { copyValue, setOwn, type Json, type JsonObject } from '../lib/clone.js'
+import { copyValue, isFieldObject, setOwn, type Json, type JsonObject } from '../lib/clone.js'
 import { certMount, certVolume, hookEnv, isHookVariable } from './objects.js'
 import { cleanMountPath, type Plan } from './plan.js'
 
@@ -14,12 +14,8 @@ import { cleanMountPath, type Plan } from './plan.js'
 export const NOT_FAST = Symbol('not fast')
 type Fast<T> = T | typeof NOT_FAST
 
-/** A plain object as JSON.parse and YAML make them: what the walk reads directly. */
-export function isPlain(v: unknown): v is Record<string, unknown> {
-  if (typeof v !== 'object' || v === null) return false
-  const proto = Object.getPrototypeOf(v)
-  return proto === Object.prototype || proto === null
-}
+/** What the walk reads directly: objects read by their own fields (plain ones, and client-node models). */
+export const isPlain = isFieldObject
 
 /** `src` (at `depth` in the input) copied, with its pod spec at `location` hooked. */
 export function copyWorkload(src: Record<string, unknown>, location: readonly string[], depth: number, plan: Plan): Fast<JsonObject> {

@@ -128,6 +128,21 @@ function cloneFields(src: Record<string, unknown>, depth: number, fromToJSON = f
 }
 
 /**
+ * Whether `value` is read by its own fields, as cloneValue reads it: a
+ * plain object, or a class instance (a @kubernetes/client-node model) that
+ * has no toJSON, is no boxed primitive and no Map, Set or other built-in
+ * whose content JSON would lose. Reading `toJSON` may run a getter: callers
+ * guard against a throw.
+ */
+export function isFieldObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false
+  if (isPlainObject(value)) return true
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return false
+  if (value instanceof Number || value instanceof String || value instanceof Boolean) return false
+  return lossyKind(value) === undefined
+}
+
+/**
  * A class instance, read as JSON.stringify reads it: its `toJSON()` when it
  * has one (a Date becomes its RFC 3339 string), a boxed primitive unwrapped,
  * otherwise its own enumerable fields (so @kubernetes/client-node models

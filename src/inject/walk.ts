@@ -58,7 +58,7 @@ function copyPodSpec(pod: Record<string, unknown>, depth: number, plan: Plan): F
     } else if (k === 'initContainers' && plan.initContainers) {
       c = copyContainers(v, depth + 1, plan, true)
     } else if (k === 'volumes' && tls) {
-      c = appendTo(v, depth + 1, (e) => e.name === plan.names.volume, certVolume(plan))
+      c = appendTo(v, depth + 1, plan, VOLUMES)
       volumes = true
     } else if (typeof v === 'function') {
       return NOT_FAST
@@ -97,10 +97,10 @@ function copyContainer(container: Record<string, unknown>, depth: number, plan: 
     if (v === undefined) continue
     let c: Fast<Json>
     if (k === 'env') {
-      c = appendTo(v, depth + 1, (e) => isHookVariable(plan, e.name), ...hookEnv(plan))
+      c = appendTo(v, depth + 1, plan, ENV)
       env = true
     } else if (k === 'volumeMounts' && tls) {
-      c = appendTo(v, depth + 1, (e) => e.name === plan.names.volume || (cleanMountPath(e.mountPath) ?? e.mountPath) === plan.certDest, certMount(plan))
+      c = appendTo(v, depth + 1, plan, MOUNTS)
       mounts = true
     } else if (typeof v === 'function') {
       return NOT_FAST
@@ -115,20 +115,37 @@ function copyContainer(container: Record<string, unknown>, depth: number, plan: 
   return out
 }
 
+/** The three lists the hook adds to: which entries clash with the hook's, and what it adds. */
+const ENV = 0
+const VOLUMES = 1
+const MOUNTS = 2
+type ListId = typeof ENV | typeof VOLUMES | typeof MOUNTS
+
+function clashes(entry: Record<string, unknown>, plan: Plan, list: ListId): boolean {
+  if (list === ENV) return isHookVariable(plan, entry.name)
+  if (entry.name === plan.names.volume) return true
+  return list === MOUNTS && (cleanMountPath(entry.mountPath) ?? entry.mountPath) === plan.certDest
+}
+
+function added(plan: Plan, list: ListId): JsonObject[] {
+  return list === ENV ? hookEnv(plan) : [list === VOLUMES ? certVolume(plan) : certMount(plan)]
+}
+
 /**
- * A named list (env, volumes, volumeMounts) copied with `added` after its
- * entries, in one array of the final size; NOT_FAST when it is not a list of
- * named plain objects, or an entry `clashes` with the hook's.
+ * A named list (env, volumes, volumeMounts) copied with the hook's entries
+ * after its own, in one array of the final size; NOT_FAST when it is not a
+ * list of named plain objects, or an entry clashes with the hook's.
  */
-function appendTo(list: unknown, depth: number, clashes: (entry: Record<string, unknown>) => boolean, ...added: JsonObject[]): Fast<Json[]> {
+function appendTo(list: unknown, depth: number, plan: Plan, which: ListId): Fast<Json[]> {
   if (!Array.isArray(list)) return NOT_FAST
   const n = list.length
-  const out: Json[] = new Array(n + added.length)
   for (let i = 0; i < n; i++) {
     const e = list[i]
-    if (!isPlain(e) || typeof e.name !== 'string' || clashes(e)) return NOT_FAST
-    out[i] = copyValue(e, depth + 1)
+    if (!isPlain(e) || typeof e.name !== 'string' || clashes(e, plan, which)) return NOT_FAST
   }
-  for (let j = 0; j < added.length; j++) out[n + j] = added[j]!
+  const extra = added(plan, which)
+  const out: Json[] = new Array(n + extra.length)
+  for (let i = 0; i < n; i++) out[i] = copyValue(list[i], depth + 1)
+  for (let j = 0; j < extra.length; j++) out[n + j] = extra[j]!
   return out
 }

@@ -14,6 +14,17 @@ export const DEFAULT_HOOK_USER = 'system:complete-hook'
 type GeneratorParams = Extract<Parameters<typeof x509.X509CertificateGenerator.create>[0], { signingKey: unknown }>
 type X509Crypto = NonNullable<Parameters<typeof x509.X509CertificateGenerator.create>[1]>
 
+/**
+ * The one bridge between two names for the same objects: @peculiar/x509
+ * types keys and crypto with the DOM's CryptoKey and Crypto, Node with its
+ * webcrypto namespace. At run time they are the provider's own objects.
+ */
+const forX509 = {
+  crypto: (c: CryptoProvider) => c as unknown as X509Crypto,
+  key: (k: webcrypto.CryptoKey) => k as unknown as GeneratorParams['publicKey'] & GeneratorParams['signingKey'],
+  algorithm: (a: object) => a as GeneratorParams['signingAlgorithm'],
+}
+
 const CN = '2.5.4.3'
 const CLOCK_SKEW_MS = 5 * 60 * 1000
 const DAY_MS = 24 * 60 * 60 * 1000
@@ -151,7 +162,7 @@ export async function createCertificateIssuer(
   const alg = signingAlgorithmOf(key)
   const signingKey = await importSigningKey(crypto, key, alg)
   // AKI = the issuer's SKI; an issuer without one gets the RFC 5280 key hash, as openssl does.
-  const ski = cert.getExtension(x509.SubjectKeyIdentifierExtension)?.keyId ?? (await x509.SubjectKeyIdentifierExtension.create(cert.publicKey, false, crypto as unknown as X509Crypto)).keyId
+  const ski = cert.getExtension(x509.SubjectKeyIdentifierExtension)?.keyId ?? (await x509.SubjectKeyIdentifierExtension.create(cert.publicKey, false, forX509.crypto(crypto))).keyId
   const issuerName = cert.subjectName
   const issuerSubject = issuerName.toArrayBuffer()
   const chainPem = certs.map((c) => c.block.pem).join('')
@@ -184,18 +195,18 @@ export async function createCertificateIssuer(
           issuer: issuerName,
           notBefore,
           notAfter,
-          publicKey: keys.publicKey as unknown as GeneratorParams['publicKey'],
-          signingKey: signingKey as unknown as GeneratorParams['signingKey'],
-          signingAlgorithm: alg.signParams as GeneratorParams['signingAlgorithm'],
+          publicKey: forX509.key(keys.publicKey),
+          signingKey: forX509.key(signingKey),
+          signingAlgorithm: forX509.algorithm(alg.signParams),
           extensions: [
             new x509.BasicConstraintsExtension(false, undefined, true),
             new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | (rsa ? x509.KeyUsageFlags.keyEncipherment : 0), true),
             new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.clientAuth], false),
-            await x509.SubjectKeyIdentifierExtension.create(keys.publicKey as unknown as GeneratorParams['publicKey'], false, crypto as unknown as X509Crypto),
+            await x509.SubjectKeyIdentifierExtension.create(forX509.key(keys.publicKey), false, forX509.crypto(crypto)),
             new x509.AuthorityKeyIdentifierExtension(ski, false),
           ],
         },
-        crypto as unknown as X509Crypto,
+        forX509.crypto(crypto),
       )
       const pkcs8 = await crypto.subtle.exportKey('pkcs8', keys.privateKey)
       const leafPem = toPem('CERTIFICATE', new Uint8Array(leaf.rawData))

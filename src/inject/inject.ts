@@ -118,10 +118,10 @@ class Injection {
     const containers = containersOf(pod, 'containers', specPath)
     const inits = plan.initContainers ? containersOf(pod, 'initContainers', specPath) : []
     if (plan.tls !== undefined) upsertAll(pod, [certVolume(plan)], VOLUMES, site, { parentRel: location })
-    const each = (list: JsonObject[], field: 'containers' | 'initContainers') => {
+    const each = (list: Array<JsonObject & { name: string }>, field: 'containers' | 'initContainers') => {
       for (let i = 0; i < list.length; i++) {
         const c = list[i]!
-        const owner = { parentRel: [...location, field, i], container: c.name as string }
+        const owner = { parentRel: [...location, field, i], container: c.name }
         upsertAll(c, hookEnv(plan), ENV, site, owner)
         if (plan.tls !== undefined) upsertAll(c, [certMount(plan)], MOUNTS, site, owner)
       }
@@ -135,9 +135,8 @@ class Injection {
     for (const ns of this.namespaces) {
       const namespace = ns === '' ? undefined : ns
       for (const wanted of hookObjects(this.plan, namespace)) {
-        const meta = wanted.metadata as JsonObject
-        const kind = wanted.kind as string
-        const placed = this.stores.get(identity(kind, namespace, meta.name as string))
+        const { kind, metadata: meta } = wanted
+        const placed = this.stores.get(identity(kind, namespace, meta.name))
         if (placed === undefined) {
           out.push(wanted)
           continue
@@ -147,7 +146,7 @@ class Injection {
           placed.list[placed.index] = wanted // ours from an earlier run: refresh it
           continue
         }
-        const ref = refOf('v1', kind, meta.name as string, namespace)
+        const ref = refOf('v1', kind, meta.name, namespace)
         const why = `${kind} "${String(meta.name)}"${namespace === undefined ? '' : ` in namespace "${namespace}"`} is already in the input and is not the hook's`
         const clash = { why, about: { resourceRef: ref }, path: pointer(...placed.path) }
         if (this.policy.decide(clash, jsonEqual(existing, wanted)) === 'replace') placed.list[placed.index] = wanted

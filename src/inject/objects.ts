@@ -7,8 +7,8 @@ export const MANAGED_BY = { key: 'app.kubernetes.io/managed-by', value: 'krake-h
 export const HOOK_ANNOTATION = 'krake-hooks/hook'
 export const APP_ANNOTATION = 'krake-hooks/application'
 
-function metadata(plan: Plan, name: string, namespace: string | undefined): JsonObject {
-  const meta: JsonObject = { name }
+function metadata(plan: Plan, name: string, namespace: string | undefined): JsonObject & { name: string } {
+  const meta: JsonObject & { name: string } = { name }
   if (namespace !== undefined) meta.namespace = namespace
   meta.labels = { [MANAGED_BY.key]: MANAGED_BY.value }
   meta.annotations = { [HOOK_ANNOTATION]: plan.kind, [APP_ANNOTATION]: `${plan.app.namespace}/${plan.app.name}` }
@@ -17,9 +17,16 @@ function metadata(plan: Plan, name: string, namespace: string | undefined): Json
 
 const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64')
 
+/** A ConfigMap or Secret the hook writes. */
+export interface HookObject extends JsonObject {
+  apiVersion: 'v1'
+  kind: 'ConfigMap' | 'Secret'
+  metadata: JsonObject & { name: string }
+}
+
 /** The objects the hook adds to one namespace (`undefined`: the workloads had none). */
-export function hookObjects(plan: Plan, namespace: string | undefined): JsonObject[] {
-  const out: JsonObject[] = []
+export function hookObjects(plan: Plan, namespace: string | undefined): HookObject[] {
+  const out: HookObject[] = []
   if (plan.tls !== undefined) {
     const files = { 'ca-bundle.pem': plan.tls.caBundlePem, 'cert.pem': plan.tls.certPem, 'key.pem': plan.tls.keyPem }
     if (plan.certStorage === 'ConfigMap') {

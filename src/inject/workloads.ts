@@ -53,7 +53,7 @@ export function findPodSpec(obj: JsonObject, location: readonly string[], objPat
  * The containers of a pod spec, checked: a non-empty array of objects with a
  * name (for `initContainers`: absent or such an array, possibly empty).
  */
-export function containersOf(podSpec: JsonObject, field: 'containers' | 'initContainers', specPath: Path): JsonObject[] {
+export function containersOf(podSpec: JsonObject, field: 'containers' | 'initContainers', specPath: Path): Array<JsonObject & { name: string }> {
   const list = podSpec[field]
   const at = (...rest: Path) => pointer(...specPath, field, ...rest)
   if (field === 'initContainers' && list === undefined) return []
@@ -66,5 +66,5 @@ export function containersOf(podSpec: JsonObject, field: 'containers' | 'initCon
       throw new HookError('ERR_INVALID_WORKLOAD', `${at(i, 'name')} must be a non-empty string`, { path: at(i, 'name') })
     }
   })
-  return list as JsonObject[]
+  return list as Array<JsonObject & { name: string }>
 }

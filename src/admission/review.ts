@@ -1,6 +1,6 @@
 import { HookError } from '../errors.js'
-import { hookPatch } from '../inject/patch.js'
-import { makePlan } from '../inject/plan.js'
+import { patchWithPlan } from '../inject/patch.js'
+import { makePlan, type Plan } from '../inject/plan.js'
 import type { HookSpec, InjectOptions } from '../inject/types.js'
 import { cloneJson, type JsonObject } from '../lib/clone.js'
 import { isRecord } from '../lib/json.js'
@@ -105,8 +105,9 @@ export function reviewAdmission(review: AdmissionReview, hook: HookSpec, options
     return deny(uid, 400, 'malformed AdmissionReview: request.uid is missing')
   }
   const uid = request.uid
+  let plan: Plan
   try {
-    makePlan(hook, options)
+    plan = makePlan(hook, options)
   } catch (e) {
     // The webhook's own configuration: say which field, never its value.
     const where = e instanceof HookError ? `${e.code} at ${e.path || '/'}` : 'unreadable'
@@ -119,7 +120,7 @@ export function reviewAdmission(review: AdmissionReview, hook: HookSpec, options
   if (typeof object === 'string') return deny(uid, 400, `malformed object: ${object}`)
   let hooked
   try {
-    hooked = hookPatch(object, hook, options)
+    hooked = patchWithPlan(object, plan)
   } catch (e) {
     if (!(e instanceof HookError)) return deny(uid, 500, 'the hook failed unexpectedly')
     return deny(uid, e.code === 'ERR_CONFLICT' ? 409 : 400, `${e.code}: ${e.message}`)

@@ -4,7 +4,7 @@ import { diffJson, type JsonPatchOperation } from '../lib/json-patch.js'
 import type { KubernetesObject } from '../lib/kubernetes.js'
 import { isObject } from '../lib/json.js'
 import { runInjection } from './inject.js'
-import { makePlan } from './plan.js'
+import { makePlan, type Plan } from './plan.js'
 import type { HookResult, HookSpec, InjectOptions } from './types.js'
 
 /** What `hookPatch` returns. */
@@ -36,7 +36,11 @@ export interface HookPatch {
  * ```
  */
 export function hookPatch(manifest: object, hook: HookSpec, options?: InjectOptions): HookPatch {
-  const plan = makePlan(hook, options)
+  return patchWithPlan(manifest, makePlan(hook, options))
+}
+
+/** hookPatch for a hook checked already (reviewAdmission checks it first, to answer 500 for it). */
+export function patchWithPlan(manifest: object, plan: Plan): HookPatch {
   const before = cloneJson(manifest)
   if (!isObject(before)) throw new HookError('ERR_INVALID_MANIFEST', 'the manifest must be a Kubernetes object', { path: '' })
   const out: Json[] = [cloneJson(before)]

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { TLSSocket } from 'node:tls'
 import { HookError } from '../errors.js'
 import { peerCertificatePem } from './peer.js'
-import { INVALID_TOKEN_REASON, verifyHookRequest, type TokenLookup, type VerifyRequestOptions, type VerifyResult } from './request.js'
+import { checkBeforeBody, checkBody, INVALID_TOKEN_REASON, type TokenLookup, type VerifyRequestOptions, type VerifyResult } from './request.js'
 
 /** A call that `verifyHookRequest` accepted. */
 export type AcceptedCall = Extract<VerifyResult, { ok: true }>
@@ -100,16 +100,16 @@ export function createHookHandler(options: HookHandlerOptions): (req: IncomingMe
     try {
       const clientCertPem = 'getPeerCertificate' in req.socket ? peerCertificatePem(req.socket as TLSSocket) : undefined
       const request = { method: req.method ?? '', url: req.url ?? '', clientCertPem }
-      // Method, path and identity first, on an empty body: a stranger's body is never read.
-      const early = await verifyHookRequest({ ...request, body: {} }, () => undefined, verifyOptions)
-      if (!early.ok && early.status !== 401) return reply(req, res, early.status, { reason: early.reason }, true)
+      // Method, path and identity first: a stranger's body is never read.
+      const early = checkBeforeBody({ ...request, body: undefined }, verifyOptions)
+      if ('ok' in early) return reply(req, res, early.status, { reason: early.reason }, true)
       // Behind a framework's body parser (express.json()) the body was read and parsed already.
       const parsed = (req as { body?: unknown }).body
       const body = req.readableEnded && parsed !== undefined ? parsed : await readBody(req, limit, bodyTimeoutMs)
       if (body === 413) return reply(req, res, 413, { reason: 'The request body is too large.' }, true)
       if (body === 408) return reply(req, res, 408, { reason: 'The request body came too slowly.' }, true)
       if (body === 400) return reply(req, res, 400, { reason: 'The request body could not be read.' }, true)
-      const verdict = await verifyHookRequest({ ...request, body }, lookup, verifyOptions)
+      const verdict = await checkBody({ ...request, body }, lookup, verifyOptions, early)
       if (!verdict.ok) return reply(req, res, verdict.status, { reason: verdict.reason })
       let outcome: unknown
       try {

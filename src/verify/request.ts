@@ -38,7 +38,8 @@ export type VerifyResult = { ok: true; app: AppRef; kind: HookKind } | { ok: fal
 export const INVALID_TOKEN_REASON = 'No token has been provided or the provided one is invalid.'
 const DEFAULT_MAX_BODY = 16 * 1024
 
-const refuse = (status: number, reason: string): VerifyResult => ({ ok: false, status, reason })
+type Refusal = Extract<VerifyResult, { ok: false }>
+const refuse = (status: number, reason: string): Refusal => ({ ok: false, status, reason })
 const NOT_ALLOWED = refuse(405, 'Method not allowed: the hook is called with PUT.')
 const NOT_FOUND = refuse(404, 'Not found.')
 const TOO_LARGE = refuse(413, 'The request body is too large.')
@@ -122,6 +123,21 @@ function readToken(body: unknown, maxBytes: number): { token: unknown } | Verify
  * ```
  */
 export async function verifyHookRequest(request: HookRequest, lookup: TokenLookup, options: VerifyRequestOptions = {}): Promise<VerifyResult> {
+  const early = checkBeforeBody(request, options)
+  return 'ok' in early ? early : checkBody(request, lookup, options, early)
+}
+
+/** Where a call goes, once method, path and identity have passed. */
+export interface CallTarget {
+  app: AppRef
+  kind: HookKind
+}
+
+/**
+ * Method, path and client certificate: everything decided before the body
+ * is read (createHookHandler reads a body only after these passed).
+ */
+export function checkBeforeBody(request: HookRequest, options: VerifyRequestOptions = {}): CallTarget | Refusal {
   if (typeof request !== 'object' || request === null) return MALFORMED
   // exactly PUT: HTTP methods are case-sensitive (RFC 9110), and Krake's route is PUT
   if (request.method !== 'PUT') return NOT_ALLOWED
@@ -143,7 +159,12 @@ export async function verifyHookRequest(request: HookRequest, lookup: TokenLooku
     // compared on the parsed name: exactly one CN, whatever characters it holds
     if (user !== undefined && (commonNames.length !== 1 || commonNames[0] !== user)) return WRONG_USER
   }
+  return target
+}
 
+/** The body and the token, for a call whose method, path and identity passed (`checkBeforeBody`). */
+export async function checkBody(request: HookRequest, lookup: TokenLookup, options: VerifyRequestOptions, target: CallTarget): Promise<VerifyResult> {
+  const opts = typeof options === 'object' && options !== null ? options : {}
   const maxBytes = typeof opts.maxBodyBytes === 'number' && opts.maxBodyBytes >= 0 ? opts.maxBodyBytes : DEFAULT_MAX_BODY
   const body = tokenOf(request.body, maxBytes)
   if ('ok' in body) return body

@@ -179,7 +179,8 @@ export async function mangleApplication(app: KrakeApplication, config: KrakeHook
   const now = context.now ?? new Date()
   const status = cloneJson(oldStatus, ['status']) as JsonObject
   const results: HookResult[] = []
-  let manifests: object[] = manifest
+  // One checked copy of spec.manifest, made where the first hook needs it and hooked in place by each
+  let copy: Json[] | undefined
   const used = new Map<string, string>() // env name or mount path -> the setting that claimed it
   // Today's Krake keeps token and URL in Secrets and observes all that its hooks add.
   const today = config.layout === 'current'
@@ -223,21 +224,23 @@ export async function mangleApplication(app: KrakeApplication, config: KrakeHook
     const overrides: PlanOverrides = today ? krakeNaming(name, kind, hook.envToken, hook.envUrl) : {}
     const options: InjectOptions = { ...(today ? { tokenFrom: 'secret', certStorage: 'Secret' } : {}), ...context.options, env: { token: hook.envToken, url: hook.envUrl }, certDest: hook.certDest }
     const plan = inConfigKeys(kind, () => makePlan({ kind, app: { name, namespace }, apiEndpoint: context.apiEndpoint, externalEndpoint: hook.externalEndpoint, token, tls }, options, overrides))
-    const out = cloneJson(manifests) as Json[]
-    const before = out.length
-    results.push(...runInjection(out, plan, (i) => [i]))
-    if (today) {
-      schema ??= initialObserverSchema(observerSchema, cloneJson(manifest, ['spec', 'manifest']) as JsonObject[])
-      const entries = { volume: tls && certVolume(plan), mount: tls && certMount(plan), env: hookEnv(plan) }
-      observeHook(schema, out, out.slice(before) as JsonObject[], entries, plan.initContainers)
+    if (copy === undefined) {
+      copy = cloneJson(manifest) as Json[]
+      // Krake's schema is made from spec.manifest before any hook changes it (it shares nothing with the copy)
+      if (today) schema = initialObserverSchema(observerSchema, copy as JsonObject[])
     }
-    manifests = out as object[]
+    const before = copy.length
+    results.push(...runInjection(copy, plan, (i) => [i]))
+    if (schema !== undefined) {
+      const entries = { volume: tls && certVolume(plan), mount: tls && certMount(plan), env: hookEnv(plan) }
+      observeHook(schema, copy, copy.slice(before) as JsonObject[], entries, plan.initContainers)
+    }
   }
   // No hook: still a fresh copy, never the caller's objects.
-  if (manifests === manifest) manifests = cloneJson(manifest, ['spec', 'manifest']) as object[]
+  const manifests = (copy ?? cloneJson(manifest, ['spec', 'manifest'])) as object[]
   if (today) {
     status.last_applied_manifest = cloneJson(manifests) as Json[]
-    status.mangled_observer_schema = schema ?? initialObserverSchema(observerSchema, cloneJson(manifest, ['spec', 'manifest']) as JsonObject[])
+    status.mangled_observer_schema = schema ?? initialObserverSchema(observerSchema, manifests as JsonObject[])
   }
   return { manifests, status, results }
 }

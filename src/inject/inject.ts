@@ -1,11 +1,11 @@
 import { HookError } from '../errors.js'
-import { cloneJson, copyValue, type Json, type JsonObject } from '../lib/clone.js'
-import { copyWorkload, isPlain, NOT_FAST } from './walk.js'
+import { cloneJson, copyValue, isFieldObject, type Json, type JsonObject } from '../lib/clone.js'
+import { copyWorkload, NOT_FAST } from './walk.js'
 import { isObject, jsonEqual } from '../lib/json.js'
 import { pointer } from '../lib/pointer.js'
 import { ConflictPolicy, upsertAll, type ListKind, type Site } from './collisions.js'
 import { certMount, certVolume, hookEnv, hookObjects, isOwnObject } from './objects.js'
-import { cleanMountPath, makePlan, type Plan } from './plan.js'
+import { makePlan, mountPathKey, type Plan } from './plan.js'
 import { identityKey, refOf, type Manifest } from '../lib/kubernetes.js'
 import type { HookResult, HookSpec, InjectOptions, InjectResult } from './types.js'
 import { containersOf, findPodSpec, podSpecLocation } from './workloads.js'
@@ -19,7 +19,7 @@ const MOUNTS: ListKind = {
   code: 'ERR_INVALID_VOLUME_MOUNTS',
   noun: 'volumeMount',
   uniqueBy: 'mountPath',
-  normalize: (path) => cleanMountPath(path) ?? path,
+  normalize: mountPathKey,
 }
 
 /** A ConfigMap or Secret of the input, by `kind/namespace/name`, and where it is. */
@@ -42,6 +42,8 @@ class Injection {
 
   constructor(readonly plan: Plan) {
     this.policy = new ConflictPolicy(plan.onConflict, this.results)
+    const forced = forcedSchemeResult(plan)
+    if (forced) this.results.push(forced)
   }
 
   /** The one walk for `src`, the item `index` of the input; false when it must take the careful way. */
@@ -54,11 +56,11 @@ class Injection {
   }
 
   private tryFast(src: unknown, out: Json[], index: number): boolean {
-    if (!isPlain(src)) return false
+    if (!isFieldObject(src)) return false
     const { apiVersion, kind, metadata } = src
     if (typeof apiVersion !== 'string' || apiVersion === '' || typeof kind !== 'string' || kind === '') return false
     if (apiVersion === 'v1' && kind === 'List') return false
-    if (!isPlain(metadata) || typeof metadata.name !== 'string' || metadata.name === '') return false
+    if (!isFieldObject(metadata) || typeof metadata.name !== 'string' || metadata.name === '') return false
     const { name, namespace } = metadata
     if (namespace !== undefined && namespace !== null && typeof namespace !== 'string') return false
     const ns = typeof namespace === 'string' && namespace !== '' ? namespace : undefined
@@ -169,8 +171,6 @@ function forcedSchemeResult(plan: Plan): HookResult | undefined {
  */
 export function runInjection(out: Json[], plan: Plan, pathOf: (index: number) => Path): HookResult[] {
   const run = new Injection(plan)
-  const forced = forcedSchemeResult(plan)
-  if (forced) run.results.push(forced)
   for (let i = 0; i < out.length; i++) run.visit(out, i, pathOf(i))
   run.addObjects(out)
   return run.results
@@ -185,8 +185,6 @@ export function runInjection(out: Json[], plan: Plan, pathOf: (index: number) =>
  */
 function injectList(manifests: readonly unknown[], plan: Plan): { out: Json[]; results: HookResult[] } {
   const run = new Injection(plan)
-  const forced = forcedSchemeResult(plan)
-  if (forced) run.results.push(forced)
   const n = manifests.length
   const out: Json[] = new Array(n)
   let pending: unknown

@@ -135,6 +135,11 @@ export function cleanMountPath(path: unknown): string | undefined {
   return trimmed
 }
 
+/** A mount path as it is compared with the hook's: cleaned when it can be, as it is otherwise. */
+export function mountPathKey<T>(path: T): T | string {
+  return cleanMountPath(path) ?? path
+}
+
 /** Checks the hook spec and options; every problem is a HookError with a path. */
 export function makePlan(hook: HookSpec, options: InjectOptions | undefined, overrides: PlanOverrides = {}): Plan {
   if (!isRecord(hook)) throw new HookError('ERR_INVALID_HOOK', 'the hook must be an object', { path: '' })

@@ -4,18 +4,17 @@
 // is built. Anything unusual (a clash with the hook's entries, a value that
 // is not plain JSON, a List, a missing or malformed field) answers NOT_FAST,
 // and the caller takes the careful way (clone, then inject: inject.ts), which
-// says exactly what is wrong and where. Both ways give the same output: a
+// says exactly what is wrong and where. The objects it reads directly are
+// those read by their own fields (isFieldObject: plain ones, and client-node
+// models). Both ways give the same output: a
 // property test holds them to it (test/inject/one-walk.test.ts).
 import { copyValue, isFieldObject, setOwn, type Json, type JsonObject } from '../lib/clone.js'
 import { certMount, certVolume, hookEnv, isHookVariable } from './objects.js'
-import { cleanMountPath, type Plan } from './plan.js'
+import { mountPathKey, type Plan } from './plan.js'
 
 /** The answer for what the one walk does not take. */
 export const NOT_FAST = Symbol('not fast')
 type Fast<T> = T | typeof NOT_FAST
-
-/** What the walk reads directly: objects read by their own fields (plain ones, and client-node models). */
-export const isPlain = isFieldObject
 
 /** `src` (at `depth` in the input) copied, with its pod spec at `location` hooked. */
 export function copyWorkload(src: Record<string, unknown>, location: readonly string[], depth: number, plan: Plan): Fast<JsonObject> {
@@ -30,7 +29,7 @@ function copyAlong(node: Record<string, unknown>, location: readonly string[], s
     const v = node[k]
     if (v === undefined) continue
     if (k === key) {
-      if (!isPlain(v)) return NOT_FAST
+      if (!isFieldObject(v)) return NOT_FAST
       const c = step + 1 === location.length ? copyPodSpec(v, depth + 1, plan) : copyAlong(v, location, step + 1, depth + 1, plan)
       if (c === NOT_FAST) return NOT_FAST
       setOwn(out, k, c)
@@ -79,7 +78,7 @@ function copyContainers(list: unknown, depth: number, plan: Plan, mayBeEmpty: bo
   const out: Json[] = new Array(n)
   for (let i = 0; i < n; i++) {
     const c = list[i]
-    if (!isPlain(c) || typeof c.name !== 'string' || c.name === '') return NOT_FAST // holes too
+    if (!isFieldObject(c) || typeof c.name !== 'string' || c.name === '') return NOT_FAST // holes too
     const copy = copyContainer(c, depth + 1, plan)
     if (copy === NOT_FAST) return NOT_FAST
     out[i] = copy
@@ -124,7 +123,7 @@ type ListId = typeof ENV | typeof VOLUMES | typeof MOUNTS
 function clashes(entry: Record<string, unknown>, plan: Plan, list: ListId): boolean {
   if (list === ENV) return isHookVariable(plan, entry.name)
   if (entry.name === plan.names.volume) return true
-  return list === MOUNTS && (cleanMountPath(entry.mountPath) ?? entry.mountPath) === plan.certDest
+  return list === MOUNTS && mountPathKey(entry.mountPath) === plan.certDest
 }
 
 function added(plan: Plan, list: ListId): JsonObject[] {
@@ -141,7 +140,7 @@ function appendTo(list: unknown, depth: number, plan: Plan, which: ListId): Fast
   const n = list.length
   for (let i = 0; i < n; i++) {
     const e = list[i]
-    if (!isPlain(e) || typeof e.name !== 'string' || clashes(e, plan, which)) return NOT_FAST
+    if (!isFieldObject(e) || typeof e.name !== 'string' || clashes(e, plan, which)) return NOT_FAST
   }
   const extra = added(plan, which)
   const out: Json[] = new Array(n + extra.length)

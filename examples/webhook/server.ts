@@ -14,10 +14,10 @@
 // first: a webhook can change the object it is sent, not add others.
 import { readFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:https'
-import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { parseArgs } from 'node:util'
-import { reviewAdmission, type AdmissionReview, type HookSpec, type InjectOptions } from '../../src/index.js'
+import { readRequestBody, reviewAdmission, type AdmissionReview, type HookSpec, type InjectOptions } from '../../src/index.js'
 
 export interface WebhookOptions {
   key: string
@@ -40,35 +40,16 @@ function json(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body))
 }
 
-/** The body, or undefined once it passes `limit` (the rest is not read). */
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = []
-    let size = 0
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length
-      if (size > limit) {
-        req.pause()
-        resolve(undefined)
-        return
-      }
-      chunks.push(chunk)
-    })
-    req.on('end', () => resolve(Buffer.concat(chunks)))
-    req.on('error', reject)
-  })
-}
-
 export async function startWebhook(options: WebhookOptions): Promise<Webhook> {
   const limit = options.maxBodyBytes ?? 3 * 1024 * 1024
   const server = createServer({ key: options.key, cert: options.cert }, async (req, res): Promise<void> => {
     if (req.url !== '/mutate') return json(res, 404, { reason: 'not found' })
     if (req.method !== 'POST') return json(res, 405, { reason: 'POST an AdmissionReview' })
-    const body = await readBody(req, limit).catch(() => undefined)
-    if (body === undefined) {
+    const body = await readRequestBody(req, { maxBytes: limit, timeoutMs: 10_000 })
+    if (typeof body === 'number') {
       // answer at once and close: the rest of the body is never read
       res.on('finish', () => req.destroy())
-      res.writeHead(413, { 'content-type': 'application/json', connection: 'close' }).end(JSON.stringify({ reason: 'request body too large' }))
+      res.writeHead(body, { 'content-type': 'application/json', connection: 'close' }).end(JSON.stringify({ reason: body === 413 ? 'request body too large' : 'request body not received' }))
       return
     }
     let review: AdmissionReview

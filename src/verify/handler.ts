@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { TLSSocket } from 'node:tls'
 import { HookError } from '../errors.js'
+import { readRequestBody } from '../lib/body.js'
 import { peerCertificatePem } from './peer.js'
 import { checkBeforeBody, checkBody, INVALID_TOKEN_REASON, type TokenLookup, type VerifyRequestOptions, type VerifyResult } from './request.js'
 
@@ -22,38 +23,6 @@ export interface HookHandlerOptions extends Omit<VerifyRequestOptions, 'now'> {
 }
 
 const DEFAULT_MAX_BODY = 16 * 1024
-
-/** The raw body, or the status that ends the request: 413 at the first byte past `limit`, 408 when it is too slow, 400 when it breaks off. */
-function readBody(req: IncomingMessage, limit: number, timeoutMs: number): Promise<Buffer | 413 | 408 | 400> {
-  return new Promise((resolve) => {
-    const declared = Number(req.headers['content-length'])
-    if (Number.isFinite(declared) && declared > limit) return resolve(413) // not one byte read
-    const chunks: Buffer[] = []
-    let size = 0
-    let settled = false
-    const finish = (result: Buffer | 413 | 408 | 400) => {
-      if (settled) return
-      settled = true
-      clearTimeout(timer)
-      req.removeListener('data', onData)
-      if (result !== 413 && result !== 408) return resolve(result)
-      req.pause() // read on no further
-      resolve(result)
-    }
-    const onData = (chunk: Buffer) => {
-      size += chunk.length
-      if (size > limit) return finish(413)
-      chunks.push(chunk)
-    }
-    const timer = setTimeout(() => finish(408), timeoutMs)
-    if (req.readableEnded) return finish(400) // someone read it before us
-    req.on('data', onData)
-    req.on('end', () => finish(Buffer.concat(chunks)))
-    req.on('error', () => finish(400))
-    req.on('aborted', () => finish(400))
-    req.resume()
-  })
-}
 
 function reply(req: IncomingMessage, res: ServerResponse, status: number, body: unknown, close = false): void {
   if (res.headersSent || res.writableEnded || res.destroyed) return
@@ -105,7 +74,7 @@ export function createHookHandler(options: HookHandlerOptions): (req: IncomingMe
       if ('ok' in early) return reply(req, res, early.status, { reason: early.reason }, true)
       // Behind a framework's body parser (express.json()) the body was read and parsed already.
       const parsed = (req as { body?: unknown }).body
-      const body = req.readableEnded && parsed !== undefined ? parsed : await readBody(req, limit, bodyTimeoutMs)
+      const body = req.readableEnded && parsed !== undefined ? parsed : await readRequestBody(req, { maxBytes: limit, timeoutMs: bodyTimeoutMs })
       if (body === 413) return reply(req, res, 413, { reason: 'The request body is too large.' }, true)
       if (body === 408) return reply(req, res, 408, { reason: 'The request body came too slowly.' }, true)
       if (body === 400) return reply(req, res, 400, { reason: 'The request body could not be read.' }, true)

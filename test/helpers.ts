@@ -86,13 +86,5 @@ export async function hookErrorOfAsync(promise: Promise<unknown>): Promise<HookE
   throw new Error('expected a HookError')
 }
 
-/** One of Krake's controller configuration templates in shared/krake. */
-export const krakeTemplate = (name: string) => readFileSync(new URL(`../../shared/krake/${name}`, import.meta.url), 'utf8')
-
-/** Fills a Krake template's $placeholders as Krake's config generator would. */
-export function fillTemplate(text: string, values: Record<string, string>): string {
-  return text.replace(/\$([a-z_]+)/g, (_, key: string) => {
-    if (!(key in values)) throw new Error(`no value for $${key}`)
-    return values[key]!
-  })
-}
+/** One of our own Krake controller configuration files in test/fixtures/krake (see its README). */
+export const krakeFixture = (name: string) => fixture(`krake/${name}`)

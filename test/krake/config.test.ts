@@ -1,29 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import { parseKrakeHooksConfig } from '../../src/index.js'
-import { fillTemplate as fill, hookErrorOf, krakeTemplate as template } from '../helpers.js'
-
-const COMMON = {
-  api_endpoint: 'https://krake-api:8443',
-  worker_count: '5',
-  debounce: '1.0',
-  cert_dir: '/etc/krake/pki',
-  tls_enabled: 'true',
-  logging_level: 'INFO',
-  logging_handler: 'console',
-}
-
+import { hookErrorOf, krakeFixture } from '../helpers.js'
 
 describe('parseKrakeHooksConfig(input)', () => {
-  it("parses Krake's 2020 template (hooks.complete with env_complete), filled in", () => {
-    const text = fill(template('kubernetes.yaml.template'), {
-      ...COMMON,
-      complete_hook_user: 'system:complete-hook',
-      complete_hook_cert_dest: '/etc/krake_cert',
-      complete_hook_env_token: 'KRAKE_TOKEN',
-      complete_hook_env_complete: 'KRAKE_COMPLETE_URL',
-      external_endpoint_key_and_value: 'external_endpoint: https://krake.example:1234',
-    })
-    expect(parseKrakeHooksConfig(text)).toEqual({
+  it("parses a controller configuration in Krake's 2020 layout (hooks.complete with env_complete)", () => {
+    expect(parseKrakeHooksConfig(krakeFixture('controller-2020.yaml'))).toEqual({
       layout: '2020',
       complete: {
         hookUser: 'system:complete-hook',
@@ -37,27 +18,14 @@ describe('parseKrakeHooksConfig(input)', () => {
     })
   })
 
-  it("parses today's template (complete and shutdown with env_url), filled in, without external endpoints", () => {
-    const text = fill(template('kubernetes_application.yaml.template'), {
-      ...COMMON,
-      complete_hook_user: 'system:complete-hook',
-      complete_hook_cert_dest: '/etc/krake_complete_cert',
-      complete_hook_env_token: 'KRAKE_COMPLETE_TOKEN',
-      complete_hook_env_url: 'KRAKE_COMPLETE_URL',
-      external_complete_endpoint_key_and_value: '',
-      shutdown_hook_user: 'system:shutdown-hook',
-      shutdown_hook_cert_dest: '/etc/krake_shutdown_cert',
-      shutdown_hook_env_token: 'KRAKE_SHUTDOWN_TOKEN',
-      shutdown_hook_env_url: 'KRAKE_SHUTDOWN_URL',
-      external_shutdown_endpoint_key_and_value: '',
-    })
-    const hooks = parseKrakeHooksConfig(text)
+  it("parses a controller configuration in today's layout (complete and shutdown with env_url), without external endpoints", () => {
+    const hooks = parseKrakeHooksConfig(krakeFixture('controller-current.yaml'))
     expect(hooks.layout).toBe('current')
     expect(hooks.complete).toEqual({
       hookUser: 'system:complete-hook',
       intermediateSrc: '/etc/krake/pki/system:complete-signing.pem',
       intermediateKeySrc: '/etc/krake/pki/system:complete-signing-key.pem',
-      certDest: '/etc/krake_complete_cert',
+      certDest: '/etc/krake_complete_certs/',
       envToken: 'KRAKE_COMPLETE_TOKEN',
       envUrl: 'KRAKE_COMPLETE_URL',
     })
@@ -65,7 +33,7 @@ describe('parseKrakeHooksConfig(input)', () => {
       hookUser: 'system:shutdown-hook',
       intermediateSrc: '/etc/krake/pki/system:shutdown-signing.pem',
       intermediateKeySrc: '/etc/krake/pki/system:shutdown-signing-key.pem',
-      certDest: '/etc/krake_shutdown_cert',
+      certDest: '/etc/krake_shutdown_certs/',
       envToken: 'KRAKE_SHUTDOWN_TOKEN',
       envUrl: 'KRAKE_SHUTDOWN_URL',
       timeout: 30,
@@ -99,17 +67,11 @@ describe('parseKrakeHooksConfig(input)', () => {
     expect(parseKrakeHooksConfig({ complete: { ...pki, env_complete: 'DONE' } }, { layout: 'current' })).toEqual({ layout: 'current', complete: { ...complete, envUrl: 'DONE' } })
   })
 
-  it("reads every key of today's Krake (as its own hooks_config test fixture sets them) for both hooks", () => {
-    const every = {
-      hooks: {
-        complete: { hook_user: 'system:complete-hook', intermediate_src: '/pki/complete.pem', intermediate_key_src: '/pki/complete-key.pem', cert_dest: '/etc/krake_complete_certs', env_token: 'KRAKE_COMPLETE_TOKEN', env_url: 'KRAKE_COMPLETE_URL', external_endpoint: 'https://krake.example:8443' },
-        shutdown: { hook_user: 'system:shutdown-hook', intermediate_src: '/pki/shutdown.pem', intermediate_key_src: '/pki/shutdown-key.pem', cert_dest: '/etc/krake_shutdown_certs', env_token: 'KRAKE_SHUTDOWN_TOKEN', env_url: 'KRAKE_SHUTDOWN_URL', external_endpoint: null, timeout: 45, failure_strategy: 'give_up', failure_retry_count: 2 },
-      },
-    }
-    expect(parseKrakeHooksConfig(every)).toEqual({
+  it("reads every key of today's Krake (data/config.py's hooks section) for both hooks, from a file in Krake's layout", () => {
+    expect(parseKrakeHooksConfig(krakeFixture('every-key.yaml'))).toEqual({
       layout: 'current',
-      complete: { hookUser: 'system:complete-hook', intermediateSrc: '/pki/complete.pem', intermediateKeySrc: '/pki/complete-key.pem', certDest: '/etc/krake_complete_certs', envToken: 'KRAKE_COMPLETE_TOKEN', envUrl: 'KRAKE_COMPLETE_URL', externalEndpoint: 'https://krake.example:8443' },
-      shutdown: { hookUser: 'system:shutdown-hook', intermediateSrc: '/pki/shutdown.pem', intermediateKeySrc: '/pki/shutdown-key.pem', certDest: '/etc/krake_shutdown_certs', envToken: 'KRAKE_SHUTDOWN_TOKEN', envUrl: 'KRAKE_SHUTDOWN_URL', timeout: 45, failureStrategy: 'give_up', failureRetryCount: 2 },
+      complete: { hookUser: 'system:complete-hook-2', intermediateSrc: '/pki/complete.pem', intermediateKeySrc: '/pki/complete-key.pem', certDest: '/etc/krake_complete_certs', envToken: 'DONE_TOKEN', envUrl: 'DONE_URL', externalEndpoint: 'https://krake.example:8443' },
+      shutdown: { hookUser: 'system:shutdown-hook-2', intermediateSrc: '/pki/shutdown.pem', intermediateKeySrc: '/pki/shutdown-key.pem', certDest: '/etc/krake_shutdown_certs', envToken: 'STOP_TOKEN', envUrl: 'STOP_URL', timeout: 45, failureStrategy: 'give_up', failureRetryCount: 2 },
     })
   })
 

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startApiServer, type ApiServer } from '../../examples/api-server.js'
 import { mangleApplication, parseKrakeHooksConfig, signalHook, stringifyManifests, type KrakeApplication, type KrakeHooksContext } from '../../src/index.js'
-import { deepFreeze, deployment, fillTemplate, hookErrorOfAsync, krakeTemplate, podSpecOf } from '../helpers.js'
+import { deepFreeze, deployment, hookErrorOfAsync, krakeFixture, podSpecOf } from '../helpers.js'
 import { containerEnv, mountedFiles } from '../kubelet.js'
 import { makePki, type Pki } from '../pki.js'
 
@@ -26,11 +26,7 @@ describe("mangleApplication in today's layout (Krake's test_hook.py of today, po
   })
 
   it("today's controller configuration file (the template, filled) and an Application as Krake's API stores it run through unchanged", async () => {
-    const text = fillTemplate(krakeTemplate('kubernetes_application.yaml.template'), {
-      api_endpoint: 'http://krake-api:8080', worker_count: '5', debounce: '1.0', cert_dir: '/etc/krake/pki', tls_enabled: 'false', logging_level: 'INFO', logging_handler: 'console',
-      complete_hook_user: 'system:complete-hook', complete_hook_cert_dest: '/etc/krake_complete_certs/', complete_hook_env_token: 'KRAKE_COMPLETE_TOKEN', complete_hook_env_url: 'KRAKE_COMPLETE_URL', external_complete_endpoint_key_and_value: '',
-      shutdown_hook_user: 'system:shutdown-hook', shutdown_hook_cert_dest: '/etc/krake_shutdown_certs/', shutdown_hook_env_token: 'KRAKE_SHUTDOWN_TOKEN', shutdown_hook_env_url: 'KRAKE_SHUTDOWN_URL', external_shutdown_endpoint_key_and_value: '',
-    })
+    const text = krakeFixture('controller-current.yaml')
     const stored = deepFreeze({
       api: 'kubernetes',
       kind: 'Application',

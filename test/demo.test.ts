@@ -40,6 +40,13 @@ describe('npm run demo', () => {
     }
   })
 
+  it('`npm run --silent demo > out.yaml`, as the README writes it, gives YAML and nothing else (issue 15)', () => {
+    const out = execFileSync('npm', ['run', '--silent', 'demo'], { cwd: root, encoding: 'utf8' })
+    expect(out.startsWith('apiVersion: ') || out.startsWith('---')).toBe(true)
+    expect(out).not.toMatch(/^> /m)
+    expect((parseManifests(out) as Obj[]).map((d) => d.kind)).toEqual(['Deployment', 'Service', 'Job', 'CronJob', 'ConfigMap'])
+  })
+
   it('--no-tls prints the hook without certificates and an http URL', () => {
     const docs = parseManifests(execFileSync(tsx, ['examples/demo.ts', '--no-tls'], { cwd: root, encoding: 'utf8' })) as Obj[]
     expect(docs.map((d) => d.kind)).toEqual(['Deployment', 'Service', 'Job', 'CronJob'])

@@ -17,7 +17,13 @@ export function smallDeployments(n: number): object[] {
         selector: { matchLabels: { app: `app-${i}` } },
         template: {
           metadata: { labels: { app: `app-${i}` } },
-          spec: { containers: [0, 1, 2].map((c) => ({ name: `c${c}`, image: `nginx:1.${c}`, ports: [{ containerPort: 80 }] })) },
+          spec: {
+            containers: [0, 1, 2].map((c) => ({
+              name: `c${c}`,
+              image: `nginx:1.${c}`,
+              ports: [{ containerPort: 80 }],
+            })),
+          },
         },
       },
     })
@@ -47,7 +53,10 @@ export function deployments(n: number): object[] {
       spec: {
         replicas: 2,
         selector: { matchLabels: { app: `app-${i}` } },
-        template: { metadata: { labels: { app: `app-${i}`, tier: 'backend' } }, spec: { containers, volumes: [{ name: 'tmp', emptyDir: {} }] } },
+        template: {
+          metadata: { labels: { app: `app-${i}`, tier: 'backend' } },
+          spec: { containers, volumes: [{ name: 'tmp', emptyDir: {} }] },
+        },
       },
     })
   }

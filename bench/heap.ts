@@ -31,5 +31,14 @@ let copy: unknown = deepCopy(result.manifests)
 result = undefined
 gc()
 const copyBytes = process.memoryUsage().heapUsed - withInput
-console.log(JSON.stringify({ n, inputBytes, peakBytes: after - base, outputBytes, copyBytes, objects: (copy as object[]).length }))
+console.log(
+  JSON.stringify({
+    n,
+    inputBytes,
+    peakBytes: after - base,
+    outputBytes,
+    copyBytes,
+    objects: (copy as object[]).length,
+  }),
+)
 copy = undefined

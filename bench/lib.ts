@@ -74,7 +74,11 @@ const gc = (globalThis as { gc?: () => void }).gc
  * a full GC runs before each sample (needs --expose-gc), so that no sample
  * pays for the garbage of the one before; without, they run back to back.
  */
-export function compareMany(fns: Record<string, () => unknown>, rounds: number, collect: boolean): Record<string, number> {
+export function compareMany(
+  fns: Record<string, () => unknown>,
+  rounds: number,
+  collect: boolean,
+): Record<string, number> {
   if (collect && !gc) throw new Error('run with node --expose-gc')
   const names = Object.keys(fns)
   const times: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]))

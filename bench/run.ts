@@ -7,7 +7,15 @@ import os from 'node:os'
 import { promisify } from 'node:util'
 import { loadAllYaml } from '@kubernetes/client-node'
 import { dump, loadAll } from 'js-yaml'
-import { createCertificateIssuer, createHookToken, hashHookToken, injectHook, parseManifests, stringifyManifests, verifyHookToken } from '../dist/index.js'
+import {
+  createCertificateIssuer,
+  createHookToken,
+  hashHookToken,
+  injectHook,
+  parseManifests,
+  stringifyManifests,
+  verifyHookToken,
+} from '../dist/index.js'
 import { deepCopy, deployments, hook, smallDeployments } from './fixtures.js'
 import { compareMany, compareSync, median, ms, printTable, ratio, timeAsync, type Row } from './lib.js'
 
@@ -18,49 +26,137 @@ const only = process.argv.slice(2)
 const want = (section: string) => only.length === 0 || only.includes(section)
 
 if (want('inject')) {
-  const shapes = [['small', smallDeployments], ['realistic', deployments]] as const
+  const shapes = [
+    ['small', smallDeployments],
+    ['realistic', deployments],
+  ] as const
   for (const [shape, make] of shapes) {
-    for (const [n, rounds] of [[100, 200], [10_000, 15], [100_000, 3]] as const) {
+    for (const [n, rounds] of [
+      [100, 200],
+      [10_000, 15],
+      [100_000, 3],
+    ] as const) {
       const input = make(n)
       const output = injectHook(input, hook(tls)).manifests
-      const fns = { inject: () => injectHook(input, hook(tls)), copyIn: () => deepCopy(input), copyOut: () => deepCopy(output) }
+      const fns = {
+        inject: () => injectHook(input, hook(tls)),
+        copyIn: () => deepCopy(input),
+        copyOut: () => deepCopy(output),
+      }
       const label = `injectHook, ${n.toLocaleString('en')} ${shape} Deployments`
       const t = compareMany(fns, rounds, true)
       const big = n === 10_000
-      rows.push({ figure: `${label}, GC before each`, measured: ms(t.inject!), floor: `copy of output ${ms(t.copyOut!)}`, ratio: ratio(t.inject!, t.copyOut!), goal: big ? '<= 1.0x' : '' })
-      rows.push({ figure: `${label}, GC before each`, measured: ms(t.inject!), floor: `copy of input ${ms(t.copyIn!)}`, ratio: ratio(t.inject!, t.copyIn!), goal: big ? (shape === 'small' ? '<= 2.5x (2.0x)' : '<= 1.5x') : '' })
+      rows.push({
+        figure: `${label}, GC before each`,
+        measured: ms(t.inject!),
+        floor: `copy of output ${ms(t.copyOut!)}`,
+        ratio: ratio(t.inject!, t.copyOut!),
+        goal: big ? '<= 1.0x' : '',
+      })
+      rows.push({
+        figure: `${label}, GC before each`,
+        measured: ms(t.inject!),
+        floor: `copy of input ${ms(t.copyIn!)}`,
+        ratio: ratio(t.inject!, t.copyIn!),
+        goal: big ? (shape === 'small' ? '<= 2.5x (2.0x)' : '<= 1.5x') : '',
+      })
       if (big) {
         const b = compareMany(fns, rounds, false)
-        rows.push({ figure: `${label}, back to back`, measured: ms(b.inject!), floor: `copy of output ${ms(b.copyOut!)}`, ratio: ratio(b.inject!, b.copyOut!), goal: '' })
-        rows.push({ figure: `${label}, back to back`, measured: ms(b.inject!), floor: `copy of input ${ms(b.copyIn!)}`, ratio: ratio(b.inject!, b.copyIn!), goal: '' })
+        rows.push({
+          figure: `${label}, back to back`,
+          measured: ms(b.inject!),
+          floor: `copy of output ${ms(b.copyOut!)}`,
+          ratio: ratio(b.inject!, b.copyOut!),
+          goal: '',
+        })
+        rows.push({
+          figure: `${label}, back to back`,
+          measured: ms(b.inject!),
+          floor: `copy of input ${ms(b.copyIn!)}`,
+          ratio: ratio(b.inject!, b.copyIn!),
+          goal: '',
+        })
       }
     }
   }
   // The objects controllers hold: @kubernetes/client-node models (class instances, Date fields), against the same Deployments as plain objects.
   const plain = deployments(10_000)
-  const models = loadAllYaml(stringifyManifests(plain).replaceAll('\n  name: app-', '\n  creationTimestamp: "2024-05-01T10:00:00Z"\n  name: app-')) as object[]
-  const m = compareMany({ plain: () => injectHook(plain, hook(tls)), models: () => injectHook(models, hook(tls)) }, 15, true)
-  rows.push({ figure: 'injectHook, 10,000 client-node V1Deployment models', measured: ms(m.models!), floor: `same as plain objects ${ms(m.plain!)}`, ratio: ratio(m.models!, m.plain!), goal: '' })
+  const models = loadAllYaml(
+    stringifyManifests(plain).replaceAll(
+      '\n  name: app-',
+      '\n  creationTimestamp: "2024-05-01T10:00:00Z"\n  name: app-',
+    ),
+  ) as object[]
+  const m = compareMany(
+    { plain: () => injectHook(plain, hook(tls)), models: () => injectHook(models, hook(tls)) },
+    15,
+    true,
+  )
+  rows.push({
+    figure: 'injectHook, 10,000 client-node V1Deployment models',
+    measured: ms(m.models!),
+    floor: `same as plain objects ${ms(m.plain!)}`,
+    ratio: ratio(m.models!, m.plain!),
+    goal: '',
+  })
   const mb = (b: number) => (b / 2 ** 20).toFixed(1) + ' MiB'
   for (const shape of ['small', 'realistic']) {
-    const heap = JSON.parse(execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', new URL('./heap.ts', import.meta.url).pathname, '10000', shape], { encoding: 'utf8' })) as {
+    const heap = JSON.parse(
+      execFileSync(
+        process.execPath,
+        ['--expose-gc', '--import', 'tsx', new URL('./heap.ts', import.meta.url).pathname, '10000', shape],
+        { encoding: 'utf8' },
+      ),
+    ) as {
       inputBytes: number
       peakBytes: number
       outputBytes: number
       copyBytes: number
     }
-    rows.push({ figure: `peak heap, 10,000 ${shape} Deployments (input + output + garbage)`, measured: mb(heap.peakBytes), floor: `input ${mb(heap.inputBytes)}`, ratio: ratio(heap.peakBytes, heap.inputBytes), goal: '<= 3x' })
-    rows.push({ figure: `retained output, 10,000 ${shape} Deployments`, measured: mb(heap.outputBytes), floor: `bare copy of it ${mb(heap.copyBytes)}`, ratio: ratio(heap.outputBytes, heap.copyBytes), goal: '<= 1.15x' })
+    rows.push({
+      figure: `peak heap, 10,000 ${shape} Deployments (input + output + garbage)`,
+      measured: mb(heap.peakBytes),
+      floor: `input ${mb(heap.inputBytes)}`,
+      ratio: ratio(heap.peakBytes, heap.inputBytes),
+      goal: '<= 3x',
+    })
+    rows.push({
+      figure: `retained output, 10,000 ${shape} Deployments`,
+      measured: mb(heap.outputBytes),
+      floor: `bare copy of it ${mb(heap.copyBytes)}`,
+      ratio: ratio(heap.outputBytes, heap.copyBytes),
+      goal: '<= 1.15x',
+    })
   }
 }
 
 if (want('yaml')) {
   const docs = deployments(1_000)
   const text = stringifyManifests(docs)
-  const [raw, ours] = compareSync(() => loadAll(text), () => parseManifests(text), 10)
-  rows.push({ figure: 'parseManifests, 1,000 Deployments', measured: ms(ours), floor: `js-yaml loadAll ${ms(raw)}`, ratio: ratio(ours, raw), goal: '' })
-  const [rawDump, oursDump] = compareSync(() => docs.map((d) => dump(d, { noRefs: true, lineWidth: -1 })).join('---\n'), () => stringifyManifests(docs), 10)
-  rows.push({ figure: 'stringifyManifests, 1,000 Deployments', measured: ms(oursDump), floor: `js-yaml dump ${ms(rawDump)}`, ratio: ratio(oursDump, rawDump), goal: '' })
+  const [raw, ours] = compareSync(
+    () => loadAll(text),
+    () => parseManifests(text),
+    10,
+  )
+  rows.push({
+    figure: 'parseManifests, 1,000 Deployments',
+    measured: ms(ours),
+    floor: `js-yaml loadAll ${ms(raw)}`,
+    ratio: ratio(ours, raw),
+    goal: '',
+  })
+  const [rawDump, oursDump] = compareSync(
+    () => docs.map((d) => dump(d, { noRefs: true, lineWidth: -1 })).join('---\n'),
+    () => stringifyManifests(docs),
+    10,
+  )
+  rows.push({
+    figure: 'stringifyManifests, 1,000 Deployments',
+    measured: ms(oursDump),
+    floor: `js-yaml dump ${ms(rawDump)}`,
+    ratio: ratio(oursDump, rawDump),
+    goal: '',
+  })
 }
 
 if (want('cert')) {
@@ -81,9 +177,21 @@ if (want('cert')) {
     await issuer.issue({ keyAlgorithm: 'RSA-2048' })
     oursT.push(performance.now() - s)
   }
-  rows.push({ figure: 'RSA-2048 issuance (loaded issuer)', measured: ms(median(oursT)), floor: `node keygen + sign ${ms(median(floorT))}`, ratio: ratio(median(oursT), median(floorT)), goal: '<= 1.3x' })
+  rows.push({
+    figure: 'RSA-2048 issuance (loaded issuer)',
+    measured: ms(median(oursT)),
+    floor: `node keygen + sign ${ms(median(floorT))}`,
+    ratio: ratio(median(oursT), median(floorT)),
+    goal: '<= 1.3x',
+  })
   const ec = await timeAsync(() => issuer.issue({ keyAlgorithm: 'ECDSA-P256' }), 200, 20)
-  rows.push({ figure: 'ECDSA-P256 issuance (loaded issuer), median', measured: ms(ec), floor: '-', ratio: '-', goal: '< 5 ms' })
+  rows.push({
+    figure: 'ECDSA-P256 issuance (loaded issuer), median',
+    measured: ms(ec),
+    floor: '-',
+    ratio: '-',
+    goal: '< 5 ms',
+  })
 }
 
 if (want('verify')) {
@@ -117,19 +225,42 @@ if (want('verify')) {
       refused.push(performance.now() - start)
     }
     const [u, r] = [median(unknown), median(refused)]
-    rows.push({ figure: '  unknown application vs wrong token (stored digest)', measured: ms((u / N) * 1000).replace(' ms', ' us'), floor: ms((r / N) * 1000).replace(' ms', ' us'), ratio: ratio(u, r), goal: 'within 1.1x' })
+    rows.push({
+      figure: '  unknown application vs wrong token (stored digest)',
+      measured: ms((u / N) * 1000).replace(' ms', ' us'),
+      floor: ms((r / N) * 1000).replace(' ms', ' us'),
+      ratio: ratio(u, r),
+      goal: 'within 1.1x',
+    })
   }
-  for (const [label, expected] of [['token', token], ['stored digest', hashHookToken(token)]] as const) {
+  for (const [label, expected] of [
+    ['token', token],
+    ['stored digest', hashHookToken(token)],
+  ] as const) {
     // Rounds interleave the cases, so that machine noise hits them alike.
     const times = cases.map(() => [] as number[])
     for (let round = 0; round < 15; round++) cases.forEach(([, p], i) => times[i]!.push(perCase(p, expected)))
     const med = times.map(median)
-    rows.push({ figure: `verifyHookToken, expected = ${label}: checks per second`, measured: Math.round((N / med[0]!) * 1000).toLocaleString('en'), floor: '-', ratio: '-', goal: '>= 500,000' })
+    rows.push({
+      figure: `verifyHookToken, expected = ${label}: checks per second`,
+      measured: Math.round((N / med[0]!) * 1000).toLocaleString('en'),
+      floor: '-',
+      ratio: '-',
+      goal: '>= 500,000',
+    })
     for (let i = 1; i < cases.length; i++) {
-      rows.push({ figure: `  ${cases[i]![0]} vs right token (${label})`, measured: ms(med[i]! / N * 1000) .replace(' ms', ' us'), floor: ms(med[0]! / N * 1000).replace(' ms', ' us'), ratio: ratio(med[i]!, med[0]!), goal: 'within 1.1x' })
+      rows.push({
+        figure: `  ${cases[i]![0]} vs right token (${label})`,
+        measured: ms((med[i]! / N) * 1000).replace(' ms', ' us'),
+        floor: ms((med[0]! / N) * 1000).replace(' ms', ' us'),
+        ratio: ratio(med[i]!, med[0]!),
+        goal: 'within 1.1x',
+      })
     }
   }
 }
 
-console.log(`krake-hooks bench on ${os.cpus()[0]?.model ?? 'unknown CPU'} x ${os.cpus().length}, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}\n`)
+console.log(
+  `krake-hooks bench on ${os.cpus()[0]?.model ?? 'unknown CPU'} x ${os.cpus().length}, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}\n`,
+)
 printTable(rows)

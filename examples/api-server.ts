@@ -11,7 +11,13 @@ import { readFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import { parseArgs } from 'node:util'
-import { applyHookCall, createHookHandler, hashHookToken, type HookKind, type VerifyRequestOptions } from '../src/index.js'
+import {
+  applyHookCall,
+  createHookHandler,
+  hashHookToken,
+  type HookKind,
+  type VerifyRequestOptions,
+} from '../src/index.js'
 
 /** The parts of a Krake Application the hooks change. */
 export interface Application {
@@ -56,8 +62,12 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     handled: 0,
     addApp(namespace, name, tokens, state = 'RUNNING') {
       const digests: Partial<Record<HookKind, string>> = {}
-      for (const [kind, token] of Object.entries(tokens) as Array<[HookKind, string]>) digests[kind] = hashHookToken(token)
-      apps.set(`${namespace}/${name}`, { tokens: digests, application: { metadata: { name, namespace, deleted: null }, status: { state, shutdown_grace_period: null } } })
+      for (const [kind, token] of Object.entries(tokens) as Array<[HookKind, string]>)
+        digests[kind] = hashHookToken(token)
+      apps.set(`${namespace}/${name}`, {
+        tokens: digests,
+        application: { metadata: { name, namespace, deleted: null }, status: { state, shutdown_grace_period: null } },
+      })
     },
     close: () => new Promise((resolve) => api.server.close(() => resolve())),
   }
@@ -80,10 +90,13 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     hookUser: options.hookUser,
     maxBodyBytes,
   })
-  api.server = createServer({ key: options.key, cert: options.cert, ca: options.ca, requestCert: true, rejectUnauthorized: true }, (req, res) => {
-    api.handled++
-    void handler(req, res)
-  })
+  api.server = createServer(
+    { key: options.key, cert: options.cert, ca: options.ca, requestCert: true, rejectUnauthorized: true },
+    (req, res) => {
+      api.handled++
+      void handler(req, res)
+    },
+  )
   await new Promise<void>((resolve) => api.server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve))
   const { port } = api.server.address() as AddressInfo
   api.url = `https://localhost:${port}`
@@ -92,13 +105,24 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const { values } = parseArgs({
-    options: { key: { type: 'string' }, cert: { type: 'string' }, ca: { type: 'string' }, port: { type: 'string', default: '8443' }, app: { type: 'string', multiple: true, default: [] } },
+    options: {
+      key: { type: 'string' },
+      cert: { type: 'string' },
+      ca: { type: 'string' },
+      port: { type: 'string', default: '8443' },
+      app: { type: 'string', multiple: true, default: [] },
+    },
   })
   if (!values.key || !values.cert || !values.ca) {
     console.error('usage: api-server --key KEY --cert CERT --ca KRAKE_CA [--port 8443] [--app ns/name=token ...]')
     process.exit(2)
   }
-  const api = await startApiServer({ key: readFileSync(values.key, 'utf8'), cert: readFileSync(values.cert, 'utf8'), ca: readFileSync(values.ca, 'utf8'), port: Number(values.port) })
+  const api = await startApiServer({
+    key: readFileSync(values.key, 'utf8'),
+    cert: readFileSync(values.cert, 'utf8'),
+    ca: readFileSync(values.ca, 'utf8'),
+    port: Number(values.port),
+  })
   for (const spec of values.app) {
     const [ref, token, shutdownToken] = spec.split('=')
     const [namespace, name] = (ref ?? '').split('/')

@@ -2,7 +2,15 @@
 // throwaway PKI, printed as YAML. `npm run demo -- --no-tls` shows TLS off.
 import { readFileSync } from 'node:fs'
 import { load } from 'js-yaml'
-import { buildCaBundle, createCertificateIssuer, createHookToken, injectHook, parseManifests, stringifyManifests, type HookSpec } from '../src/index.js'
+import {
+  buildCaBundle,
+  createCertificateIssuer,
+  createHookToken,
+  injectHook,
+  parseManifests,
+  stringifyManifests,
+  type HookSpec,
+} from '../src/index.js'
 import { makeThrowawayPki } from './throwaway-pki.js'
 
 // The files of the example application, as its kustomize base lists them.
@@ -26,5 +34,7 @@ if (!process.argv.includes('--no-tls')) {
 
 const { manifests: hooked, results } = injectHook(manifests, hook)
 process.stdout.write(stringifyManifests(hooked))
-process.stderr.write(`# krake-hooks demo: ${files.join(', ')} -> ${hooked.length} objects, TLS ${hook.tls ? 'on' : 'off'}\n`)
+process.stderr.write(
+  `# krake-hooks demo: ${files.join(', ')} -> ${hooked.length} objects, TLS ${hook.tls ? 'on' : 'off'}\n`,
+)
 for (const r of results) process.stderr.write(`# ${r.severity}: ${r.message}\n`)

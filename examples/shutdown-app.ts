@@ -20,7 +20,13 @@ export interface ShutdownApp {
   done: Promise<SignalResult>
 }
 
-export async function startShutdownApp(options: { stateFile: string; port?: number; host?: string; certDir?: string | undefined; state?: () => unknown }): Promise<ShutdownApp> {
+export async function startShutdownApp(options: {
+  stateFile: string
+  port?: number
+  host?: string
+  certDir?: string | undefined
+  state?: () => unknown
+}): Promise<ShutdownApp> {
   let settle!: (r: SignalResult) => void
   const done = new Promise<SignalResult>((resolve) => (settle = resolve))
   let shuttingDown = false
@@ -48,14 +54,30 @@ export async function startShutdownApp(options: { stateFile: string; port?: numb
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values } = parseArgs({ options: { state: { type: 'string' }, port: { type: 'string', default: '8080' }, host: { type: 'string', default: '0.0.0.0' }, 'cert-dir': { type: 'string' } } })
+  const { values } = parseArgs({
+    options: {
+      state: { type: 'string' },
+      port: { type: 'string', default: '8080' },
+      host: { type: 'string', default: '0.0.0.0' },
+      'cert-dir': { type: 'string' },
+    },
+  })
   if (!values.state) {
     console.error('usage: shutdown-app --state FILE [--port 8080] [--host 0.0.0.0] [--cert-dir DIR]')
     process.exit(2)
   }
-  const app = await startShutdownApp({ stateFile: values.state, port: Number(values.port), host: values.host, certDir: values['cert-dir'] })
+  const app = await startShutdownApp({
+    stateFile: values.state,
+    port: Number(values.port),
+    host: values.host,
+    certDir: values['cert-dir'],
+  })
   console.error(`shutdown-app listening on ${app.address}`)
   const result = await app.done
-  console.error(result.ok ? `shutdown-app: state saved, shutdown hook accepted (${result.status})` : `shutdown-app: ${result.reason}`)
+  console.error(
+    result.ok
+      ? `shutdown-app: state saved, shutdown hook accepted (${result.status})`
+      : `shutdown-app: ${result.reason}`,
+  )
   process.exitCode = result.ok ? 0 : 1
 }

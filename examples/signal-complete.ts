@@ -28,7 +28,8 @@ try {
     retries: Number(values.retries),
     backoffMs: Number(values['backoff-ms']),
     timeoutMs: Number(values['timeout-ms']),
-    onRetry: (attempt, reason, delay) => console.error(`krake: attempt ${attempt} failed (${reason}); retrying in ${delay} ms`),
+    onRetry: (attempt, reason, delay) =>
+      console.error(`krake: attempt ${attempt} failed (${reason}); retrying in ${delay} ms`),
   })
   console.error(result.ok ? `krake: complete hook accepted (${result.status})` : `krake: ${result.reason}`)
   process.exitCode = result.ok ? 0 : 1

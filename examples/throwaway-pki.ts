@@ -45,5 +45,9 @@ export async function makeThrowawayPki(now = new Date()): Promise<ThrowawayPki> 
     signingAlgorithm: ALG,
     extensions: [...(await caExtensions(interKeys, 0)), new x509.AuthorityKeyIdentifierExtension(rootSki)],
   })
-  return { rootPem: root.toString('pem') + '\n', intermediatePem: inter.toString('pem') + '\n', intermediateKeyPem: await pem(interKeys.privateKey) }
+  return {
+    rootPem: root.toString('pem') + '\n',
+    intermediatePem: inter.toString('pem') + '\n',
+    intermediateKeyPem: await pem(interKeys.privateKey),
+  }
 }

@@ -10,7 +10,9 @@ const dir = mkdtempSync(join(tmpdir(), 'krake-hooks-pack-'))
 try {
   run('npx', ['--no-install', 'publint', '--strict'])
   // npm test has built dist/ already; packing without prepack keeps it as it is
-  execFileSync('npm', ['pack', '--ignore-scripts', '--silent', '--pack-destination', dir], { stdio: ['ignore', 'ignore', 'inherit'] })
+  execFileSync('npm', ['pack', '--ignore-scripts', '--silent', '--pack-destination', dir], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  })
   const tarball = readdirSync(dir).find((f) => f.endsWith('.tgz'))
   if (!tarball) throw new Error(`npm pack wrote no tarball into ${dir}`)
   run('npx', ['--no-install', 'attw', join(dir, tarball), '--profile', 'esm-only'])

@@ -8,7 +8,16 @@ export type { HookPatch } from './inject/patch.js'
 export type { JsonPatchOperation } from './lib/json-patch.js'
 export { reviewAdmission } from './admission/review.js'
 export type { AdmissionRequest, AdmissionResponse, AdmissionReview, GroupVersionKind } from './admission/review.js'
-export type { AppRef, HookKind, HookResult, HookSpec, HookTls, InjectOptions, InjectResult, ResourceRef } from './inject/types.js'
+export type {
+  AppRef,
+  HookKind,
+  HookResult,
+  HookSpec,
+  HookTls,
+  InjectOptions,
+  InjectResult,
+  ResourceRef,
+} from './inject/types.js'
 
 export type { JsonOf, KubernetesObject, Manifest, ObjectMeta } from './lib/kubernetes.js'
 
@@ -18,7 +27,13 @@ export { parseManifests } from './yaml/parse.js'
 export { stringifyManifests } from './yaml/stringify.js'
 
 export { createCertificateIssuer, issueHookCertificate, DEFAULT_HOOK_USER } from './cert/issuer.js'
-export type { CertificateIssuer, IssuedCertificate, IssueHookCertificateParams, IssueParams, IssuerMaterial } from './cert/issuer.js'
+export type {
+  CertificateIssuer,
+  IssuedCertificate,
+  IssueHookCertificateParams,
+  IssueParams,
+  IssuerMaterial,
+} from './cert/issuer.js'
 export { buildCaBundle } from './cert/bundle.js'
 export type { KeyAlgorithm } from './cert/keys.js'
 export type { CryptoProvider } from './cert/provider.js'
@@ -43,7 +58,14 @@ export type { ShutdownProgress, ShutdownSettings, ShutdownStep } from './shutdow
 export type { HookRequest, TokenLookup, VerifyRequestOptions, VerifyResult } from './verify/request.js'
 
 export { parseKrakeHooksConfig } from './krake/config.js'
-export type { KrakeHookConfig, KrakeHooksConfig, KrakeLayout, KrakeShutdownHookConfig, ParseKrakeHooksOptions, ShutdownFailureStrategy } from './krake/config.js'
+export type {
+  KrakeHookConfig,
+  KrakeHooksConfig,
+  KrakeLayout,
+  KrakeShutdownHookConfig,
+  ParseKrakeHooksOptions,
+  ShutdownFailureStrategy,
+} from './krake/config.js'
 export { mangleApplication } from './krake/mangle.js'
 export type { KrakeApplication, KrakeHooksContext, MangleResult } from './krake/mangle.js'
 export { readKrakeTlsFiles } from './krake/files.js'

@@ -21,13 +21,27 @@ describe('npm run demo', () => {
     expect(cm.metadata).toMatchObject({ name: 'demo-krake-configmap', namespace: 'secondary' })
     const dir = mkdtempSync(join(tmpdir(), 'krake-demo-'))
     try {
-      const [rootPem, interPem] = cm.data['ca-bundle.pem'].match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----\n/g)
+      const [rootPem, interPem] = cm.data['ca-bundle.pem'].match(
+        /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----\n/g,
+      )
       writeFileSync(join(dir, 'root.pem'), rootPem)
       writeFileSync(join(dir, 'intermediate.pem'), interPem)
       writeFileSync(join(dir, 'cert.pem'), cm.data['cert.pem'])
-      const verdict = openssl(['verify', '-x509_strict', '-purpose', 'sslclient', '-CAfile', join(dir, 'root.pem'), '-untrusted', join(dir, 'intermediate.pem'), join(dir, 'cert.pem')])
+      const verdict = openssl([
+        'verify',
+        '-x509_strict',
+        '-purpose',
+        'sslclient',
+        '-CAfile',
+        join(dir, 'root.pem'),
+        '-untrusted',
+        join(dir, 'intermediate.pem'),
+        join(dir, 'cert.pem'),
+      ])
       expect(verdict.trim()).toBe(`${join(dir, 'cert.pem')}: OK`)
-      expect(openssl(['x509', '-noout', '-subject'], cm.data['cert.pem']).trim()).toBe('subject=O = Krake, CN = system:complete-hook')
+      expect(openssl(['x509', '-noout', '-subject'], cm.data['cert.pem']).trim()).toBe(
+        'subject=O = Krake, CN = system:complete-hook',
+      )
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }
@@ -35,7 +49,11 @@ describe('npm run demo', () => {
       const pod = d.kind === 'CronJob' ? d.spec.jobTemplate.spec.template.spec : d.spec.template.spec
       for (const c of pod.containers) {
         expect(c.env.map((e: Obj) => e.name).slice(-2)).toEqual(['KRAKE_TOKEN', 'KRAKE_COMPLETE_URL'])
-        expect(c.volumeMounts).toContainEqual({ name: 'demo-krake-volume', mountPath: '/etc/krake_cert', readOnly: true })
+        expect(c.volumeMounts).toContainEqual({
+          name: 'demo-krake-volume',
+          mountPath: '/etc/krake_cert',
+          readOnly: true,
+        })
       }
     }
   })
@@ -44,12 +62,22 @@ describe('npm run demo', () => {
     const out = execFileSync('npm', ['run', '--silent', 'demo'], { cwd: root, encoding: 'utf8' })
     expect(out.startsWith('apiVersion: ') || out.startsWith('---')).toBe(true)
     expect(out).not.toMatch(/^> /m)
-    expect((parseManifests(out) as Obj[]).map((d) => d.kind)).toEqual(['Deployment', 'Service', 'Job', 'CronJob', 'ConfigMap'])
+    expect((parseManifests(out) as Obj[]).map((d) => d.kind)).toEqual([
+      'Deployment',
+      'Service',
+      'Job',
+      'CronJob',
+      'ConfigMap',
+    ])
   })
 
   it('--no-tls prints the hook without certificates and an http URL', () => {
-    const docs = parseManifests(execFileSync(tsx, ['examples/demo.ts', '--no-tls'], { cwd: root, encoding: 'utf8' })) as Obj[]
+    const docs = parseManifests(
+      execFileSync(tsx, ['examples/demo.ts', '--no-tls'], { cwd: root, encoding: 'utf8' }),
+    ) as Obj[]
     expect(docs.map((d) => d.kind)).toEqual(['Deployment', 'Service', 'Job', 'CronJob'])
-    expect(docs[0]!.spec.template.spec.containers[0].env[1].value).toBe('http://krake-api:8443/kubernetes/namespaces/secondary/applications/demo/complete')
+    expect(docs[0]!.spec.template.spec.containers[0].env[1].value).toBe(
+      'http://krake-api:8443/kubernetes/namespaces/secondary/applications/demo/complete',
+    )
   })
 })

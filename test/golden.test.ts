@@ -20,7 +20,10 @@ describe('golden files', () => {
     const out = stringifyManifests(injectHook(parseManifests(input), hook).manifests)
     const goldenUrl = new URL(`${name}.out.yaml`, dir)
     if (process.env.UPDATE_GOLDEN === '1') writeFileSync(goldenUrl, out)
-    expect(existsSync(goldenUrl), `${name}.out.yaml is missing: run UPDATE_GOLDEN=1 npx vitest run test/golden.test.ts`).toBe(true)
+    expect(
+      existsSync(goldenUrl),
+      `${name}.out.yaml is missing: run UPDATE_GOLDEN=1 npx vitest run test/golden.test.ts`,
+    ).toBe(true)
     expect(out).toBe(readFileSync(goldenUrl, 'utf8'))
   })
 

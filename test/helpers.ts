@@ -25,12 +25,20 @@ export function deepFreeze<T>(value: T): T {
 
 /** A JSON snapshot to compare the input against after a call. */
 export const snapshot = (v: unknown) =>
-  JSON.stringify(v, (_, x) => (typeof x === 'bigint' || typeof x === 'function' || typeof x === 'symbol' ? `<${typeof x}:${String(x)}>` : x))
+  JSON.stringify(v, (_, x) =>
+    typeof x === 'bigint' || typeof x === 'function' || typeof x === 'symbol' ? `<${typeof x}:${String(x)}>` : x,
+  )
 
 export const TOKEN = 'tok-0123456789abcdefghijklmnopqrstuvwxyzABCDEFG'
 
 export function spec(over: Partial<HookSpec> = {}): HookSpec {
-  return { kind: 'complete', app: { name: 'nginx-demo', namespace: 'secondary' }, apiEndpoint: 'http://krake-api:8080', token: TOKEN, ...over }
+  return {
+    kind: 'complete',
+    app: { name: 'nginx-demo', namespace: 'secondary' },
+    apiEndpoint: 'http://krake-api:8080',
+    token: TOKEN,
+    ...over,
+  }
 }
 
 export function container(name: string, extra: Record<string, unknown> = {}) {
@@ -42,7 +50,10 @@ export function deployment(name: string, namespace: string | undefined, containe
     apiVersion: 'apps/v1',
     kind: 'Deployment',
     metadata: namespace === undefined ? { name } : { name, namespace },
-    spec: { selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { containers } } },
+    spec: {
+      selector: { matchLabels: { app: name } },
+      template: { metadata: { labels: { app: name } }, spec: { containers } },
+    },
   }
 }
 

@@ -8,7 +8,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { root } from './helpers.js'
 
 let project: string
-const sh = (cmd: string, args: string[], cwd: string) => execFileSync(cmd, args, { cwd, encoding: 'utf8', env: { ...process.env, npm_config_loglevel: 'error', npm_config_fund: 'false', npm_config_audit: 'false' } })
+const sh = (cmd: string, args: string[], cwd: string) =>
+  execFileSync(cmd, args, {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, npm_config_loglevel: 'error', npm_config_fund: 'false', npm_config_audit: 'false' },
+  })
 
 beforeAll(() => {
   project = mkdtempSync(join(tmpdir(), 'krake-hooks-consumer-'))
@@ -48,7 +53,10 @@ describe('the packed package in an empty project', () => {
   it(`engines.node says the Node that runs it: >= 20.19, where require() of this ESM package works (issue 11)`, () => {
     const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { engines: { node: string } }
     expect(pkg.engines.node).toBe('>=20.19.0')
-    writeFileSync(join(project, 'use.cjs'), `const { hookUrl } = require('krake-hooks')\nconsole.log(hookUrl('http://k', { namespace: 'n', name: 'a' }, 'complete', false))\n`)
+    writeFileSync(
+      join(project, 'use.cjs'),
+      `const { hookUrl } = require('krake-hooks')\nconsole.log(hookUrl('http://k', { namespace: 'n', name: 'a' }, 'complete', false))\n`,
+    )
     expect(sh('node', ['use.cjs'], project).trim()).toBe('http://k/kubernetes/namespaces/n/applications/a/complete')
   })
 
@@ -64,7 +72,10 @@ console.log(manifests[0].spec.template.spec.containers[0].env.map((e) => e.name)
 try { await createCertificateIssuer({ certPem: 'x', keyPem: 'y' }) } catch (e) { console.log(e instanceof HookError, e.code) }
 `,
     )
-    expect(sh('node', ['use.mjs'], project).trim().split('\n')).toEqual(['KRAKE_TOKEN,KRAKE_COMPLETE_URL', 'true ERR_INVALID_PEM'])
+    expect(sh('node', ['use.mjs'], project).trim().split('\n')).toEqual([
+      'KRAKE_TOKEN,KRAKE_COMPLETE_URL',
+      'true ERR_INVALID_PEM',
+    ])
   })
 
   it('a fresh Node process issues a certificate through the package without importing any polyfill', () => {
@@ -77,7 +88,15 @@ const { certPem } = await issueHookCertificate({ issuerCertPem: readFileSync(pro
 console.log(before, certPem.startsWith('-----BEGIN CERTIFICATE-----'))
 `,
     )
-    const out = sh('node', ['issue.mjs', join(root, 'test/fixtures/pki/intermediate.pem'), join(root, 'test/fixtures/pki/intermediate-key.pem')], project)
+    const out = sh(
+      'node',
+      [
+        'issue.mjs',
+        join(root, 'test/fixtures/pki/intermediate.pem'),
+        join(root, 'test/fixtures/pki/intermediate-key.pem'),
+      ],
+      project,
+    )
     expect(out.trim()).toBe('undefined true')
   })
 
@@ -95,7 +114,18 @@ export { r, code, HookError }
     )
     writeFileSync(
       join(project, 'tsconfig.json'),
-      JSON.stringify({ compilerOptions: { strict: true, module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', noEmit: true, types: ['node'], typeRoots: [join(root, 'node_modules/@types')] }, files: ['use.ts'] }),
+      JSON.stringify({
+        compilerOptions: {
+          strict: true,
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          target: 'ES2022',
+          noEmit: true,
+          types: ['node'],
+          typeRoots: [join(root, 'node_modules/@types')],
+        },
+        files: ['use.ts'],
+      }),
     )
     expect(sh(join(root, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.json'], project)).toBe('')
   })

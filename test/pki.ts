@@ -5,7 +5,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
-export const openssl = (args: string[], input?: string) => execFileSync('openssl', args, { encoding: 'utf8', input, stdio: ['pipe', 'pipe', 'pipe'] })
+export const openssl = (args: string[], input?: string) =>
+  execFileSync('openssl', args, { encoding: 'utf8', input, stdio: ['pipe', 'pipe', 'pipe'] })
 
 const EXTENSIONS = `
 [root]
@@ -66,17 +67,56 @@ function key(dir: string, name: string, type: 'rsa' | 'ec', format: 'pkcs8' | 'p
     openssl(format === 'pkcs1' ? ['rsa', '-in', raw, '-traditional', '-out', out] : ['pkey', '-in', raw, '-out', out])
   } else {
     openssl(['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', raw]) // SEC1
-    openssl(format === 'pkcs8' ? ['pkcs8', '-topk8', '-nocrypt', '-in', raw, '-out', out] : ['ec', '-in', raw, '-out', out])
+    openssl(
+      format === 'pkcs8' ? ['pkcs8', '-topk8', '-nocrypt', '-in', raw, '-out', out] : ['ec', '-in', raw, '-out', out],
+    )
   }
   rmSync(raw)
   return out
 }
 
-function signed(dir: string, name: string, subject: string, keyFile: string, ca: string, ext: string, days = 3650): void {
+function signed(
+  dir: string,
+  name: string,
+  subject: string,
+  keyFile: string,
+  ca: string,
+  ext: string,
+  days = 3650,
+): void {
   const csr = join(dir, `${name}.csr`)
   // a "+" in the subject joins attributes into one multi-valued RDN
-  openssl(['req', '-new', '-key', keyFile, '-subj', subject, ...(/\+[A-Z]+=/.test(subject) ? ['-multivalue-rdn'] : []), '-out', csr])
-  openssl(['x509', '-req', '-in', csr, '-CA', join(dir, `${ca}.pem`), '-CAkey', join(dir, `${ca}-key.pem`), '-CAcreateserial', '-days', String(days), '-sha256', '-extfile', join(dir, 'ext.cnf'), '-extensions', ext, '-out', join(dir, `${name}.pem`)])
+  openssl([
+    'req',
+    '-new',
+    '-key',
+    keyFile,
+    '-subj',
+    subject,
+    ...(/\+[A-Z]+=/.test(subject) ? ['-multivalue-rdn'] : []),
+    '-out',
+    csr,
+  ])
+  openssl([
+    'x509',
+    '-req',
+    '-in',
+    csr,
+    '-CA',
+    join(dir, `${ca}.pem`),
+    '-CAkey',
+    join(dir, `${ca}-key.pem`),
+    '-CAcreateserial',
+    '-days',
+    String(days),
+    '-sha256',
+    '-extfile',
+    join(dir, 'ext.cnf'),
+    '-extensions',
+    ext,
+    '-out',
+    join(dir, `${name}.pem`),
+  ])
 }
 
 /**
@@ -90,7 +130,24 @@ export function makePki(): Pki {
   writeFileSync(join(dir, 'ext.cnf'), EXTENSIONS)
   const selfSigned = (name: string, subject: string, type: 'rsa' | 'ec') => {
     const k = key(dir, name, type, 'pkcs8')
-    openssl(['req', '-x509', '-new', '-key', k, '-subj', subject, '-days', '3650', '-sha256', '-config', join(dir, 'ext.cnf'), '-extensions', 'root', '-out', join(dir, `${name}.pem`)])
+    openssl([
+      'req',
+      '-x509',
+      '-new',
+      '-key',
+      k,
+      '-subj',
+      subject,
+      '-days',
+      '3650',
+      '-sha256',
+      '-config',
+      join(dir, 'ext.cnf'),
+      '-extensions',
+      'root',
+      '-out',
+      join(dir, `${name}.pem`),
+    ])
   }
   selfSigned('root', '/O=Krake/CN=Krake CA', 'rsa')
   selfSigned('foreign', '/O=Elsewhere/CN=Foreign CA', 'ec')
@@ -100,23 +157,86 @@ export function makePki(): Pki {
     ['inter-ec-sec1', 'ec', 'sec1'],
   ]
   for (const [name, type, format] of inters) {
-    signed(dir, name, `/C=DE/O=Krake/OU=Hooks/CN=system:complete-signing`, key(dir, name, type, format), 'root', 'inter')
+    signed(
+      dir,
+      name,
+      `/C=DE/O=Krake/OU=Hooks/CN=system:complete-signing`,
+      key(dir, name, type, format),
+      'root',
+      'inter',
+    )
   }
   signed(dir, 'inter-nosign', '/O=Krake/CN=cannot sign', key(dir, 'inter-nosign', 'ec', 'sec1'), 'root', 'inter_nosign')
   signed(dir, 'inter-noski', '/O=Krake/CN=no ski', key(dir, 'inter-noski', 'ec', 'sec1'), 'root', 'inter_noski')
   signed(dir, 'inter-short', '/O=Krake/CN=short lived', key(dir, 'inter-short', 'ec', 'sec1'), 'root', 'inter', 2)
   signed(dir, 'leaf', '/O=Krake/CN=just a leaf', key(dir, 'leaf', 'ec', 'pkcs8'), 'root', 'leaf')
-  signed(dir, 'hook-client', '/O=Krake/CN=system:complete-hook', key(dir, 'hook-client', 'ec', 'pkcs8'), 'inter-ec-sec1', 'leaf')
+  signed(
+    dir,
+    'hook-client',
+    '/O=Krake/CN=system:complete-hook',
+    key(dir, 'hook-client', 'ec', 'pkcs8'),
+    'inter-ec-sec1',
+    'leaf',
+  )
   signed(dir, 'server', '/O=Krake/CN=krake-api', key(dir, 'server', 'rsa', 'pkcs8'), 'root', 'server')
-  signed(dir, 'foreign-inter', '/O=Elsewhere/CN=system:complete-signing', key(dir, 'foreign-inter', 'ec', 'sec1'), 'foreign', 'inter')
-  signed(dir, 'foreign-client', '/O=Elsewhere/CN=system:complete-hook', key(dir, 'foreign-client', 'ec', 'pkcs8'), 'foreign-inter', 'leaf')
+  signed(
+    dir,
+    'foreign-inter',
+    '/O=Elsewhere/CN=system:complete-signing',
+    key(dir, 'foreign-inter', 'ec', 'sec1'),
+    'foreign',
+    'inter',
+  )
+  signed(
+    dir,
+    'foreign-client',
+    '/O=Elsewhere/CN=system:complete-hook',
+    key(dir, 'foreign-client', 'ec', 'pkcs8'),
+    'foreign-inter',
+    'leaf',
+  )
   // chain-rule cases (test/verify/chain.test.ts): a sub-CA below inter-ec-sec1, whose pathlen:0 forbids it
   signed(dir, 'subca', '/O=Krake/CN=sub CA', key(dir, 'subca', 'ec', 'sec1'), 'inter-ec-sec1', 'subca')
-  signed(dir, 'subca-client', '/O=Krake/CN=system:complete-hook', key(dir, 'subca-client', 'ec', 'pkcs8'), 'subca', 'leaf')
-  signed(dir, 'certsign-client', '/O=Krake/CN=system:complete-hook', key(dir, 'certsign-client', 'ec', 'pkcs8'), 'inter-ec-sec1', 'leaf_certsign')
-  signed(dir, 'server-only-client', '/O=Krake/CN=system:complete-hook', key(dir, 'server-only-client', 'ec', 'pkcs8'), 'inter-ec-sec1', 'leaf_server')
-  signed(dir, 'comma-client', '/O=Krake/CN=system:a,b\\+c', key(dir, 'comma-client', 'ec', 'pkcs8'), 'inter-ec-sec1', 'leaf')
-  signed(dir, 'rdn-client', '/O=Krake/CN=system:complete-hook+OU=hooks', key(dir, 'rdn-client', 'ec', 'pkcs8'), 'inter-ec-sec1', 'leaf')
+  signed(
+    dir,
+    'subca-client',
+    '/O=Krake/CN=system:complete-hook',
+    key(dir, 'subca-client', 'ec', 'pkcs8'),
+    'subca',
+    'leaf',
+  )
+  signed(
+    dir,
+    'certsign-client',
+    '/O=Krake/CN=system:complete-hook',
+    key(dir, 'certsign-client', 'ec', 'pkcs8'),
+    'inter-ec-sec1',
+    'leaf_certsign',
+  )
+  signed(
+    dir,
+    'server-only-client',
+    '/O=Krake/CN=system:complete-hook',
+    key(dir, 'server-only-client', 'ec', 'pkcs8'),
+    'inter-ec-sec1',
+    'leaf_server',
+  )
+  signed(
+    dir,
+    'comma-client',
+    '/O=Krake/CN=system:a,b\\+c',
+    key(dir, 'comma-client', 'ec', 'pkcs8'),
+    'inter-ec-sec1',
+    'leaf',
+  )
+  signed(
+    dir,
+    'rdn-client',
+    '/O=Krake/CN=system:complete-hook+OU=hooks',
+    key(dir, 'rdn-client', 'ec', 'pkcs8'),
+    'inter-ec-sec1',
+    'leaf',
+  )
   return {
     dir,
     path: (name) => join(dir, name),
@@ -129,5 +249,15 @@ export function makePki(): Pki {
 export function opensslVerify(pki: Pki, intermediate: string, leafPem: string): string {
   const leaf = join(pki.dir, `verify-${Math.random().toString(36).slice(2)}.pem`)
   writeFileSync(leaf, leafPem)
-  return openssl(['verify', '-x509_strict', '-purpose', 'sslclient', '-CAfile', pki.path('root.pem'), '-untrusted', pki.path(intermediate), leaf]).trim()
+  return openssl([
+    'verify',
+    '-x509_strict',
+    '-purpose',
+    'sslclient',
+    '-CAfile',
+    pki.path('root.pem'),
+    '-untrusted',
+    pki.path(intermediate),
+    leaf,
+  ]).trim()
 }

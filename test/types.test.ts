@@ -21,28 +21,44 @@ type Out<T> = ReturnType<typeof injectHook<T>>['manifests'][number]
 
 describe('types', () => {
   it('injectHook takes V1Deployment[] from @kubernetes/client-node without a cast, and its output reads kind and metadata.name', () => {
-    expectTypeOf(injectHook<V1Deployment>).parameter(0).toEqualTypeOf<readonly V1Deployment[]>()
+    expectTypeOf(injectHook<V1Deployment>)
+      .parameter(0)
+      .toEqualTypeOf<readonly V1Deployment[]>()
     expectTypeOf<Out<V1Deployment>>().toEqualTypeOf<Manifest<V1Deployment>>()
     expectTypeOf<Out<V1Deployment>['kind']>().toEqualTypeOf<string>()
     expectTypeOf<NonNullable<Out<V1Deployment>['metadata']>['name']>().toEqualTypeOf<string | undefined>()
     // inference from an argument, no type argument written
-    expectTypeOf((models: V1Deployment[]) => injectHook(models, {} as never).manifests).returns.toEqualTypeOf<Array<Manifest<V1Deployment>>>()
+    expectTypeOf((models: V1Deployment[]) => injectHook(models, {} as never).manifests).returns.toEqualTypeOf<
+      Array<Manifest<V1Deployment>>
+    >()
   })
 
   it('JsonOf<V1Deployment> has its Dates as strings, as JSON.stringify writes them', () => {
-    expectTypeOf<NonNullable<JsonOf<V1Deployment>['metadata']>['creationTimestamp']>().toEqualTypeOf<string | undefined>()
-    expectTypeOf<JsonOf<{ when: Date; f: () => void; n: number }>>().toEqualTypeOf<{ when: string; f: never; n: number }>()
+    expectTypeOf<NonNullable<JsonOf<V1Deployment>['metadata']>['creationTimestamp']>().toEqualTypeOf<
+      string | undefined
+    >()
+    expectTypeOf<JsonOf<{ when: Date; f: () => void; n: number }>>().toEqualTypeOf<{
+      when: string
+      f: never
+      n: number
+    }>()
     expectTypeOf<JsonOf<readonly Date[]>>().toEqualTypeOf<string[]>()
   })
 
   it('injectHook takes objects typed with kubernetes-types (readonly fields) without a cast', () => {
-    expectTypeOf((d: readonly Deployment[]) => injectHook(d, {} as never).manifests[0]!.kind).returns.toEqualTypeOf<string>()
-    expectTypeOf((p: Pod[]) => injectHook(p, {} as never).manifests[0]!.metadata?.namespace).returns.toEqualTypeOf<string | undefined>()
+    expectTypeOf(
+      (d: readonly Deployment[]) => injectHook(d, {} as never).manifests[0]!.kind,
+    ).returns.toEqualTypeOf<string>()
+    expectTypeOf((p: Pod[]) => injectHook(p, {} as never).manifests[0]!.metadata?.namespace).returns.toEqualTypeOf<
+      string | undefined
+    >()
   })
 
   it('unknown[] and the output of parseManifests give KubernetesObject manifests', () => {
     expectTypeOf((m: unknown[]) => injectHook(m, {} as never)).returns.toEqualTypeOf<InjectResult<KubernetesObject>>()
-    expectTypeOf((text: string) => injectHook(parseManifests(text), {} as never).manifests).returns.toEqualTypeOf<KubernetesObject[]>()
+    expectTypeOf((text: string) => injectHook(parseManifests(text), {} as never).manifests).returns.toEqualTypeOf<
+      KubernetesObject[]
+    >()
   })
 
   it('the output is still an object[] (SPEC), and a literal input keeps kind readable', () => {

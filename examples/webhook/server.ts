@@ -17,7 +17,13 @@ import { createServer, type Server } from 'node:https'
 import type { ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { parseArgs } from 'node:util'
-import { readRequestBody, reviewAdmission, type AdmissionReview, type HookSpec, type InjectOptions } from '../../src/index.js'
+import {
+  readRequestBody,
+  reviewAdmission,
+  type AdmissionReview,
+  type HookSpec,
+  type InjectOptions,
+} from '../../src/index.js'
 
 export interface WebhookOptions {
   key: string
@@ -49,7 +55,9 @@ export async function startWebhook(options: WebhookOptions): Promise<Webhook> {
     if (typeof body === 'number') {
       // answer at once and close: the rest of the body is never read
       res.on('finish', () => req.destroy())
-      res.writeHead(body, { 'content-type': 'application/json', connection: 'close' }).end(JSON.stringify({ reason: body === 413 ? 'request body too large' : 'request body not received' }))
+      res
+        .writeHead(body, { 'content-type': 'application/json', connection: 'close' })
+        .end(JSON.stringify({ reason: body === 413 ? 'request body too large' : 'request body not received' }))
       return
     }
     let review: AdmissionReview
@@ -62,7 +70,11 @@ export async function startWebhook(options: WebhookOptions): Promise<Webhook> {
   })
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve))
   const { port } = server.address() as AddressInfo
-  return { server, url: `https://localhost:${port}/mutate`, close: () => new Promise((resolve) => server.close(() => resolve())) }
+  return {
+    server,
+    url: `https://localhost:${port}/mutate`,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  }
 }
 
 /** mutating-webhook.yaml with its `caBundle` set to `caPem`, the CA that signed the webhook's serving certificate. */
@@ -93,8 +105,18 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       console.error('usage: server --key KEY --cert CERT --hook HOOK_JSON [--port 8443]')
       process.exit(2)
     }
-    const { hook, options } = JSON.parse(readFileSync(values.hook, 'utf8')) as { hook: HookSpec; options?: InjectOptions }
-    const webhook = await startWebhook({ key: readFileSync(values.key, 'utf8'), cert: readFileSync(values.cert, 'utf8'), hook, options: options ?? {}, host: '0.0.0.0', port: Number(values.port) })
+    const { hook, options } = JSON.parse(readFileSync(values.hook, 'utf8')) as {
+      hook: HookSpec
+      options?: InjectOptions
+    }
+    const webhook = await startWebhook({
+      key: readFileSync(values.key, 'utf8'),
+      cert: readFileSync(values.cert, 'utf8'),
+      hook,
+      options: options ?? {},
+      host: '0.0.0.0',
+      port: Number(values.port),
+    })
     console.error(`krake-hooks webhook listening on ${webhook.url}`)
   }
 }

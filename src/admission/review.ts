@@ -47,7 +47,11 @@ const API_VERSION = 'admission.k8s.io/v1'
 // The API server passes each warning on to the client and truncates those over 256 characters.
 const MAX_WARNING_LENGTH = 256
 
-const answer = (response: AdmissionResponse): AdmissionReview => ({ apiVersion: API_VERSION, kind: 'AdmissionReview', response })
+const answer = (response: AdmissionResponse): AdmissionReview => ({
+  apiVersion: API_VERSION,
+  kind: 'AdmissionReview',
+  response,
+})
 const deny = (uid: string, code: number, message: string) => answer({ uid, allowed: false, status: { code, message } })
 
 /** The object as the hook sees it: name, namespace, apiVersion and kind filled in from the request where the object leaves them out. */
@@ -72,7 +76,11 @@ function objectUnderReview(request: AdmissionRequest): JsonObject | string {
     const name = typeof request.name === 'string' && request.name !== '' ? request.name : meta.generateName
     if (typeof name === 'string' && name !== '') meta.name = name
   }
-  if ((meta.namespace === undefined || meta.namespace === '') && typeof request.namespace === 'string' && request.namespace !== '') {
+  if (
+    (meta.namespace === undefined || meta.namespace === '') &&
+    typeof request.namespace === 'string' &&
+    request.namespace !== ''
+  ) {
     meta.namespace = request.namespace
   }
   return object as JsonObject
@@ -113,7 +121,8 @@ export function reviewAdmission(review: AdmissionReview, hook: HookSpec, options
     const where = e instanceof HookError ? `${e.code} at ${e.path || '/'}` : 'unreadable'
     return deny(uid, 500, `the webhook's hook configuration is invalid (${where})`)
   }
-  if (request.operation !== undefined && request.operation !== 'CREATE' && request.operation !== 'UPDATE') return answer({ uid, allowed: true })
+  if (request.operation !== undefined && request.operation !== 'CREATE' && request.operation !== 'UPDATE')
+    return answer({ uid, allowed: true })
   if (request.object === undefined || request.object === null) return answer({ uid, allowed: true })
 
   const object = objectUnderReview(request as AdmissionRequest)
@@ -125,7 +134,11 @@ export function reviewAdmission(review: AdmissionReview, hook: HookSpec, options
     if (!(e instanceof HookError)) return deny(uid, 500, 'the hook failed unexpectedly')
     return deny(uid, e.code === 'ERR_CONFLICT' ? 409 : 400, `${e.code}: ${e.message}`)
   }
-  const warnings = hooked.results.filter((r) => r.severity !== 'info').map((r) => (r.message.length > MAX_WARNING_LENGTH ? r.message.slice(0, MAX_WARNING_LENGTH - 3) + '...' : r.message))
+  const warnings = hooked.results
+    .filter((r) => r.severity !== 'info')
+    .map((r) =>
+      r.message.length > MAX_WARNING_LENGTH ? r.message.slice(0, MAX_WARNING_LENGTH - 3) + '...' : r.message,
+    )
   const response: AdmissionResponse = { uid, allowed: true }
   if (hooked.patch.length > 0) {
     response.patchType = 'JSONPatch'

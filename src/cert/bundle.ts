@@ -12,7 +12,8 @@ import { parseCertificates } from '../lib/pem.js'
  * ```
  */
 export function buildCaBundle(pems: readonly string[]): string {
-  if (!Array.isArray(pems)) throw new HookError('ERR_INVALID_ARGUMENT', 'buildCaBundle takes an array of PEM strings', { path: '' })
+  if (!Array.isArray(pems))
+    throw new HookError('ERR_INVALID_ARGUMENT', 'buildCaBundle takes an array of PEM strings', { path: '' })
   const seen = new Set<string>()
   let out = ''
   pems.forEach((pem, i) => {

@@ -79,16 +79,21 @@ function argumentError(message: string, path: string): never {
 
 function checkDate(value: unknown, path: string): Date {
   if (value === undefined) return new Date()
-  if (!(value instanceof Date) || Number.isNaN(value.getTime())) argumentError(`${path.slice(1)} must be a valid Date`, path)
+  if (!(value instanceof Date) || Number.isNaN(value.getTime()))
+    argumentError(`${path.slice(1)} must be a valid Date`, path)
   return value
 }
 
 function checkValidity(issuer: { notBefore: Date; notAfter: Date }, now: Date): void {
   if (now.getTime() > issuer.notAfter.getTime()) {
-    throw new HookError('ERR_ISSUER_EXPIRED', `the issuer expired on ${issuer.notAfter.toISOString()}`, { path: '/certPem' })
+    throw new HookError('ERR_ISSUER_EXPIRED', `the issuer expired on ${issuer.notAfter.toISOString()}`, {
+      path: '/certPem',
+    })
   }
   if (now.getTime() < issuer.notBefore.getTime()) {
-    throw new HookError('ERR_ISSUER_EXPIRED', `the issuer is not valid before ${issuer.notBefore.toISOString()}`, { path: '/certPem' })
+    throw new HookError('ERR_ISSUER_EXPIRED', `the issuer is not valid before ${issuer.notBefore.toISOString()}`, {
+      path: '/certPem',
+    })
   }
 }
 
@@ -149,20 +154,29 @@ export async function createCertificateIssuer(
 
   // Checked one by one (Node's X509Certificate.ca folds both together) so the message says which is wrong.
   if (cert.getExtension(x509.BasicConstraintsExtension)?.ca !== true) {
-    throw new HookError('ERR_ISSUER_NOT_CA', `the issuer "${node.subject.replace(/\n/g, ', ')}" is not a CA (basicConstraints CA:TRUE is missing)`, { path: '/certPem' })
+    throw new HookError(
+      'ERR_ISSUER_NOT_CA',
+      `the issuer "${node.subject.replace(/\n/g, ', ')}" is not a CA (basicConstraints CA:TRUE is missing)`,
+      { path: '/certPem' },
+    )
   }
   const usage = cert.getExtension(x509.KeyUsagesExtension)
   if (usage !== null && (usage.usages & x509.KeyUsageFlags.keyCertSign) === 0) {
-    throw new HookError('ERR_ISSUER_NOT_CA', 'the issuer may not sign certificates (its keyUsage lacks keyCertSign)', { path: '/certPem' })
+    throw new HookError('ERR_ISSUER_NOT_CA', 'the issuer may not sign certificates (its keyUsage lacks keyCertSign)', {
+      path: '/certPem',
+    })
   }
-  if (!node.checkPrivateKey(key)) throw new HookError('ERR_KEY_MISMATCH', "keyPem is not the issuer certificate's key", { path: '/keyPem' })
+  if (!node.checkPrivateKey(key))
+    throw new HookError('ERR_KEY_MISMATCH', "keyPem is not the issuer certificate's key", { path: '/keyPem' })
   const validity = { notBefore: cert.notBefore, notAfter: cert.notAfter }
   checkValidity(validity, checkDate(options.now, '/now'))
 
   const alg = signingAlgorithmOf(key)
   const signingKey = await importSigningKey(crypto, key, alg)
   // AKI = the issuer's SKI; an issuer without one gets the RFC 5280 key hash, as openssl does.
-  const ski = cert.getExtension(x509.SubjectKeyIdentifierExtension)?.keyId ?? (await x509.SubjectKeyIdentifierExtension.create(cert.publicKey, false, forX509.crypto(crypto))).keyId
+  const ski =
+    cert.getExtension(x509.SubjectKeyIdentifierExtension)?.keyId ??
+    (await x509.SubjectKeyIdentifierExtension.create(cert.publicKey, false, forX509.crypto(crypto))).keyId
   const issuerName = cert.subjectName
   const issuerSubject = issuerName.toArrayBuffer()
   const chainPem = certs.map((c) => c.block.pem).join('')
@@ -173,14 +187,16 @@ export async function createCertificateIssuer(
     notBefore: validity.notBefore,
     notAfter: validity.notAfter,
     async issue(params: IssueParams = {}): Promise<IssuedCertificate> {
-      if (typeof params !== 'object' || params === null) argumentError('issue() takes { hookUser?, keyAlgorithm?, validityDays?, now?, chain? }', '')
+      if (typeof params !== 'object' || params === null)
+        argumentError('issue() takes { hookUser?, keyAlgorithm?, validityDays?, now?, chain? }', '')
       const hookUser = params.hookUser ?? DEFAULT_HOOK_USER
       if (typeof hookUser !== 'string' || hookUser === '' || hookUser.length > 64 || !hookUser.isWellFormed()) {
         argumentError('hookUser must be a string of 1 to 64 characters (the certificate CN)', '/hookUser')
       }
       const keyParams = leafKeyParams(params.keyAlgorithm ?? 'RSA-2048')
       const days = params.validityDays ?? 365
-      if (typeof days !== 'number' || !Number.isFinite(days) || days <= 0) argumentError('validityDays must be a positive number', '/validityDays')
+      if (typeof days !== 'number' || !Number.isFinite(days) || days <= 0)
+        argumentError('validityDays must be a positive number', '/validityDays')
       const now = checkDate(params.now, '/now')
       checkValidity(validity, now)
 
@@ -200,7 +216,10 @@ export async function createCertificateIssuer(
           signingAlgorithm: forX509.algorithm(alg.signParams),
           extensions: [
             new x509.BasicConstraintsExtension(false, undefined, true),
-            new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | (rsa ? x509.KeyUsageFlags.keyEncipherment : 0), true),
+            new x509.KeyUsagesExtension(
+              x509.KeyUsageFlags.digitalSignature | (rsa ? x509.KeyUsageFlags.keyEncipherment : 0),
+              true,
+            ),
             new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.clientAuth], false),
             await x509.SubjectKeyIdentifierExtension.create(forX509.key(keys.publicKey), false, forX509.crypto(crypto)),
             new x509.AuthorityKeyIdentifierExtension(ski, false),
@@ -210,7 +229,10 @@ export async function createCertificateIssuer(
       )
       const pkcs8 = await crypto.subtle.exportKey('pkcs8', keys.privateKey)
       const leafPem = toPem('CERTIFICATE', new Uint8Array(leaf.rawData))
-      return { certPem: params.chain === false ? leafPem : leafPem + chainPem, keyPem: toPem('PRIVATE KEY', new Uint8Array(pkcs8)) }
+      return {
+        certPem: params.chain === false ? leafPem : leafPem + chainPem,
+        keyPem: toPem('PRIVATE KEY', new Uint8Array(pkcs8)),
+      }
     },
   }
 }
@@ -235,8 +257,12 @@ export interface IssueHookCertificateParams extends IssueParams {
  * ```
  */
 export async function issueHookCertificate(params: IssueHookCertificateParams): Promise<IssuedCertificate> {
-  if (typeof params !== 'object' || params === null) argumentError('issueHookCertificate takes { issuerCertPem, issuerKeyPem, hookUser, ... }', '')
+  if (typeof params !== 'object' || params === null)
+    argumentError('issueHookCertificate takes { issuerCertPem, issuerKeyPem, hookUser, ... }', '')
   const { issuerCertPem, issuerKeyPem, crypto, ...issue } = params
-  const issuer = await createCertificateIssuer({ certPem: issuerCertPem, keyPem: issuerKeyPem }, { crypto, now: params.now })
+  const issuer = await createCertificateIssuer(
+    { certPem: issuerCertPem, keyPem: issuerKeyPem },
+    { crypto, now: params.now },
+  )
   return issuer.issue(issue)
 }

@@ -16,15 +16,24 @@ export function leafKeyParams(algorithm: unknown): GenParams {
     case 'RSA-2048':
     case 'RSA-3072':
     case 'RSA-4096':
-      return { name: 'RSASSA-PKCS1-v1_5', modulusLength: Number(algorithm.slice(4)), publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' }
+      return {
+        name: 'RSASSA-PKCS1-v1_5',
+        modulusLength: Number(algorithm.slice(4)),
+        publicExponent: new Uint8Array([1, 0, 1]),
+        hash: 'SHA-256',
+      }
     case 'ECDSA-P256':
       return { name: 'ECDSA', namedCurve: 'P-256' }
     case 'ECDSA-P384':
       return { name: 'ECDSA', namedCurve: 'P-384' }
     default:
-      throw new HookError('ERR_UNSUPPORTED_ALGORITHM', `keyAlgorithm must be one of ${KEY_ALGORITHMS.join(', ')}, not ${show(algorithm)}`, {
-        path: '/keyAlgorithm',
-      })
+      throw new HookError(
+        'ERR_UNSUPPORTED_ALGORITHM',
+        `keyAlgorithm must be one of ${KEY_ALGORITHMS.join(', ')}, not ${show(algorithm)}`,
+        {
+          path: '/keyAlgorithm',
+        },
+      )
   }
 }
 
@@ -43,20 +52,35 @@ const CURVE_HASH: Record<string, { curve: string; hash: string }> = {
 /** The signature algorithm that suits the issuer's key: SHA-256 for RSA, the curve's hash for ECDSA. */
 export function signingAlgorithmOf(key: KeyObject): SigningAlgorithm {
   if (key.asymmetricKeyType === 'rsa') {
-    return { importParams: { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, signParams: { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' } as webcrypto.Algorithm }
+    return {
+      importParams: { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' },
+      signParams: { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' } as webcrypto.Algorithm,
+    }
   }
   if (key.asymmetricKeyType === 'ec') {
     const named = CURVE_HASH[key.asymmetricKeyDetails?.namedCurve ?? '']
     if (named !== undefined) {
-      return { importParams: { name: 'ECDSA', namedCurve: named.curve }, signParams: { name: 'ECDSA', hash: named.hash } as webcrypto.EcdsaParams }
+      return {
+        importParams: { name: 'ECDSA', namedCurve: named.curve },
+        signParams: { name: 'ECDSA', hash: named.hash } as webcrypto.EcdsaParams,
+      }
     }
   }
-  const what = key.asymmetricKeyType === 'ec' ? `EC curve ${key.asymmetricKeyDetails?.namedCurve}` : `${key.asymmetricKeyType} key`
-  throw new HookError('ERR_UNSUPPORTED_ALGORITHM', `the issuer's ${what} is not supported (RSA, or ECDSA on P-256, P-384 or P-521)`, { path: '/keyPem' })
+  const what =
+    key.asymmetricKeyType === 'ec' ? `EC curve ${key.asymmetricKeyDetails?.namedCurve}` : `${key.asymmetricKeyType} key`
+  throw new HookError(
+    'ERR_UNSUPPORTED_ALGORITHM',
+    `the issuer's ${what} is not supported (RSA, or ECDSA on P-256, P-384 or P-521)`,
+    { path: '/keyPem' },
+  )
 }
 
 /** Imports the issuer's key (any of PKCS#8, PKCS#1, SEC1) into the provider, which takes PKCS#8 only. */
-export async function importSigningKey(crypto: CryptoProvider, key: KeyObject, alg: SigningAlgorithm): Promise<webcrypto.CryptoKey> {
+export async function importSigningKey(
+  crypto: CryptoProvider,
+  key: KeyObject,
+  alg: SigningAlgorithm,
+): Promise<webcrypto.CryptoKey> {
   const pkcs8 = key.export({ type: 'pkcs8', format: 'der' })
   return crypto.subtle.importKey('pkcs8', pkcs8, alg.importParams, false, ['sign'])
 }

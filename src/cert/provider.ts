@@ -9,7 +9,9 @@ export function cryptoOf(provider: unknown): CryptoProvider {
   if (provider === undefined) return webcrypto as CryptoProvider
   const p = provider as Partial<CryptoProvider> | null
   if (typeof p !== 'object' || p === null || typeof p.subtle !== 'object' || typeof p.getRandomValues !== 'function') {
-    throw new HookError('ERR_INVALID_ARGUMENT', 'crypto must be a WebCrypto provider ({ subtle, getRandomValues })', { path: '/crypto' })
+    throw new HookError('ERR_INVALID_ARGUMENT', 'crypto must be a WebCrypto provider ({ subtle, getRandomValues })', {
+      path: '/crypto',
+    })
   }
   return p as CryptoProvider
 }

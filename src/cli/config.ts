@@ -30,10 +30,19 @@ export interface FileAccess {
 }
 
 /** `inline` or the content of `file` (exactly one of them); undefined when neither is set. */
-function inlineOrFile(obj: Record<string, unknown>, inline: string, file: string, prefix: string, files: FileAccess): unknown {
+function inlineOrFile(
+  obj: Record<string, unknown>,
+  inline: string,
+  file: string,
+  prefix: string,
+  files: FileAccess,
+): unknown {
   const hasInline = obj[inline] !== undefined && obj[inline] !== null
   const hasFile = obj[file] !== undefined && obj[file] !== null
-  if (hasInline && hasFile) throw new HookError('ERR_INVALID_CONFIG', `${prefix}: set ${inline} or ${file}, not both`, { path: `${prefix}/${file}` })
+  if (hasInline && hasFile)
+    throw new HookError('ERR_INVALID_CONFIG', `${prefix}: set ${inline} or ${file}, not both`, {
+      path: `${prefix}/${file}`,
+    })
   if (hasFile) return readConfigFile(obj[file], `${prefix}/${file}`, files.baseDir, files.restrictor)
   return obj[inline]
 }
@@ -66,31 +75,49 @@ function inlineOrFile(obj: Record<string, unknown>, inline: string, file: string
  * leave the API with no way to know it. Errors point into the config
  * (`/spec/token`, `/options/certDest`).
  */
-export function readHookConfig(config: unknown, files: FileAccess = { baseDir: process.cwd(), restrictor: 'rootOnly' }): HookConfig {
-  if (!isRecord(config)) throw new HookError('ERR_INVALID_CONFIG', 'the hook configuration must be a mapping', { path: '' })
+export function readHookConfig(
+  config: unknown,
+  files: FileAccess = { baseDir: process.cwd(), restrictor: 'rootOnly' },
+): HookConfig {
+  if (!isRecord(config))
+    throw new HookError('ERR_INVALID_CONFIG', 'the hook configuration must be a mapping', { path: '' })
   if (config.apiVersion !== HOOK_CONFIG_API_VERSION || config.kind !== HOOK_CONFIG_KIND) {
-    throw new HookError('ERR_INVALID_CONFIG', `expected apiVersion ${HOOK_CONFIG_API_VERSION} and kind ${HOOK_CONFIG_KIND}, found ${String(config.apiVersion)} ${String(config.kind)}`, {
-      path: config.apiVersion !== HOOK_CONFIG_API_VERSION ? '/apiVersion' : '/kind',
-    })
+    throw new HookError(
+      'ERR_INVALID_CONFIG',
+      `expected apiVersion ${HOOK_CONFIG_API_VERSION} and kind ${HOOK_CONFIG_KIND}, found ${String(config.apiVersion)} ${String(config.kind)}`,
+      {
+        path: config.apiVersion !== HOOK_CONFIG_API_VERSION ? '/apiVersion' : '/kind',
+      },
+    )
   }
   for (const key of Object.keys(config)) {
     if (!['apiVersion', 'kind', 'metadata', 'spec', 'options'].includes(key)) {
-      throw new HookError('ERR_INVALID_CONFIG', `unknown field "${key}" (allowed: apiVersion, kind, metadata, spec, options)`, { path: `/${key}` })
+      throw new HookError(
+        'ERR_INVALID_CONFIG',
+        `unknown field "${key}" (allowed: apiVersion, kind, metadata, spec, options)`,
+        { path: `/${key}` },
+      )
     }
   }
   const raw = config.spec
-  if (!isRecord(raw)) throw new HookError('ERR_INVALID_CONFIG', 'spec must be a mapping holding the hook', { path: '/spec' })
+  if (!isRecord(raw))
+    throw new HookError('ERR_INVALID_CONFIG', 'spec must be a mapping holding the hook', { path: '/spec' })
   const { tokenFile: _tokenFile, tls: rawTls, ...rest } = raw
   const spec: Record<string, unknown> = { ...rest }
   const token = inlineOrFile(raw, 'token', 'tokenFile', '/spec', files)
   if (token === undefined) {
-    throw new HookError('ERR_INVALID_CONFIG', 'spec.token or spec.tokenFile is required (make one with `krake-hooks token`); a token is never generated here', { path: '/spec/token' })
+    throw new HookError(
+      'ERR_INVALID_CONFIG',
+      'spec.token or spec.tokenFile is required (make one with `krake-hooks token`); a token is never generated here',
+      { path: '/spec/token' },
+    )
   }
   spec.token = typeof token === 'string' && raw.tokenFile !== undefined ? token.trim() : token
   const origins: Record<string, string> = {}
   if (raw.tokenFile !== undefined && raw.tokenFile !== null) origins['/spec/token'] = '/spec/tokenFile'
   if (rawTls !== undefined && rawTls !== null) {
-    if (!isRecord(rawTls)) throw new HookError('ERR_INVALID_CONFIG', 'spec.tls must be a mapping', { path: '/spec/tls' })
+    if (!isRecord(rawTls))
+      throw new HookError('ERR_INVALID_CONFIG', 'spec.tls must be a mapping', { path: '/spec/tls' })
     const tls: Record<string, unknown> = {}
     for (const [inline, file] of TLS_FIELDS) {
       tls[inline] = inlineOrFile(rawTls, inline, file, '/spec/tls', files)
@@ -113,7 +140,12 @@ export function readHookConfig(config: unknown, files: FileAccess = { baseDir: p
  * `/spec` or `/options`, naming the file key when the value came from a file.
  */
 export function inConfig(e: HookError, origins: Record<string, string> = {}): HookError {
-  const prefix = e.code === 'ERR_INVALID_OPTION' ? '/options' : ['ERR_INVALID_HOOK', 'ERR_INVALID_ENDPOINT', 'ERR_INVALID_PEM', 'ERR_KEY_MISMATCH'].includes(e.code) ? '/spec' : undefined
+  const prefix =
+    e.code === 'ERR_INVALID_OPTION'
+      ? '/options'
+      : ['ERR_INVALID_HOOK', 'ERR_INVALID_ENDPOINT', 'ERR_INVALID_PEM', 'ERR_KEY_MISMATCH'].includes(e.code)
+        ? '/spec'
+        : undefined
   if (prefix === undefined || e.path === undefined) return e
   const path = origins[prefix + e.path] ?? prefix + e.path
   return new HookError(e.code, e.message, { path, cause: e })

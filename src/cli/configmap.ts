@@ -35,16 +35,35 @@ const pointerOf = (path: readonly string[]) => '/' + path.join('/')
  */
 export function configFromConfigMap(configMap: Record<string, unknown>, files: FileAccess): HookConfig {
   const data = configMap.data ?? {}
-  if (!isRecord(data)) throw new HookError('ERR_INVALID_CONFIG', 'the ConfigMap functionConfig needs data: key=value pairs', { path: '/data' })
-  const config: Record<string, any> = { apiVersion: HOOK_CONFIG_API_VERSION, kind: HOOK_CONFIG_KIND, metadata: { name: 'from-configmap' }, spec: {} }
+  if (!isRecord(data))
+    throw new HookError('ERR_INVALID_CONFIG', 'the ConfigMap functionConfig needs data: key=value pairs', {
+      path: '/data',
+    })
+  const config: Record<string, any> = {
+    apiVersion: HOOK_CONFIG_API_VERSION,
+    kind: HOOK_CONFIG_KIND,
+    metadata: { name: 'from-configmap' },
+    spec: {},
+  }
   const back = new Map<string, string>()
   for (const [key, value] of Object.entries(data)) {
     const path = KEYS[key]
-    if (path === undefined) throw new HookError('ERR_INVALID_CONFIG', `unknown key "${key}" in the ConfigMap (allowed: ${Object.keys(KEYS).join(', ')})`, { path: `/data/${key}` })
-    if (typeof value !== 'string') throw new HookError('ERR_INVALID_CONFIG', `data.${key} must be a string, not ${show(value)}`, { path: `/data/${key}` })
+    if (path === undefined)
+      throw new HookError(
+        'ERR_INVALID_CONFIG',
+        `unknown key "${key}" in the ConfigMap (allowed: ${Object.keys(KEYS).join(', ')})`,
+        { path: `/data/${key}` },
+      )
+    if (typeof value !== 'string')
+      throw new HookError('ERR_INVALID_CONFIG', `data.${key} must be a string, not ${show(value)}`, {
+        path: `/data/${key}`,
+      })
     let parsed: unknown = value
     if (key === 'initContainers') {
-      if (value !== 'true' && value !== 'false') throw new HookError('ERR_INVALID_CONFIG', `data.initContainers must be "true" or "false", not ${show(value)}`, { path: '/data/initContainers' })
+      if (value !== 'true' && value !== 'false')
+        throw new HookError('ERR_INVALID_CONFIG', `data.initContainers must be "true" or "false", not ${show(value)}`, {
+          path: '/data/initContainers',
+        })
       parsed = value === 'true'
     }
     let node = config
@@ -56,7 +75,12 @@ export function configFromConfigMap(configMap: Record<string, unknown>, files: F
     const hook = readHookConfig(config, files)
     // errors of injection later: from the HookConfig's paths back to this ConfigMap's keys
     const origins: Record<string, string> = Object.fromEntries(back)
-    for (const [inline, file] of [['/spec/tls/caBundlePem', 'caBundleFile'], ['/spec/tls/certPem', 'certFile'], ['/spec/tls/keyPem', 'keyFile'], ['/spec/token', 'tokenFile']] as const) {
+    for (const [inline, file] of [
+      ['/spec/tls/caBundlePem', 'caBundleFile'],
+      ['/spec/tls/certPem', 'certFile'],
+      ['/spec/tls/keyPem', 'keyFile'],
+      ['/spec/token', 'tokenFile'],
+    ] as const) {
       if (data[file] !== undefined) origins[inline] = `/data/${file}`
     }
     return { ...hook, origins }

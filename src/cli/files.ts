@@ -20,7 +20,10 @@ export function loadRestrictor(value: string): LoadRestrictor | undefined {
 }
 
 const refuse = (pointer: string, message: string, cause?: unknown): never => {
-  throw new HookError('ERR_INVALID_CONFIG', `${pointer}: ${message}`, { path: pointer, ...(cause === undefined ? {} : { cause }) })
+  throw new HookError('ERR_INVALID_CONFIG', `${pointer}: ${message}`, {
+    path: pointer,
+    ...(cause === undefined ? {} : { cause }),
+  })
 }
 
 /**
@@ -31,7 +34,12 @@ const refuse = (pointer: string, message: string, cause?: unknown): never => {
  * (not a FIFO, a device or a directory) of at most 1 MiB, read without
  * waiting or growing. Messages name the file, never its content.
  */
-export function readConfigFile(path: unknown, pointer: string, baseDir: string, restrictor: LoadRestrictor = 'rootOnly'): string {
+export function readConfigFile(
+  path: unknown,
+  pointer: string,
+  baseDir: string,
+  restrictor: LoadRestrictor = 'rootOnly',
+): string {
   if (typeof path !== 'string' || path === '' || path.includes('\0')) return refuse(pointer, 'must be a file path')
   let real: string
   try {
@@ -43,7 +51,10 @@ export function readConfigFile(path: unknown, pointer: string, baseDir: string, 
     const root = realpathSync(baseDir)
     const rel = relative(root, real)
     if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) {
-      refuse(pointer, `${show(path)} is outside the base directory ${show(root)}; files are read from inside it only (--load-restrictor none lifts this)`)
+      refuse(
+        pointer,
+        `${show(path)} is outside the base directory ${show(root)}; files are read from inside it only (--load-restrictor none lifts this)`,
+      )
     }
   }
   let fd: number
@@ -59,7 +70,8 @@ export function readConfigFile(path: unknown, pointer: string, baseDir: string, 
     if (stat.size > MAX_FILE_BYTES) refuse(pointer, `${show(path)} is larger than ${MAX_FILE_BYTES} bytes`)
     const buffer = Buffer.alloc(MAX_FILE_BYTES + 1)
     let size = 0
-    for (let n = -1; n !== 0 && size <= MAX_FILE_BYTES; size += n) n = readSync(fd, buffer, size, buffer.length - size, null)
+    for (let n = -1; n !== 0 && size <= MAX_FILE_BYTES; size += n)
+      n = readSync(fd, buffer, size, buffer.length - size, null)
     if (size > MAX_FILE_BYTES) refuse(pointer, `${show(path)} is larger than ${MAX_FILE_BYTES} bytes`)
     return buffer.subarray(0, size).toString('utf8')
   } finally {

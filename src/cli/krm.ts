@@ -74,7 +74,9 @@ function withFile(result: KrmResult, items: readonly unknown[]): KrmResult {
   const ref = result.resourceRef
   if (ref === undefined) return result
   const key = identityKey(ref)
-  const item = items.find((i) => isNamedObject(i) && identityKey(refOf(i.apiVersion, i.kind, i.metadata.name, i.metadata.namespace)) === key)
+  const item = items.find(
+    (i) => isNamedObject(i) && identityKey(refOf(i.apiVersion, i.kind, i.metadata.name, i.metadata.namespace)) === key,
+  )
   const file = fileOf(item)
   return file ? { ...result, file } : result
 }
@@ -100,7 +102,10 @@ function hookConfigOf(functionConfig: unknown, files: FileAccess): HookConfig {
  * text to print and whether a result is an error (the exit code is then 1;
  * the items are returned unchanged).
  */
-export function runKrmFunction(input: string, files: FileAccess = { baseDir: process.cwd(), restrictor: 'rootOnly' }): { output: string; failed: boolean } {
+export function runKrmFunction(
+  input: string,
+  files: FileAccess = { baseDir: process.cwd(), restrictor: 'rootOnly' },
+): { output: string; failed: boolean } {
   const docs = parseManifests(input)
   const list = docs[0] as Obj | undefined
   if (docs.length !== 1 || list?.kind !== 'ResourceList') {

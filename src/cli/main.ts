@@ -67,7 +67,9 @@ function args<T extends ParseArgsConfig>(command: string, config: T): ReturnType
 function restrictor(command: string, value: string | undefined): LoadRestrictor | number {
   const r = loadRestrictor(value ?? 'rootOnly')
   if (r !== undefined) return r
-  process.stderr.write(`krake-hooks ${command}: --load-restrictor is rootOnly or none, not ${JSON.stringify(value)}\n\n${COMMAND_USAGE[command]}\n`)
+  process.stderr.write(
+    `krake-hooks ${command}: --load-restrictor is rootOnly or none, not ${JSON.stringify(value)}\n\n${COMMAND_USAGE[command]}\n`,
+  )
   return 2
 }
 
@@ -90,7 +92,11 @@ function describe(e: HookError, origins: Origin[] = []): string {
 }
 
 function inject(argv: string[]): number {
-  const parsed = args('inject', { args: argv, options: { config: { type: 'string', short: 'c' }, 'load-restrictor': { type: 'string' } }, allowPositionals: true })
+  const parsed = args('inject', {
+    args: argv,
+    options: { config: { type: 'string', short: 'c' }, 'load-restrictor': { type: 'string' } },
+    allowPositionals: true,
+  })
   if (typeof parsed === 'number') return parsed
   const { values, positionals } = parsed
   const loads = restrictor('inject', values['load-restrictor'])
@@ -140,7 +146,9 @@ function inject(argv: string[]): number {
   try {
     const { manifests: out, results } = injectHook(manifests, config.spec, config.options)
     for (const r of results) {
-      const ref = r.resourceRef ? ` (${r.resourceRef.kind}/${r.resourceRef.namespace ? r.resourceRef.namespace + '/' : ''}${r.resourceRef.name}${r.field ? ' ' + r.field : ''})` : ''
+      const ref = r.resourceRef
+        ? ` (${r.resourceRef.kind}/${r.resourceRef.namespace ? r.resourceRef.namespace + '/' : ''}${r.resourceRef.name}${r.field ? ' ' + r.field : ''})`
+        : ''
       process.stderr.write(`krake-hooks: ${r.severity}: ${r.message}${ref}\n`)
     }
     process.stdout.write(stringifyManifests(out))
@@ -148,7 +156,9 @@ function inject(argv: string[]): number {
   } catch (e) {
     if (!(e instanceof HookError)) throw e
     const rooted = inConfig(e, config.origins)
-    process.stderr.write(`krake-hooks: ${rooted === e ? describe(e, origins) : `${values.config}: ${describe(rooted)}`}\n`)
+    process.stderr.write(
+      `krake-hooks: ${rooted === e ? describe(e, origins) : `${values.config}: ${describe(rooted)}`}\n`,
+    )
     return 1
   }
 }
@@ -193,7 +203,9 @@ async function main(argv: string[]): Promise<number> {
     case 'token':
     case 'hash':
       if (rest.length > 0) {
-        process.stderr.write(`krake-hooks ${command}: takes no arguments, not ${JSON.stringify(rest[0])}\n\n${COMMAND_USAGE[command]}\n`)
+        process.stderr.write(
+          `krake-hooks ${command}: takes no arguments, not ${JSON.stringify(rest[0])}\n\n${COMMAND_USAGE[command]}\n`,
+        )
         return 2
       }
       if (command === 'token') {

@@ -35,7 +35,8 @@ export async function runSignal(args: string[], log: (line: string) => void): Pr
     log(`krake-hooks signal: name the hook, complete or shutdown\n\n${SIGNAL_USAGE}`)
     return 2
   }
-  const num = (flag: 'retries' | 'backoff-ms' | 'timeout-ms') => (values[flag] === undefined ? undefined : Number(values[flag]))
+  const num = (flag: 'retries' | 'backoff-ms' | 'timeout-ms') =>
+    values[flag] === undefined ? undefined : Number(values[flag])
   const options: SignalHookOptions = {
     tokenEnv: values['token-env'],
     urlEnv: values['url-env'],

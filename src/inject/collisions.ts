@@ -44,9 +44,14 @@ export class ConflictPolicy {
   decide(clash: Clash | undefined, equal = false): Decision {
     if (clash === undefined) return 'append'
     if (equal) return 'same'
-    if (this.onConflict === 'error') throw new HookError('ERR_CONFLICT', `${clash.why}; onConflict is "error"`, { path: clash.path })
+    if (this.onConflict === 'error')
+      throw new HookError('ERR_CONFLICT', `${clash.why}; onConflict is "error"`, { path: clash.path })
     if (this.onConflict === 'keep') {
-      this.results.push({ severity: 'warning', message: `${clash.why}; kept it (onConflict "keep"), the hook may not work`, ...clash.about })
+      this.results.push({
+        severity: 'warning',
+        message: `${clash.why}; kept it (onConflict "keep"), the hook may not work`,
+        ...clash.about,
+      })
       return 'keep'
     }
     this.results.push({ severity: 'info', message: `${clash.why}; replaced it with the hook's`, ...clash.about })
@@ -76,7 +81,8 @@ export interface ListOwner {
   container?: string
 }
 
-const ownerName = (owner: ListOwner) => (owner.container === undefined ? `pod ${pointer(...owner.parentRel)}` : `container "${owner.container}"`)
+const ownerName = (owner: ListOwner) =>
+  owner.container === undefined ? `pod ${pointer(...owner.parentRel)}` : `container "${owner.container}"`
 
 /** The entries of the list, checked: absent is empty; otherwise objects with a string name. */
 function entriesOf(parent: JsonObject, kind: ListKind, site: Site, owner: ListOwner): JsonObject[] {
@@ -104,7 +110,13 @@ function entriesOf(parent: JsonObject, kind: ListKind, site: Site, owner: ListOw
  * duplicates are removed when replacing, so that the list ends with exactly
  * one such entry. New entries are appended in one exact-size copy.
  */
-export function upsertAll(parent: JsonObject, wanted: readonly JsonObject[], kind: ListKind, site: Site, owner: ListOwner): void {
+export function upsertAll(
+  parent: JsonObject,
+  wanted: readonly JsonObject[],
+  kind: ListKind,
+  site: Site,
+  owner: ListOwner,
+): void {
   const list = entriesOf(parent, kind, site, owner)
   let append: JsonObject[] | undefined
   for (const w of wanted) {
@@ -135,7 +147,11 @@ function settle(list: JsonObject[], wanted: JsonObject, kind: ListKind, site: Si
         ? `${kind.noun} "${String(wanted.name)}" of ${ownerName(owner)} is already set to something else`
         : `${kind.noun} "${String(existing.name)}" of ${ownerName(owner)} already uses ${unique} ${show(wanted[unique!])}`
     const dupes = clashes.length > 1 ? ` (${clashes.length} entries clash)` : ''
-    clash = { why: `${why}${dupes}`, about: { resourceRef: site.ref, field: pointer(...rel) }, path: pointer(...site.objPath, ...rel) }
+    clash = {
+      why: `${why}${dupes}`,
+      about: { resourceRef: site.ref, field: pointer(...rel) },
+      path: pointer(...site.objPath, ...rel),
+    }
   }
   if (site.policy.decide(clash, equal) === 'replace') {
     list[first] = wanted

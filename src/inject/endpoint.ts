@@ -12,7 +12,9 @@ const SCHEME = /^([a-zA-Z][a-zA-Z0-9+.-]*):/
 
 /** The endpoint as a message may show it: without the user and password of its authority. */
 function redacted(endpoint: unknown): unknown {
-  return typeof endpoint === 'string' ? endpoint.replace(/^(\s*[a-zA-Z][a-zA-Z0-9+.-]*:\/\/)[^/?#]*@/, '$1***@') : endpoint
+  return typeof endpoint === 'string'
+    ? endpoint.replace(/^(\s*[a-zA-Z][a-zA-Z0-9+.-]*:\/\/)[^/?#]*@/, '$1***@')
+    : endpoint
 }
 
 /**
@@ -20,7 +22,13 @@ function redacted(endpoint: unknown): unknown {
  * percent-encodes namespace and name. The scheme follows TLS.
  * `path` is where an error points (the field of the hook spec).
  */
-export function resolveHookUrl(endpoint: unknown, app: AppRef, kind: HookKind, tls: boolean, path = '/apiEndpoint'): ResolvedUrl {
+export function resolveHookUrl(
+  endpoint: unknown,
+  app: AppRef,
+  kind: HookKind,
+  tls: boolean,
+  path = '/apiEndpoint',
+): ResolvedUrl {
   const fail = (why: string): never => {
     throw new HookError('ERR_INVALID_ENDPOINT', `endpoint ${show(redacted(endpoint))} ${why}`, { path })
   }
@@ -66,11 +74,20 @@ export function resolveHookUrl(endpoint: unknown, app: AppRef, kind: HookKind, t
  * ```
  */
 export function hookUrl(endpoint: string, app: AppRef, kind: HookKind, tls: boolean): string {
-  if (typeof app !== 'object' || app === null || typeof app.name !== 'string' || app.name === '' || typeof app.namespace !== 'string' || app.namespace === '') {
+  if (
+    typeof app !== 'object' ||
+    app === null ||
+    typeof app.name !== 'string' ||
+    app.name === '' ||
+    typeof app.namespace !== 'string' ||
+    app.namespace === ''
+  ) {
     throw new HookError('ERR_INVALID_HOOK', 'app must be { name, namespace } with non-empty strings', { path: '/app' })
   }
   if (kind !== 'complete' && kind !== 'shutdown') {
-    throw new HookError('ERR_INVALID_HOOK', `kind must be "complete" or "shutdown", not ${show(kind)}`, { path: '/kind' })
+    throw new HookError('ERR_INVALID_HOOK', `kind must be "complete" or "shutdown", not ${show(kind)}`, {
+      path: '/kind',
+    })
   }
   return resolveHookUrl(endpoint, app, kind, tls === true, '/endpoint').url
 }

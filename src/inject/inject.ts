@@ -30,7 +30,8 @@ interface Placed {
 }
 
 // ConfigMaps and Secrets of the input, by identity (their apiVersion is v1)
-const identity = (kind: string, namespace: string | undefined, name: string) => identityKey(refOf('v1', kind, name, namespace))
+const identity = (kind: string, namespace: string | undefined, name: string) =>
+  identityKey(refOf('v1', kind, name, namespace))
 
 class Injection {
   readonly results: HookResult[] = []
@@ -77,26 +78,36 @@ class Injection {
   visit(list: Json[], index: number, path: Path): void {
     const obj = list[index]
     const at = (...rest: Path) => pointer(...path, ...rest)
-    if (!isObject(obj)) throw new HookError('ERR_INVALID_MANIFEST', `${at()} must be a Kubernetes object`, { path: at() })
+    if (!isObject(obj))
+      throw new HookError('ERR_INVALID_MANIFEST', `${at()} must be a Kubernetes object`, { path: at() })
     const { apiVersion, kind, metadata } = obj
     if (typeof apiVersion !== 'string' || apiVersion === '') {
-      throw new HookError('ERR_INVALID_MANIFEST', `${at('apiVersion')} must be a non-empty string`, { path: at('apiVersion') })
+      throw new HookError('ERR_INVALID_MANIFEST', `${at('apiVersion')} must be a non-empty string`, {
+        path: at('apiVersion'),
+      })
     }
-    if (typeof kind !== 'string' || kind === '') throw new HookError('ERR_INVALID_MANIFEST', `${at('kind')} must be a non-empty string`, { path: at('kind') })
+    if (typeof kind !== 'string' || kind === '')
+      throw new HookError('ERR_INVALID_MANIFEST', `${at('kind')} must be a non-empty string`, { path: at('kind') })
 
     if (apiVersion === 'v1' && kind === 'List') {
       const items = obj.items ?? []
-      if (!Array.isArray(items)) throw new HookError('ERR_INVALID_MANIFEST', `${at('items')} must be an array`, { path: at('items') })
+      if (!Array.isArray(items))
+        throw new HookError('ERR_INVALID_MANIFEST', `${at('items')} must be an array`, { path: at('items') })
       for (let j = 0; j < items.length; j++) this.visit(items, j, [...path, 'items', j])
       return
     }
-    if (!isObject(metadata)) throw new HookError('ERR_INVALID_MANIFEST', `${at('metadata')} must be an object`, { path: at('metadata') })
+    if (!isObject(metadata))
+      throw new HookError('ERR_INVALID_MANIFEST', `${at('metadata')} must be an object`, { path: at('metadata') })
     const { name, namespace } = metadata
     if (typeof name !== 'string' || name === '') {
-      throw new HookError('ERR_INVALID_MANIFEST', `${at('metadata', 'name')} must be a non-empty string`, { path: at('metadata', 'name') })
+      throw new HookError('ERR_INVALID_MANIFEST', `${at('metadata', 'name')} must be a non-empty string`, {
+        path: at('metadata', 'name'),
+      })
     }
     if (namespace !== undefined && namespace !== null && typeof namespace !== 'string') {
-      throw new HookError('ERR_INVALID_MANIFEST', `${at('metadata', 'namespace')} must be a string`, { path: at('metadata', 'namespace') })
+      throw new HookError('ERR_INVALID_MANIFEST', `${at('metadata', 'namespace')} must be a string`, {
+        path: at('metadata', 'namespace'),
+      })
     }
     const ns = typeof namespace === 'string' && namespace !== '' ? namespace : undefined
 
@@ -160,7 +171,10 @@ class Injection {
 function forcedSchemeResult(plan: Plan): HookResult | undefined {
   if (plan.forcedFrom === undefined) return undefined
   const to = plan.forcedFrom === 'http' ? 'https' : 'http'
-  return { severity: 'warning', message: `the endpoint's scheme ${plan.forcedFrom} was changed to ${to} because TLS is ${to === 'https' ? 'on' : 'off'}` }
+  return {
+    severity: 'warning',
+    message: `the endpoint's scheme ${plan.forcedFrom} was changed to ${to} because TLS is ${to === 'https' ? 'on' : 'off'}`,
+  }
 }
 
 /**
@@ -225,7 +239,11 @@ function injectList(manifests: readonly unknown[], plan: Plan): { out: Json[]; r
  * })
  * ```
  */
-export function injectHook<T = unknown>(manifests: readonly T[], hook: HookSpec, options?: InjectOptions): InjectResult<Manifest<T>> {
+export function injectHook<T = unknown>(
+  manifests: readonly T[],
+  hook: HookSpec,
+  options?: InjectOptions,
+): InjectResult<Manifest<T>> {
   const plan = makePlan(hook, options)
   if (!Array.isArray(manifests)) {
     throw new HookError('ERR_INVALID_MANIFESTS', 'manifests must be an array of Kubernetes objects', { path: '' })

@@ -25,7 +25,10 @@ export function generatedName(app: string, suffix: string, max: number, allowDot
   let cleaned = app.toLowerCase().replace(allowDots ? /[^a-z0-9.-]+/g : /[^a-z0-9-]+/g, '-')
   if (allowDots) cleaned = cleaned.replace(/\.{2,}/g, '.').replace(/-*\.-*/g, '.')
   const room = max - suffix.length - HASH_LENGTH - 1
-  cleaned = cleaned.slice(0, room).replace(/^[^a-z0-9]+/, '').replace(/[^a-z0-9]+$/, '')
+  cleaned = cleaned
+    .slice(0, room)
+    .replace(/^[^a-z0-9]+/, '')
+    .replace(/[^a-z0-9]+$/, '')
   return cleaned === '' ? `${hash}${suffix}` : `${cleaned}-${hash}${suffix}`
 }
 

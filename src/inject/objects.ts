@@ -30,11 +30,22 @@ export function hookObjects(plan: Plan, namespace: string | undefined): HookObje
   if (plan.tls !== undefined) {
     const files = { 'ca-bundle.pem': plan.tls.caBundlePem, 'cert.pem': plan.tls.certPem, 'key.pem': plan.tls.keyPem }
     if (plan.certStorage === 'ConfigMap') {
-      out.push({ apiVersion: 'v1', kind: 'ConfigMap', metadata: metadata(plan, plan.names.configMap, namespace), data: files })
+      out.push({
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: metadata(plan, plan.names.configMap, namespace),
+        data: files,
+      })
     } else {
       const data: JsonObject = {}
       for (const [k, v] of Object.entries(files)) data[k] = b64(v)
-      out.push({ apiVersion: 'v1', kind: 'Secret', metadata: metadata(plan, plan.names.certSecret, namespace), type: 'Opaque', data })
+      out.push({
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: metadata(plan, plan.names.certSecret, namespace),
+        type: 'Opaque',
+        data,
+      })
     }
   }
   if (plan.tokenFrom === 'secret') {
@@ -63,7 +74,9 @@ export function isOwnObject(obj: JsonObject, plan: Plan): boolean {
 /** The env entries every container gets, in order: fresh objects each call (nothing is shared). */
 export function hookEnv(plan: Plan): JsonObject[] {
   return plan.env.map((v) =>
-    plan.tokenFrom === 'value' ? { name: v.name, value: v.value } : { name: v.name, valueFrom: { secretKeyRef: { name: plan.names.tokenSecret, key: v.secretKey } } },
+    plan.tokenFrom === 'value'
+      ? { name: v.name, value: v.value }
+      : { name: v.name, valueFrom: { secretKeyRef: { name: plan.names.tokenSecret, key: v.secretKey } } },
   )
 }
 

@@ -42,7 +42,8 @@ export function hookPatch(manifest: object, hook: HookSpec, options?: InjectOpti
 /** hookPatch for a hook checked already (reviewAdmission checks it first, to answer 500 for it). */
 export function patchWithPlan(manifest: object, plan: Plan): HookPatch {
   const before = cloneJson(manifest)
-  if (!isObject(before)) throw new HookError('ERR_INVALID_MANIFEST', 'the manifest must be a Kubernetes object', { path: '' })
+  if (!isObject(before))
+    throw new HookError('ERR_INVALID_MANIFEST', 'the manifest must be a Kubernetes object', { path: '' })
   const out: Json[] = [cloneJson(before)]
   const results = runInjection(out, plan, () => [])
   return { patch: diffJson(before, out[0]!), objects: out.slice(1) as unknown as KubernetesObject[], results }

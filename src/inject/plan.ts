@@ -58,16 +58,37 @@ const TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]{1,4096}$/
  * here that the type does not have, does not compile.
  */
 type Fields<T> = { readonly [K in keyof Required<T>]: true }
-const HOOK_FIELDS = { kind: true, app: true, apiEndpoint: true, externalEndpoint: true, token: true, tls: true } as const satisfies Fields<HookSpec>
+const HOOK_FIELDS = {
+  kind: true,
+  app: true,
+  apiEndpoint: true,
+  externalEndpoint: true,
+  token: true,
+  tls: true,
+} as const satisfies Fields<HookSpec>
 const APP_FIELDS = { name: true, namespace: true } as const satisfies Fields<AppRef>
 const TLS_FIELDS = { caBundlePem: true, certPem: true, keyPem: true } as const satisfies Fields<HookTls>
-const OPTION_FIELDS = { env: true, certDest: true, certStorage: true, tokenFrom: true, initContainers: true, onConflict: true } as const satisfies Fields<InjectOptions>
+const OPTION_FIELDS = {
+  env: true,
+  certDest: true,
+  certStorage: true,
+  tokenFrom: true,
+  initContainers: true,
+  onConflict: true,
+} as const satisfies Fields<InjectOptions>
 const ENV_FIELDS = { token: true, url: true } as const satisfies Fields<NonNullable<InjectOptions['env']>>
 
-function checkKeys(obj: Record<string, unknown>, allowed: Readonly<Record<string, true>>, code: 'ERR_INVALID_HOOK' | 'ERR_INVALID_OPTION', prefix: string): void {
+function checkKeys(
+  obj: Record<string, unknown>,
+  allowed: Readonly<Record<string, true>>,
+  code: 'ERR_INVALID_HOOK' | 'ERR_INVALID_OPTION',
+  prefix: string,
+): void {
   for (const key of Object.keys(obj)) {
     if (!Object.hasOwn(allowed, key)) {
-      throw new HookError(code, `unknown field "${key}" (allowed: ${Object.keys(allowed).join(', ')})`, { path: `${prefix}/${key}` })
+      throw new HookError(code, `unknown field "${key}" (allowed: ${Object.keys(allowed).join(', ')})`, {
+        path: `${prefix}/${key}`,
+      })
     }
   }
 }
@@ -79,7 +100,11 @@ function nonEmptyString(v: unknown): v is string {
 function oneOf<T extends string>(value: unknown, allowed: readonly T[], fallback: T, path: string): T {
   if (value === undefined) return fallback
   if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T
-  throw new HookError('ERR_INVALID_OPTION', `${path.slice(1)} must be one of ${allowed.map((a) => `"${a}"`).join(', ')}, not ${show(value)}`, { path })
+  throw new HookError(
+    'ERR_INVALID_OPTION',
+    `${path.slice(1)} must be one of ${allowed.map((a) => `"${a}"`).join(', ')}, not ${show(value)}`,
+    { path },
+  )
 }
 
 // Parsing certificates and checking the key pair is the one fixed cost of an
@@ -105,13 +130,16 @@ function checkTls(tls: unknown): HookTls {
 }
 
 function checkTlsUncached(tls: unknown): HookTls {
-  if (!isRecord(tls)) throw new HookError('ERR_INVALID_HOOK', 'tls must be { caBundlePem, certPem, keyPem }', { path: '/tls' })
+  if (!isRecord(tls))
+    throw new HookError('ERR_INVALID_HOOK', 'tls must be { caBundlePem, certPem, keyPem }', { path: '/tls' })
   checkKeys(tls, TLS_FIELDS, 'ERR_INVALID_HOOK', '/tls')
   const ca = parseCertificates(tls.caBundlePem, '/tls/caBundlePem')
   const certs = parseCertificates(tls.certPem, '/tls/certPem')
   const { key, block } = parsePrivateKey(tls.keyPem, '/tls/keyPem')
   if (!certs[0]!.cert.checkPrivateKey(key)) {
-    throw new HookError('ERR_KEY_MISMATCH', 'tls.keyPem is not the key of the first certificate in tls.certPem', { path: '/tls/keyPem' })
+    throw new HookError('ERR_KEY_MISMATCH', 'tls.keyPem is not the key of the first certificate in tls.certPem', {
+      path: '/tls/keyPem',
+    })
   }
   // Stored re-wrapped and newline-terminated: same bytes for the same certificates.
   return {
@@ -128,7 +156,8 @@ function checkTlsUncached(tls: unknown): HookTls {
  * `path` is not such a path.
  */
 export function cleanMountPath(path: unknown): string | undefined {
-  if (typeof path !== 'string' || !path.startsWith('/') || !path.isWellFormed() || /[\x00-\x1f\x7f:]/.test(path)) return undefined
+  if (typeof path !== 'string' || !path.startsWith('/') || !path.isWellFormed() || /[\x00-\x1f\x7f:]/.test(path))
+    return undefined
   const trimmed = path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path
   const segments = trimmed.split('/').slice(1)
   if (trimmed === '/' || segments.some((s) => s === '' || s === '.' || s === '..')) return undefined
@@ -146,14 +175,22 @@ export function makePlan(hook: HookSpec, options: InjectOptions | undefined, ove
   checkKeys(hook, HOOK_FIELDS, 'ERR_INVALID_HOOK', '')
   const { kind, app, token } = hook as Record<string, unknown>
   if (kind !== 'complete' && kind !== 'shutdown') {
-    throw new HookError('ERR_INVALID_HOOK', `kind must be "complete" or "shutdown", not ${show(kind)}`, { path: '/kind' })
+    throw new HookError('ERR_INVALID_HOOK', `kind must be "complete" or "shutdown", not ${show(kind)}`, {
+      path: '/kind',
+    })
   }
   if (!isRecord(app)) throw new HookError('ERR_INVALID_HOOK', 'app must be { name, namespace }', { path: '/app' })
   checkKeys(app, APP_FIELDS, 'ERR_INVALID_HOOK', '/app')
-  if (!nonEmptyString(app.name)) throw new HookError('ERR_INVALID_HOOK', 'app.name must be a non-empty string', { path: '/app/name' })
-  if (!nonEmptyString(app.namespace)) throw new HookError('ERR_INVALID_HOOK', 'app.namespace must be a non-empty string', { path: '/app/namespace' })
+  if (!nonEmptyString(app.name))
+    throw new HookError('ERR_INVALID_HOOK', 'app.name must be a non-empty string', { path: '/app/name' })
+  if (!nonEmptyString(app.namespace))
+    throw new HookError('ERR_INVALID_HOOK', 'app.namespace must be a non-empty string', { path: '/app/namespace' })
   if (typeof token !== 'string' || !TOKEN.test(token)) {
-    throw new HookError('ERR_INVALID_HOOK', 'token must be a string of 1 to 4096 visible ASCII characters other than " and \\ (createHookToken() makes one)', { path: '/token' })
+    throw new HookError(
+      'ERR_INVALID_HOOK',
+      'token must be a string of 1 to 4096 visible ASCII characters other than " and \\ (createHookToken() makes one)',
+      { path: '/token' },
+    )
   }
   const tls = hook.tls == null ? undefined : checkTls(hook.tls)
   const useExternal = hook.externalEndpoint != null
@@ -177,22 +214,39 @@ export function makePlan(hook: HookSpec, options: InjectOptions | undefined, ove
   const envName = (value: unknown, fallback: string, path: string): string => {
     if (value === undefined) return fallback
     if (typeof value === 'string' && ENV_NAME.test(value)) return value
-    throw new HookError('ERR_INVALID_OPTION', `${show(value)} is not a valid environment variable name ([A-Za-z_][A-Za-z0-9_]*)`, { path })
+    throw new HookError(
+      'ERR_INVALID_OPTION',
+      `${show(value)} is not a valid environment variable name ([A-Za-z_][A-Za-z0-9_]*)`,
+      { path },
+    )
   }
   const variables: PlannedVariable[] = []
   for (const v of HOOK_VARIABLES) {
     const name = envName(env[v.role], v.defaultName[kind], `/env/${v.role}`)
     const same = variables.find((other) => other.name === name)
-    if (same) throw new HookError('ERR_INVALID_OPTION', `env.${same.role} and env.${v.role} are both "${name}"`, { path: `/env/${v.role}` })
-    variables.push({ role: v.role, name, value: v.value({ token, url: resolved.url }), secretKey: overrides.secretKeys?.[v.role] ?? v.secretKey })
+    if (same)
+      throw new HookError('ERR_INVALID_OPTION', `env.${same.role} and env.${v.role} are both "${name}"`, {
+        path: `/env/${v.role}`,
+      })
+    variables.push({
+      role: v.role,
+      name,
+      value: v.value({ token, url: resolved.url }),
+      secretKey: overrides.secretKeys?.[v.role] ?? v.secretKey,
+    })
   }
 
   const certDest = cleanMountPath(opts.certDest ?? DEFAULT_CERT_DEST[kind])
   if (certDest === undefined) {
-    throw new HookError('ERR_INVALID_OPTION', `certDest must be a clean absolute path other than "/" (no empty, "." or ".." segments, no ":" or control characters), not ${show(opts.certDest)}`, { path: '/certDest' })
+    throw new HookError(
+      'ERR_INVALID_OPTION',
+      `certDest must be a clean absolute path other than "/" (no empty, "." or ".." segments, no ":" or control characters), not ${show(opts.certDest)}`,
+      { path: '/certDest' },
+    )
   }
   const initContainers = opts.initContainers ?? false
-  if (typeof initContainers !== 'boolean') throw new HookError('ERR_INVALID_OPTION', 'initContainers must be a boolean', { path: '/initContainers' })
+  if (typeof initContainers !== 'boolean')
+    throw new HookError('ERR_INVALID_OPTION', 'initContainers must be a boolean', { path: '/initContainers' })
 
   const plan: Plan = {
     kind,

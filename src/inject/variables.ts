@@ -17,8 +17,18 @@ export interface HookVariable {
 }
 
 export const HOOK_VARIABLES: readonly HookVariable[] = [
-  { role: 'token', defaultName: { complete: 'KRAKE_TOKEN', shutdown: 'KRAKE_SHUTDOWN_TOKEN' }, value: (h) => h.token, secretKey: 'token' },
-  { role: 'url', defaultName: { complete: 'KRAKE_COMPLETE_URL', shutdown: 'KRAKE_SHUTDOWN_URL' }, value: (h) => h.url, secretKey: 'url' },
+  {
+    role: 'token',
+    defaultName: { complete: 'KRAKE_TOKEN', shutdown: 'KRAKE_SHUTDOWN_TOKEN' },
+    value: (h) => h.token,
+    secretKey: 'token',
+  },
+  {
+    role: 'url',
+    defaultName: { complete: 'KRAKE_COMPLETE_URL', shutdown: 'KRAKE_SHUTDOWN_URL' },
+    value: (h) => h.url,
+    secretKey: 'url',
+  },
 ]
 
 /** One variable as a plan holds it: its name, value and Secret key resolved. */

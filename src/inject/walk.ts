@@ -17,11 +17,22 @@ export const NOT_FAST = Symbol('not fast')
 type Fast<T> = T | typeof NOT_FAST
 
 /** `src` (at `depth` in the input) copied, with its pod spec at `location` hooked. */
-export function copyWorkload(src: Record<string, unknown>, location: readonly string[], depth: number, plan: Plan): Fast<JsonObject> {
+export function copyWorkload(
+  src: Record<string, unknown>,
+  location: readonly string[],
+  depth: number,
+  plan: Plan,
+): Fast<JsonObject> {
   return copyAlong(src, location, 0, depth, plan)
 }
 
-function copyAlong(node: Record<string, unknown>, location: readonly string[], step: number, depth: number, plan: Plan): Fast<JsonObject> {
+function copyAlong(
+  node: Record<string, unknown>,
+  location: readonly string[],
+  step: number,
+  depth: number,
+  plan: Plan,
+): Fast<JsonObject> {
   const key = location[step]
   const out: JsonObject = {}
   let found = false
@@ -30,7 +41,10 @@ function copyAlong(node: Record<string, unknown>, location: readonly string[], s
     if (v === undefined) continue
     if (k === key) {
       if (!isFieldObject(v)) return NOT_FAST
-      const c = step + 1 === location.length ? copyPodSpec(v, depth + 1, plan) : copyAlong(v, location, step + 1, depth + 1, plan)
+      const c =
+        step + 1 === location.length
+          ? copyPodSpec(v, depth + 1, plan)
+          : copyAlong(v, location, step + 1, depth + 1, plan)
       if (c === NOT_FAST) return NOT_FAST
       setOwn(out, k, c)
       found = true

@@ -23,7 +23,9 @@ export function podSpecLocation(apiVersion: string, kind: string): readonly stri
       return undefined
     case 'apps':
     case 'extensions':
-      return kind === 'Deployment' || kind === 'ReplicaSet' || kind === 'StatefulSet' || kind === 'DaemonSet' ? POD_TEMPLATE : undefined
+      return kind === 'Deployment' || kind === 'ReplicaSet' || kind === 'StatefulSet' || kind === 'DaemonSet'
+        ? POD_TEMPLATE
+        : undefined
     case 'batch':
       if (kind === 'Job') return POD_TEMPLATE
       if (kind === 'CronJob') return ['spec', 'jobTemplate', 'spec', 'template', 'spec']
@@ -42,7 +44,11 @@ export function findPodSpec(obj: JsonObject, location: readonly string[], objPat
     const next = node[key]
     if (!isObject(next)) {
       const what = next === undefined ? 'is missing' : 'is not an object'
-      throw new HookError('ERR_INVALID_WORKLOAD', `${obj.kind} ${pointer(...path)} ${what}: a ${obj.kind} needs ${location.join('.')}`, { path: pointer(...path) })
+      throw new HookError(
+        'ERR_INVALID_WORKLOAD',
+        `${obj.kind} ${pointer(...path)} ${what}: a ${obj.kind} needs ${location.join('.')}`,
+        { path: pointer(...path) },
+      )
     }
     node = next
   }
@@ -53,17 +59,28 @@ export function findPodSpec(obj: JsonObject, location: readonly string[], objPat
  * The containers of a pod spec, checked: a non-empty array of objects with a
  * name (for `initContainers`: absent or such an array, possibly empty).
  */
-export function containersOf(podSpec: JsonObject, field: 'containers' | 'initContainers', specPath: Path): Array<JsonObject & { name: string }> {
+export function containersOf(
+  podSpec: JsonObject,
+  field: 'containers' | 'initContainers',
+  specPath: Path,
+): Array<JsonObject & { name: string }> {
   const list = podSpec[field]
   const at = (...rest: Path) => pointer(...specPath, field, ...rest)
   if (field === 'initContainers' && list === undefined) return []
   if (!Array.isArray(list) || (field === 'containers' && list.length === 0)) {
-    throw new HookError('ERR_INVALID_WORKLOAD', `${at()} must be ${field === 'containers' ? 'a non-empty' : 'an'} array of containers`, { path: at() })
+    throw new HookError(
+      'ERR_INVALID_WORKLOAD',
+      `${at()} must be ${field === 'containers' ? 'a non-empty' : 'an'} array of containers`,
+      { path: at() },
+    )
   }
   list.forEach((c, i) => {
-    if (!isObject(c)) throw new HookError('ERR_INVALID_WORKLOAD', `${at(i)} must be a container object`, { path: at(i) })
+    if (!isObject(c))
+      throw new HookError('ERR_INVALID_WORKLOAD', `${at(i)} must be a container object`, { path: at(i) })
     if (typeof c.name !== 'string' || c.name === '') {
-      throw new HookError('ERR_INVALID_WORKLOAD', `${at(i, 'name')} must be a non-empty string`, { path: at(i, 'name') })
+      throw new HookError('ERR_INVALID_WORKLOAD', `${at(i, 'name')} must be a non-empty string`, {
+        path: at(i, 'name'),
+      })
     }
   })
   return list as Array<JsonObject & { name: string }>

@@ -57,7 +57,10 @@ export interface ParseKrakeHooksOptions {
   layout?: KrakeLayout | undefined
 }
 
-type HookDefaults = Omit<KrakeHookConfig, 'externalEndpoint' | 'intermediateSrc' | 'intermediateKeySrc'> & { intermediateSrc?: string; intermediateKeySrc?: string }
+type HookDefaults = Omit<KrakeHookConfig, 'externalEndpoint' | 'intermediateSrc' | 'intermediateKeySrc'> & {
+  intermediateSrc?: string
+  intermediateKeySrc?: string
+}
 
 const SHUTDOWN_DEFAULTS = { timeout: 30, failureStrategy: 'delete' as ShutdownFailureStrategy, failureRetryCount: 0 }
 
@@ -83,8 +86,18 @@ const DEFAULTS: Record<KrakeLayout, Record<HookKind, HookDefaults>> = {
   },
   // Krake's data/config.py of today: the intermediates have no default there, they are required.
   current: {
-    complete: { hookUser: 'system:complete-hook', certDest: '/etc/krake_complete_certs/', envToken: 'KRAKE_COMPLETE_TOKEN', envUrl: 'KRAKE_COMPLETE_URL' },
-    shutdown: { hookUser: 'system:shutdown-hook', certDest: '/etc/krake_shutdown_certs/', envToken: 'KRAKE_SHUTDOWN_TOKEN', envUrl: 'KRAKE_SHUTDOWN_URL' },
+    complete: {
+      hookUser: 'system:complete-hook',
+      certDest: '/etc/krake_complete_certs/',
+      envToken: 'KRAKE_COMPLETE_TOKEN',
+      envUrl: 'KRAKE_COMPLETE_URL',
+    },
+    shutdown: {
+      hookUser: 'system:shutdown-hook',
+      certDest: '/etc/krake_shutdown_certs/',
+      envToken: 'KRAKE_SHUTDOWN_TOKEN',
+      envUrl: 'KRAKE_SHUTDOWN_URL',
+    },
   },
 }
 
@@ -111,16 +124,26 @@ function integer(value: unknown, min: number, name: string, path: string): numbe
   return value as number
 }
 
-function parseHook(kind: HookKind, raw: unknown, base: string[], layout: KrakeLayout): KrakeHookConfig | KrakeShutdownHookConfig {
+function parseHook(
+  kind: HookKind,
+  raw: unknown,
+  base: string[],
+  layout: KrakeLayout,
+): KrakeHookConfig | KrakeShutdownHookConfig {
   const at = (...keys: string[]) => pointer(...base, ...keys)
   if (raw !== null && raw !== undefined && !isRecord(raw)) fail(`hooks.${kind} must be a mapping`, at())
   const hook = (raw ?? {}) as Record<string, unknown>
-  const out = { ...DEFAULTS[layout][kind], ...(kind === 'shutdown' ? SHUTDOWN_DEFAULTS : {}) } as KrakeShutdownHookConfig
-  if (hook.env_complete !== undefined && hook.env_url !== undefined) fail(`hooks.${kind}: set env_complete or env_url, not both`, at('env_url'))
+  const out = {
+    ...DEFAULTS[layout][kind],
+    ...(kind === 'shutdown' ? SHUTDOWN_DEFAULTS : {}),
+  } as KrakeShutdownHookConfig
+  if (hook.env_complete !== undefined && hook.env_url !== undefined)
+    fail(`hooks.${kind}: set env_complete or env_url, not both`, at('env_url'))
   for (const [key, value] of Object.entries(hook)) {
     if (kind === 'shutdown' && (SHUTDOWN_KEYS as readonly string[]).includes(key)) {
       if (key === 'timeout') out.timeout = integer(value, 1, `hooks.shutdown.timeout (seconds)`, at(key))
-      else if (key === 'failure_retry_count') out.failureRetryCount = integer(value, 0, 'hooks.shutdown.failure_retry_count', at(key))
+      else if (key === 'failure_retry_count')
+        out.failureRetryCount = integer(value, 0, 'hooks.shutdown.failure_retry_count', at(key))
       else if (value === 'delete' || value === 'give_up') out.failureStrategy = value
       else fail(`hooks.shutdown.failure_strategy must be "delete" or "give_up", not ${show(value)}`, at(key))
       continue
@@ -132,10 +155,14 @@ function parseHook(kind: HookKind, raw: unknown, base: string[], layout: KrakeLa
       fail(`hooks.${kind}: unknown key "${key}" (allowed: ${allowed.join(', ')})`, at(key))
     }
     if (value === null && key === 'external_endpoint') continue
-    if (typeof value !== 'string' || value === '') fail(`hooks.${kind}.${key} must be a non-empty string, not ${show(value)}`, at(key))
+    if (typeof value !== 'string' || value === '')
+      fail(`hooks.${kind}.${key} must be a non-empty string, not ${show(value)}`, at(key))
     out[field!] = value as string
   }
-  for (const [key, field] of [['intermediate_src', 'intermediateSrc'], ['intermediate_key_src', 'intermediateKeySrc']] as const) {
+  for (const [key, field] of [
+    ['intermediate_src', 'intermediateSrc'],
+    ['intermediate_key_src', 'intermediateKeySrc'],
+  ] as const) {
     if (out[field] === undefined) fail(`hooks.${kind}.${key} is required (Krake has no default for it)`, at(key))
   }
   if (out.externalEndpoint !== undefined) {
@@ -146,10 +173,14 @@ function parseHook(kind: HookKind, raw: unknown, base: string[], layout: KrakeLa
       url = undefined
     }
     if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.hostname === '') {
-      fail(`hooks.${kind}.external_endpoint must be an absolute http(s) URL, not ${show(out.externalEndpoint)}`, at('external_endpoint'))
+      fail(
+        `hooks.${kind}.external_endpoint must be an absolute http(s) URL, not ${show(out.externalEndpoint)}`,
+        at('external_endpoint'),
+      )
     }
   }
-  if (!out.certDest.startsWith('/')) fail(`hooks.${kind}.cert_dest must be an absolute path, not ${show(out.certDest)}`, at('cert_dest'))
+  if (!out.certDest.startsWith('/'))
+    fail(`hooks.${kind}.cert_dest must be an absolute path, not ${show(out.certDest)}`, at('cert_dest'))
   return out
 }
 
@@ -191,7 +222,9 @@ function detectLayout(section: Record<string, unknown>): KrakeLayout {
 export function parseKrakeHooksConfig(input: unknown, options: ParseKrakeHooksOptions = {}): KrakeHooksConfig {
   const forced = options?.layout
   if (forced !== undefined && forced !== '2020' && forced !== 'current') {
-    throw new HookError('ERR_INVALID_ARGUMENT', `options.layout must be "2020" or "current", not ${show(forced)}`, { path: '/layout' })
+    throw new HookError('ERR_INVALID_ARGUMENT', `options.layout must be "2020" or "current", not ${show(forced)}`, {
+      path: '/layout',
+    })
   }
   let doc = input
   if (typeof input === 'string') {
@@ -199,7 +232,11 @@ export function parseKrakeHooksConfig(input: unknown, options: ParseKrakeHooksOp
     try {
       docs = loadAll(input) // load() refuses an empty text; an empty file configures no hook
     } catch (cause) {
-      throw new HookError('ERR_YAML_SYNTAX', `the Krake configuration is not valid YAML: ${(cause as Error).message.split('\n')[0]}`, { path: '', cause })
+      throw new HookError(
+        'ERR_YAML_SYNTAX',
+        `the Krake configuration is not valid YAML: ${(cause as Error).message.split('\n')[0]}`,
+        { path: '', cause },
+      )
     }
     if (docs.length > 1) fail('the Krake configuration must be one YAML document', '')
     doc = docs[0]
@@ -215,7 +252,8 @@ export function parseKrakeHooksConfig(input: unknown, options: ParseKrakeHooksOp
   const out: KrakeHooksConfig = { layout }
   for (const key of Object.keys(section)) {
     if (key === 'complete') out.complete = parseHook('complete', section[key], [...base, key], layout)
-    else if (key === 'shutdown') out.shutdown = parseHook('shutdown', section[key], [...base, key], layout) as KrakeShutdownHookConfig
+    else if (key === 'shutdown')
+      out.shutdown = parseHook('shutdown', section[key], [...base, key], layout) as KrakeShutdownHookConfig
     else fail(`hooks: unknown hook "${key}" (Krake knows complete and shutdown)`, pointer(...base, key))
   }
   return out

@@ -16,15 +16,25 @@ import type { KrakeHooksContext } from './mangle.js'
  * await mangleApplication(app, hooks, { apiEndpoint, tls })
  * ```
  */
-export async function readKrakeTlsFiles(config: KrakeHooksConfig, caFiles: readonly string[], baseDir: string = process.cwd()): Promise<NonNullable<KrakeHooksContext['tls']>> {
+export async function readKrakeTlsFiles(
+  config: KrakeHooksConfig,
+  caFiles: readonly string[],
+  baseDir: string = process.cwd(),
+): Promise<NonNullable<KrakeHooksContext['tls']>> {
   const read = async (file: string, path: string) => {
     try {
       return await readFile(resolve(baseDir, file), 'utf8')
     } catch (cause) {
-      throw new HookError('ERR_INVALID_CONFIG', `cannot read ${file} (${(cause as NodeJS.ErrnoException).code ?? 'error'})`, { path, cause })
+      throw new HookError(
+        'ERR_INVALID_CONFIG',
+        `cannot read ${file} (${(cause as NodeJS.ErrnoException).code ?? 'error'})`,
+        { path, cause },
+      )
     }
   }
-  const tls: NonNullable<KrakeHooksContext['tls']> = { caPems: await Promise.all(caFiles.map((f, i) => read(f, `/tls/client_ca/${i}`))) }
+  const tls: NonNullable<KrakeHooksContext['tls']> = {
+    caPems: await Promise.all(caFiles.map((f, i) => read(f, `/tls/client_ca/${i}`))),
+  }
   for (const kind of ['complete', 'shutdown'] as const) {
     const hook = config[kind]
     if (hook === undefined) continue

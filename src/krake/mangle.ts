@@ -79,25 +79,41 @@ function checkApplication(app: unknown): CheckedApplication {
   if (!isObject(app)) return bad('the application must be an object', '')
   const meta = app.metadata
   if (!isObject(meta)) return bad('metadata must be an object', '/metadata')
-  if (typeof meta.name !== 'string' || meta.name === '') bad('metadata.name must be a non-empty string', '/metadata/name')
-  if (typeof meta.namespace !== 'string' || meta.namespace === '') bad('metadata.namespace must be a non-empty string', '/metadata/namespace')
+  if (typeof meta.name !== 'string' || meta.name === '')
+    bad('metadata.name must be a non-empty string', '/metadata/name')
+  if (typeof meta.namespace !== 'string' || meta.namespace === '')
+    bad('metadata.namespace must be a non-empty string', '/metadata/namespace')
   const spec = app.spec
   if (!isObject(spec)) return bad('spec must be an object', '/spec')
   if (!Array.isArray(spec.manifest)) bad('spec.manifest must be a list of Kubernetes objects', '/spec/manifest')
   const hooks = spec.hooks ?? []
   if (!Array.isArray(hooks)) return bad('spec.hooks must be a list of hook names', '/spec/hooks')
   hooks.forEach((h, i) => {
-    if (h !== 'complete' && h !== 'shutdown') bad(`spec.hooks[${i}] is ${show(h)}: Krake knows complete and shutdown`, `/spec/hooks/${i}`)
+    if (h !== 'complete' && h !== 'shutdown')
+      bad(`spec.hooks[${i}] is ${show(h)}: Krake knows complete and shutdown`, `/spec/hooks/${i}`)
   })
   const status = app.status ?? {}
   if (!isObject(status)) return bad('status must be an object', '/status')
   const observerSchema = spec.observer_schema ?? []
-  if (!Array.isArray(observerSchema) || !observerSchema.every(isObject)) return bad('spec.observer_schema must be a list of observer schemas', '/spec/observer_schema')
-  return { name: meta.name as string, namespace: meta.namespace as string, manifest: spec.manifest as object[], hooks: [...new Set(hooks as HookKind[])], status, observerSchema }
+  if (!Array.isArray(observerSchema) || !observerSchema.every(isObject))
+    return bad('spec.observer_schema must be a list of observer schemas', '/spec/observer_schema')
+  return {
+    name: meta.name as string,
+    namespace: meta.namespace as string,
+    manifest: spec.manifest as object[],
+    hooks: [...new Set(hooks as HookKind[])],
+    status,
+    observerSchema,
+  }
 }
 
 /** The stored certificate, when it still serves: parses, was issued by this intermediate, and is valid now. */
-function reusable(certPem: unknown, keyPem: unknown, intermediatePem: string, now: Date): IssuedCertificate | undefined {
+function reusable(
+  certPem: unknown,
+  keyPem: unknown,
+  intermediatePem: string,
+  now: Date,
+): IssuedCertificate | undefined {
   if (typeof certPem !== 'string' || typeof keyPem !== 'string') return undefined
   try {
     const leaf = new X509Certificate(certPem)
@@ -139,7 +155,11 @@ function inConfigKeys<T>(kind: HookKind, make: () => T): T {
 function krakeNaming(app: string, kind: HookKind, envToken: string, envUrl: string): PlanOverrides {
   const keys = { token: envToken.toLowerCase(), url: envUrl.toLowerCase() }
   if (keys.token === keys.url) {
-    throw new HookError('ERR_INVALID_CONFIG', `hooks.${kind}: env_token and env_url are one Secret key in lower case ("${keys.token}")`, { path: `/hooks/${kind}/env_url` })
+    throw new HookError(
+      'ERR_INVALID_CONFIG',
+      `hooks.${kind}: env_token and env_url are one Secret key in lower case ("${keys.token}")`,
+      { path: `/hooks/${kind}/env_url` },
+    )
   }
   return {
     names: {
@@ -170,9 +190,14 @@ function krakeNaming(app: string, kind: HookKind, envToken: string, envUrl: stri
  * })
  * ```
  */
-export async function mangleApplication(app: KrakeApplication, config: KrakeHooksConfig, context: KrakeHooksContext): Promise<MangleResult> {
+export async function mangleApplication(
+  app: KrakeApplication,
+  config: KrakeHooksConfig,
+  context: KrakeHooksContext,
+): Promise<MangleResult> {
   const { name, namespace, manifest, hooks, status: oldStatus, observerSchema } = checkApplication(app)
-  if (typeof config !== 'object' || config === null || Array.isArray(config)) throw new HookError('ERR_INVALID_CONFIG', 'config must be the result of parseKrakeHooksConfig', { path: '' })
+  if (typeof config !== 'object' || config === null || Array.isArray(config))
+    throw new HookError('ERR_INVALID_CONFIG', 'config must be the result of parseKrakeHooksConfig', { path: '' })
   if (typeof context !== 'object' || context === null || typeof context.apiEndpoint !== 'string') {
     throw new HookError('ERR_INVALID_ARGUMENT', 'context must be { apiEndpoint, tls?, ... }', { path: '/apiEndpoint' })
   }
@@ -189,13 +214,26 @@ export async function mangleApplication(app: KrakeApplication, config: KrakeHook
   for (const kind of hooks) {
     const hook = config[kind]
     if (hook === undefined) {
-      throw new HookError('ERR_INVALID_CONFIG', `the application asks for the ${kind} hook, which the controller configuration does not define`, { path: `/hooks/${kind}` })
+      throw new HookError(
+        'ERR_INVALID_CONFIG',
+        `the application asks for the ${kind} hook, which the controller configuration does not define`,
+        { path: `/hooks/${kind}` },
+      )
     }
     // Two hooks in one container must not write the same variable or mount path. Both env
     // settings name variables of one environment, so they share one key space.
-    for (const [setting, space, value] of [['env_token', 'env', hook.envToken], ['env_url', 'env', hook.envUrl], ...(context.tls ? [['cert_dest', 'mount', hook.certDest]] : [])] as const) {
+    for (const [setting, space, value] of [
+      ['env_token', 'env', hook.envToken],
+      ['env_url', 'env', hook.envUrl],
+      ...(context.tls ? [['cert_dest', 'mount', hook.certDest]] : []),
+    ] as const) {
       const other = used.get(`${space}=${value}`)
-      if (other !== undefined) throw new HookError('ERR_INVALID_CONFIG', `hooks.${kind}.${setting} is "${value}", as hooks.${other} already uses`, { path: `/hooks/${kind}/${setting}` })
+      if (other !== undefined)
+        throw new HookError(
+          'ERR_INVALID_CONFIG',
+          `hooks.${kind}.${setting} is "${value}", as hooks.${other} already uses`,
+          { path: `/hooks/${kind}/${setting}` },
+        )
       used.set(`${space}=${value}`, `${kind}.${setting}`)
     }
 
@@ -208,13 +246,21 @@ export async function mangleApplication(app: KrakeApplication, config: KrakeHook
     if (context.tls !== undefined) {
       const intermediate = context.tls[kind]
       if (intermediate === undefined) {
-        throw new HookError('ERR_INVALID_ARGUMENT', `context.tls.${kind} (the hook's intermediate certificate and key) is required with TLS`, { path: `/tls/${kind}` })
+        throw new HookError(
+          'ERR_INVALID_ARGUMENT',
+          `context.tls.${kind} (the hook's intermediate certificate and key) is required with TLS`,
+          { path: `/tls/${kind}` },
+        )
       }
       let leaf = reusable(status[keys.cert], status[keys.key], intermediate.certPem, now)
       if (leaf === undefined) {
         const issuer = await createCertificateIssuer(intermediate, { crypto: context.crypto, now })
         leaf = await issuer.issue({ hookUser: hook.hookUser, keyAlgorithm: context.keyAlgorithm, now })
-        if (status[keys.cert] !== undefined) results.push({ severity: 'info', message: `the ${kind} hook's stored certificate no longer serves (expired or another issuer): issued a new one` })
+        if (status[keys.cert] !== undefined)
+          results.push({
+            severity: 'info',
+            message: `the ${kind} hook's stored certificate no longer serves (expired or another issuer): issued a new one`,
+          })
       }
       status[keys.cert] = leaf.certPem
       status[keys.key] = leaf.keyPem
@@ -222,8 +268,26 @@ export async function mangleApplication(app: KrakeApplication, config: KrakeHook
     }
 
     const overrides: PlanOverrides = today ? krakeNaming(name, kind, hook.envToken, hook.envUrl) : {}
-    const options: InjectOptions = { ...(today ? { tokenFrom: 'secret', certStorage: 'Secret' } : {}), ...context.options, env: { token: hook.envToken, url: hook.envUrl }, certDest: hook.certDest }
-    const plan = inConfigKeys(kind, () => makePlan({ kind, app: { name, namespace }, apiEndpoint: context.apiEndpoint, externalEndpoint: hook.externalEndpoint, token, tls }, options, overrides))
+    const options: InjectOptions = {
+      ...(today ? { tokenFrom: 'secret', certStorage: 'Secret' } : {}),
+      ...context.options,
+      env: { token: hook.envToken, url: hook.envUrl },
+      certDest: hook.certDest,
+    }
+    const plan = inConfigKeys(kind, () =>
+      makePlan(
+        {
+          kind,
+          app: { name, namespace },
+          apiEndpoint: context.apiEndpoint,
+          externalEndpoint: hook.externalEndpoint,
+          token,
+          tls,
+        },
+        options,
+        overrides,
+      ),
+    )
     if (copy === undefined) {
       copy = cloneJson(manifest) as Json[]
       // Krake's schema is made from spec.manifest before any hook changes it (it shares nothing with the copy)

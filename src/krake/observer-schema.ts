@@ -63,7 +63,8 @@ export function findObserved(schema: readonly Json[], resource: JsonObject): Jso
  */
 export function initialObserverSchema(custom: readonly Json[], manifest: readonly JsonObject[]): Json[] {
   const schema: Json[] = structuredClone([...custom])
-  for (const resource of manifest) if (findObserved(schema, resource) === undefined) schema.push(defaultObserverSchema(resource, true))
+  for (const resource of manifest)
+    if (findObserved(schema, resource) === undefined) schema.push(defaultObserverSchema(resource, true))
   return schema
 }
 
@@ -129,7 +130,13 @@ export interface HookEntries {
  * `manifests` the volume, mounts and variables become observed entries of
  * the workload's own schema.
  */
-export function observeHook(schema: Json[], manifests: readonly Json[], added: readonly JsonObject[], entries: HookEntries, initContainers: boolean): void {
+export function observeHook(
+  schema: Json[],
+  manifests: readonly Json[],
+  added: readonly JsonObject[],
+  entries: HookEntries,
+  initContainers: boolean,
+): void {
   for (const object of added) schema.push(defaultObserverSchema(object, true))
   for (const resource of manifests) {
     if (!isObject(resource) || typeof resource.apiVersion !== 'string' || typeof resource.kind !== 'string') continue

@@ -16,7 +16,10 @@ export type BodyRefusal = 413 | 408 | 400
  * if (typeof body === 'number') return res.writeHead(body, { connection: 'close' }).end()
  * ```
  */
-export function readRequestBody(req: IncomingMessage, options: { maxBytes: number; timeoutMs: number }): Promise<Buffer | BodyRefusal> {
+export function readRequestBody(
+  req: IncomingMessage,
+  options: { maxBytes: number; timeoutMs: number },
+): Promise<Buffer | BodyRefusal> {
   const { maxBytes, timeoutMs } = options
   return new Promise((resolve) => {
     const declared = Number(req.headers['content-length'])

@@ -12,7 +12,10 @@ export const MAX_DEPTH = 512
 // happy path pays nothing for building paths.
 class CloneFault {
   readonly segments: Array<string | number> = []
-  constructor(readonly kind: 'value' | 'depth', readonly detail: string) {}
+  constructor(
+    readonly kind: 'value' | 'depth',
+    readonly detail: string,
+  ) {}
 }
 
 /**
@@ -20,7 +23,8 @@ class CloneFault {
  * prototype instead (JSON.parse and YAML both make such own keys).
  */
 export function setOwn(out: Record<string, unknown>, key: string, value: unknown): void {
-  if (key === '__proto__') Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true })
+  if (key === '__proto__')
+    Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true })
   else out[key] = value
 }
 
@@ -156,9 +160,11 @@ function cloneInstance(value: object, depth: number): Json {
     throw readFault(e, 'reading its toJSON')
   }
   if (typeof toJSON === 'function') return cloneToJSON(value, toJSON, depth)
-  if (value instanceof Number || value instanceof String || value instanceof Boolean) return cloneValue(value.valueOf(), depth)
+  if (value instanceof Number || value instanceof String || value instanceof Boolean)
+    return cloneValue(value.valueOf(), depth)
   const lossy = lossyKind(value)
-  if (lossy !== undefined) throw new CloneFault('value', `a ${lossy} is not a JSON value (JSON.stringify would lose its content)`)
+  if (lossy !== undefined)
+    throw new CloneFault('value', `a ${lossy} is not a JSON value (JSON.stringify would lose its content)`)
   try {
     return cloneFields(value as Record<string, unknown>, depth)
   } catch (e) {
@@ -176,7 +182,10 @@ function cloneToJSON(holder: object, toJSON: Function, depth: number): Json {
     throw readFault(e, what)
   }
   if (json === undefined || typeof json === 'function' || typeof json === 'symbol') {
-    throw new CloneFault('value', `${what} returned ${json === undefined ? 'undefined' : `a ${typeof json}`}, which JSON.stringify would drop`)
+    throw new CloneFault(
+      'value',
+      `${what} returned ${json === undefined ? 'undefined' : `a ${typeof json}`}, which JSON.stringify would drop`,
+    )
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) return cloneValue(json, depth)
   return cloneFields(json as Record<string, unknown>, depth, true)
@@ -230,7 +239,8 @@ export function cloneJson(value: unknown, base: ReadonlyArray<string | number> =
     const segments = e.segments.reverse()
     const path = pointer(...base, ...segments)
     if (e.kind === 'value') throw new HookError('ERR_INVALID_VALUE', `${path || 'the input'}: ${e.detail}`, { path })
-    if (pathRepeats(value, segments)) throw new HookError('ERR_CYCLE', `the input refers to itself (a cycle) below ${path || '/'}`, { path })
+    if (pathRepeats(value, segments))
+      throw new HookError('ERR_CYCLE', `the input refers to itself (a cycle) below ${path || '/'}`, { path })
     throw new HookError('ERR_TOO_DEEP', `the input nests deeper than ${MAX_DEPTH} levels at ${path}`, { path })
   }
 }

@@ -24,15 +24,19 @@ export function put(url: URL, options: PutOptions): Promise<HttpAnswer> {
     const headers: Record<string, string | number> = { 'content-length': Buffer.byteLength(body) }
     if (body !== '') headers['content-type'] = 'application/json'
     // One connection per call (agent: false): a hook call is rare, and a pooled socket the peer has closed only fails later
-    const req = send(url, { method: 'PUT', headers, agent: false, timeout: options.timeoutMs, ...(options.tls ?? {}) }, (res) => {
-      let text = ''
-      res.setEncoding('utf8')
-      res.on('data', (c: string) => {
-        if (text.length < MAX_ANSWER) text += c
-      })
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text.slice(0, MAX_ANSWER) }))
-      res.on('error', reject)
-    })
+    const req = send(
+      url,
+      { method: 'PUT', headers, agent: false, timeout: options.timeoutMs, ...(options.tls ?? {}) },
+      (res) => {
+        let text = ''
+        res.setEncoding('utf8')
+        res.on('data', (c: string) => {
+          if (text.length < MAX_ANSWER) text += c
+        })
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text.slice(0, MAX_ANSWER) }))
+        res.on('error', reject)
+      },
+    )
     req.on('timeout', () => req.destroy(new Error(`no answer within ${options.timeoutMs} ms`)))
     req.on('error', reject)
     req.end(body)

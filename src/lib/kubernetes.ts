@@ -35,12 +35,23 @@ export function isNamedObject(v: unknown): v is KubernetesObject & { metadata: O
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return false
   const o = v as Record<string, unknown>
   const meta = o.metadata as Record<string, unknown> | null | undefined
-  return typeof o.apiVersion === 'string' && o.apiVersion !== '' && typeof o.kind === 'string' && o.kind !== '' && typeof meta === 'object' && meta !== null && typeof meta.name === 'string' && meta.name !== ''
+  return (
+    typeof o.apiVersion === 'string' &&
+    o.apiVersion !== '' &&
+    typeof o.kind === 'string' &&
+    o.kind !== '' &&
+    typeof meta === 'object' &&
+    meta !== null &&
+    typeof meta.name === 'string' &&
+    meta.name !== ''
+  )
 }
 
 /** The reference to an object, its namespace left out when it has none (or an empty one). */
 export function refOf(apiVersion: string, kind: string, name: string, namespace: unknown): ResourceRef {
-  return typeof namespace === 'string' && namespace !== '' ? { apiVersion, kind, name, namespace } : { apiVersion, kind, name }
+  return typeof namespace === 'string' && namespace !== ''
+    ? { apiVersion, kind, name, namespace }
+    : { apiVersion, kind, name }
 }
 
 /** The identity of an object in a manifest list, as kpt's SDK keys it: `apiVersion/kind/namespace/name`. */

@@ -29,7 +29,8 @@ export function parsePem(text: unknown, path: string): PemBlock[] {
   const blocks: PemBlock[] = []
   for (const m of text.matchAll(BLOCK)) {
     const [, label, body, endLabel] = m as unknown as [string, string, string, string]
-    if (label !== endLabel) throw new HookError('ERR_INVALID_PEM', `PEM block BEGIN ${label} ends with END ${endLabel}`, { path })
+    if (label !== endLabel)
+      throw new HookError('ERR_INVALID_PEM', `PEM block BEGIN ${label} ends with END ${endLabel}`, { path })
     const b64 = body.replace(/\s+/g, '')
     if (b64 === '' || !BASE64.test(b64) || b64.length % 4 !== 0) {
       throw new HookError('ERR_INVALID_PEM', `PEM block ${label} does not hold valid base64`, { path })
@@ -67,8 +68,15 @@ const KEY_LABELS: Record<string, 'pkcs8' | 'pkcs1' | 'sec1'> = {
  */
 export function parsePrivateKey(text: unknown, path: string): { key: KeyObject; block: PemBlock } {
   // An encrypted key (PKCS#8 or the older Proc-Type header) needs its passphrase, which a hook never has.
-  if (typeof text === 'string' && (text.includes('-----BEGIN ENCRYPTED PRIVATE KEY-----') || /^Proc-Type:\s*4,ENCRYPTED/m.test(text))) {
-    throw new HookError('ERR_INVALID_PEM', 'the private key is encrypted: decrypt it first (openssl pkey -in key.pem -out key-plain.pem)', { path })
+  if (
+    typeof text === 'string' &&
+    (text.includes('-----BEGIN ENCRYPTED PRIVATE KEY-----') || /^Proc-Type:\s*4,ENCRYPTED/m.test(text))
+  ) {
+    throw new HookError(
+      'ERR_INVALID_PEM',
+      'the private key is encrypted: decrypt it first (openssl pkey -in key.pem -out key-plain.pem)',
+      { path },
+    )
   }
   const blocks = parsePem(text, path).filter((b) => b.label !== 'EC PARAMETERS')
   const only = blocks[0]
@@ -77,7 +85,11 @@ export function parsePrivateKey(text: unknown, path: string): { key: KeyObject; 
   }
   const type = KEY_LABELS[only.label]
   if (type === undefined) {
-    throw new HookError('ERR_INVALID_PEM', `expected a private key (PRIVATE KEY, RSA PRIVATE KEY or EC PRIVATE KEY), found ${only.label}`, { path })
+    throw new HookError(
+      'ERR_INVALID_PEM',
+      `expected a private key (PRIVATE KEY, RSA PRIVATE KEY or EC PRIVATE KEY), found ${only.label}`,
+      { path },
+    )
   }
   try {
     return { key: createPrivateKey({ key: only.der, format: 'der', type }), block: only }

@@ -33,7 +33,8 @@ const bad = (message: string, path: string): never => {
 }
 
 function whole(value: unknown, min: number, what: string, path: string): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) bad(`${what} must be an integer of at least ${min}, not ${show(value)}`, path)
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min)
+    bad(`${what} must be an integer of at least ${min}, not ${show(value)}`, path)
   return value as number
 }
 
@@ -61,40 +62,86 @@ function whole(value: unknown, min: number, what: string, path: string): number 
  * }
  * ```
  */
-export function nextShutdownStep(application: unknown, settings: ShutdownSettings, now: Date, progress: ShutdownProgress = { attempts: 0 }): ShutdownStep {
+export function nextShutdownStep(
+  application: unknown,
+  settings: ShutdownSettings,
+  now: Date,
+  progress: ShutdownProgress = { attempts: 0 },
+): ShutdownStep {
   if (!(now instanceof Date) || Number.isNaN(now.getTime())) bad('now must be a valid Date', '/now')
-  if (!isObject(application)) throw new HookError('ERR_INVALID_APPLICATION', 'the application must be an object', { path: '' })
+  if (!isObject(application))
+    throw new HookError('ERR_INVALID_APPLICATION', 'the application must be an object', { path: '' })
   const spec = isObject(application.spec) ? application.spec : {}
   const status = isObject(application.status) ? application.status : {}
-  if (!isObject(settings)) bad('settings must be the shutdown hook configuration { timeout, failureStrategy, failureRetryCount }', '')
+  if (!isObject(settings))
+    bad('settings must be the shutdown hook configuration { timeout, failureStrategy, failureRetryCount }', '')
   const attempts = whole(progress?.attempts, 0, 'progress.attempts', '/progress/attempts')
 
   const graceSeconds = spec.shutdown_grace_time ?? null
-  const grace = graceSeconds === null ? whole(settings.timeout, 1, 'settings.timeout', '/timeout') : whole(graceSeconds, 1, 'spec.shutdown_grace_time', '/spec/shutdown_grace_time')
+  const grace =
+    graceSeconds === null
+      ? whole(settings.timeout, 1, 'settings.timeout', '/timeout')
+      : whole(graceSeconds, 1, 'spec.shutdown_grace_time', '/spec/shutdown_grace_time')
   const retries = spec.shutdown_retry_count ?? null
-  const of = (retries === null ? whole(settings.failureRetryCount, 0, 'settings.failureRetryCount', '/failureRetryCount') : whole(retries, 0, 'spec.shutdown_retry_count', '/spec/shutdown_retry_count')) + 1
+  const of =
+    (retries === null
+      ? whole(settings.failureRetryCount, 0, 'settings.failureRetryCount', '/failureRetryCount')
+      : whole(retries, 0, 'spec.shutdown_retry_count', '/spec/shutdown_retry_count')) + 1
   const strategy = (spec.shutdown_failure_strategy ?? settings.failureStrategy) as ShutdownFailureStrategy
-  if (strategy !== 'delete' && strategy !== 'give_up') bad(`the failure strategy must be "delete" or "give_up", not ${show(strategy)}`, spec.shutdown_failure_strategy == null ? '/failureStrategy' : '/spec/shutdown_failure_strategy')
+  if (strategy !== 'delete' && strategy !== 'give_up')
+    bad(
+      `the failure strategy must be "delete" or "give_up", not ${show(strategy)}`,
+      spec.shutdown_failure_strategy == null ? '/failureStrategy' : '/spec/shutdown_failure_strategy',
+    )
 
   const state = status.state
   const fail = (why: string): ShutdownStep =>
-    strategy === 'delete' ? { action: 'delete', reason: `${why}; the failure strategy is delete: delete the application by force` } : { action: 'give-up', reason: `${why}; the failure strategy is give_up: set the application DEGRADED` }
+    strategy === 'delete'
+      ? { action: 'delete', reason: `${why}; the failure strategy is delete: delete the application by force` }
+      : { action: 'give-up', reason: `${why}; the failure strategy is give_up: set the application DEGRADED` }
 
   if (state === 'READY_FOR_ACTION') return { action: 'done', reason: 'the application called its shutdown hook' }
-  const shuttingDown = attempts > 0 || (status.shutdown_grace_period !== undefined && status.shutdown_grace_period !== null)
+  const shuttingDown =
+    attempts > 0 || (status.shutdown_grace_period !== undefined && status.shutdown_grace_period !== null)
   if (state === 'FAILED' && shuttingDown) return fail('the application FAILED during its shutdown')
-  if (state !== 'WAITING_FOR_CLEANING') return { action: 'none', reason: `the application is ${typeof state === 'string' ? state : 'in no state'}, not WAITING_FOR_CLEANING` }
+  if (state !== 'WAITING_FOR_CLEANING')
+    return {
+      action: 'none',
+      reason: `the application is ${typeof state === 'string' ? state : 'in no state'}, not WAITING_FOR_CLEANING`,
+    }
 
   const later = new Date(now.getTime() + grace * 1000)
   if (attempts === 0) {
-    return { action: 'call', attempt: 1, of, until: later, progress: { attempts: 1, lastCallAt: now }, reason: `call the application (1 of ${of}), then wait ${grace} s for its shutdown hook` }
+    return {
+      action: 'call',
+      attempt: 1,
+      of,
+      until: later,
+      progress: { attempts: 1, lastCallAt: now },
+      reason: `call the application (1 of ${of}), then wait ${grace} s for its shutdown hook`,
+    }
   }
   const last = progress.lastCallAt
-  if (!(last instanceof Date) || Number.isNaN(last.getTime())) bad('progress.lastCallAt must be the Date of the last call', '/progress/lastCallAt')
+  if (!(last instanceof Date) || Number.isNaN(last.getTime()))
+    bad('progress.lastCallAt must be the Date of the last call', '/progress/lastCallAt')
   const deadline = new Date(last!.getTime() + grace * 1000)
-  if (now < deadline) return { action: 'wait', attempt: attempts, of, until: deadline, reason: `wait for the shutdown hook until ${deadline.toISOString()}` }
+  if (now < deadline)
+    return {
+      action: 'wait',
+      attempt: attempts,
+      of,
+      until: deadline,
+      reason: `wait for the shutdown hook until ${deadline.toISOString()}`,
+    }
   if (attempts < of) {
-    return { action: 'retry', attempt: attempts + 1, of, until: later, progress: { attempts: attempts + 1, lastCallAt: now }, reason: `no shutdown hook within ${grace} s: call again (${attempts + 1} of ${of})` }
+    return {
+      action: 'retry',
+      attempt: attempts + 1,
+      of,
+      until: later,
+      progress: { attempts: attempts + 1, lastCallAt: now },
+      reason: `no shutdown hook within ${grace} s: call again (${attempts + 1} of ${of})`,
+    }
   }
   return fail(`no shutdown hook after ${of} call${of === 1 ? '' : 's'} of ${grace} s each`)
 }

@@ -9,7 +9,8 @@ export interface RequestShutdownOptions {
 }
 
 /** Whether the application took the request. It then shuts down and calls its shutdown hook back. */
-export type ShutdownRequestResult = { ok: true; status: number; url: string } | { ok: false; status?: number; url: string; reason: string }
+export type ShutdownRequestResult =
+  { ok: true; status: number; url: string } | { ok: false; status?: number; url: string; reason: string }
 
 /**
  * The controller's call that starts an application's graceful shutdown, as
@@ -25,11 +26,18 @@ export type ShutdownRequestResult = { ok: true; status: number; url: string } | 
  * if (step.action === 'call') await requestShutdown(app, { timeoutMs: 5000 })
  * ```
  */
-export async function requestShutdown(application: unknown, options: RequestShutdownOptions = {}): Promise<ShutdownRequestResult> {
+export async function requestShutdown(
+  application: unknown,
+  options: RequestShutdownOptions = {},
+): Promise<ShutdownRequestResult> {
   const services = isObject(application) && isObject(application.status) ? application.status.services : undefined
   const address = isObject(services) ? services.shutdown : undefined
   if (typeof address !== 'string' || address === '') {
-    throw new HookError('ERR_INVALID_APPLICATION', 'status.services.shutdown is not set: the application exposes no Service named "shutdown"', { path: '/status/services/shutdown' })
+    throw new HookError(
+      'ERR_INVALID_APPLICATION',
+      'status.services.shutdown is not set: the application exposes no Service named "shutdown"',
+      { path: '/status/services/shutdown' },
+    )
   }
   let url: URL
   try {
@@ -37,11 +45,22 @@ export async function requestShutdown(application: unknown, options: RequestShut
   } catch {
     url = undefined as never
   }
-  if (url === undefined || url.pathname !== '/shutdown' || url.username !== '' || url.search !== '' || address.includes('<pending>')) {
-    throw new HookError('ERR_INVALID_APPLICATION', `status.services.shutdown must be host:port, not ${show(address)}`, { path: '/status/services/shutdown' })
+  if (
+    url === undefined ||
+    url.pathname !== '/shutdown' ||
+    url.username !== '' ||
+    url.search !== '' ||
+    address.includes('<pending>')
+  ) {
+    throw new HookError('ERR_INVALID_APPLICATION', `status.services.shutdown must be host:port, not ${show(address)}`, {
+      path: '/status/services/shutdown',
+    })
   }
   const timeoutMs = options.timeoutMs ?? 10_000
-  if (typeof timeoutMs !== 'number' || !(timeoutMs > 0)) throw new HookError('ERR_INVALID_ARGUMENT', `timeoutMs must be a positive number, not ${show(timeoutMs)}`, { path: '/timeoutMs' })
+  if (typeof timeoutMs !== 'number' || !(timeoutMs > 0))
+    throw new HookError('ERR_INVALID_ARGUMENT', `timeoutMs must be a positive number, not ${show(timeoutMs)}`, {
+      path: '/timeoutMs',
+    })
   try {
     const answer = await put(url, { timeoutMs })
     if (answer.status >= 200 && answer.status < 300) return { ok: true, status: answer.status, url: url.href }

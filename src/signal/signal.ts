@@ -26,17 +26,29 @@ export interface SignalHookOptions {
 }
 
 /** How the call went. A token never appears in it. */
-export type SignalResult = { ok: true; status: number; attempts: number } | { ok: false; status?: number; attempts: number; reason: string }
+export type SignalResult =
+  { ok: true; status: number; attempts: number } | { ok: false; status?: number; attempts: number; reason: string }
 
-const TOKEN_ENV: Record<HookKind, string[]> = { complete: ['KRAKE_COMPLETE_TOKEN', 'KRAKE_TOKEN'], shutdown: ['KRAKE_SHUTDOWN_TOKEN'] }
+const TOKEN_ENV: Record<HookKind, string[]> = {
+  complete: ['KRAKE_COMPLETE_TOKEN', 'KRAKE_TOKEN'],
+  shutdown: ['KRAKE_SHUTDOWN_TOKEN'],
+}
 const URL_ENV: Record<HookKind, string[]> = { complete: ['KRAKE_COMPLETE_URL'], shutdown: ['KRAKE_SHUTDOWN_URL'] }
-const CERT_DIRS: Record<HookKind, string[]> = { complete: ['/etc/krake_complete_certs', '/etc/krake_cert'], shutdown: ['/etc/krake_shutdown_certs', '/etc/krake_shutdown_cert'] }
+const CERT_DIRS: Record<HookKind, string[]> = {
+  complete: ['/etc/krake_complete_certs', '/etc/krake_cert'],
+  shutdown: ['/etc/krake_shutdown_certs', '/etc/krake_shutdown_cert'],
+}
 
 const bad = (message: string, path: string): never => {
   throw new HookError('ERR_INVALID_CONFIG', message, { path })
 }
 
-function variable(env: Readonly<Record<string, string | undefined>>, names: readonly string[], kind: HookKind, option: string): { name: string; value: string } {
+function variable(
+  env: Readonly<Record<string, string | undefined>>,
+  names: readonly string[],
+  kind: HookKind,
+  option: string,
+): { name: string; value: string } {
   for (const name of names) {
     const value = env[name]
     if (typeof value === 'string' && value !== '') return { name, value }
@@ -46,7 +58,8 @@ function variable(env: Readonly<Record<string, string | undefined>>, names: read
 
 function count(value: unknown, fallback: number, option: string): number {
   if (value === undefined) return fallback
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) bad(`${option} must be a whole number of at least 0, not ${show(value)}`, `/${option}`)
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0)
+    bad(`${option} must be a whole number of at least 0, not ${show(value)}`, `/${option}`)
   return value as number
 }
 
@@ -67,7 +80,10 @@ function count(value: unknown, fallback: number, option: string): number {
  * ```
  */
 export async function signalHook(kind: HookKind, options: SignalHookOptions = {}): Promise<SignalResult> {
-  if (kind !== 'complete' && kind !== 'shutdown') throw new HookError('ERR_INVALID_ARGUMENT', `kind must be "complete" or "shutdown", not ${show(kind)}`, { path: '/kind' })
+  if (kind !== 'complete' && kind !== 'shutdown')
+    throw new HookError('ERR_INVALID_ARGUMENT', `kind must be "complete" or "shutdown", not ${show(kind)}`, {
+      path: '/kind',
+    })
   const env = options.env ?? process.env
   const token = variable(env, options.tokenEnv !== undefined ? [options.tokenEnv] : TOKEN_ENV[kind], kind, 'tokenEnv')
   const rawUrl = variable(env, options.urlEnv !== undefined ? [options.urlEnv] : URL_ENV[kind], kind, 'urlEnv')
@@ -83,7 +99,11 @@ export async function signalHook(kind: HookKind, options: SignalHookOptions = {}
   if (url.protocol === 'https:') {
     const dirs = options.certDir !== undefined ? [options.certDir] : CERT_DIRS[kind]
     const dir = dirs.find((d) => existsSync(join(d, 'cert.pem')))
-    if (dir === undefined) bad(`the hook URL is https but ${dirs.join(' and ')} hold no certificate: is the certificate volume mounted?`, '/certDir')
+    if (dir === undefined)
+      bad(
+        `the hook URL is https but ${dirs.join(' and ')} hold no certificate: is the certificate volume mounted?`,
+        '/certDir',
+      )
     const file = (name: string) => readFileSync(join(dir!, name), 'utf8')
     tls = { ca: file('ca-bundle.pem'), cert: file('cert.pem'), key: file('key.pem') }
   }
@@ -104,7 +124,13 @@ export async function signalHook(kind: HookKind, options: SignalHookOptions = {}
     } catch (e) {
       reason = e instanceof Error ? e.message : 'the call failed'
     }
-    if (attempt > retries) return { ok: false, ...(status === undefined ? {} : { status }), attempts: attempt, reason: `gave up after ${attempt} attempts: ${reason}` }
+    if (attempt > retries)
+      return {
+        ok: false,
+        ...(status === undefined ? {} : { status }),
+        attempts: attempt,
+        reason: `gave up after ${attempt} attempts: ${reason}`,
+      }
     const delay = backoff * 2 ** (attempt - 1)
     options.onRetry?.(attempt, reason, delay)
     await sleep(delay)

@@ -42,14 +42,24 @@ export interface ApplyHookCallOptions {
  * if (verdict.ok) store.put(applyHookCall(store.get(verdict.app), verdict.kind).application)
  * ```
  */
-export function applyHookCall<A extends object>(application: A, kind: HookKind, options: ApplyHookCallOptions = {}): HookCallResult<A> {
-  if (kind !== 'complete' && kind !== 'shutdown') throw new HookError('ERR_INVALID_ARGUMENT', `kind must be "complete" or "shutdown", not ${show(kind)}`, { path: '/kind' })
+export function applyHookCall<A extends object>(
+  application: A,
+  kind: HookKind,
+  options: ApplyHookCallOptions = {},
+): HookCallResult<A> {
+  if (kind !== 'complete' && kind !== 'shutdown')
+    throw new HookError('ERR_INVALID_ARGUMENT', `kind must be "complete" or "shutdown", not ${show(kind)}`, {
+      path: '/kind',
+    })
   const now = options?.now ?? new Date()
-  if (!(now instanceof Date) || Number.isNaN(now.getTime())) throw new HookError('ERR_INVALID_ARGUMENT', 'options.now must be a valid Date', { path: '/now' })
+  if (!(now instanceof Date) || Number.isNaN(now.getTime()))
+    throw new HookError('ERR_INVALID_ARGUMENT', 'options.now must be a valid Date', { path: '/now' })
   const app = cloneJson(application)
   if (!isObject(app)) throw new HookError('ERR_INVALID_APPLICATION', 'the application must be an object', { path: '' })
-  if (app.metadata !== undefined && !isObject(app.metadata)) throw new HookError('ERR_INVALID_APPLICATION', 'metadata must be an object', { path: '/metadata' })
-  if (app.status !== undefined && app.status !== null && !isObject(app.status)) throw new HookError('ERR_INVALID_APPLICATION', 'status must be an object', { path: '/status' })
+  if (app.metadata !== undefined && !isObject(app.metadata))
+    throw new HookError('ERR_INVALID_APPLICATION', 'metadata must be an object', { path: '/metadata' })
+  if (app.status !== undefined && app.status !== null && !isObject(app.status))
+    throw new HookError('ERR_INVALID_APPLICATION', 'status must be an object', { path: '/status' })
   const from = isObject(app.status) && typeof app.status.state === 'string' ? app.status.state : undefined
   if (kind === 'shutdown' && from !== 'WAITING_FOR_CLEANING' && from !== 'DEGRADED') {
     return { application: app as A, outcome: 'unchanged', from, to: from }

@@ -55,7 +55,8 @@ let lastBundle: { pem: string; anchors: Link[] } | undefined
 
 /** The bundle's certificates; a bundle that is not PEM certificates is the server's mistake and throws. */
 export function anchorsOf(pem: string): Link[] {
-  if (lastBundle?.pem !== pem) lastBundle = { pem, anchors: parseCertificates(pem, '/caBundlePem').map((c) => link(c.cert)) }
+  if (lastBundle?.pem !== pem)
+    lastBundle = { pem, anchors: parseCertificates(pem, '/caBundlePem').map((c) => link(c.cert)) }
   return lastBundle.anchors
 }
 
@@ -76,7 +77,14 @@ export function verifiedClient(clientPem: string, anchors: readonly Link[], now:
   let below = 0
   for (let depth = 0; depth < MAX_CHAIN; depth++) {
     if (anchors.some((a) => a.node.raw.equals(current.node.raw))) return leaf.commonNames
-    const issuer = pool.find((c) => c !== current && signer(c) && validAt(c.node, now) && current.node.checkIssued(c.node) && current.node.verify(c.node.publicKey))
+    const issuer = pool.find(
+      (c) =>
+        c !== current &&
+        signer(c) &&
+        validAt(c.node, now) &&
+        current.node.checkIssued(c.node) &&
+        current.node.verify(c.node.publicKey),
+    )
     if (issuer === undefined) return undefined
     if (current !== leaf && !current.selfIssued) below++
     if (issuer.pathLength !== undefined && below > issuer.pathLength) return undefined

@@ -3,7 +3,14 @@ import type { TLSSocket } from 'node:tls'
 import { HookError } from '../errors.js'
 import { readRequestBody } from '../lib/body.js'
 import { peerCertificatePem } from './peer.js'
-import { checkBeforeBody, checkBody, INVALID_TOKEN_REASON, type TokenLookup, type VerifyRequestOptions, type VerifyResult } from './request.js'
+import {
+  checkBeforeBody,
+  checkBody,
+  INVALID_TOKEN_REASON,
+  type TokenLookup,
+  type VerifyRequestOptions,
+  type VerifyResult,
+} from './request.js'
 
 /** A call that `verifyHookRequest` accepted. */
 export type AcceptedCall = Extract<VerifyResult, { ok: true }>
@@ -57,13 +64,25 @@ function reply(req: IncomingMessage, res: ServerResponse, status: number, body: 
  * }))
  * ```
  */
-export function createHookHandler(options: HookHandlerOptions): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
-  if (typeof options !== 'object' || options === null || typeof options.lookup !== 'function' || typeof options.onVerified !== 'function') {
-    throw new HookError('ERR_INVALID_ARGUMENT', 'createHookHandler needs { lookup, onVerified } functions', { path: '' })
+export function createHookHandler(
+  options: HookHandlerOptions,
+): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+  if (
+    typeof options !== 'object' ||
+    options === null ||
+    typeof options.lookup !== 'function' ||
+    typeof options.onVerified !== 'function'
+  ) {
+    throw new HookError('ERR_INVALID_ARGUMENT', 'createHookHandler needs { lookup, onVerified } functions', {
+      path: '',
+    })
   }
   const { lookup, onVerified, bodyTimeoutMs = 10_000, ...verifyOptions } = options
   const limit = verifyOptions.maxBodyBytes ?? DEFAULT_MAX_BODY
-  if (!Number.isSafeInteger(limit) || limit < 0) throw new HookError('ERR_INVALID_ARGUMENT', 'maxBodyBytes must be a whole number of bytes', { path: '/maxBodyBytes' })
+  if (!Number.isSafeInteger(limit) || limit < 0)
+    throw new HookError('ERR_INVALID_ARGUMENT', 'maxBodyBytes must be a whole number of bytes', {
+      path: '/maxBodyBytes',
+    })
   return async (req, res) => {
     req.pause() // nothing flows until the early checks are passed
     try {
@@ -74,7 +93,10 @@ export function createHookHandler(options: HookHandlerOptions): (req: IncomingMe
       if ('ok' in early) return reply(req, res, early.status, { reason: early.reason }, true)
       // Behind a framework's body parser (express.json()) the body was read and parsed already.
       const parsed = (req as { body?: unknown }).body
-      const body = req.readableEnded && parsed !== undefined ? parsed : await readRequestBody(req, { maxBytes: limit, timeoutMs: bodyTimeoutMs })
+      const body =
+        req.readableEnded && parsed !== undefined
+          ? parsed
+          : await readRequestBody(req, { maxBytes: limit, timeoutMs: bodyTimeoutMs })
       if (body === 413) return reply(req, res, 413, { reason: 'The request body is too large.' }, true)
       if (body === 408) return reply(req, res, 408, { reason: 'The request body came too slowly.' }, true)
       if (body === 400) return reply(req, res, 400, { reason: 'The request body could not be read.' }, true)

@@ -14,7 +14,10 @@ export interface HookRequest {
 }
 
 /** Returns the expected token (or its `hashHookToken` digest) of a hook, or undefined when there is none. */
-export type TokenLookup = (app: AppRef, kind: HookKind) => string | undefined | null | Promise<string | undefined | null>
+export type TokenLookup = (
+  app: AppRef,
+  kind: HookKind,
+) => string | undefined | null | Promise<string | undefined | null>
 
 export interface VerifyRequestOptions {
   /** When set, the client certificate must chain to one of these certificates. */
@@ -62,7 +65,13 @@ function hookTarget(url: unknown): { app: AppRef; kind: HookKind } | undefined {
   const n = parts.length
   if (n < 7) return undefined
   const [k, nsKey, ns, appsKey, name, kind] = parts.slice(n - 6)
-  if (k !== 'kubernetes' || nsKey !== 'namespaces' || appsKey !== 'applications' || (kind !== 'complete' && kind !== 'shutdown')) return undefined
+  if (
+    k !== 'kubernetes' ||
+    nsKey !== 'namespaces' ||
+    appsKey !== 'applications' ||
+    (kind !== 'complete' && kind !== 'shutdown')
+  )
+    return undefined
   try {
     const namespace = decodeURIComponent(ns!)
     const appName = decodeURIComponent(name!)
@@ -89,7 +98,9 @@ function readToken(body: unknown, maxBytes: number): { token: unknown } | Verify
     const bytes = typeof body === 'string' ? Buffer.byteLength(body, 'utf8') : body.byteLength
     if (bytes > maxBytes) return TOO_LARGE
     try {
-      parsed = JSON.parse(typeof body === 'string' ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8'))
+      parsed = JSON.parse(
+        typeof body === 'string' ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8'),
+      )
     } catch {
       return MALFORMED
     }
@@ -122,7 +133,11 @@ function readToken(body: unknown, maxBytes: number): { token: unknown } | Verify
  * if (!verdict.ok) return res.writeHead(verdict.status).end(JSON.stringify({ reason: verdict.reason }))
  * ```
  */
-export async function verifyHookRequest(request: HookRequest, lookup: TokenLookup, options: VerifyRequestOptions = {}): Promise<VerifyResult> {
+export async function verifyHookRequest(
+  request: HookRequest,
+  lookup: TokenLookup,
+  options: VerifyRequestOptions = {},
+): Promise<VerifyResult> {
   const early = checkBeforeBody(request, options)
   return 'ok' in early ? early : checkBody(request, lookup, options, early)
 }
@@ -150,12 +165,14 @@ export function checkBeforeBody(request: HookRequest, options: VerifyRequestOpti
     const now = opts.now instanceof Date ? opts.now.getTime() : Date.now()
     let commonNames: string[] | undefined
     try {
-      commonNames = typeof request.clientCertPem === 'string' ? verifiedClient(request.clientCertPem, anchors, now) : undefined
+      commonNames =
+        typeof request.clientCertPem === 'string' ? verifiedClient(request.clientCertPem, anchors, now) : undefined
     } catch {
       commonNames = undefined
     }
     if (commonNames === undefined) return NO_CERT
-    const user = typeof opts.hookUser === 'object' && opts.hookUser !== null ? opts.hookUser[target.kind] : opts.hookUser
+    const user =
+      typeof opts.hookUser === 'object' && opts.hookUser !== null ? opts.hookUser[target.kind] : opts.hookUser
     // compared on the parsed name: exactly one CN, whatever characters it holds
     if (user !== undefined && (commonNames.length !== 1 || commonNames[0] !== user)) return WRONG_USER
   }
@@ -163,9 +180,15 @@ export function checkBeforeBody(request: HookRequest, options: VerifyRequestOpti
 }
 
 /** The body and the token, for a call whose method, path and identity passed (`checkBeforeBody`). */
-export async function checkBody(request: HookRequest, lookup: TokenLookup, options: VerifyRequestOptions, target: CallTarget): Promise<VerifyResult> {
+export async function checkBody(
+  request: HookRequest,
+  lookup: TokenLookup,
+  options: VerifyRequestOptions,
+  target: CallTarget,
+): Promise<VerifyResult> {
   const opts = typeof options === 'object' && options !== null ? options : {}
-  const maxBytes = typeof opts.maxBodyBytes === 'number' && opts.maxBodyBytes >= 0 ? opts.maxBodyBytes : DEFAULT_MAX_BODY
+  const maxBytes =
+    typeof opts.maxBodyBytes === 'number' && opts.maxBodyBytes >= 0 ? opts.maxBodyBytes : DEFAULT_MAX_BODY
   const body = tokenOf(request.body, maxBytes)
   if ('ok' in body) return body
 

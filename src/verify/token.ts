@@ -10,7 +10,9 @@ const isDigest = (s: string) => s.length === DIGEST_LENGTH && DIGEST.test(s)
 
 // Node >= 20.12 has a one-shot hash that skips the Hash object; older 20.x falls back.
 const oneShot = (nodeCrypto as { hash?: (alg: string, data: string, enc: 'buffer') => Buffer }).hash
-const sha256 = oneShot ? (s: string) => oneShot('sha256', s, 'buffer') : (s: string) => createHash('sha256').update(s, 'utf8').digest()
+const sha256 = oneShot
+  ? (s: string) => oneShot('sha256', s, 'buffer')
+  : (s: string) => createHash('sha256').update(s, 'utf8').digest()
 
 // A string with a lone surrogate has no UTF-8 form: two such strings could
 // share one encoding (both become U+FFFD), so neither is ever a valid token.
@@ -30,7 +32,8 @@ const NO_TOKEN = PREFIX + '0'.repeat(64)
  * ```
  */
 export function hashHookToken(token: string): string {
-  if (!usable(token)) throw new HookError('ERR_INVALID_ARGUMENT', 'hashHookToken takes a non-empty, well-formed string', { path: '' })
+  if (!usable(token))
+    throw new HookError('ERR_INVALID_ARGUMENT', 'hashHookToken takes a non-empty, well-formed string', { path: '' })
   return PREFIX + sha256(token).toString('hex')
 }
 

@@ -36,11 +36,18 @@ function measure(doc: unknown, index: number, budget: { left: number }): boolean
       shared = true
       budget.left -= known.size
       if (budget.left < 0) {
-        throw new HookError('ERR_YAML_ALIAS_LIMIT', `document ${index}: aliases expand to more than ${MAX_ALIAS_EXPANSION} extra nodes (an alias bomb?)`, { path: `/${index}` })
+        throw new HookError(
+          'ERR_YAML_ALIAS_LIMIT',
+          `document ${index}: aliases expand to more than ${MAX_ALIAS_EXPANSION} extra nodes (an alias bomb?)`,
+          { path: `/${index}` },
+        )
       }
       return known
     }
-    if (inProgress.has(v)) throw new HookError('ERR_YAML_CYCLE', `document ${index}: an alias refers to a node that contains it`, { path: `/${index}` })
+    if (inProgress.has(v))
+      throw new HookError('ERR_YAML_CYCLE', `document ${index}: an alias refers to a node that contains it`, {
+        path: `/${index}`,
+      })
     inProgress.add(v)
     let size = 1
     let height = 0
@@ -51,7 +58,10 @@ function measure(doc: unknown, index: number, budget: { left: number }): boolean
     }
     height++
     // The parser bounds the nesting it reads; aliases to aliases can nest the tree deeper than that.
-    if (height > MAX_DEPTH) throw new HookError('ERR_TOO_DEEP', `document ${index}: aliases nest it deeper than ${MAX_DEPTH} levels`, { path: `/${index}` })
+    if (height > MAX_DEPTH)
+      throw new HookError('ERR_TOO_DEEP', `document ${index}: aliases nest it deeper than ${MAX_DEPTH} levels`, {
+        path: `/${index}`,
+      })
     inProgress.delete(v)
     const measured = { size, height }
     seen.set(v, measured)
@@ -75,7 +85,11 @@ function unrepresentable(doc: unknown, number: UnrepresentableNumber, index: num
     return undefined
   }
   const path = pointer(index, ...(find(doc, [], 0) ?? []))
-  return new HookError('ERR_YAML_NUMBER', `${path}: ${number.text} cannot be read exactly (JSON and JavaScript numbers hold integers up to 2^53, and no .inf or .nan); quote it if it is a string`, { path })
+  return new HookError(
+    'ERR_YAML_NUMBER',
+    `${path}: ${number.text} cannot be read exactly (JSON and JavaScript numbers hold integers up to 2^53, and no .inf or .nan); quote it if it is a string`,
+    { path },
+  )
 }
 
 /** A copy in which no node is shared, so the caller gets a tree. */
@@ -99,7 +113,8 @@ function unshare(v: unknown): unknown {
  * ```
  */
 export function parseManifests(yaml: string): object[] {
-  if (typeof yaml !== 'string') throw new HookError('ERR_INVALID_ARGUMENT', 'parseManifests takes a string of YAML', { path: '' })
+  if (typeof yaml !== 'string')
+    throw new HookError('ERR_INVALID_ARGUMENT', 'parseManifests takes a string of YAML', { path: '' })
   let docs: unknown[]
   try {
     docs = loadAll(yaml, { schema: KUBERNETES_SCHEMA, maxDepth: MAX_DEPTH })
@@ -121,7 +136,9 @@ export function parseManifests(yaml: string): object[] {
     if (doc === null || doc === undefined) return
     if (typeof doc !== 'object' || Array.isArray(doc)) {
       const kind = Array.isArray(doc) ? 'a sequence' : `the scalar ${show(doc)}`
-      throw new HookError('ERR_YAML_NOT_MAPPING', `document ${index} is ${kind}, not a mapping (a Kubernetes object)`, { path: `/${index}` })
+      throw new HookError('ERR_YAML_NOT_MAPPING', `document ${index} is ${kind}, not a mapping (a Kubernetes object)`, {
+        path: `/${index}`,
+      })
     }
     out.push(measure(doc, index, budget) ? (unshare(doc) as object) : doc)
   })

@@ -35,11 +35,16 @@ function goInt(source: string): number | UnrepresentableNumber | typeof NOT_RESO
   if (!GO_INT.test(plain)) return NOT_RESOLVED
   const negative = plain.startsWith('-')
   const digits = plain.replace(/^[-+]/, '')
-  const radixed = /^0[oO]/.test(digits) ? '0o' + digits.slice(2) : /^0[0-7]+$/.test(digits) ? '0o' + digits.slice(1) : digits
+  const radixed = /^0[oO]/.test(digits)
+    ? '0o' + digits.slice(2)
+    : /^0[0-7]+$/.test(digits)
+      ? '0o' + digits.slice(1)
+      : digits
   let value = BigInt(radixed.replace(/^0[XB]/, (p) => p.toLowerCase()))
   if (negative) value = -value
   // Past 2^53 JavaScript cannot keep it; past int64/uint64 Go itself reads a float. Either way: refused, never changed.
-  if (value > BigInt(Number.MAX_SAFE_INTEGER) || value < BigInt(Number.MIN_SAFE_INTEGER)) return new UnrepresentableNumber(source)
+  if (value > BigInt(Number.MAX_SAFE_INTEGER) || value < BigInt(Number.MIN_SAFE_INTEGER))
+    return new UnrepresentableNumber(source)
   const n = Number(value)
   return n === 0 ? 0 : n
 }
@@ -94,13 +99,24 @@ export const GO_TAGS: readonly ScalarTagDefinition[] = [
  * base-60 numbers and timestamps, on top of js-yaml's DUMP_SCHEMA.
  */
 export const NOT_A_STRING_FOR_SOMEONE: readonly ScalarTagDefinition[] = [
-  detector('go-number', (s) => goInt(s) !== NOT_RESOLVED || goFloat(s) !== NOT_RESOLVED || GO_FLOAT.test(s.replaceAll('_', ''))),
+  detector(
+    'go-number',
+    (s) => goInt(s) !== NOT_RESOLVED || goFloat(s) !== NOT_RESOLVED || GO_FLOAT.test(s.replaceAll('_', '')),
+  ),
   // go-yaml v3 reads 2006-1-2, with an optional time after T, t or spaces
-  detector('go-timestamp', (s) => /^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{1,2}:[0-9]{1,2}(?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?)?$/.test(s)),
+  detector('go-timestamp', (s) =>
+    /^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{1,2}:[0-9]{1,2}(?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?)?$/.test(
+      s,
+    ),
+  ),
   detector('yaml11-bool', (s) => /^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$/.test(s)),
   detector('yaml11-sexagesimal', (s) => /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$/.test(s)),
 ]
 
 function detector(name: string, matches: (source: string) => boolean): ScalarTagDefinition {
-  return defineScalarTag<true>(`tag:krake-hooks,2026:${name}`, { implicit: true, resolve: (s) => (matches(s) ? true : NOT_RESOLVED), identify: () => false })
+  return defineScalarTag<true>(`tag:krake-hooks,2026:${name}`, {
+    implicit: true,
+    resolve: (s) => (matches(s) ? true : NOT_RESOLVED),
+    identify: () => false,
+  })
 }

@@ -30,7 +30,8 @@ function dumpDocument(doc: Json): string {
  * ```
  */
 export function stringifyManifests(manifests: readonly object[]): string {
-  if (!Array.isArray(manifests)) throw new HookError('ERR_INVALID_MANIFESTS', 'manifests must be an array of objects', { path: '' })
+  if (!Array.isArray(manifests))
+    throw new HookError('ERR_INVALID_MANIFESTS', 'manifests must be an array of objects', { path: '' })
   const docs: string[] = []
   manifests.forEach((m, i) => {
     if (typeof m !== 'object' || m === null || Array.isArray(m)) {

@@ -19,7 +19,16 @@ function podFromReplicaSet(containers: unknown = [{ name: 'nginx', image: 'nginx
       generateName: 'web-7d9c6b8f5-',
       creationTimestamp: null,
       labels: { app: 'web', 'pod-template-hash': '7d9c6b8f5' },
-      ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web-7d9c6b8f5', uid: 'b1c2', controller: true, blockOwnerDeletion: true }],
+      ownerReferences: [
+        {
+          apiVersion: 'apps/v1',
+          kind: 'ReplicaSet',
+          name: 'web-7d9c6b8f5',
+          uid: 'b1c2',
+          controller: true,
+          blockOwnerDeletion: true,
+        },
+      ],
     },
     spec: { containers, restartPolicy: 'Always', dnsPolicy: 'ClusterFirst' },
     status: {},
@@ -41,7 +50,10 @@ function review(object: unknown, over: Record<string, unknown> = {}): AdmissionR
       requestKind: { group, version, kind },
       namespace: 'prod',
       operation: 'CREATE',
-      userInfo: { username: 'system:serviceaccount:kube-system:replicaset-controller', groups: ['system:serviceaccounts'] },
+      userInfo: {
+        username: 'system:serviceaccount:kube-system:replicaset-controller',
+        groups: ['system:serviceaccounts'],
+      },
       object,
       oldObject: null,
       dryRun: false,
@@ -52,7 +64,8 @@ function review(object: unknown, over: Record<string, unknown> = {}): AdmissionR
 }
 
 const decode = (patch: string) => JSON.parse(Buffer.from(patch, 'base64').toString('utf8')) as jsonpatch.Operation[]
-const applied = (object: unknown, patch: string) => jsonpatch.applyPatch(structuredClone(object), decode(patch), true, false).newDocument
+const applied = (object: unknown, patch: string) =>
+  jsonpatch.applyPatch(structuredClone(object), decode(patch), true, false).newDocument
 
 describe('reviewAdmission(review, hook, options)', () => {
   it('hooks a Pod that has only generateName, in the namespace of the request, without touching its metadata', () => {
@@ -81,7 +94,12 @@ describe('reviewAdmission(review, hook, options)', () => {
   })
 
   it('allows a Service with no patch, and a Pod that is hooked already with no patch', () => {
-    const svc = { apiVersion: 'v1', kind: 'Service', metadata: { name: 's', namespace: 'prod' }, spec: { ports: [{ port: 80 }] } }
+    const svc = {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 's', namespace: 'prod' },
+      spec: { ports: [{ port: 80 }] },
+    }
     expect(reviewAdmission(review(svc), spec()).response).toEqual({ uid: UID, allowed: true })
     const hooked = injectHook([deployment('web', 'prod')], spec()).manifests[0]
     expect(reviewAdmission(review(hooked), spec()).response).toEqual({ uid: UID, allowed: true })
@@ -89,13 +107,19 @@ describe('reviewAdmission(review, hook, options)', () => {
 
   it('allows DELETE and CONNECT, and a request without an object, with no patch', () => {
     const pod = podFromReplicaSet()
-    expect(reviewAdmission(review(pod, { operation: 'DELETE', object: null, oldObject: pod }), spec()).response).toEqual({ uid: UID, allowed: true })
+    expect(
+      reviewAdmission(review(pod, { operation: 'DELETE', object: null, oldObject: pod }), spec()).response,
+    ).toEqual({ uid: UID, allowed: true })
     expect(reviewAdmission(review(pod, { operation: 'CONNECT' }), spec()).response).toEqual({ uid: UID, allowed: true })
   })
 
   it('refuses a malformed Pod with allowed: false, code 400 and the place of the fault, never the token', () => {
     const answer = reviewAdmission(review(podFromReplicaSet({ name: 'not-a-list' })), spec())
-    expect(answer.response).toEqual({ uid: UID, allowed: false, status: { code: 400, message: 'ERR_INVALID_WORKLOAD: /spec/containers must be a non-empty array of containers' } })
+    expect(answer.response).toEqual({
+      uid: UID,
+      allowed: false,
+      status: { code: 400, message: 'ERR_INVALID_WORKLOAD: /spec/containers must be a non-empty array of containers' },
+    })
   })
 
   it('refuses a conflict under onConflict "error" with code 409', () => {
@@ -103,7 +127,9 @@ describe('reviewAdmission(review, hook, options)', () => {
     const response = reviewAdmission(review(pod), spec(), { onConflict: 'error' }).response!
     expect(response.allowed).toBe(false)
     expect(response.status?.code).toBe(409)
-    expect(response.status?.message).toMatch(/^ERR_CONFLICT: env var "KRAKE_TOKEN" of container "a" is already set to something else/)
+    expect(response.status?.message).toMatch(
+      /^ERR_CONFLICT: env var "KRAKE_TOKEN" of container "a" is already set to something else/,
+    )
   })
 
   it("passes the hook's warnings on as the response's warnings, and keeps info results to itself", () => {
@@ -120,31 +146,67 @@ describe('reviewAdmission(review, hook, options)', () => {
   })
 
   it('answers an empty or malformed review with allowed: false and code 400', () => {
-    const malformed = { uid: '', allowed: false, status: { code: 400, message: 'malformed AdmissionReview: request.uid is missing' } }
+    const malformed = {
+      uid: '',
+      allowed: false,
+      status: { code: 400, message: 'malformed AdmissionReview: request.uid is missing' },
+    }
     expect(reviewAdmission({} as AdmissionReview, spec()).response).toEqual(malformed)
     expect(reviewAdmission(null as unknown as AdmissionReview, spec()).response).toEqual(malformed)
-    expect(reviewAdmission({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', request: { uid: 7 } } as unknown as AdmissionReview, spec()).response).toEqual(malformed)
+    expect(
+      reviewAdmission(
+        {
+          apiVersion: 'admission.k8s.io/v1',
+          kind: 'AdmissionReview',
+          request: { uid: 7 },
+        } as unknown as AdmissionReview,
+        spec(),
+      ).response,
+    ).toEqual(malformed)
     const notObject = reviewAdmission(review('a string'), spec()).response
-    expect(notObject).toEqual({ uid: UID, allowed: false, status: { code: 400, message: 'malformed object: request.object must be a Kubernetes object' } })
+    expect(notObject).toEqual({
+      uid: UID,
+      allowed: false,
+      status: { code: 400, message: 'malformed object: request.object must be a Kubernetes object' },
+    })
   })
 
-  it("answers a broken hook configuration with code 500, naming the field but not its value", () => {
-    const response = reviewAdmission(review(podFromReplicaSet()), spec({ apiEndpoint: `https://user:${TOKEN}@krake` }))!.response!
-    expect(response).toEqual({ uid: UID, allowed: false, status: { code: 500, message: "the webhook's hook configuration is invalid (ERR_INVALID_ENDPOINT at /apiEndpoint)" } })
+  it('answers a broken hook configuration with code 500, naming the field but not its value', () => {
+    const response = reviewAdmission(
+      review(podFromReplicaSet()),
+      spec({ apiEndpoint: `https://user:${TOKEN}@krake` }),
+    )!.response!
+    expect(response).toEqual({
+      uid: UID,
+      allowed: false,
+      status: {
+        code: 500,
+        message: "the webhook's hook configuration is invalid (ERR_INVALID_ENDPOINT at /apiEndpoint)",
+      },
+    })
   })
 
   it('property: never throws, always answers one AdmissionReview with a boolean allowed, and never carries the token', () => {
-    const objectish = fc.oneof(fc.anything({ withNullPrototype: true, withBoxedValues: true, withMap: true, withDate: true, withBigInt: true }), fc.constant(podFromReplicaSet()))
+    const objectish = fc.oneof(
+      fc.anything({ withNullPrototype: true, withBoxedValues: true, withMap: true, withDate: true, withBigInt: true }),
+      fc.constant(podFromReplicaSet()),
+    )
     fc.assert(
-      fc.property(objectish, fc.constantFrom('CREATE', 'UPDATE', 'DELETE', undefined, 3), fc.boolean(), (object, operation, wrap) => {
-        const input = wrap ? review(object, { operation }) : (object as AdmissionReview)
-        const answer = reviewAdmission(input, spec())
-        expect(answer.kind).toBe('AdmissionReview')
-        expect(typeof answer.response!.allowed).toBe('boolean')
-        const text = JSON.stringify(answer.response)
-        expect(text.includes(TOKEN)).toBe(false)
-        if (answer.response!.allowed && answer.response!.patch) expect(Buffer.from(answer.response!.patch, 'base64').toString()).toContain(TOKEN)
-      }),
+      fc.property(
+        objectish,
+        fc.constantFrom('CREATE', 'UPDATE', 'DELETE', undefined, 3),
+        fc.boolean(),
+        (object, operation, wrap) => {
+          const input = wrap ? review(object, { operation }) : (object as AdmissionReview)
+          const answer = reviewAdmission(input, spec())
+          expect(answer.kind).toBe('AdmissionReview')
+          expect(typeof answer.response!.allowed).toBe('boolean')
+          const text = JSON.stringify(answer.response)
+          expect(text.includes(TOKEN)).toBe(false)
+          if (answer.response!.allowed && answer.response!.patch)
+            expect(Buffer.from(answer.response!.patch, 'base64').toString()).toContain(TOKEN)
+        },
+      ),
       { numRuns },
     )
   })

@@ -16,7 +16,12 @@ let webhook: Webhook
 
 beforeAll(async () => {
   pki = makePki()
-  webhook = await startWebhook({ key: pki.read('server-key.pem'), cert: pki.read('server.pem'), hook: spec(), maxBodyBytes: 64 * 1024 })
+  webhook = await startWebhook({
+    key: pki.read('server-key.pem'),
+    cert: pki.read('server.pem'),
+    hook: spec(),
+    maxBodyBytes: 64 * 1024,
+  })
 })
 afterAll(async () => {
   await webhook?.close()
@@ -26,11 +31,15 @@ afterAll(async () => {
 /** One HTTPS call to the webhook, trusting only the test CA, as the API server does with the caBundle. */
 function call(method: string, body: string | Buffer, path = '/mutate'): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request(new URL(path, webhook.url), { method, ca: pki.read('root.pem'), headers: { 'content-type': 'application/json' } }, (res) => {
-      const chunks: Buffer[] = []
-      res.on('data', (c: Buffer) => chunks.push(c))
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }))
-    })
+    const req = request(
+      new URL(path, webhook.url),
+      { method, ca: pki.read('root.pem'), headers: { 'content-type': 'application/json' } },
+      (res) => {
+        const chunks: Buffer[] = []
+        res.on('data', (c: Buffer) => chunks.push(c))
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }))
+      },
+    )
     req.on('error', reject)
     req.end(body)
   })
@@ -45,7 +54,13 @@ const pod = {
 const review = (object: unknown): AdmissionReview => ({
   apiVersion: 'admission.k8s.io/v1',
   kind: 'AdmissionReview',
-  request: { uid: 'e911857d-c318-11e8-bbad-025000000001', kind: { group: '', version: 'v1', kind: 'Pod' }, namespace: 'batch', operation: 'CREATE', object },
+  request: {
+    uid: 'e911857d-c318-11e8-bbad-025000000001',
+    kind: { group: '', version: 'v1', kind: 'Pod' },
+    namespace: 'batch',
+    operation: 'CREATE',
+    object,
+  },
 })
 
 describe('examples/webhook/server.ts', () => {
@@ -53,10 +68,17 @@ describe('examples/webhook/server.ts', () => {
     const res = await call('POST', JSON.stringify(review(pod)))
     expect(res.status).toBe(200)
     const answer = JSON.parse(res.body) as AdmissionReview
-    expect(answer.response).toMatchObject({ uid: 'e911857d-c318-11e8-bbad-025000000001', allowed: true, patchType: 'JSONPatch' })
+    expect(answer.response).toMatchObject({
+      uid: 'e911857d-c318-11e8-bbad-025000000001',
+      allowed: true,
+      patchType: 'JSONPatch',
+    })
     const ops = JSON.parse(Buffer.from(answer.response!.patch!, 'base64').toString('utf8'))
     const patched = jsonpatch.applyPatch(structuredClone(pod), ops, true, false).newDocument
-    const expected = injectHook([{ ...pod, metadata: { ...pod.metadata, name: 'report-28u3k-', namespace: 'batch' } }], spec()).manifests[0]
+    const expected = injectHook(
+      [{ ...pod, metadata: { ...pod.metadata, name: 'report-28u3k-', namespace: 'batch' } }],
+      spec(),
+    ).manifests[0]
     expect(patched).toEqual({ ...expected, metadata: pod.metadata })
   })
 
@@ -78,10 +100,17 @@ describe('examples/webhook/server.ts', () => {
   it('webhookConfiguration(ca) is read by kubectl, and its caBundle is the CA that openssl verifies the server certificate with', () => {
     const yaml = webhookConfiguration(pki.read('root.pem'))
     const [config] = parseManifests(yaml) as Array<Record<string, any>>
-    const viaKubectl = JSON.parse(execFileSync('kubectl', ['annotate', '--local', '-f', '-', '-o', 'json', 'x=y'], { input: yaml, encoding: 'utf8' }))
+    const viaKubectl = JSON.parse(
+      execFileSync('kubectl', ['annotate', '--local', '-f', '-', '-o', 'json', 'x=y'], {
+        input: yaml,
+        encoding: 'utf8',
+      }),
+    )
     expect(viaKubectl.kind).toBe('MutatingWebhookConfiguration')
     expect(viaKubectl.webhooks[0].clientConfig.caBundle).toBe(config!.webhooks[0].clientConfig.caBundle)
-    expect(viaKubectl.webhooks[0].rules).toEqual([{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE'], resources: ['pods'], scope: 'Namespaced' }])
+    expect(viaKubectl.webhooks[0].rules).toEqual([
+      { apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE'], resources: ['pods'], scope: 'Namespaced' },
+    ])
     const caFile = pki.path('webhook-ca.pem')
     writeFileSync(caFile, Buffer.from(config!.webhooks[0].clientConfig.caBundle, 'base64'))
     expect(openssl(['verify', '-CAfile', caFile, pki.path('server.pem')]).trim()).toBe(`${pki.path('server.pem')}: OK`)

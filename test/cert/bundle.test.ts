@@ -6,7 +6,6 @@ const root = fixture('pki/root.pem')
 const inter = fixture('pki/intermediate.pem')
 const leaf = fixture('pki/leaf.pem')
 
-
 describe('buildCaBundle(pems)', () => {
   it('keeps the order given: Krake CA first, then the intermediate', () => {
     expect(buildCaBundle([root, inter])).toBe(root + inter)
@@ -29,13 +28,19 @@ describe('buildCaBundle(pems)', () => {
 
   it('refuses a private key with ERR_INVALID_PEM and the index of the offending PEM', () => {
     const e = hookErrorOf(() => buildCaBundle([root, leaf + fixture('pki/leaf-key.pem')]))
-    expect([e.code, e.path, e.message]).toEqual(['ERR_INVALID_PEM', '/1', 'expected only CERTIFICATE blocks, found PRIVATE KEY'])
+    expect([e.code, e.path, e.message]).toEqual([
+      'ERR_INVALID_PEM',
+      '/1',
+      'expected only CERTIFICATE blocks, found PRIVATE KEY',
+    ])
   })
 
   it('refuses text without any PEM block, a broken certificate, an empty list and a non-array', () => {
     expect(hookErrorOf(() => buildCaBundle(['hello'])).code).toBe('ERR_INVALID_PEM')
     const broken = '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n'
-    expect(hookErrorOf(() => buildCaBundle([broken])).message).toBe('a CERTIFICATE block is not a valid X.509 certificate')
+    expect(hookErrorOf(() => buildCaBundle([broken])).message).toBe(
+      'a CERTIFICATE block is not a valid X.509 certificate',
+    )
     expect(hookErrorOf(() => buildCaBundle([])).code).toBe('ERR_INVALID_PEM')
     // @ts-expect-error: an array is required
     expect(hookErrorOf(() => buildCaBundle(root)).code).toBe('ERR_INVALID_ARGUMENT')

@@ -3,7 +3,12 @@ import { X509Certificate, createHash, createPrivateKey, createPublicKey } from '
 import { writeFileSync } from 'node:fs'
 import { Crypto as PeculiarCrypto } from '@peculiar/webcrypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createCertificateIssuer, issueHookCertificate, type CertificateIssuer, type KeyAlgorithm } from '../../src/index.js'
+import {
+  createCertificateIssuer,
+  issueHookCertificate,
+  type CertificateIssuer,
+  type KeyAlgorithm,
+} from '../../src/index.js'
 import { makePki, openssl, opensslVerify, type Pki } from '../pki.js'
 import { hookErrorOfAsync } from '../helpers.js'
 
@@ -15,7 +20,6 @@ afterAll(() => pki?.cleanup())
 
 const material = (name: string) => ({ certPem: pki.read(`${name}.pem`), keyPem: pki.read(`${name}-key.pem`) })
 const NOW = new Date(Date.UTC(2027, 0, 15, 12, 0, 0))
-
 
 /** The extensions of a certificate as `openssl x509 -text` prints them. */
 const opensslText = (pem: string) => openssl(['x509', '-noout', '-text'], pem)
@@ -30,13 +34,23 @@ describe('issueHookCertificate: openssl verify -x509_strict -purpose sslclient a
     ['inter-ec-sec1', 'RSA-2048'],
   ]
   it.each(matrix)('issuer %s, leaf %s', async (inter, keyAlgorithm) => {
-    const { certPem, keyPem } = await issueHookCertificate({ issuerCertPem: pki.read(`${inter}.pem`), issuerKeyPem: pki.read(`${inter}-key.pem`), hookUser: 'system:complete-hook', keyAlgorithm })
+    const { certPem, keyPem } = await issueHookCertificate({
+      issuerCertPem: pki.read(`${inter}.pem`),
+      issuerKeyPem: pki.read(`${inter}-key.pem`),
+      hookUser: 'system:complete-hook',
+      keyAlgorithm,
+    })
     expect(opensslVerify(pki, `${inter}.pem`, certPem)).toMatch(/: OK$/)
     expect(new X509Certificate(certPem).checkPrivateKey(createPrivateKey(keyPem))).toBe(true)
   })
 
   it.each(['RSA-3072', 'RSA-4096'] as const)('leaf %s', async (keyAlgorithm) => {
-    const { certPem, keyPem } = await issueHookCertificate({ issuerCertPem: pki.read('inter-ec-sec1.pem'), issuerKeyPem: pki.read('inter-ec-sec1-key.pem'), hookUser: 'u', keyAlgorithm })
+    const { certPem, keyPem } = await issueHookCertificate({
+      issuerCertPem: pki.read('inter-ec-sec1.pem'),
+      issuerKeyPem: pki.read('inter-ec-sec1-key.pem'),
+      hookUser: 'u',
+      keyAlgorithm,
+    })
     expect(opensslVerify(pki, 'inter-ec-sec1.pem', certPem)).toMatch(/: OK$/)
     expect(createPrivateKey(keyPem).asymmetricKeyDetails?.modulusLength).toBe(Number(keyAlgorithm.slice(4)))
   })
@@ -73,7 +87,9 @@ describe('createCertificateIssuer(...).issue(): every field of the leaf', () => 
     expect(text).toMatch(/Signature Algorithm: sha256WithRSAEncryption/)
     const ski = /X509v3 Subject Key Identifier: \n\s+([0-9A-F:]+)/.exec(text)?.[1]
     const aki = /X509v3 Authority Key Identifier: \n\s+(?:keyid:)?([0-9A-F:]+)/.exec(text)?.[1]
-    const interSki = /X509v3 Subject Key Identifier: \n\s+([0-9A-F:]+)/.exec(opensslText(pki.read('inter-rsa-pkcs1.pem')))?.[1]
+    const interSki = /X509v3 Subject Key Identifier: \n\s+([0-9A-F:]+)/.exec(
+      opensslText(pki.read('inter-rsa-pkcs1.pem')),
+    )?.[1]
     expect(ski).toMatch(/^[0-9A-F]{2}(:[0-9A-F]{2}){19}$/)
     expect(aki).toBe(interSki)
 
@@ -89,20 +105,33 @@ describe('createCertificateIssuer(...).issue(): every field of the leaf', () => 
   })
 
   it('hookUser defaults to system:complete-hook and sets the CN', async () => {
-    expect(new X509Certificate((await issuer.issue({ keyAlgorithm: 'ECDSA-P256', now: NOW })).certPem).subject).toMatch(/CN=system:complete-hook$/)
-    expect(new X509Certificate((await issuer.issue({ keyAlgorithm: 'ECDSA-P256', hookUser: 'system:shutdown-hook', now: NOW })).certPem).subject).toMatch(/CN=system:shutdown-hook$/)
+    expect(new X509Certificate((await issuer.issue({ keyAlgorithm: 'ECDSA-P256', now: NOW })).certPem).subject).toMatch(
+      /CN=system:complete-hook$/,
+    )
+    expect(
+      new X509Certificate(
+        (await issuer.issue({ keyAlgorithm: 'ECDSA-P256', hookUser: 'system:shutdown-hook', now: NOW })).certPem,
+      ).subject,
+    ).toMatch(/CN=system:shutdown-hook$/)
   })
 
-  it('validityDays sets notAfter, never past the issuer\'s own', async () => {
-    const short = new X509Certificate((await issuer.issue({ keyAlgorithm: 'ECDSA-P256', validityDays: 7, now: NOW })).certPem)
+  it("validityDays sets notAfter, never past the issuer's own", async () => {
+    const short = new X509Certificate(
+      (await issuer.issue({ keyAlgorithm: 'ECDSA-P256', validityDays: 7, now: NOW })).certPem,
+    )
     expect(new Date(short.validTo).getTime()).toBe(NOW.getTime() + 7 * 24 * 3600 * 1000)
-    const long = new X509Certificate((await issuer.issue({ keyAlgorithm: 'ECDSA-P256', validityDays: 100_000, now: NOW })).certPem)
+    const long = new X509Certificate(
+      (await issuer.issue({ keyAlgorithm: 'ECDSA-P256', validityDays: 100_000, now: NOW })).certPem,
+    )
     expect(new Date(long.validTo).getTime()).toBe(new Date(inter.validTo).getTime())
   })
 
   it('serials differ between certificates', async () => {
     const serials = new Set<string>()
-    for (let i = 0; i < 20; i++) serials.add(new X509Certificate((await issuer.issue({ keyAlgorithm: 'ECDSA-P256', now: NOW })).certPem).serialNumber)
+    for (let i = 0; i < 20; i++)
+      serials.add(
+        new X509Certificate((await issuer.issue({ keyAlgorithm: 'ECDSA-P256', now: NOW })).certPem).serialNumber,
+      )
     expect(serials.size).toBe(20)
   })
 
@@ -115,7 +144,12 @@ describe('createCertificateIssuer(...).issue(): every field of the leaf', () => 
   })
 
   it('an issuer without a subjectKeyIdentifier gets an AKI computed from its key, as openssl does', async () => {
-    const { certPem } = await issueHookCertificate({ issuerCertPem: pki.read('inter-noski.pem'), issuerKeyPem: pki.read('inter-noski-key.pem'), hookUser: 'u', keyAlgorithm: 'ECDSA-P256' })
+    const { certPem } = await issueHookCertificate({
+      issuerCertPem: pki.read('inter-noski.pem'),
+      issuerKeyPem: pki.read('inter-noski-key.pem'),
+      hookUser: 'u',
+      keyAlgorithm: 'ECDSA-P256',
+    })
     expect(opensslText(pki.read('inter-noski.pem'))).not.toMatch(/Subject Key Identifier/)
     const aki = /X509v3 Authority Key Identifier: \n\s+(?:keyid:)?([0-9A-F:]+)/.exec(opensslText(certPem))?.[1]
     // RFC 5280 method 1: SHA-1 of the subjectPublicKey bits (for P-256, the 65-byte point that ends the SPKI)
@@ -124,7 +158,21 @@ describe('createCertificateIssuer(...).issue(): every field of the leaf', () => 
     expect(aki).toBe(expected)
     writeFileSync(pki.path('noski-leaf.pem'), certPem)
     const verify = (strict: string[]) =>
-      spawnSync('openssl', ['verify', ...strict, '-purpose', 'sslclient', '-CAfile', pki.path('root.pem'), '-untrusted', pki.path('inter-noski.pem'), pki.path('noski-leaf.pem')], { encoding: 'utf8' })
+      spawnSync(
+        'openssl',
+        [
+          'verify',
+          ...strict,
+          '-purpose',
+          'sslclient',
+          '-CAfile',
+          pki.path('root.pem'),
+          '-untrusted',
+          pki.path('inter-noski.pem'),
+          pki.path('noski-leaf.pem'),
+        ],
+        { encoding: 'utf8' },
+      )
     expect(verify([]).stdout).toMatch(/: OK\n$/)
     // -x509_strict faults the intermediate itself (depth 1) for lacking SKI and AKI, never our leaf (depth 0)
     const strict = verify(['-x509_strict'])
@@ -152,7 +200,9 @@ describe('crypto providers', () => {
     })
     expect(opensslVerify(pki, 'inter-ec-sec1.pem', certPem)).toMatch(/: OK$/)
     const issuer = await createCertificateIssuer(material('inter-rsa-pkcs1'), { crypto: crypto as never })
-    expect(opensslVerify(pki, 'inter-rsa-pkcs1.pem', (await issuer.issue({ keyAlgorithm: 'ECDSA-P384' })).certPem)).toMatch(/: OK$/)
+    expect(
+      opensslVerify(pki, 'inter-rsa-pkcs1.pem', (await issuer.issue({ keyAlgorithm: 'ECDSA-P384' })).certPem),
+    ).toMatch(/: OK$/)
   })
 
   it('a crypto that is not a WebCrypto provider is ERR_INVALID_ARGUMENT', async () => {
@@ -164,15 +214,25 @@ describe('crypto providers', () => {
 
 describe('createCertificateIssuer: refused issuers and parameters', () => {
   it('garbage PEM is ERR_INVALID_PEM', async () => {
-    const e = await hookErrorOfAsync(createCertificateIssuer({ certPem: 'garbage', keyPem: pki.read('inter-ec-sec1-key.pem') }))
+    const e = await hookErrorOfAsync(
+      createCertificateIssuer({ certPem: 'garbage', keyPem: pki.read('inter-ec-sec1-key.pem') }),
+    )
     expect([e.code, e.path, e.message]).toEqual(['ERR_INVALID_PEM', '/certPem', '/certPem holds no PEM block'])
-    const k = await hookErrorOfAsync(createCertificateIssuer({ certPem: pki.read('inter-ec-sec1.pem'), keyPem: pki.read('inter-ec-sec1.pem') }))
+    const k = await hookErrorOfAsync(
+      createCertificateIssuer({ certPem: pki.read('inter-ec-sec1.pem'), keyPem: pki.read('inter-ec-sec1.pem') }),
+    )
     expect([k.code, k.path]).toEqual(['ERR_INVALID_PEM', '/keyPem'])
   })
 
   it('a key that does not match is ERR_KEY_MISMATCH', async () => {
-    const e = await hookErrorOfAsync(createCertificateIssuer({ certPem: pki.read('inter-ec-sec1.pem'), keyPem: pki.read('inter-rsa-pkcs1-key.pem') }))
-    expect([e.code, e.path, e.message]).toEqual(['ERR_KEY_MISMATCH', '/keyPem', "keyPem is not the issuer certificate's key"])
+    const e = await hookErrorOfAsync(
+      createCertificateIssuer({ certPem: pki.read('inter-ec-sec1.pem'), keyPem: pki.read('inter-rsa-pkcs1-key.pem') }),
+    )
+    expect([e.code, e.path, e.message]).toEqual([
+      'ERR_KEY_MISMATCH',
+      '/keyPem',
+      "keyPem is not the issuer certificate's key",
+    ])
   })
 
   it('a certificate that is not a CA is ERR_ISSUER_NOT_CA', async () => {
@@ -234,6 +294,10 @@ describe('an encrypted issuer key (issue 11)', () => {
     const { readFileSync } = await import('node:fs')
     const keyPem = readFileSync(out, 'utf8')
     const e = await hookErrorOfAsync(createCertificateIssuer({ certPem: pki.read('inter-ec-sec1.pem'), keyPem }))
-    expect([e.code, e.path, e.message]).toEqual(['ERR_INVALID_PEM', '/keyPem', 'the private key is encrypted: decrypt it first (openssl pkey -in key.pem -out key-plain.pem)'])
+    expect([e.code, e.path, e.message]).toEqual([
+      'ERR_INVALID_PEM',
+      '/keyPem',
+      'the private key is encrypted: decrypt it first (openssl pkey -in key.pem -out key-plain.pem)',
+    ])
   })
 })

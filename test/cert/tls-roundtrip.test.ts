@@ -8,7 +8,13 @@ import type { AddressInfo } from 'node:net'
 import type { TLSSocket } from 'node:tls'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { buildCaBundle, createCertificateIssuer, createHookToken, injectHook, issueHookCertificate } from '../../src/index.js'
+import {
+  buildCaBundle,
+  createCertificateIssuer,
+  createHookToken,
+  injectHook,
+  issueHookCertificate,
+} from '../../src/index.js'
 import { deployment, podSpecOf } from '../helpers.js'
 import { makePki, type Pki } from '../pki.js'
 
@@ -28,15 +34,24 @@ const seen: Seen[] = []
 
 beforeAll(async () => {
   pki = makePki()
-  server = createServer({ key: pki.read('server-key.pem'), cert: pki.read('server.pem'), ca: pki.read('root.pem'), requestCert: true, rejectUnauthorized: true }, (req, res) => {
-    let body = ''
-    req.on('data', (c: Buffer) => (body += c.toString()))
-    req.on('end', () => {
-      const peer = (req.socket as TLSSocket).getPeerCertificate()
-      seen.push({ method: req.method ?? '', url: req.url ?? '', body, cn: peer.subject?.CN as string | undefined })
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{}')
-    })
-  })
+  server = createServer(
+    {
+      key: pki.read('server-key.pem'),
+      cert: pki.read('server.pem'),
+      ca: pki.read('root.pem'),
+      requestCert: true,
+      rejectUnauthorized: true,
+    },
+    (req, res) => {
+      let body = ''
+      req.on('data', (c: Buffer) => (body += c.toString()))
+      req.on('end', () => {
+        const peer = (req.socket as TLSSocket).getPeerCertificate()
+        seen.push({ method: req.method ?? '', url: req.url ?? '', body, cn: peer.subject?.CN as string | undefined })
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{}')
+      })
+    },
+  )
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   port = (server.address() as AddressInfo).port
 })
@@ -60,26 +75,42 @@ async function hookedContainer(leaf: { certPem: string; keyPem: string }, dirNam
   const dir = pki.path(dirName)
   mkdirSync(dir)
   for (const [file, content] of Object.entries(configMap.data)) writeFileSync(`${dir}/${file}`, content)
-  const env = Object.fromEntries(podSpecOf(manifests[0] as never).containers[0].env.map((e: { name: string; value: string }) => [e.name, e.value]))
+  const env = Object.fromEntries(
+    podSpecOf(manifests[0] as never).containers[0].env.map((e: { name: string; value: string }) => [e.name, e.value]),
+  )
   return { token, dir, env: env as { KRAKE_TOKEN: string; KRAKE_COMPLETE_URL: string } }
 }
 
 /** The seed's command, word for word, in a shell with the container's environment. */
-const SEED_CURL = 'curl -sS -X PUT -d "{\\"token\\":\\"$KRAKE_TOKEN\\"}" $KRAKE_COMPLETE_URL --cacert $CERT_DIR/ca-bundle.pem --cert $CERT_DIR/cert.pem --key $CERT_DIR/key.pem'
+const SEED_CURL =
+  'curl -sS -X PUT -d "{\\"token\\":\\"$KRAKE_TOKEN\\"}" $KRAKE_COMPLETE_URL --cacert $CERT_DIR/ca-bundle.pem --cert $CERT_DIR/cert.pem --key $CERT_DIR/key.pem'
 
 describe('TLS round trip with real peers', () => {
   it("the seed's curl PUT reaches a server that requires client certificates from the Krake CA", async () => {
-    const issuer = await createCertificateIssuer({ certPem: pki.read('inter-rsa-pkcs1.pem'), keyPem: pki.read('inter-rsa-pkcs1-key.pem') })
+    const issuer = await createCertificateIssuer({
+      certPem: pki.read('inter-rsa-pkcs1.pem'),
+      keyPem: pki.read('inter-rsa-pkcs1-key.pem'),
+    })
     const { token, dir, env } = await hookedContainer(await issuer.issue(), 'krake_cert')
     seen.length = 0
     await run('bash', ['-c', SEED_CURL], { env: { ...process.env, ...env, CERT_DIR: dir } })
     expect(seen).toEqual([
-      { method: 'PUT', url: '/kubernetes/namespaces/secondary/applications/nginx-demo/complete', body: JSON.stringify({ token }), cn: 'system:complete-hook' },
+      {
+        method: 'PUT',
+        url: '/kubernetes/namespaces/secondary/applications/nginx-demo/complete',
+        body: JSON.stringify({ token }),
+        cn: 'system:complete-hook',
+      },
     ])
   })
 
   it('a client certificate from a foreign CA is refused and never reaches the handler', async () => {
-    const foreign = await issueHookCertificate({ issuerCertPem: pki.read('foreign-inter.pem'), issuerKeyPem: pki.read('foreign-inter-key.pem'), hookUser: 'system:complete-hook', keyAlgorithm: 'ECDSA-P256' })
+    const foreign = await issueHookCertificate({
+      issuerCertPem: pki.read('foreign-inter.pem'),
+      issuerKeyPem: pki.read('foreign-inter-key.pem'),
+      hookUser: 'system:complete-hook',
+      keyAlgorithm: 'ECDSA-P256',
+    })
     const { dir, env } = await hookedContainer(foreign, 'foreign_cert')
     seen.length = 0
     const failure = await run('bash', ['-c', SEED_CURL], { env: { ...process.env, ...env, CERT_DIR: dir } }).then(
@@ -95,7 +126,17 @@ describe('TLS round trip with real peers', () => {
   async function nodePut(cert: string, key: string): Promise<number | Error> {
     return new Promise((resolve) => {
       const req = request(
-        { host: '127.0.0.1', servername: 'localhost', port, method: 'PUT', path: '/kubernetes/namespaces/secondary/applications/nginx-demo/complete', cert, key, ca: pki.read('root.pem'), agent: false },
+        {
+          host: '127.0.0.1',
+          servername: 'localhost',
+          port,
+          method: 'PUT',
+          path: '/kubernetes/namespaces/secondary/applications/nginx-demo/complete',
+          cert,
+          key,
+          ca: pki.read('root.pem'),
+          agent: false,
+        },
         (res) => {
           res.resume()
           res.on('end', () => resolve(res.statusCode ?? 0))
@@ -107,7 +148,10 @@ describe('TLS round trip with real peers', () => {
   }
 
   it('a TLS client that does not build chains (node:https, ca = the root only) gets through because cert.pem carries the intermediate', async () => {
-    const issuer = await createCertificateIssuer({ certPem: pki.read('inter-ec-sec1.pem'), keyPem: pki.read('inter-ec-sec1-key.pem') })
+    const issuer = await createCertificateIssuer({
+      certPem: pki.read('inter-ec-sec1.pem'),
+      keyPem: pki.read('inter-ec-sec1-key.pem'),
+    })
     const leaf = await issuer.issue({ keyAlgorithm: 'ECDSA-P256' })
     seen.length = 0
     expect(await nodePut(leaf.certPem, leaf.keyPem)).toBe(200)
@@ -115,7 +159,10 @@ describe('TLS round trip with real peers', () => {
   })
 
   it('the same client with the leaf alone (chain: false) is refused: the reason cert.pem carries the chain', async () => {
-    const issuer = await createCertificateIssuer({ certPem: pki.read('inter-ec-sec1.pem'), keyPem: pki.read('inter-ec-sec1-key.pem') })
+    const issuer = await createCertificateIssuer({
+      certPem: pki.read('inter-ec-sec1.pem'),
+      keyPem: pki.read('inter-ec-sec1-key.pem'),
+    })
     const leaf = await issuer.issue({ keyAlgorithm: 'ECDSA-P256', chain: false })
     seen.length = 0
     expect(await nodePut(leaf.certPem, leaf.keyPem)).toBeInstanceOf(Error)

@@ -49,7 +49,13 @@ const expected = (...files: string[]) =>
   stringifyManifests(
     injectHook(
       files.flatMap((f) => parseManifests(fixture(`../../examples/manifests/${f}`))),
-      { kind: 'complete', app: { name: 'demo', namespace: 'secondary' }, apiEndpoint: 'https://krake-api:8443', token: 'cli-token-0123456789', tls: fixtureTls() },
+      {
+        kind: 'complete',
+        app: { name: 'demo', namespace: 'secondary' },
+        apiEndpoint: 'https://krake-api:8443',
+        token: 'cli-token-0123456789',
+        tls: fixtureTls(),
+      },
       { onConflict: 'error' },
     ).manifests,
   )
@@ -75,11 +81,16 @@ describe('krake-hooks inject --config HOOK.yaml [FILE...]', () => {
   })
 
   it('a bad manifest: exit 1, nothing on stdout, the file, document, code and path on stderr', () => {
-    writeFileSync(join(dir, 'bad.yaml'), 'apiVersion: v1\nkind: Service\nmetadata: {name: s}\n---\napiVersion: batch/v1\nkind: Job\nmetadata: {name: j}\nspec: {template: {spec: {containers: []}}}\n')
+    writeFileSync(
+      join(dir, 'bad.yaml'),
+      'apiVersion: v1\nkind: Service\nmetadata: {name: s}\n---\napiVersion: batch/v1\nkind: Job\nmetadata: {name: j}\nspec: {template: {spec: {containers: []}}}\n',
+    )
     const r = cli(['inject', '--config', 'hook.yaml', 'job.yaml', 'bad.yaml'])
     expect(r.code).toBe(1)
     expect(r.stdout).toBe('')
-    expect(r.stderr).toBe('krake-hooks: bad.yaml: document 1: ERR_INVALID_WORKLOAD at /spec/template/spec/containers: must be a non-empty array of containers\n')
+    expect(r.stderr).toBe(
+      'krake-hooks: bad.yaml: document 1: ERR_INVALID_WORKLOAD at /spec/template/spec/containers: must be a non-empty array of containers\n',
+    )
   })
 
   it('a YAML error names the file, document and line', () => {
@@ -91,21 +102,58 @@ describe('krake-hooks inject --config HOOK.yaml [FILE...]', () => {
   })
 
   it('a conflict refused by the config (onConflict: error) is ERR_CONFLICT with its path', () => {
-    writeFileSync(join(dir, 'conflict.yaml'), 'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: c\n      env: [{name: KRAKE_TOKEN, value: mine}]\n')
+    writeFileSync(
+      join(dir, 'conflict.yaml'),
+      'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: c\n      env: [{name: KRAKE_TOKEN, value: mine}]\n',
+    )
     const r = cli(['inject', '--config', 'hook.yaml', 'conflict.yaml'])
     expect([r.code, r.stdout]).toEqual([1, ''])
-    expect(r.stderr).toMatch(/^krake-hooks: conflict\.yaml: document 0: ERR_CONFLICT at \/spec\/containers\/0\/env\/0: env var "KRAKE_TOKEN"/)
+    expect(r.stderr).toMatch(
+      /^krake-hooks: conflict\.yaml: document 0: ERR_CONFLICT at \/spec\/containers\/0\/env\/0: env var "KRAKE_TOKEN"/,
+    )
   })
 
   it.each([
-    ['no token', CONFIG.replace('  tokenFile: token.txt\n', ''), /ERR_INVALID_CONFIG at \/spec\/token: spec.token or spec.tokenFile is required/],
-    ['token and tokenFile', CONFIG.replace('  tokenFile: token.txt\n', '  tokenFile: token.txt\n  token: x\n'), /ERR_INVALID_CONFIG at \/spec\/tokenFile: \/spec: set token or tokenFile, not both/],
-    ['a missing TLS file', CONFIG.replace('certFile: cert.pem', 'certFile: nope.pem'), /ERR_INVALID_CONFIG at \/spec\/tls\/certFile: .*cannot read "nope.pem" \(ENOENT\)/],
-    ['a wrong kind', CONFIG.replace('kind: HookConfig', 'kind: Hook'), /ERR_INVALID_CONFIG at \/kind: expected apiVersion krake-hooks\/v1alpha1 and kind HookConfig/],
-    ['a bad option', CONFIG.replace('onConflict: error', 'onConflict: merge'), /ERR_INVALID_OPTION at \/options\/onConflict: /],
-    ['a bad endpoint', CONFIG.replace('https://krake-api:8443', 'krake-api:8443'), /ERR_INVALID_ENDPOINT at \/spec\/apiEndpoint: /],
-    ['an unknown hook field', CONFIG.replace('  kind: complete', '  kind: complete\n  hookUser: x'), /ERR_INVALID_HOOK at \/spec\/hookUser: unknown field/],
-    ['a certFile that holds a key', CONFIG.replace('certFile: cert.pem', 'certFile: key.pem'), /ERR_INVALID_PEM at \/spec\/tls\/certFile: expected only CERTIFICATE blocks/],
+    [
+      'no token',
+      CONFIG.replace('  tokenFile: token.txt\n', ''),
+      /ERR_INVALID_CONFIG at \/spec\/token: spec.token or spec.tokenFile is required/,
+    ],
+    [
+      'token and tokenFile',
+      CONFIG.replace('  tokenFile: token.txt\n', '  tokenFile: token.txt\n  token: x\n'),
+      /ERR_INVALID_CONFIG at \/spec\/tokenFile: \/spec: set token or tokenFile, not both/,
+    ],
+    [
+      'a missing TLS file',
+      CONFIG.replace('certFile: cert.pem', 'certFile: nope.pem'),
+      /ERR_INVALID_CONFIG at \/spec\/tls\/certFile: .*cannot read "nope.pem" \(ENOENT\)/,
+    ],
+    [
+      'a wrong kind',
+      CONFIG.replace('kind: HookConfig', 'kind: Hook'),
+      /ERR_INVALID_CONFIG at \/kind: expected apiVersion krake-hooks\/v1alpha1 and kind HookConfig/,
+    ],
+    [
+      'a bad option',
+      CONFIG.replace('onConflict: error', 'onConflict: merge'),
+      /ERR_INVALID_OPTION at \/options\/onConflict: /,
+    ],
+    [
+      'a bad endpoint',
+      CONFIG.replace('https://krake-api:8443', 'krake-api:8443'),
+      /ERR_INVALID_ENDPOINT at \/spec\/apiEndpoint: /,
+    ],
+    [
+      'an unknown hook field',
+      CONFIG.replace('  kind: complete', '  kind: complete\n  hookUser: x'),
+      /ERR_INVALID_HOOK at \/spec\/hookUser: unknown field/,
+    ],
+    [
+      'a certFile that holds a key',
+      CONFIG.replace('certFile: cert.pem', 'certFile: key.pem'),
+      /ERR_INVALID_PEM at \/spec\/tls\/certFile: expected only CERTIFICATE blocks/,
+    ],
   ])('a config with %s: exit 1 and the code and path inside the config', (_, text, message) => {
     writeFileSync(join(dir, 'c.yaml'), text)
     const r = cli(['inject', '--config', 'c.yaml', 'job.yaml'])
@@ -127,7 +175,9 @@ describe('krake-hooks token / hash', () => {
     const t = cli(['token'])
     expect(t.stdout).toMatch(/^[A-Za-z0-9_-]{43}\n$/)
     expect(cli(['token']).stdout).not.toBe(t.stdout)
-    expect(cli(['hash'], 'abc\n').stdout).toBe('sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad\n')
+    expect(cli(['hash'], 'abc\n').stdout).toBe(
+      'sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad\n',
+    )
     expect(cli(['hash'], '').code).toBe(1)
   })
 })
@@ -138,7 +188,10 @@ describe('krake-hooks fn (the command; the function itself is tested in krm.test
       `apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nfunctionConfig:\n  apiVersion: krake-hooks/v1alpha1\n  kind: HookConfig\n  spec: {kind: complete, app: {name: a, namespace: n}, apiEndpoint: 'http://k', token: ${token}}\nitems:\n  - {apiVersion: v1, kind: Pod, metadata: {name: p}, spec: {containers: [{name: c}]}}\n`
     const ok = cli(['fn'], list('t'))
     expect([ok.code, ok.stderr]).toEqual([0, ''])
-    expect((parseManifests(ok.stdout)[0] as Record<string, any>).items[0].spec.containers[0].env[0]).toEqual({ name: 'KRAKE_TOKEN', value: 't' })
+    expect((parseManifests(ok.stdout)[0] as Record<string, any>).items[0].spec.containers[0].env[0]).toEqual({
+      name: 'KRAKE_TOKEN',
+      value: 't',
+    })
     const bad = cli(['fn'], list('42'))
     expect(bad.code).toBe(1)
     expect((parseManifests(bad.stdout)[0] as Record<string, any>).results[0].severity).toBe('error')
@@ -152,18 +205,28 @@ describe('krake-hooks fn (the command; the function itself is tested in krm.test
   })
 })
 
-describe('krake-hooks: the command\'s manners (issue 11)', () => {
+describe("krake-hooks: the command's manners (issue 11)", () => {
   it('--version and --help on every level, exit 0', () => {
     const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }
     expect(cli(['--version'])).toMatchObject({ code: 0, stdout: `${version}\n` })
     for (const command of ['inject', 'fn', 'token', 'hash', 'signal']) {
-      expect(cli([command, '--help'])).toMatchObject({ code: 0, stdout: expect.stringMatching(new RegExp(`^usage: krake-hooks ${command}`)) })
+      expect(cli([command, '--help'])).toMatchObject({
+        code: 0,
+        stdout: expect.stringMatching(new RegExp(`^usage: krake-hooks ${command}`)),
+      })
       expect(cli([command, '--version'])).toMatchObject({ code: 0, stdout: `${version}\n` })
     }
   })
 
   it('an unknown option or a missing value prints the usage and exits 2, never a stack trace', () => {
-    for (const argv of [['inject', '--nope'], ['inject', '--config'], ['fn', '--nope'], ['inject', '--config', 'c.yaml', '--load-restrictor', 'sometimes'], ['token', 'extra'], ['hash', 'x']]) {
+    for (const argv of [
+      ['inject', '--nope'],
+      ['inject', '--config'],
+      ['fn', '--nope'],
+      ['inject', '--config', 'c.yaml', '--load-restrictor', 'sometimes'],
+      ['token', 'extra'],
+      ['hash', 'x'],
+    ]) {
       const r = cli(argv)
       expect([argv, r.code]).toEqual([argv, 2])
       expect(r.stderr).toMatch(/usage: krake-hooks/)
@@ -175,11 +238,17 @@ describe('krake-hooks: the command\'s manners (issue 11)', () => {
 describe('krake-hooks inject: the files a HookConfig names stay inside the working directory (issue 11)', () => {
   let base: string
   let outside: string
-  const config = (tokenFile: string) => `apiVersion: krake-hooks/v1alpha1\nkind: HookConfig\nspec: {kind: complete, app: {name: a, namespace: n}, apiEndpoint: 'http://k', tokenFile: ${JSON.stringify(tokenFile)}}\n`
+  const config = (tokenFile: string) =>
+    `apiVersion: krake-hooks/v1alpha1\nkind: HookConfig\nspec: {kind: complete, app: {name: a, namespace: n}, apiEndpoint: 'http://k', tokenFile: ${JSON.stringify(tokenFile)}}\n`
   const pod = 'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {containers: [{name: c}]}\n'
   function injectWith(tokenFile: string, extra: string[] = []) {
     writeFileSync(join(base, 'hook.yaml'), config(tokenFile))
-    const r = spawnSync(process.execPath, [MAIN, 'inject', '--config', 'hook.yaml', ...extra], { cwd: base, input: pod, encoding: 'utf8', timeout: 10_000 })
+    const r = spawnSync(process.execPath, [MAIN, 'inject', '--config', 'hook.yaml', ...extra], {
+      cwd: base,
+      input: pod,
+      encoding: 'utf8',
+      timeout: 10_000,
+    })
     return { code: r.status, stdout: r.stdout, stderr: r.stderr, signal: r.signal }
   }
   beforeAll(() => {
@@ -231,6 +300,9 @@ describe('krake-hooks inject: the files a HookConfig names stay inside the worki
     const r = injectWith(join(outside, 'secret'), ['--load-restrictor', 'none'])
     expect(r.code).toBe(0)
     expect(r.stdout).toContain('outside-secret')
-    expect(injectWith('/dev/zero', ['--load-restrictor', 'LoadRestrictionsNone'])).toMatchObject({ code: 1, stderr: expect.stringMatching(/is not a regular file/) })
+    expect(injectWith('/dev/zero', ['--load-restrictor', 'LoadRestrictionsNone'])).toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(/is not a regular file/),
+    })
   })
 })

@@ -25,8 +25,21 @@ const base = (spec: Record<string, unknown> = {}, rest: Record<string, unknown> 
 describe('readHookConfig(config, cwd)', () => {
   it('returns the spec and options, reading tokenFile (trimmed) and tls files from cwd', () => {
     const { token: _t, ...spec } = base().spec
-    const c = readHookConfig({ ...base(), spec: { ...spec, tokenFile: 'token', tls: { caBundleFile: 'ca.pem', certPem: 'C', keyPem: 'K' } }, options: { onConflict: 'keep' } }, { baseDir: dir, restrictor: 'rootOnly' })
-    expect(c.spec).toEqual({ kind: 'complete', app: { name: 'a', namespace: 'n' }, apiEndpoint: 'http://k', token: 'tok-from-file', tls: { caBundlePem: 'CA', certPem: 'C', keyPem: 'K' } })
+    const c = readHookConfig(
+      {
+        ...base(),
+        spec: { ...spec, tokenFile: 'token', tls: { caBundleFile: 'ca.pem', certPem: 'C', keyPem: 'K' } },
+        options: { onConflict: 'keep' },
+      },
+      { baseDir: dir, restrictor: 'rootOnly' },
+    )
+    expect(c.spec).toEqual({
+      kind: 'complete',
+      app: { name: 'a', namespace: 'n' },
+      apiEndpoint: 'http://k',
+      token: 'tok-from-file',
+      tls: { caBundlePem: 'CA', certPem: 'C', keyPem: 'K' },
+    })
     expect(c.options).toEqual({ onConflict: 'keep' })
     expect(c.origins).toEqual({ '/spec/token': '/spec/tokenFile', '/spec/tls/caBundlePem': '/spec/tls/caBundleFile' })
   })
@@ -55,7 +68,11 @@ describe('readHookConfig(config, cwd)', () => {
   it('inConfig re-roots hook errors under /spec and option errors under /options, and leaves the rest', () => {
     expect(inConfig(new HookError('ERR_INVALID_HOOK', 'm', { path: '/token' })).path).toBe('/spec/token')
     expect(inConfig(new HookError('ERR_INVALID_OPTION', 'm', { path: '/certDest' })).path).toBe('/options/certDest')
-    expect(inConfig(new HookError('ERR_INVALID_PEM', 'm', { path: '/tls/certPem' }), { '/spec/tls/certPem': '/spec/tls/certFile' }).path).toBe('/spec/tls/certFile')
+    expect(
+      inConfig(new HookError('ERR_INVALID_PEM', 'm', { path: '/tls/certPem' }), {
+        '/spec/tls/certPem': '/spec/tls/certFile',
+      }).path,
+    ).toBe('/spec/tls/certFile')
     const manifest = new HookError('ERR_INVALID_MANIFEST', 'm', { path: '/0' })
     expect(inConfig(manifest)).toBe(manifest)
   })

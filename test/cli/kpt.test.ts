@@ -42,7 +42,7 @@ function kpt(args: string[], cwd: string) {
 }
 
 /** The items of kpt's `-o stdout` ResourceList. */
-const itemsOf = (stdout: string) => ((parseManifests(stdout)[0] as Obj).items as Obj[])
+const itemsOf = (stdout: string) => (parseManifests(stdout)[0] as Obj).items as Obj[]
 const jobOf = (stdout: string) => itemsOf(stdout).find((i) => i.kind === 'Job')!
 
 beforeAll(() => {
@@ -56,25 +56,82 @@ afterAll(() => rmSync(work, { recursive: true, force: true }))
 describe('kpt and krake-hooks fn', () => {
   it('kpt fn eval --exec with key=value pairs hooks the Job', () => {
     const dir = pkg()
-    const r = kpt(['fn', 'eval', '--exec', fn, '-o', 'stdout', '.', '--', 'kind=complete', 'appName=report', 'appNamespace=krake', 'apiEndpoint=http://krake-api:8080', 'tokenFile=token'], dir)
+    const r = kpt(
+      [
+        'fn',
+        'eval',
+        '--exec',
+        fn,
+        '-o',
+        'stdout',
+        '.',
+        '--',
+        'kind=complete',
+        'appName=report',
+        'appNamespace=krake',
+        'apiEndpoint=http://krake-api:8080',
+        'tokenFile=token',
+      ],
+      dir,
+    )
     expect(r.code).toBe(0)
     expect(podSpecOf(jobOf(r.stdout)).containers[0].env).toEqual([
       { name: 'KRAKE_TOKEN', value: 'kpt-token-123' },
-      { name: 'KRAKE_COMPLETE_URL', value: 'http://krake-api:8080/kubernetes/namespaces/krake/applications/report/complete' },
+      {
+        name: 'KRAKE_COMPLETE_URL',
+        value: 'http://krake-api:8080/kubernetes/namespaces/krake/applications/report/complete',
+      },
     ])
   })
 
   it('kpt fn eval writes the hooked Job back into its file when no -o is given', () => {
     const dir = pkg()
-    const r = kpt(['fn', 'eval', '--exec', fn, '.', '--', 'kind=shutdown', 'appName=report', 'appNamespace=krake', 'apiEndpoint=http://krake-api:8080', 'token=inline'], dir)
+    const r = kpt(
+      [
+        'fn',
+        'eval',
+        '--exec',
+        fn,
+        '.',
+        '--',
+        'kind=shutdown',
+        'appName=report',
+        'appNamespace=krake',
+        'apiEndpoint=http://krake-api:8080',
+        'token=inline',
+      ],
+      dir,
+    )
     expect(r.code).toBe(0)
     const [job] = parseManifests(readFileSync(join(dir, 'job.yaml'), 'utf8')) as Obj[]
-    expect(podSpecOf(job!).containers[0].env.map((e: Obj) => e.name)).toEqual(['KRAKE_SHUTDOWN_TOKEN', 'KRAKE_SHUTDOWN_URL'])
+    expect(podSpecOf(job!).containers[0].env.map((e: Obj) => e.name)).toEqual([
+      'KRAKE_SHUTDOWN_TOKEN',
+      'KRAKE_SHUTDOWN_URL',
+    ])
   })
 
   it('an error fails kpt with our message and the file of the item', () => {
     const dir = pkg({ 'pod.yaml': 'apiVersion: v1\nkind: Pod\nmetadata: {name: bad}\nspec: {containers: []}\n' })
-    const r = kpt(['fn', 'eval', '--exec', fn, '-o', 'stdout', '--results-dir', join(dir, 'results'), '.', '--', 'kind=complete', 'appName=a', 'appNamespace=n', 'apiEndpoint=http://k', 'token=t'], dir)
+    const r = kpt(
+      [
+        'fn',
+        'eval',
+        '--exec',
+        fn,
+        '-o',
+        'stdout',
+        '--results-dir',
+        join(dir, 'results'),
+        '.',
+        '--',
+        'kind=complete',
+        'appName=a',
+        'appNamespace=n',
+        'apiEndpoint=http://k',
+        'token=t',
+      ],
+      dir,
+    )
     expect(r.code).not.toBe(0)
     expect(r.stderr).toContain('ERR_INVALID_WORKLOAD')
     const results = readFileSync(join(dir, 'results', 'results.yaml'), 'utf8')
@@ -82,16 +139,27 @@ describe('kpt and krake-hooks fn', () => {
   })
 
   it('kpt fn render runs the Kptfile pipeline: a mutator with configMap, and one with configPath to a HookConfig', () => {
-    const kptfile = (mutator: string) => `apiVersion: kpt.dev/v1\nkind: Kptfile\nmetadata:\n  name: pkg\npipeline:\n  mutators:\n${mutator}`
-    const withMap = pkg({ Kptfile: kptfile(`  - exec: ${fn}\n    configMap: {kind: complete, appName: report, appNamespace: krake, apiEndpoint: 'http://krake-api:8080', tokenFile: token}\n`) })
+    const kptfile = (mutator: string) =>
+      `apiVersion: kpt.dev/v1\nkind: Kptfile\nmetadata:\n  name: pkg\npipeline:\n  mutators:\n${mutator}`
+    const withMap = pkg({
+      Kptfile: kptfile(
+        `  - exec: ${fn}\n    configMap: {kind: complete, appName: report, appNamespace: krake, apiEndpoint: 'http://krake-api:8080', tokenFile: token}\n`,
+      ),
+    })
     const a = kpt(['fn', 'render', '--allow-exec', '-o', 'stdout', '.'], withMap)
     expect(a.code).toBe(0)
     expect(podSpecOf(jobOf(a.stdout)).containers[0].env[0]).toEqual({ name: 'KRAKE_TOKEN', value: 'kpt-token-123' })
 
     const hookConfig = `apiVersion: krake-hooks/v1alpha1\nkind: HookConfig\nmetadata:\n  name: hook\n  annotations: {config.kubernetes.io/local-config: 'true'}\nspec: {kind: shutdown, app: {name: report, namespace: krake}, apiEndpoint: 'http://krake-api:8080', tokenFile: token}\n`
-    const withConfig = pkg({ 'hook.yaml': hookConfig, Kptfile: kptfile(`  - exec: ${fn}\n    configPath: hook.yaml\n`) })
+    const withConfig = pkg({
+      'hook.yaml': hookConfig,
+      Kptfile: kptfile(`  - exec: ${fn}\n    configPath: hook.yaml\n`),
+    })
     const b = kpt(['fn', 'render', '--allow-exec', '-o', 'stdout', '.'], withConfig)
     expect(b.code).toBe(0)
-    expect(podSpecOf(jobOf(b.stdout)).containers[0].env.map((e: Obj) => e.name)).toEqual(['KRAKE_SHUTDOWN_TOKEN', 'KRAKE_SHUTDOWN_URL'])
+    expect(podSpecOf(jobOf(b.stdout)).containers[0].env.map((e: Obj) => e.name)).toEqual([
+      'KRAKE_SHUTDOWN_TOKEN',
+      'KRAKE_SHUTDOWN_URL',
+    ])
   })
 })

@@ -44,10 +44,16 @@ ${extra}`
     expect(out!.kind).toBe('ResourceList')
     expect(out!.functionConfig.kind).toBe('HookConfig')
     expect(out!.items.map((i: any) => i.kind)).toEqual(['Job', 'ConfigMap'])
-    expect(out!.items[0].metadata.annotations).toEqual({ 'config.kubernetes.io/index': '0', 'internal.config.kubernetes.io/path': 'job.yaml' })
+    expect(out!.items[0].metadata.annotations).toEqual({
+      'config.kubernetes.io/index': '0',
+      'internal.config.kubernetes.io/path': 'job.yaml',
+    })
     expect(out!.items[0].spec.template.spec.containers[0].env).toEqual([
       { name: 'KRAKE_TOKEN', value: 'fn-token' },
-      { name: 'KRAKE_COMPLETE_URL', value: 'https://krake-api:8080/kubernetes/namespaces/secondary/applications/demo/complete' },
+      {
+        name: 'KRAKE_COMPLETE_URL',
+        value: 'https://krake-api:8080/kubernetes/namespaces/secondary/applications/demo/complete',
+      },
     ])
     expect(out!.results).toEqual([
       { message: "the endpoint's scheme http was changed to https because TLS is on", severity: 'warning' },
@@ -82,18 +88,33 @@ ${extra}`
     const r = runKrmFunction(list(inlineConfig().replace('token: fn-token', 'token: 42'), job))
     expect(r.failed).toBe(true)
     const [out] = parseManifests(r.output) as Array<Record<string, any>>
-    expect(out!.results).toEqual([{ message: expect.stringMatching(/^ERR_INVALID_HOOK: token must be a string/), severity: 'error', field: { path: 'functionConfig.spec.token' } }])
+    expect(out!.results).toEqual([
+      {
+        message: expect.stringMatching(/^ERR_INVALID_HOOK: token must be a string/),
+        severity: 'error',
+        field: { path: 'functionConfig.spec.token' },
+      },
+    ])
   })
 
   it('input that is not one ResourceList is ERR_INVALID_CONFIG', () => {
-    expect(hookErrorOf(() => runKrmFunction('apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n')).code).toBe('ERR_INVALID_CONFIG')
+    expect(hookErrorOf(() => runKrmFunction('apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n')).code).toBe(
+      'ERR_INVALID_CONFIG',
+    )
     expect(hookErrorOf(() => runKrmFunction('')).code).toBe('ERR_INVALID_CONFIG')
   })
 
   it('a missing functionConfig is an error result that says what to give, not a crash', () => {
     const r = runKrmFunction('apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems: []\n')
     expect(r.failed).toBe(true)
-    expect((parseManifests(r.output)[0] as Record<string, any>).results).toEqual([{ message: expect.stringMatching(/^ERR_INVALID_CONFIG: the ResourceList has no functionConfig: give a HookConfig \(krake-hooks\/v1alpha1\), or key=value pairs/), severity: 'error' }])
+    expect((parseManifests(r.output)[0] as Record<string, any>).results).toEqual([
+      {
+        message: expect.stringMatching(
+          /^ERR_INVALID_CONFIG: the ResourceList has no functionConfig: give a HookConfig \(krake-hooks\/v1alpha1\), or key=value pairs/,
+        ),
+        severity: 'error',
+      },
+    ])
   })
 
   it('a ConfigMap functionConfig (what kpt fn eval -- key=value sends) configures the hook; strings become options', () => {
@@ -104,23 +125,44 @@ data: {kind: shutdown, appName: demo, appNamespace: secondary, apiEndpoint: 'htt
     const r = runKrmFunction(list(cm, job))
     expect(r.failed).toBe(false)
     const [out] = parseManifests(r.output) as Array<Record<string, any>>
-    expect(out!.items[0].spec.template.spec.containers[0].env.map((e: any) => e.name)).toEqual(['KRAKE_TOKEN', 'MY_TOKEN', 'KRAKE_SHUTDOWN_URL'])
+    expect(out!.items[0].spec.template.spec.containers[0].env.map((e: any) => e.name)).toEqual([
+      'KRAKE_TOKEN',
+      'MY_TOKEN',
+      'KRAKE_SHUTDOWN_URL',
+    ])
   })
 
   it('a ConfigMap with an unknown key, a bad value or a bad option: an error result at its own data key', () => {
     const bad = (data: string) => {
-      const r = runKrmFunction(list(`apiVersion: v1\nkind: ConfigMap\nmetadata: {name: f}\ndata: {kind: complete, appName: demo, appNamespace: ns, apiEndpoint: 'http://k', token: t, ${data}}`, job))
+      const r = runKrmFunction(
+        list(
+          `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: f}\ndata: {kind: complete, appName: demo, appNamespace: ns, apiEndpoint: 'http://k', token: t, ${data}}`,
+          job,
+        ),
+      )
       expect(r.failed).toBe(true)
       return (parseManifests(r.output)[0] as Record<string, any>).results[0]
     }
-    expect(bad('appname: x')).toEqual({ message: expect.stringMatching(/^ERR_INVALID_CONFIG: unknown key "appname"/), severity: 'error', field: { path: 'functionConfig.data.appname' } })
+    expect(bad('appname: x')).toEqual({
+      message: expect.stringMatching(/^ERR_INVALID_CONFIG: unknown key "appname"/),
+      severity: 'error',
+      field: { path: 'functionConfig.data.appname' },
+    })
     expect(bad("initContainers: 'yes'")).toMatchObject({ field: { path: 'functionConfig.data.initContainers' } })
-    expect(bad('certDest: relative')).toMatchObject({ message: expect.stringMatching(/^ERR_INVALID_OPTION/), field: { path: 'functionConfig.data.certDest' } })
+    expect(bad('certDest: relative')).toMatchObject({
+      message: expect.stringMatching(/^ERR_INVALID_OPTION/),
+      field: { path: 'functionConfig.data.certDest' },
+    })
     expect(bad("envUrl: '1X'")).toMatchObject({ field: { path: 'functionConfig.data.envUrl' } })
   })
 
   it("keeps the input's results before its own, and names each item's file from config.kubernetes.io/path", () => {
-    const input = list(inlineConfig(), job.replace("internal.config.kubernetes.io/path: job.yaml", "config.kubernetes.io/path: jobs/job.yaml")) + `results:
+    const input =
+      list(
+        inlineConfig(),
+        job.replace('internal.config.kubernetes.io/path: job.yaml', 'config.kubernetes.io/path: jobs/job.yaml'),
+      ) +
+      `results:
 - {message: from an earlier function, severity: info}
 `
     const [out] = parseManifests(runKrmFunction(input).output) as Array<Record<string, any>>
@@ -130,7 +172,11 @@ data: {kind: shutdown, appName: demo, appNamespace: secondary, apiEndpoint: 'htt
 
   it('an error about an item that is not a Kubernetes object points into items', () => {
     const r = runKrmFunction(list(inlineConfig(), '- 42'))
-    expect((parseManifests(r.output)[0] as Record<string, any>).results[0]).toEqual({ message: expect.stringMatching(/^ERR_INVALID_MANIFEST/), severity: 'error', field: { path: 'items[0]' } })
+    expect((parseManifests(r.output)[0] as Record<string, any>).results[0]).toEqual({
+      message: expect.stringMatching(/^ERR_INVALID_MANIFEST/),
+      severity: 'error',
+      field: { path: 'items[0]' },
+    })
   })
 })
 

@@ -12,7 +12,11 @@ let dir: string
 type Obj = Record<string, any>
 
 function kustomize(app: string) {
-  const env = { ...process.env, PATH: `${join(dir, 'bin')}:${process.env.PATH}`, KUSTOMIZE_PLUGIN_HOME: join(dir, 'examples/kustomize/plugins') }
+  const env = {
+    ...process.env,
+    PATH: `${join(dir, 'bin')}:${process.env.PATH}`,
+    KUSTOMIZE_PLUGIN_HOME: join(dir, 'examples/kustomize/plugins'),
+  }
   const r = spawnSync('kubectl', ['kustomize', '--enable-alpha-plugins', join(dir, app)], { env, encoding: 'utf8' })
   return { code: r.status, stdout: r.stdout, stderr: r.stderr }
 }
@@ -22,7 +26,10 @@ beforeAll(() => {
   cpSync(join(root, 'examples'), join(dir, 'examples'), { recursive: true })
   mkdirSync(join(dir, 'bin'))
   // what `npm install -g krake-hooks` would put on PATH
-  writeFileSync(join(dir, 'bin/krake-hooks'), `#!/bin/sh\nexec "${process.execPath}" "${join(root, 'dist/cli/main.js')}" "$@"\n`)
+  writeFileSync(
+    join(dir, 'bin/krake-hooks'),
+    `#!/bin/sh\nexec "${process.execPath}" "${join(root, 'dist/cli/main.js')}" "$@"\n`,
+  )
   chmodSync(join(dir, 'bin/krake-hooks'), 0o755)
 })
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
@@ -38,11 +45,16 @@ describe('kubectl kustomize --enable-alpha-plugins with the krake-hooks exec plu
       for (const c of podSpecOf(w).containers) {
         expect(c.env.filter((e: Obj) => e.name.startsWith('KRAKE_'))).toEqual([
           { name: 'KRAKE_TOKEN', value: 'replace-me-with-krake-hooks-token' },
-          { name: 'KRAKE_COMPLETE_URL', value: 'http://krake-api:8080/kubernetes/namespaces/secondary/applications/demo/complete' },
+          {
+            name: 'KRAKE_COMPLETE_URL',
+            value: 'http://krake-api:8080/kubernetes/namespaces/secondary/applications/demo/complete',
+          },
         ])
       }
     }
-    expect(docs.find((d) => d.kind === 'Service')!.spec.ports).toEqual([{ port: 8080, protocol: 'TCP', targetPort: 80 }])
+    expect(docs.find((d) => d.kind === 'Service')!.spec.ports).toEqual([
+      { port: 8080, protocol: 'TCP', targetPort: 80 },
+    ])
   })
 
   it('with TLS from files next to the kustomization: the ConfigMap, volume and mounts', () => {
@@ -68,7 +80,9 @@ describe('kubectl kustomize --enable-alpha-plugins with the krake-hooks exec plu
     for (const w of docs.filter((d) => d.kind === 'Job' || d.kind === 'CronJob' || d.kind === 'Deployment')) {
       const pod = podSpecOf(w)
       expect(pod.volumes).toEqual([{ configMap: { name: 'demo-krake-configmap' }, name: 'demo-krake-volume' }])
-      expect(pod.containers[0].volumeMounts).toEqual([{ mountPath: '/etc/krake_cert', name: 'demo-krake-volume', readOnly: true }])
+      expect(pod.containers[0].volumeMounts).toEqual([
+        { mountPath: '/etc/krake_cert', name: 'demo-krake-volume', readOnly: true },
+      ])
       expect(pod.containers[0].env.find((e: Obj) => e.name === 'KRAKE_TOKEN').value).toBe('tls-token')
     }
   })
@@ -76,7 +90,10 @@ describe('kubectl kustomize --enable-alpha-plugins with the krake-hooks exec plu
   it('a refused injection fails the build with the code and path on stderr', () => {
     const app = join(dir, 'examples/conflict')
     mkdirSync(app)
-    writeFileSync(join(app, 'pod.yaml'), 'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: c\n      env: [{name: KRAKE_TOKEN, value: mine}]\n')
+    writeFileSync(
+      join(app, 'pod.yaml'),
+      'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: c\n      env: [{name: KRAKE_TOKEN, value: mine}]\n',
+    )
     cpSync(join(dir, 'examples/kustomize/hook.yaml'), join(app, 'hook.yaml'))
     writeFileSync(join(app, 'kustomization.yaml'), 'resources: [pod.yaml]\ntransformers: [hook.yaml]\n')
     const r = kustomize('examples/conflict')

@@ -17,7 +17,9 @@ let answers: number[] = []
 
 async function signal(args: string[], env: Record<string, string>) {
   try {
-    const { stderr } = await run(process.execPath, [MAIN, 'signal', ...args], { env: { ...env, PATH: process.env.PATH ?? '' } })
+    const { stderr } = await run(process.execPath, [MAIN, 'signal', ...args], {
+      env: { ...env, PATH: process.env.PATH ?? '' },
+    })
     return { code: 0, stderr }
   } catch (e) {
     const err = e as { code: number; stderr: string }
@@ -44,12 +46,16 @@ describe('krake-hooks signal', () => {
     received.length = 0
     const r = await signal(['shutdown'], { KRAKE_SHUTDOWN_TOKEN: 'tok-1', KRAKE_SHUTDOWN_URL: `${base}/shutdown` })
     expect(r).toEqual({ code: 0, stderr: 'krake: shutdown hook accepted (200)\n' })
-    expect(received).toEqual([{ method: 'PUT', url: '/kubernetes/namespaces/ns/applications/app/shutdown', body: '{"token":"tok-1"}' }])
+    expect(received).toEqual([
+      { method: 'PUT', url: '/kubernetes/namespaces/ns/applications/app/shutdown', body: '{"token":"tok-1"}' },
+    ])
   })
 
   it("signal complete reads today's KRAKE_COMPLETE_TOKEN, or 2020's KRAKE_TOKEN", async () => {
     received.length = 0
-    expect((await signal(['complete'], { KRAKE_COMPLETE_TOKEN: 'new', KRAKE_COMPLETE_URL: `${base}/complete` })).code).toBe(0)
+    expect(
+      (await signal(['complete'], { KRAKE_COMPLETE_TOKEN: 'new', KRAKE_COMPLETE_URL: `${base}/complete` })).code,
+    ).toBe(0)
     expect((await signal(['complete'], { KRAKE_TOKEN: 'old', KRAKE_COMPLETE_URL: `${base}/complete` })).code).toBe(0)
     expect(received.map((r) => r.body)).toEqual(['{"token":"new"}', '{"token":"old"}'])
   })
@@ -57,14 +63,22 @@ describe('krake-hooks signal', () => {
   it('retries a 503 and stops at a 401, exit 1 with the answer', async () => {
     answers = [503, 401]
     received.length = 0
-    const r = await signal(['complete', '--backoff-ms', '5'], { KRAKE_TOKEN: 't', KRAKE_COMPLETE_URL: `${base}/complete` })
+    const r = await signal(['complete', '--backoff-ms', '5'], {
+      KRAKE_TOKEN: 't',
+      KRAKE_COMPLETE_URL: `${base}/complete`,
+    })
     expect(r.code).toBe(1)
-    expect(r.stderr).toBe('krake: attempt 1 failed (the Krake API answered 503: {}); retrying in 5 ms\nkrake: the Krake API answered 401: {}\n')
+    expect(r.stderr).toBe(
+      'krake: attempt 1 failed (the Krake API answered 503: {}); retrying in 5 ms\nkrake: the Krake API answered 401: {}\n',
+    )
     expect(received).toHaveLength(2)
   })
 
   it('a missing variable exits 1 naming it; a usage error exits 2', async () => {
-    expect(await signal(['shutdown'], {})).toEqual({ code: 1, stderr: 'krake: KRAKE_SHUTDOWN_TOKEN is not set: is the Krake shutdown hook enabled for this application?\n' })
+    expect(await signal(['shutdown'], {})).toEqual({
+      code: 1,
+      stderr: 'krake: KRAKE_SHUTDOWN_TOKEN is not set: is the Krake shutdown hook enabled for this application?\n',
+    })
     expect((await signal([], {})).code).toBe(2)
     expect((await signal(['finish'], {})).code).toBe(2)
     expect((await signal(['complete', '--nope'], {})).code).toBe(2)

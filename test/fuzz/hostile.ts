@@ -6,7 +6,18 @@ import { objectArb } from '../arbitraries.js'
 
 const HUGE = 'x'.repeat(1 << 20)
 
-export const hostileKey = fc.constantFrom('__proto__', 'constructor', 'prototype', 'toString', 'valueOf', 'hasOwnProperty', 'apiVersion', 'kind', 'metadata', 'spec')
+export const hostileKey = fc.constantFrom(
+  '__proto__',
+  'constructor',
+  'prototype',
+  'toString',
+  'valueOf',
+  'hasOwnProperty',
+  'apiVersion',
+  'kind',
+  'metadata',
+  'spec',
+)
 
 /** Objects nested `depth` levels deep (up to 3,000: past the 512 that injectHook accepts). */
 export const deepNest = fc.integer({ min: 1, max: 3000 }).map((depth) => {
@@ -19,7 +30,20 @@ export const hugeString = fc.oneof(fc.constant(HUGE), fc.string({ minLength: 100
 
 /** Any value, hostile ones weighted in. */
 export const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
-  { weight: 3, arbitrary: fc.anything({ withNullPrototype: true, withSparseArray: true, withBoxedValues: true, withMap: true, withSet: true, withDate: true, withBigInt: true, withTypedArray: true, key: fc.oneof(fc.string(), hostileKey) }) },
+  {
+    weight: 3,
+    arbitrary: fc.anything({
+      withNullPrototype: true,
+      withSparseArray: true,
+      withBoxedValues: true,
+      withMap: true,
+      withSet: true,
+      withDate: true,
+      withBigInt: true,
+      withTypedArray: true,
+      key: fc.oneof(fc.string(), hostileKey),
+    }),
+  },
   { weight: 1, arbitrary: deepNest },
   { weight: 1, arbitrary: hugeString },
   { weight: 1, arbitrary: fc.sparseArray(fc.jsonValue(), { maxLength: 20 }) },
@@ -46,4 +70,6 @@ export const cyclic = objectArb.chain((obj) =>
 )
 
 /** A manifest list with hostile things mixed into well-formed objects, some of them deep-frozen. */
-export const hostileManifests = fc.array(fc.oneof(objectArb, objectArb.map(deepFreeze), hostileValue, cyclic), { maxLength: 5 })
+export const hostileManifests = fc.array(fc.oneof(objectArb, objectArb.map(deepFreeze), hostileValue, cyclic), {
+  maxLength: 5,
+})

@@ -35,7 +35,10 @@ function onlyHookError(fn: () => unknown): unknown {
 
 describe('fuzz: injectHook', () => {
   it('only HookError escapes hostile manifests (cycles, depth, prototype keys, holes, frozen objects)', () => {
-    fc.assert(fc.property(hostileManifests, hookArb, optionsArb, (m, h, o) => void onlyHookError(() => injectHook(m, h, o))), { numRuns })
+    fc.assert(
+      fc.property(hostileManifests, hookArb, optionsArb, (m, h, o) => void onlyHookError(() => injectHook(m, h, o))),
+      { numRuns },
+    )
   })
 
   it('a cycle is ERR_CYCLE, never a stack overflow', () => {
@@ -52,7 +55,9 @@ describe('fuzz: injectHook', () => {
   it('nesting is accepted up to 512 levels and ERR_TOO_DEEP past it', () => {
     fc.assert(
       fc.property(deepNest, (deep) => {
-        const r = onlyHookError(() => injectHook([{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' }, data: deep }], hookArbValue))
+        const r = onlyHookError(() =>
+          injectHook([{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' }, data: deep }], hookArbValue),
+        )
         if (r instanceof HookError) expect(r.code).toBe('ERR_TOO_DEEP')
       }),
       { numRuns },
@@ -60,7 +65,14 @@ describe('fuzz: injectHook', () => {
   })
 
   it('the hook and options arguments: only HookError, whatever they are', () => {
-    fc.assert(fc.property(hostileValue, hostileValue, (h, o) => void onlyHookError(() => injectHook([], h as never, o as never))), { numRuns })
+    fc.assert(
+      fc.property(
+        hostileValue,
+        hostileValue,
+        (h, o) => void onlyHookError(() => injectHook([], h as never, o as never)),
+      ),
+      { numRuns },
+    )
   })
 })
 
@@ -70,7 +82,8 @@ describe('fuzz: hookPatch and reviewAdmission', () => {
       fc.property(hostileManifests, hookArb, optionsArb, (m, h, o) => {
         for (const manifest of Array.isArray(m) ? m : [m]) {
           const r = onlyHookError(() => hookPatch(manifest as object, h, o))
-          if (!(r instanceof HookError)) for (const op of (r as ReturnType<typeof hookPatch>).patch) expect(op.path).toMatch(/^(\/([^~]|~[01])*)*$/)
+          if (!(r instanceof HookError))
+            for (const op of (r as ReturnType<typeof hookPatch>).patch) expect(op.path).toMatch(/^(\/([^~]|~[01])*)*$/)
         }
       }),
       { numRuns },
@@ -80,7 +93,11 @@ describe('fuzz: hookPatch and reviewAdmission', () => {
   it('reviewAdmission never throws on hostile reviews and objects', () => {
     const reviews = fc.oneof(
       hostileValue,
-      fc.tuple(hostileValue, hostileManifests).map(([uid, m]) => ({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', request: { uid, operation: 'CREATE', object: Array.isArray(m) ? m[0] : m } })),
+      fc.tuple(hostileValue, hostileManifests).map(([uid, m]) => ({
+        apiVersion: 'admission.k8s.io/v1',
+        kind: 'AdmissionReview',
+        request: { uid, operation: 'CREATE', object: Array.isArray(m) ? m[0] : m },
+      })),
     )
     fc.assert(
       fc.property(reviews, hookArb, (review, h) => {
@@ -92,18 +109,32 @@ describe('fuzz: hookPatch and reviewAdmission', () => {
   })
 })
 
-const hookArbValue = { kind: 'complete' as const, app: { name: 'a', namespace: 'n' }, apiEndpoint: 'http://k', token: 't' }
+const hookArbValue = {
+  kind: 'complete' as const,
+  app: { name: 'a', namespace: 'n' },
+  apiEndpoint: 'http://k',
+  token: 't',
+}
 
 describe('fuzz: hookUrl', () => {
   it('any endpoint string gives an http(s) URL ending in the hook path, or ERR_INVALID_ENDPOINT', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.webUrl(), fc.string()), fc.string({ minLength: 1 }), fc.string({ minLength: 1 }), fc.boolean(), (endpoint, ns, name, tls) => {
-        const r = onlyHookError(() => hookUrl(endpoint, { namespace: ns, name }, 'complete', tls))
-        if (typeof r === 'string') {
-          expect(r.startsWith(tls ? 'https://' : 'http://')).toBe(true)
-          if (ns.isWellFormed() && name.isWellFormed()) expect(r.endsWith(`/namespaces/${encodeURIComponent(ns)}/applications/${encodeURIComponent(name)}/complete`)).toBe(true)
-        } else expect(['ERR_INVALID_ENDPOINT', 'ERR_INVALID_HOOK']).toContain((r as HookError).code)
-      }),
+      fc.property(
+        fc.oneof(fc.webUrl(), fc.string()),
+        fc.string({ minLength: 1 }),
+        fc.string({ minLength: 1 }),
+        fc.boolean(),
+        (endpoint, ns, name, tls) => {
+          const r = onlyHookError(() => hookUrl(endpoint, { namespace: ns, name }, 'complete', tls))
+          if (typeof r === 'string') {
+            expect(r.startsWith(tls ? 'https://' : 'http://')).toBe(true)
+            if (ns.isWellFormed() && name.isWellFormed())
+              expect(
+                r.endsWith(`/namespaces/${encodeURIComponent(ns)}/applications/${encodeURIComponent(name)}/complete`),
+              ).toBe(true)
+          } else expect(['ERR_INVALID_ENDPOINT', 'ERR_INVALID_HOOK']).toContain((r as HookError).code)
+        },
+      ),
       { numRuns },
     )
   })
@@ -112,17 +143,59 @@ describe('fuzz: hookUrl', () => {
 describe('fuzz: parseManifests / stringifyManifests', () => {
   it('parseManifests of any text returns objects or throws a HookError', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.constantFrom('a: &a [*a]', '<<: *x', '--- !!js/function f', '? [a]: b', 'a: !!binary "x"')), (text) => {
-        const r = onlyHookError(() => parseManifests(text))
-        if (Array.isArray(r)) for (const d of r) expect(typeof d === 'object' && d !== null && !Array.isArray(d)).toBe(true)
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string(),
+          fc.string({ unit: 'binary' }),
+          fc.constantFrom('a: &a [*a]', '<<: *x', '--- !!js/function f', '? [a]: b', 'a: !!binary "x"'),
+        ),
+        (text) => {
+          const r = onlyHookError(() => parseManifests(text))
+          if (Array.isArray(r))
+            for (const d of r) expect(typeof d === 'object' && d !== null && !Array.isArray(d)).toBe(true)
+        },
+      ),
       { numRuns },
     )
   })
 
   it('stringify then parse gives back JSON objects (strings YAML 1.1 would misread included)', () => {
-    const scalar = fc.oneof(fc.string(), fc.constantFrom('yes', 'no', 'on', 'off', 'y', '0644', '0x1F', '1e3', '~', 'null', '2026-11-24', '.inf', '-.nan', '<<', '*a', '&a', '!tag', '- x', '# c'), fc.integer(), fc.boolean(), fc.constant(null))
-    const doc = fc.dictionary(fc.string({ minLength: 1 }), fc.oneof(scalar, fc.array(scalar, { maxLength: 3 }), fc.dictionary(fc.string({ minLength: 1 }), scalar, { maxKeys: 3 })), { maxKeys: 5 })
+    const scalar = fc.oneof(
+      fc.string(),
+      fc.constantFrom(
+        'yes',
+        'no',
+        'on',
+        'off',
+        'y',
+        '0644',
+        '0x1F',
+        '1e3',
+        '~',
+        'null',
+        '2026-11-24',
+        '.inf',
+        '-.nan',
+        '<<',
+        '*a',
+        '&a',
+        '!tag',
+        '- x',
+        '# c',
+      ),
+      fc.integer(),
+      fc.boolean(),
+      fc.constant(null),
+    )
+    const doc = fc.dictionary(
+      fc.string({ minLength: 1 }),
+      fc.oneof(
+        scalar,
+        fc.array(scalar, { maxLength: 3 }),
+        fc.dictionary(fc.string({ minLength: 1 }), scalar, { maxKeys: 3 }),
+      ),
+      { maxKeys: 5 },
+    )
     fc.assert(
       fc.property(fc.array(doc, { maxLength: 3 }), (docs) => {
         const back = parseManifests(stringifyManifests(docs))
@@ -133,13 +206,22 @@ describe('fuzz: parseManifests / stringifyManifests', () => {
   })
 
   it('stringifyManifests of anything returns a string or throws a HookError', () => {
-    fc.assert(fc.property(fc.oneof(hostileManifests, hostileValue), (v) => void onlyHookError(() => stringifyManifests(v as never))), { numRuns })
+    fc.assert(
+      fc.property(
+        fc.oneof(hostileManifests, hostileValue),
+        (v) => void onlyHookError(() => stringifyManifests(v as never)),
+      ),
+      { numRuns },
+    )
   })
 })
 
 describe('fuzz: tokens', () => {
   it('createHookToken always gives 43 base64url characters', () => {
-    fc.assert(fc.property(fc.constant(null), () => void expect(createHookToken()).toMatch(/^[A-Za-z0-9_-]{43}$/)), { numRuns })
+    fc.assert(
+      fc.property(fc.constant(null), () => void expect(createHookToken()).toMatch(/^[A-Za-z0-9_-]{43}$/)),
+      { numRuns },
+    )
   })
 
   it('hashHookToken(t) verifies t and nothing else', () => {
@@ -155,7 +237,14 @@ describe('fuzz: tokens', () => {
   })
 
   it('verifyHookToken never throws on hostile values', () => {
-    fc.assert(fc.property(hostileValue, hostileValue, (a, b) => void expect(typeof verifyHookToken(a as string, b)).toBe('boolean')), { numRuns })
+    fc.assert(
+      fc.property(
+        hostileValue,
+        hostileValue,
+        (a, b) => void expect(typeof verifyHookToken(a as string, b)).toBe('boolean'),
+      ),
+      { numRuns },
+    )
   })
 })
 
@@ -167,8 +256,20 @@ describe('fuzz: verifyHookRequest', () => {
       hostileValue,
       fc.record({
         method: fc.oneof(fc.constantFrom('PUT', 'put', 'GET'), fc.string()),
-        url: fc.oneof(fc.constantFrom('/kubernetes/namespaces/n/applications/a/complete', '/x/kubernetes/namespaces/%ZZ/applications/a/shutdown'), fc.string(), fc.webUrl()),
-        body: fc.oneof(hostileValue, fc.json(), fc.constant('{"token":"the-token"}'), fc.constant('{"__proto__":{"token":"the-token"}}')),
+        url: fc.oneof(
+          fc.constantFrom(
+            '/kubernetes/namespaces/n/applications/a/complete',
+            '/x/kubernetes/namespaces/%ZZ/applications/a/shutdown',
+          ),
+          fc.string(),
+          fc.webUrl(),
+        ),
+        body: fc.oneof(
+          hostileValue,
+          fc.json(),
+          fc.constant('{"token":"the-token"}'),
+          fc.constant('{"__proto__":{"token":"the-token"}}'),
+        ),
         clientCertPem: fc.option(fc.string(), { nil: undefined }),
       }),
     )
@@ -189,27 +290,47 @@ describe('fuzz: certificates', () => {
   it('buildCaBundle of anything returns PEM certificates or throws a HookError', () => {
     const root = fixture('pki/root.pem')
     fc.assert(
-      fc.property(fc.array(fc.oneof(fc.constant(root), fc.string(), fc.constant(root.replace('MII', 'MIJ')), hostileValue), { maxLength: 4 }), (pems) => {
-        const r = onlyHookError(() => buildCaBundle(pems as string[]))
-        if (typeof r === 'string') expect(r).toMatch(/^(-----BEGIN CERTIFICATE-----\n[\s\S]+?\n-----END CERTIFICATE-----\n)+$/)
-      }),
+      fc.property(
+        fc.array(fc.oneof(fc.constant(root), fc.string(), fc.constant(root.replace('MII', 'MIJ')), hostileValue), {
+          maxLength: 4,
+        }),
+        (pems) => {
+          const r = onlyHookError(() => buildCaBundle(pems as string[]))
+          if (typeof r === 'string')
+            expect(r).toMatch(/^(-----BEGIN CERTIFICATE-----\n[\s\S]+?\n-----END CERTIFICATE-----\n)+$/)
+        },
+      ),
       { numRuns },
     )
   })
 
   it('createCertificateIssuer and issue refuse hostile material and parameters with a HookError', async () => {
-    const issuer = await createCertificateIssuer({ certPem: fixture('pki/intermediate.pem'), keyPem: fixture('pki/intermediate-key.pem') })
+    const issuer = await createCertificateIssuer({
+      certPem: fixture('pki/intermediate.pem'),
+      keyPem: fixture('pki/intermediate-key.pem'),
+    })
     const tls = fixtureTls()
     await fc.assert(
-      fc.asyncProperty(fc.oneof(hostileValue, fc.constant(tls.certPem)), fc.oneof(hostileValue, fc.constant(tls.keyPem)), hostileValue, async (certPem, keyPem, params) => {
-        for (const p of [createCertificateIssuer({ certPem, keyPem } as never), issuer.issue({ keyAlgorithm: 'ECDSA-P256', ...(typeof params === 'object' && params !== null ? params : {}) } as never)]) {
-          try {
-            await p
-          } catch (e) {
-            if (!(e instanceof HookError)) throw e
+      fc.asyncProperty(
+        fc.oneof(hostileValue, fc.constant(tls.certPem)),
+        fc.oneof(hostileValue, fc.constant(tls.keyPem)),
+        hostileValue,
+        async (certPem, keyPem, params) => {
+          for (const p of [
+            createCertificateIssuer({ certPem, keyPem } as never),
+            issuer.issue({
+              keyAlgorithm: 'ECDSA-P256',
+              ...(typeof params === 'object' && params !== null ? params : {}),
+            } as never),
+          ]) {
+            try {
+              await p
+            } catch (e) {
+              if (!(e instanceof HookError)) throw e
+            }
           }
-        }
-      }),
+        },
+      ),
       { numRuns: Math.max(20, Math.floor(numRuns / 10)) }, // each accepted issue() makes a key: a tenth of the runs
     )
   })

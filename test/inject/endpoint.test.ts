@@ -56,8 +56,12 @@ describe('hookUrl(endpoint, app, kind, tls)', () => {
 
   it('refuses a bad app or kind with ERR_INVALID_HOOK', () => {
     // @ts-expect-error: a name is required
-    expect(() => hookUrl('http://k', { namespace: 'n' }, 'complete', false)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_HOOK', path: '/app' }))
+    expect(() => hookUrl('http://k', { namespace: 'n' }, 'complete', false)).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_HOOK', path: '/app' }),
+    )
     // @ts-expect-error: only complete and shutdown
-    expect(() => hookUrl('http://k', app, 'finish', false)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_HOOK', path: '/kind' }))
+    expect(() => hookUrl('http://k', app, 'finish', false)).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_HOOK', path: '/kind' }),
+    )
   })
 })

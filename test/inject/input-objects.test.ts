@@ -1,7 +1,15 @@
 // Issue 10: injectHook reads its input as JSON.stringify does, so the objects
 // controllers hold (@kubernetes/client-node models with Date fields, class
 // instances) go in as they are, and what JSON cannot hold stays a HookError.
-import { loadAllYaml, V1Container, V1Deployment, V1DeploymentSpec, V1ObjectMeta, V1PodSpec, V1PodTemplateSpec } from '@kubernetes/client-node'
+import {
+  loadAllYaml,
+  V1Container,
+  V1Deployment,
+  V1DeploymentSpec,
+  V1ObjectMeta,
+  V1PodSpec,
+  V1PodTemplateSpec,
+} from '@kubernetes/client-node'
 import { describe, expect, it } from 'vitest'
 import { injectHook, stringifyManifests } from '../../src/index.js'
 import { deployment, hookErrorOf, podSpecOf, spec } from '../helpers.js'
@@ -53,7 +61,10 @@ describe('injectHook: input read as JSON.stringify reads it', () => {
     const out = manifests[0]!
     expect(isPlainJson(manifests)).toBe(true)
     expect(out.metadata?.creationTimestamp).toBe('2024-05-01T10:00:00.000Z')
-    expect(podSpecOf(out).containers[0].env.map((e: { name: string }) => e.name)).toEqual(['KRAKE_TOKEN', 'KRAKE_COMPLETE_URL'])
+    expect(podSpecOf(out).containers[0].env.map((e: { name: string }) => e.name)).toEqual([
+      'KRAKE_TOKEN',
+      'KRAKE_COMPLETE_URL',
+    ])
     // Everything else is what JSON.stringify makes of the model
     const expected = JSON.parse(JSON.stringify(models[0]))
     delete expected.spec.template.spec.containers[0].env
@@ -77,12 +88,24 @@ describe('injectHook: input read as JSON.stringify reads it', () => {
     const podSpec = Object.assign(new V1PodSpec(), { containers: [container] })
     const template = Object.assign(new V1PodTemplateSpec(), { spec: podSpec })
     const depSpec = Object.assign(new V1DeploymentSpec(), { selector: { matchLabels: { app: 'app' } }, template })
-    const dep = Object.assign(new V1Deployment(), { apiVersion: 'apps/v1', kind: 'Deployment', metadata: Object.assign(new V1ObjectMeta(), { name: 'app', namespace: 'prod', creationTimestamp: undefined }), spec: depSpec })
+    const dep = Object.assign(new V1Deployment(), {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: Object.assign(new V1ObjectMeta(), { name: 'app', namespace: 'prod', creationTimestamp: undefined }),
+      spec: depSpec,
+    })
 
     const { manifests } = injectHook([dep], spec())
     expect(manifests[0]!.metadata).toEqual({ name: 'app', namespace: 'prod' })
     expect(Object.hasOwn(manifests[0]!.metadata!, 'creationTimestamp')).toBe(false)
-    expect(podSpecOf(manifests[0]!).containers[0]).toEqual({ name: 'app', image: 'app:1', env: [{ name: 'KRAKE_TOKEN', value: spec().token }, { name: 'KRAKE_COMPLETE_URL', value: expect.any(String) }] })
+    expect(podSpecOf(manifests[0]!).containers[0]).toEqual({
+      name: 'app',
+      image: 'app:1',
+      env: [
+        { name: 'KRAKE_TOKEN', value: spec().token },
+        { name: 'KRAKE_COMPLETE_URL', value: expect.any(String) },
+      ],
+    })
   })
 
   it('injectHook honours toJSON on class instances and on plain objects, and unwraps boxed primitives', () => {
@@ -102,7 +125,9 @@ describe('injectHook: input read as JSON.stringify reads it', () => {
     expect(out.metadata.labels).toEqual({ tier: 'front' })
     expect(out.spec.template.spec.containers[0].resources).toEqual({ limits: { memory: '64Mi' } })
     expect(out.spec.paused).toBe(false)
-    expect(JSON.parse(JSON.stringify(d)).spec.template.spec.containers[0].resources).toEqual(out.spec.template.spec.containers[0].resources)
+    expect(JSON.parse(JSON.stringify(d)).spec.template.spec.containers[0].resources).toEqual(
+      out.spec.template.spec.containers[0].resources,
+    )
   })
 
   it('injectHook writes -0 as 0, as JSON.stringify does (found by the hookPatch property)', () => {
@@ -141,15 +166,26 @@ describe('injectHook: what JSON cannot hold is a HookError with a path, even whe
     const d = deployment('web', 'prod') as Record<string, any>
     d.metadata.when = new Stamp()
     const err = hookErrorOf(() => injectHook([d], spec()))
-    expect([err.code, err.path, err.message]).toEqual(['ERR_INVALID_VALUE', '/0/metadata/when', "/0/metadata/when: the Stamp's toJSON() threw TypeError"])
+    expect([err.code, err.path, err.message]).toEqual([
+      'ERR_INVALID_VALUE',
+      '/0/metadata/when',
+      "/0/metadata/when: the Stamp's toJSON() threw TypeError",
+    ])
   })
 
   it('a toJSON that returns a function or undefined (which JSON.stringify would drop) is ERR_INVALID_VALUE at the object', () => {
-    for (const [value, what] of [[() => 1, 'a function'], [undefined, 'undefined']] as const) {
+    for (const [value, what] of [
+      [() => 1, 'a function'],
+      [undefined, 'undefined'],
+    ] as const) {
       const d = deployment('web', 'prod') as Record<string, any>
       d.metadata.when = { toJSON: () => value }
       const err = hookErrorOf(() => injectHook([d], spec()))
-      expect([err.code, err.path, err.message]).toEqual(['ERR_INVALID_VALUE', '/0/metadata/when', `/0/metadata/when: the Object's toJSON() returned ${what}, which JSON.stringify would drop`])
+      expect([err.code, err.path, err.message]).toEqual([
+        'ERR_INVALID_VALUE',
+        '/0/metadata/when',
+        `/0/metadata/when: the Object's toJSON() returned ${what}, which JSON.stringify would drop`,
+      ])
     }
   })
 
@@ -161,7 +197,7 @@ describe('injectHook: what JSON cannot hold is a HookError with a path, even whe
     expect([err.code, err.path]).toEqual(['ERR_INVALID_VALUE', '/0/metadata/when/toJSON'])
   })
 
-  it("a Proxy whose ownKeys trap throws is ERR_INVALID_VALUE at the Proxy", () => {
+  it('a Proxy whose ownKeys trap throws is ERR_INVALID_VALUE at the Proxy', () => {
     const d = deployment('web', 'prod') as Record<string, any>
     d.metadata.labels = new Proxy(
       {},
@@ -184,6 +220,10 @@ describe('injectHook: what JSON cannot hold is a HookError with a path, even whe
     const d = deployment('web', 'prod') as Record<string, any>
     d.metadata.x = value
     const err = hookErrorOf(() => injectHook([d], spec()))
-    expect([err.code, err.path, err.message]).toEqual(['ERR_INVALID_VALUE', '/0/metadata/x', `/0/metadata/x: a ${name} is not a JSON value (JSON.stringify would lose its content)`])
+    expect([err.code, err.path, err.message]).toEqual([
+      'ERR_INVALID_VALUE',
+      '/0/metadata/x',
+      `/0/metadata/x: a ${name} is not a JSON value (JSON.stringify would lose its content)`,
+    ])
   })
 })

@@ -24,17 +24,20 @@ describe('generated names', () => {
     expect(hookNames('a'.repeat(299) + 'b', 'shutdown').volume).not.toBe(names.volume)
   })
 
-  it.each(['My_App', 'UPPER', 'dots.in.name', '-leading', 'trailing-', 'ünïcode', '___', 'a..b', 'x'.repeat(60)])('names for %j are valid DNS-1123 names', (app) => {
-    for (const kind of ['complete', 'shutdown'] as const) {
-      const n = hookNames(app, kind)
-      expect(n.volume).toMatch(DNS1123_LABEL)
-      expect(n.volume.length).toBeLessThanOrEqual(63)
-      for (const name of [n.configMap, n.certSecret, n.tokenSecret]) {
-        expect(name).toMatch(DNS1123_SUBDOMAIN)
-        expect(name.length).toBeLessThanOrEqual(253)
+  it.each(['My_App', 'UPPER', 'dots.in.name', '-leading', 'trailing-', 'ünïcode', '___', 'a..b', 'x'.repeat(60)])(
+    'names for %j are valid DNS-1123 names',
+    (app) => {
+      for (const kind of ['complete', 'shutdown'] as const) {
+        const n = hookNames(app, kind)
+        expect(n.volume).toMatch(DNS1123_LABEL)
+        expect(n.volume.length).toBeLessThanOrEqual(63)
+        for (const name of [n.configMap, n.certSecret, n.tokenSecret]) {
+          expect(name).toMatch(DNS1123_SUBDOMAIN)
+          expect(name.length).toBeLessThanOrEqual(253)
+        }
       }
-    }
-  })
+    },
+  )
 
   it('two names that clean up alike stay distinct', () => {
     expect(hookNames('My_App', 'complete').configMap).not.toBe(hookNames('my-app', 'complete').configMap)
@@ -49,7 +52,10 @@ describe('generated names', () => {
 
   it('injectHook uses the cut names in the volume, the mount and the ConfigMap', () => {
     const app = { name: 'Very_Long_Application_Name_'.repeat(4), namespace: 'n' }
-    const { manifests } = injectHook(deepFreeze([deployment('d', 'n')]), spec({ app, apiEndpoint: 'https://k', tls: fixtureTls() }))
+    const { manifests } = injectHook(
+      deepFreeze([deployment('d', 'n')]),
+      spec({ app, apiEndpoint: 'https://k', tls: fixtureTls() }),
+    )
     const pod = podSpecOf(manifests[0]!)
     const n = hookNames(app.name, 'complete')
     expect(pod.volumes[0]).toEqual({ name: n.volume, configMap: { name: n.configMap } })

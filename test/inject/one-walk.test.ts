@@ -9,7 +9,8 @@ import { hostileManifests } from '../fuzz/hostile.js'
 import { deepFreeze, deployment, spec } from '../helpers.js'
 import { referenceInject } from './reference.js'
 
-type Outcome = { ok: true; json: string; results: unknown } | { ok: false; code: string; path: string | undefined; message: string }
+type Outcome =
+  { ok: true; json: string; results: unknown } | { ok: false; code: string; path: string | undefined; message: string }
 
 function outcome(run: () => { manifests: unknown; results: unknown }): Outcome {
   try {
@@ -21,15 +22,20 @@ function outcome(run: () => { manifests: unknown; results: unknown }): Outcome {
   }
 }
 
-
 describe('the one walk agrees with clone-then-inject', () => {
   it('property: the same output (key order too), results and errors, for arbitrary manifests, hooks and options', () => {
     fc.assert(
-      fc.property(manifestsArb, hookArb, fc.option(optionsArb, { nil: undefined }), fc.constantFrom('replace' as const, 'keep' as const, 'error' as const), (m, hook, opts, onConflict) => {
-        const input = deepFreeze(m)
-        const o = { ...opts, onConflict }
-        expect(outcome(() => injectHook(input, hook, o))).toEqual(outcome(() => referenceInject(input, hook, o)))
-      }),
+      fc.property(
+        manifestsArb,
+        hookArb,
+        fc.option(optionsArb, { nil: undefined }),
+        fc.constantFrom('replace' as const, 'keep' as const, 'error' as const),
+        (m, hook, opts, onConflict) => {
+          const input = deepFreeze(m)
+          const o = { ...opts, onConflict }
+          expect(outcome(() => injectHook(input, hook, o))).toEqual(outcome(() => referenceInject(input, hook, o)))
+        },
+      ),
       { numRuns },
     )
   })
@@ -38,7 +44,9 @@ describe('the one walk agrees with clone-then-inject', () => {
     fc.assert(
       fc.property(fc.array(objectArb, { maxLength: 4 }), hookArb, (m, hook) => {
         const once = injectHook(deepFreeze(m), hook).manifests
-        expect(outcome(() => injectHook(deepFreeze(once), hook))).toEqual(outcome(() => referenceInject(deepFreeze(once), hook)))
+        expect(outcome(() => injectHook(deepFreeze(once), hook))).toEqual(
+          outcome(() => referenceInject(deepFreeze(once), hook)),
+        )
       }),
       { numRuns },
     )
@@ -54,7 +62,11 @@ describe('the one walk agrees with clone-then-inject', () => {
   })
 
   it('a clone error anywhere wins over an earlier malformed workload, as when the whole list is cloned first', () => {
-    const bad = [deployment('a', 'n', [{ name: 'c', env: 'nope' }]), deployment('b', 'n'), { ...deployment('c', 'n'), x: Number.NaN }]
+    const bad = [
+      deployment('a', 'n', [{ name: 'c', env: 'nope' }]),
+      deployment('b', 'n'),
+      { ...deployment('c', 'n'), x: Number.NaN },
+    ]
     const e = outcome(() => injectHook(bad, spec()))
     expect(e).toMatchObject({ ok: false, code: 'ERR_INVALID_VALUE', path: '/2/x' })
     expect(e).toEqual(outcome(() => referenceInject(bad, spec())))

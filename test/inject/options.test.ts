@@ -12,7 +12,10 @@ describe('injectHook: options', () => {
     const c = podSpecOf(manifests[0]!).containers[0]
     expect(c.env).toEqual([
       { name: 'KRAKE_SHUTDOWN_TOKEN', value: TOKEN },
-      { name: 'KRAKE_SHUTDOWN_URL', value: 'https://krake-api:8443/kubernetes/namespaces/secondary/applications/nginx-demo/shutdown' },
+      {
+        name: 'KRAKE_SHUTDOWN_URL',
+        value: 'https://krake-api:8443/kubernetes/namespaces/secondary/applications/nginx-demo/shutdown',
+      },
     ])
     expect(c.volumeMounts[0].name).toBe('nginx-demo-krake-shutdown-volume')
     expect((manifests[1] as any).metadata.name).toBe('nginx-demo-krake-shutdown-configmap')
@@ -37,9 +40,20 @@ describe('injectHook: options', () => {
     const tls = fixtureTls()
     const { manifests } = injectHook(input(), spec({ ...https, tls }), { certStorage: 'Secret' })
     const secret = manifests[1] as any
-    expect(secret).toMatchObject({ apiVersion: 'v1', kind: 'Secret', type: 'Opaque', metadata: { name: 'nginx-demo-krake-cert', namespace: 'prod' } })
-    expect(secret.data).toEqual({ 'ca-bundle.pem': b64(tls.caBundlePem), 'cert.pem': b64(tls.certPem), 'key.pem': b64(tls.keyPem) })
-    expect(podSpecOf(manifests[0]!).volumes).toEqual([{ name: 'nginx-demo-krake-volume', secret: { secretName: 'nginx-demo-krake-cert' } }])
+    expect(secret).toMatchObject({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      type: 'Opaque',
+      metadata: { name: 'nginx-demo-krake-cert', namespace: 'prod' },
+    })
+    expect(secret.data).toEqual({
+      'ca-bundle.pem': b64(tls.caBundlePem),
+      'cert.pem': b64(tls.certPem),
+      'key.pem': b64(tls.keyPem),
+    })
+    expect(podSpecOf(manifests[0]!).volumes).toEqual([
+      { name: 'nginx-demo-krake-volume', secret: { secretName: 'nginx-demo-krake-cert' } },
+    ])
   })
 
   it("options.tokenFrom 'secret' puts token and URL in a Secret and refers to them with secretKeyRef", () => {
@@ -49,13 +63,23 @@ describe('injectHook: options', () => {
       { name: 'KRAKE_COMPLETE_URL', valueFrom: { secretKeyRef: { name: 'nginx-demo-krake-token', key: 'url' } } },
     ])
     const secret = manifests[1] as any
-    expect(secret).toMatchObject({ kind: 'Secret', type: 'Opaque', metadata: { name: 'nginx-demo-krake-token', namespace: 'prod' } })
+    expect(secret).toMatchObject({
+      kind: 'Secret',
+      type: 'Opaque',
+      metadata: { name: 'nginx-demo-krake-token', namespace: 'prod' },
+    })
     expect(Buffer.from(secret.data.token, 'base64').toString()).toBe(TOKEN)
-    expect(Buffer.from(secret.data.url, 'base64').toString()).toBe('http://krake-api:8080/kubernetes/namespaces/secondary/applications/nginx-demo/complete')
+    expect(Buffer.from(secret.data.url, 'base64').toString()).toBe(
+      'http://krake-api:8080/kubernetes/namespaces/secondary/applications/nginx-demo/complete',
+    )
   })
 
   it('tokenFrom secret and TLS together add the ConfigMap then the token Secret, in each namespace', () => {
-    const { manifests } = injectHook(deepFreeze([deployment('a', 'x'), deployment('b', 'y')]), spec({ ...https, tls: fixtureTls() }), { tokenFrom: 'secret' })
+    const { manifests } = injectHook(
+      deepFreeze([deployment('a', 'x'), deployment('b', 'y')]),
+      spec({ ...https, tls: fixtureTls() }),
+      { tokenFrom: 'secret' },
+    )
     expect(manifests.slice(2).map((o: any) => `${o.kind}/${o.metadata.namespace}/${o.metadata.name}`)).toEqual([
       'ConfigMap/x/nginx-demo-krake-configmap',
       'Secret/x/nginx-demo-krake-token',
@@ -75,7 +99,10 @@ describe('injectHook: options', () => {
   })
 
   it('a base path on the endpoint is kept and namespace and name are percent-encoded', () => {
-    const { manifests } = injectHook(input(), spec({ apiEndpoint: 'http://gw.example/krake/', app: { name: 'a b/c', namespace: 'ns?x' } }))
+    const { manifests } = injectHook(
+      input(),
+      spec({ apiEndpoint: 'http://gw.example/krake/', app: { name: 'a b/c', namespace: 'ns?x' } }),
+    )
     expect(envOf(podSpecOf(manifests[0]!).containers[0], 'KRAKE_COMPLETE_URL')[0]!.value).toBe(
       'http://gw.example/krake/kubernetes/namespaces/ns%3Fx/applications/a%20b%2Fc/complete',
     )
@@ -83,7 +110,11 @@ describe('injectHook: options', () => {
 
   it('TLS material is stored re-wrapped with a final newline, so the files concatenate', () => {
     const tls = fixtureTls()
-    const messy = { caBundlePem: tls.caBundlePem.trimEnd(), certPem: '# my cert\n' + tls.certPem.trimEnd(), keyPem: tls.keyPem.trimEnd() }
+    const messy = {
+      caBundlePem: tls.caBundlePem.trimEnd(),
+      certPem: '# my cert\n' + tls.certPem.trimEnd(),
+      keyPem: tls.keyPem.trimEnd(),
+    }
     const { manifests } = injectHook(input(), spec({ ...https, tls: messy }))
     const data = (manifests[1] as any).data
     expect(data['ca-bundle.pem']).toBe(tls.caBundlePem)

@@ -13,7 +13,11 @@ function apply(doc: unknown, patch: JsonPatchOperation[]): unknown {
 }
 
 /** What injectHook says for the one manifest, or its error. */
-function viaInject(manifest: object, hook: Parameters<typeof injectHook>[1], options?: Parameters<typeof injectHook>[2]) {
+function viaInject(
+  manifest: object,
+  hook: Parameters<typeof injectHook>[1],
+  options?: Parameters<typeof injectHook>[2],
+) {
   try {
     const { manifests, results } = injectHook([manifest], hook, options)
     return { ok: true as const, hooked: manifests[0], objects: manifests.slice(1), results }
@@ -58,11 +62,19 @@ describe('hookPatch(manifest, hook, options)', () => {
   })
 
   it("hookPatch replaces a clashing entry in place and removes its duplicates from the end, as injectHook does under 'replace'", () => {
-    const env = [{ name: 'KRAKE_TOKEN', value: 'old' }, { name: 'A', value: 'a' }, { name: 'KRAKE_TOKEN', value: 'older' }]
+    const env = [
+      { name: 'KRAKE_TOKEN', value: 'old' },
+      { name: 'A', value: 'a' },
+      { name: 'KRAKE_TOKEN', value: 'older' },
+    ]
     const d = deployment('web', 'prod', [container('a', { env })])
     const { patch, results } = hookPatch(d, spec())
     expect(apply(d, patch)).toEqual(injectHook([d], spec()).manifests[0])
-    expect(patch).toContainEqual({ op: 'replace', path: '/spec/template/spec/containers/0/env/0/value', value: spec().token })
+    expect(patch).toContainEqual({
+      op: 'replace',
+      path: '/spec/template/spec/containers/0/env/0/value',
+      value: spec().token,
+    })
     expect(results.map((r) => [r.severity, r.field])).toEqual([['info', '/spec/template/spec/containers/0/env/0']])
   })
 
@@ -77,44 +89,59 @@ describe('hookPatch(manifest, hook, options)', () => {
   it('hookPatch errors carry paths relative to the manifest; hook errors keep theirs', () => {
     const bad = deployment('web', 'prod', [{ name: 'a', env: { X: '1' } }])
     const err = hookErrorOf(() => hookPatch(bad, spec()))
-    expect([err.code, err.path, err.message]).toEqual(['ERR_INVALID_ENV', '/spec/template/spec/containers/0/env', '/spec/template/spec/containers/0/env must be an array'])
+    expect([err.code, err.path, err.message]).toEqual([
+      'ERR_INVALID_ENV',
+      '/spec/template/spec/containers/0/env',
+      '/spec/template/spec/containers/0/env must be an array',
+    ])
     const valueErr = hookErrorOf(() => hookPatch({ ...deployment('web', 'prod'), n: Number.NaN }, spec()))
     expect([valueErr.code, valueErr.path]).toEqual(['ERR_INVALID_VALUE', '/n'])
     // @ts-expect-error a manifest must be an object
     expect(hookErrorOf(() => hookPatch('web', spec())).code).toBe('ERR_INVALID_MANIFEST')
     expect(hookErrorOf(() => hookPatch(deployment('web', 'prod'), spec({ token: '' }))).path).toBe('/token')
-    const conflict = hookErrorOf(() => hookPatch(deployment('web', 'prod', [container('a', { env: [{ name: 'KRAKE_TOKEN', value: 'x' }] })]), spec(), { onConflict: 'error' }))
+    const conflict = hookErrorOf(() =>
+      hookPatch(deployment('web', 'prod', [container('a', { env: [{ name: 'KRAKE_TOKEN', value: 'x' }] })]), spec(), {
+        onConflict: 'error',
+      }),
+    )
     expect([conflict.code, conflict.path]).toEqual(['ERR_CONFLICT', '/spec/template/spec/containers/0/env/0'])
   })
 
   it('property: for any manifest, hook and options, hookPatch applied with fast-json-patch gives injectHook([manifest]), and both fail alike', () => {
     fc.assert(
-      fc.property(objectArb, hookArb, fc.option(optionsArb, { nil: undefined }), fc.constantFrom('replace' as const, 'keep' as const, 'error' as const), (manifest, hook, options, onConflict) => {
-        const opts = { ...options, onConflict }
-        const frozen = deepFreeze(manifest)
-        const before = snapshot(frozen)
-        const expected = viaInject(frozen, hook, opts)
-        let got
-        try {
-          got = hookPatch(frozen, hook, opts)
-        } catch (e) {
-          expect(expected.ok).toBe(false)
-          if (!expected.ok) {
-            const [a, b] = [e as { code: string; path: string }, expected.error as { code: string; path: string }]
-            expect(a.code).toBe(b.code)
-            expect('/0' + a.path).toBe(b.path)
+      fc.property(
+        objectArb,
+        hookArb,
+        fc.option(optionsArb, { nil: undefined }),
+        fc.constantFrom('replace' as const, 'keep' as const, 'error' as const),
+        (manifest, hook, options, onConflict) => {
+          const opts = { ...options, onConflict }
+          const frozen = deepFreeze(manifest)
+          const before = snapshot(frozen)
+          const expected = viaInject(frozen, hook, opts)
+          let got
+          try {
+            got = hookPatch(frozen, hook, opts)
+          } catch (e) {
+            expect(expected.ok).toBe(false)
+            if (!expected.ok) {
+              const [a, b] = [e as { code: string; path: string }, expected.error as { code: string; path: string }]
+              expect(a.code).toBe(b.code)
+              expect('/0' + a.path).toBe(b.path)
+            }
+            return
           }
-          return
-        }
-        expect(expected.ok).toBe(true)
-        if (!expected.ok) return
-        expect(apply(frozen, got.patch)).toEqual(expected.hooked)
-        expect(got.objects).toEqual(expected.objects)
-        expect(got.results.map((r) => r.message)).toEqual(expected.results.map((r) => r.message))
-        expect(snapshot(frozen)).toBe(before)
-        // a second patch on the patched object is empty: injection is idempotent
-        if (onConflict !== 'keep' || expected.results.length === 0) expect(hookPatch(apply(frozen, got.patch) as object, hook, opts).patch).toEqual([])
-      }),
+          expect(expected.ok).toBe(true)
+          if (!expected.ok) return
+          expect(apply(frozen, got.patch)).toEqual(expected.hooked)
+          expect(got.objects).toEqual(expected.objects)
+          expect(got.results.map((r) => r.message)).toEqual(expected.results.map((r) => r.message))
+          expect(snapshot(frozen)).toBe(before)
+          // a second patch on the patched object is empty: injection is idempotent
+          if (onConflict !== 'keep' || expected.results.length === 0)
+            expect(hookPatch(apply(frozen, got.patch) as object, hook, opts).patch).toEqual([])
+        },
+      ),
       { numRuns },
     )
   })

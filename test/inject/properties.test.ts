@@ -8,8 +8,21 @@ import { deepFreeze, podSpecOf, snapshot } from '../helpers.js'
 type Obj = Record<string, any>
 
 const CERT_DEST = { complete: '/etc/krake_cert', shutdown: '/etc/krake_shutdown_cert' }
-const ENV = { complete: ['KRAKE_TOKEN', 'KRAKE_COMPLETE_URL'], shutdown: ['KRAKE_SHUTDOWN_TOKEN', 'KRAKE_SHUTDOWN_URL'] }
-const WORKLOAD_KINDS = new Set(['Pod', 'Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job', 'ReplicationController', 'PodTemplate', 'CronJob'])
+const ENV = {
+  complete: ['KRAKE_TOKEN', 'KRAKE_COMPLETE_URL'],
+  shutdown: ['KRAKE_SHUTDOWN_TOKEN', 'KRAKE_SHUTDOWN_URL'],
+}
+const WORKLOAD_KINDS = new Set([
+  'Pod',
+  'Deployment',
+  'ReplicaSet',
+  'StatefulSet',
+  'DaemonSet',
+  'Job',
+  'ReplicationController',
+  'PodTemplate',
+  'CronJob',
+])
 
 function workloads(manifests: readonly Obj[]): Obj[] {
   return manifests.flatMap((m) => (m.kind === 'List' ? workloads(m.items) : WORKLOAD_KINDS.has(m.kind) ? [m] : []))
@@ -26,13 +39,18 @@ function objectsOf(v: unknown, into = new Set<unknown>()): Set<unknown> {
 describe('injectHook: properties (fast-check)', () => {
   it('only HookError escapes, whatever the input', () => {
     fc.assert(
-      fc.property(fc.oneof(manifestsArb, fc.anything()), fc.oneof(hookArb, fc.anything()), fc.oneof(optionsArb, fc.anything()), (m, h, o) => {
-        try {
-          injectHook(m as never, h as never, o as never)
-        } catch (e) {
-          if (!(e instanceof HookError)) throw e
-        }
-      }),
+      fc.property(
+        fc.oneof(manifestsArb, fc.anything()),
+        fc.oneof(hookArb, fc.anything()),
+        fc.oneof(optionsArb, fc.anything()),
+        (m, h, o) => {
+          try {
+            injectHook(m as never, h as never, o as never)
+          } catch (e) {
+            if (!(e instanceof HookError)) throw e
+          }
+        },
+      ),
       { numRuns },
     )
   })
@@ -76,7 +94,9 @@ describe('injectHook: properties (fast-check)', () => {
             expect(c.env.filter((e: Obj) => e.name === tokenName)).toHaveLength(1)
             expect(c.env.filter((e: Obj) => e.name === urlName)).toHaveLength(1)
             if (hook.tls) {
-              expect(c.volumeMounts.filter((v: Obj) => v.name === volume || v.mountPath === CERT_DEST[hook.kind])).toHaveLength(1)
+              expect(
+                c.volumeMounts.filter((v: Obj) => v.name === volume || v.mountPath === CERT_DEST[hook.kind]),
+              ).toHaveLength(1)
             }
           }
           if (hook.tls) expect(pod.volumes.filter((v: Obj) => v.name === volume)).toHaveLength(1)
@@ -95,7 +115,9 @@ function withoutHookNames(manifests: readonly Obj[], app: string): Obj[] {
   const clean = (c: Obj) => ({
     ...c,
     ...(c.env ? { env: c.env.filter((e: Obj) => !HOOK_ENV.has(e.name)) } : {}),
-    ...(c.volumeMounts ? { volumeMounts: c.volumeMounts.filter((v: Obj) => !volumes.has(v.name) && !HOOK_PATHS.has(v.mountPath)) } : {}),
+    ...(c.volumeMounts
+      ? { volumeMounts: c.volumeMounts.filter((v: Obj) => !volumes.has(v.name) && !HOOK_PATHS.has(v.mountPath)) }
+      : {}),
   })
   const cleanObject = (m: Obj): Obj | undefined => {
     if (m.kind === 'List') return { ...m, items: m.items.map(cleanObject).filter(Boolean) }
@@ -117,11 +139,19 @@ describe('injectHook: complete and shutdown stack (issue 10)', () => {
       fc.property(manifestsArb, hookArb, fc.boolean(), fc.boolean(), (m, base, tls, completeFirst) => {
         const app = base.app.name
         const input = withoutHookNames(m, app)
-        const hookOf = (kind: 'complete' | 'shutdown') => ({ ...base, kind, token: `${base.token}-${kind}`, apiEndpoint: tls ? 'https://krake:8443' : 'http://krake:8080', tls: tls ? base.tls ?? undefined : undefined })
+        const hookOf = (kind: 'complete' | 'shutdown') => ({
+          ...base,
+          kind,
+          token: `${base.token}-${kind}`,
+          apiEndpoint: tls ? 'https://krake:8443' : 'http://krake:8080',
+          tls: tls ? (base.tls ?? undefined) : undefined,
+        })
         const order = completeFirst ? (['complete', 'shutdown'] as const) : (['shutdown', 'complete'] as const)
         const first = injectHook(deepFreeze(input), hookOf(order[0]))
         const second = injectHook(deepFreeze(first.manifests), hookOf(order[1]))
-        const located = [...first.results, ...second.results].filter((r) => r.resourceRef !== undefined || r.field !== undefined)
+        const located = [...first.results, ...second.results].filter(
+          (r) => r.resourceRef !== undefined || r.field !== undefined,
+        )
         expect(located).toEqual([])
 
         const withTls = hookOf('complete').tls !== undefined
@@ -131,19 +161,26 @@ describe('injectHook: complete and shutdown stack (issue 10)', () => {
             for (const name of HOOK_ENV) expect(c.env.filter((e: Obj) => e.name === name)).toHaveLength(1)
             if (withTls) {
               for (const kind of ['complete', 'shutdown'] as const) {
-                expect(c.volumeMounts.filter((v: Obj) => v.mountPath === CERT_DEST[kind])).toEqual([{ name: hookNames(app, kind).volume, mountPath: CERT_DEST[kind], readOnly: true }])
+                expect(c.volumeMounts.filter((v: Obj) => v.mountPath === CERT_DEST[kind])).toEqual([
+                  { name: hookNames(app, kind).volume, mountPath: CERT_DEST[kind], readOnly: true },
+                ])
               }
             }
           }
-          if (withTls) for (const kind of ['complete', 'shutdown'] as const) expect(pod.volumes.filter((v: Obj) => v.name === hookNames(app, kind).volume)).toHaveLength(1)
+          if (withTls)
+            for (const kind of ['complete', 'shutdown'] as const)
+              expect(pod.volumes.filter((v: Obj) => v.name === hookNames(app, kind).volume)).toHaveLength(1)
         }
         if (withTls && workloads(input).length > 0) {
-          const configMaps = (second.manifests as Obj[]).filter((o) => o.kind === 'ConfigMap').map((o) => o.metadata.name)
+          const configMaps = (second.manifests as Obj[])
+            .filter((o) => o.kind === 'ConfigMap')
+            .map((o) => o.metadata.name)
           expect(configMaps).toContain(hookNames(app, 'complete').configMap)
           expect(configMaps).toContain(hookNames(app, 'shutdown').configMap)
         }
         // each hook again on the stacked output changes nothing
-        for (const kind of order) expect(injectHook(deepFreeze(second.manifests), hookOf(kind)).manifests).toEqual(second.manifests)
+        for (const kind of order)
+          expect(injectHook(deepFreeze(second.manifests), hookOf(kind)).manifests).toEqual(second.manifests)
       }),
       { numRuns },
     )

@@ -7,7 +7,8 @@ import { HookError, type HookSpec, type InjectOptions, type InjectResult } from 
 
 export function referenceInject(manifests: readonly unknown[], hook: HookSpec, options?: InjectOptions): InjectResult {
   const plan = makePlan(hook, options)
-  if (!Array.isArray(manifests)) throw new HookError('ERR_INVALID_MANIFESTS', 'manifests must be an array of Kubernetes objects', { path: '' })
+  if (!Array.isArray(manifests))
+    throw new HookError('ERR_INVALID_MANIFESTS', 'manifests must be an array of Kubernetes objects', { path: '' })
   const out = cloneJson(manifests) as Json[]
   const results = runInjection(out, plan, (i) => [i])
   return { manifests: out as never, results }

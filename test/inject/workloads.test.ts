@@ -11,11 +11,33 @@ const WORKLOADS: Array<[string, Record<string, unknown>]> = [
   ['StatefulSet', { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'w' }, spec: { template } }],
   ['DaemonSet', { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'w' }, spec: { template } }],
   ['Job', { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'w' }, spec: { template } }],
-  ['ReplicationController', { apiVersion: 'v1', kind: 'ReplicationController', metadata: { name: 'w' }, spec: { template } }],
+  [
+    'ReplicationController',
+    { apiVersion: 'v1', kind: 'ReplicationController', metadata: { name: 'w' }, spec: { template } },
+  ],
   ['PodTemplate', { apiVersion: 'v1', kind: 'PodTemplate', metadata: { name: 'w' }, template }],
-  ['CronJob', { apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'w' }, spec: { schedule: '* * * * *', jobTemplate: { spec: { template } } } }],
-  ['CronJob batch/v1beta1', { apiVersion: 'batch/v1beta1', kind: 'CronJob', metadata: { name: 'w' }, spec: { jobTemplate: { spec: { template } } } }],
-  ['Deployment extensions/v1beta1', { apiVersion: 'extensions/v1beta1', kind: 'Deployment', metadata: { name: 'w' }, spec: { template } }],
+  [
+    'CronJob',
+    {
+      apiVersion: 'batch/v1',
+      kind: 'CronJob',
+      metadata: { name: 'w' },
+      spec: { schedule: '* * * * *', jobTemplate: { spec: { template } } },
+    },
+  ],
+  [
+    'CronJob batch/v1beta1',
+    {
+      apiVersion: 'batch/v1beta1',
+      kind: 'CronJob',
+      metadata: { name: 'w' },
+      spec: { jobTemplate: { spec: { template } } },
+    },
+  ],
+  [
+    'Deployment extensions/v1beta1',
+    { apiVersion: 'extensions/v1beta1', kind: 'Deployment', metadata: { name: 'w' }, spec: { template } },
+  ],
 ]
 
 describe('injectHook: every workload kind', () => {
@@ -26,7 +48,9 @@ describe('injectHook: every workload kind', () => {
     for (const c of p.containers) {
       expect(envOf(c, 'KRAKE_TOKEN')).toHaveLength(1)
       expect(envOf(c, 'KRAKE_COMPLETE_URL')).toHaveLength(1)
-      expect(c.volumeMounts).toEqual([{ name: 'nginx-demo-krake-volume', mountPath: '/etc/krake_cert', readOnly: true }])
+      expect(c.volumeMounts).toEqual([
+        { name: 'nginx-demo-krake-volume', mountPath: '/etc/krake_cert', readOnly: true },
+      ])
     }
     expect(p.volumes).toEqual([{ name: 'nginx-demo-krake-volume', configMap: { name: 'nginx-demo-krake-configmap' } }])
     expect((manifests[1] as { kind: string }).kind).toBe('ConfigMap')
@@ -37,7 +61,11 @@ describe('injectHook: every workload kind', () => {
       apiVersion: 'v1',
       kind: 'List',
       metadata: { resourceVersion: '' },
-      items: [WORKLOADS[1]![1], { apiVersion: 'v1', kind: 'Service', metadata: { name: 's' }, spec: { ports: [] } }, WORKLOADS[5]![1]],
+      items: [
+        WORKLOADS[1]![1],
+        { apiVersion: 'v1', kind: 'Service', metadata: { name: 's' }, spec: { ports: [] } },
+        WORKLOADS[5]![1],
+      ],
     }
     const { manifests } = injectHook(deepFreeze([list]), spec())
     const items = (manifests[0] as { items: Array<Record<string, any>> }).items
@@ -49,17 +77,30 @@ describe('injectHook: every workload kind', () => {
   it('every other object is returned unchanged, a CRD named Deployment included', () => {
     const others = [
       { apiVersion: 'v1', kind: 'Service', metadata: { name: 's' }, spec: { ports: [{ port: 80 }] } },
-      { apiVersion: 'example.com/v1', kind: 'Deployment', metadata: { name: 'crd' }, spec: { template: { spec: { containers: [] } } } },
+      {
+        apiVersion: 'example.com/v1',
+        kind: 'Deployment',
+        metadata: { name: 'crd' },
+        spec: { template: { spec: { containers: [] } } },
+      },
       { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'ns' } },
       { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm' }, data: { a: 'b' } },
     ]
-    const { manifests, results } = injectHook(deepFreeze(others), spec({ apiEndpoint: 'https://krake-api:8443', tls: fixtureTls() }))
+    const { manifests, results } = injectHook(
+      deepFreeze(others),
+      spec({ apiEndpoint: 'https://krake-api:8443', tls: fixtureTls() }),
+    )
     expect(manifests).toEqual(others)
     expect(results).toEqual([])
   })
 
   it('initContainers are left alone by default and hooked with options.initContainers', () => {
-    const obj = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { initContainers: [container('init')], containers: [container('main')] } }
+    const obj = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'p' },
+      spec: { initContainers: [container('init')], containers: [container('main')] },
+    }
     const off = injectHook(deepFreeze([obj]), spec({ tls: fixtureTls() }))
     expect((off.manifests[0] as any).spec.initContainers).toEqual([container('init')])
     const on = injectHook(deepFreeze([obj]), spec({ tls: fixtureTls() }), { initContainers: true })
@@ -75,8 +116,19 @@ describe('injectHook: every workload kind', () => {
   })
 
   it('one ConfigMap per namespace, in order of first appearance, none for cluster-scoped objects', () => {
-    const d = (ns: string | undefined) => ({ apiVersion: 'batch/v1', kind: 'Job', metadata: ns ? { name: 'j', namespace: ns } : { name: 'j' }, spec: { template: { spec: pod } } })
-    const input = [d('b'), { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'x' } }, d('a'), d('b'), d(undefined)]
+    const d = (ns: string | undefined) => ({
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: ns ? { name: 'j', namespace: ns } : { name: 'j' },
+      spec: { template: { spec: pod } },
+    })
+    const input = [
+      d('b'),
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'x' } },
+      d('a'),
+      d('b'),
+      d(undefined),
+    ]
     const { manifests } = injectHook(deepFreeze(input), spec({ tls: fixtureTls() }))
     const added = manifests.slice(input.length) as Array<{ kind: string; metadata: { namespace?: string } }>
     expect(added.map((o) => [o.kind, o.metadata.namespace])).toEqual([

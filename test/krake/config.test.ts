@@ -45,45 +45,124 @@ describe('parseKrakeHooksConfig(input)', () => {
   it("fills the 2020 Krake's defaults when forced or told by env_complete, reading the hooks section alone or the whole file, as text or parsed", () => {
     const defaults = {
       layout: '2020',
-      complete: { hookUser: 'system:complete-hook', intermediateSrc: 'tmp/pki/system:complete-signing.pem', intermediateKeySrc: 'tmp/pki/system:complete-signing-key.pem', certDest: '/etc/krake_cert', envToken: 'KRAKE_TOKEN', envUrl: 'KRAKE_COMPLETE_URL' },
-      shutdown: { hookUser: 'system:shutdown-hook', intermediateSrc: 'tmp/pki/system:shutdown-signing.pem', intermediateKeySrc: 'tmp/pki/system:shutdown-signing-key.pem', certDest: '/etc/krake_shutdown_cert', envToken: 'KRAKE_SHUTDOWN_TOKEN', envUrl: 'KRAKE_SHUTDOWN_URL', timeout: 30, failureStrategy: 'delete', failureRetryCount: 0 },
+      complete: {
+        hookUser: 'system:complete-hook',
+        intermediateSrc: 'tmp/pki/system:complete-signing.pem',
+        intermediateKeySrc: 'tmp/pki/system:complete-signing-key.pem',
+        certDest: '/etc/krake_cert',
+        envToken: 'KRAKE_TOKEN',
+        envUrl: 'KRAKE_COMPLETE_URL',
+      },
+      shutdown: {
+        hookUser: 'system:shutdown-hook',
+        intermediateSrc: 'tmp/pki/system:shutdown-signing.pem',
+        intermediateKeySrc: 'tmp/pki/system:shutdown-signing-key.pem',
+        certDest: '/etc/krake_shutdown_cert',
+        envToken: 'KRAKE_SHUTDOWN_TOKEN',
+        envUrl: 'KRAKE_SHUTDOWN_URL',
+        timeout: 30,
+        failureStrategy: 'delete',
+        failureRetryCount: 0,
+      },
     }
     expect(parseKrakeHooksConfig('complete: {}\nshutdown:\n', { layout: '2020' })).toEqual(defaults)
-    expect(parseKrakeHooksConfig({ api_endpoint: 'x', hooks: { complete: {}, shutdown: {} } }, { layout: '2020' })).toEqual(defaults)
-    expect(parseKrakeHooksConfig({ complete: { env_complete: 'KRAKE_COMPLETE_URL' } })).toEqual({ layout: '2020', complete: defaults.complete })
+    expect(
+      parseKrakeHooksConfig({ api_endpoint: 'x', hooks: { complete: {}, shutdown: {} } }, { layout: '2020' }),
+    ).toEqual(defaults)
+    expect(parseKrakeHooksConfig({ complete: { env_complete: 'KRAKE_COMPLETE_URL' } })).toEqual({
+      layout: '2020',
+      complete: defaults.complete,
+    })
     expect(parseKrakeHooksConfig('api_endpoint: x\n')).toEqual({ layout: 'current' })
     expect(parseKrakeHooksConfig('', { layout: '2020' })).toEqual({ layout: '2020' })
   })
 
   it("fills today's Krake's defaults (data/config.py) when told by env_url, a shutdown section or a shutdown-only key, or by nothing", () => {
     const pki = { intermediate_src: 'pki/c.pem', intermediate_key_src: 'pki/c-key.pem' }
-    const complete = { hookUser: 'system:complete-hook', intermediateSrc: 'pki/c.pem', intermediateKeySrc: 'pki/c-key.pem', certDest: '/etc/krake_complete_certs/', envToken: 'KRAKE_COMPLETE_TOKEN', envUrl: 'KRAKE_COMPLETE_URL' }
-    const shutdown = { hookUser: 'system:shutdown-hook', intermediateSrc: 'pki/c.pem', intermediateKeySrc: 'pki/c-key.pem', certDest: '/etc/krake_shutdown_certs/', envToken: 'KRAKE_SHUTDOWN_TOKEN', envUrl: 'KRAKE_SHUTDOWN_URL', timeout: 30, failureStrategy: 'delete', failureRetryCount: 0 }
-    expect(parseKrakeHooksConfig({ complete: { ...pki, env_url: 'KRAKE_COMPLETE_URL' } })).toEqual({ layout: 'current', complete })
+    const complete = {
+      hookUser: 'system:complete-hook',
+      intermediateSrc: 'pki/c.pem',
+      intermediateKeySrc: 'pki/c-key.pem',
+      certDest: '/etc/krake_complete_certs/',
+      envToken: 'KRAKE_COMPLETE_TOKEN',
+      envUrl: 'KRAKE_COMPLETE_URL',
+    }
+    const shutdown = {
+      hookUser: 'system:shutdown-hook',
+      intermediateSrc: 'pki/c.pem',
+      intermediateKeySrc: 'pki/c-key.pem',
+      certDest: '/etc/krake_shutdown_certs/',
+      envToken: 'KRAKE_SHUTDOWN_TOKEN',
+      envUrl: 'KRAKE_SHUTDOWN_URL',
+      timeout: 30,
+      failureStrategy: 'delete',
+      failureRetryCount: 0,
+    }
+    expect(parseKrakeHooksConfig({ complete: { ...pki, env_url: 'KRAKE_COMPLETE_URL' } })).toEqual({
+      layout: 'current',
+      complete,
+    })
     expect(parseKrakeHooksConfig({ complete: pki, shutdown: pki })).toEqual({ layout: 'current', complete, shutdown })
     expect(parseKrakeHooksConfig({ shutdown: { ...pki, timeout: 30 } })).toEqual({ layout: 'current', shutdown })
     expect(parseKrakeHooksConfig({ complete: pki })).toEqual({ layout: 'current', complete })
     // forced: env_complete read as env_url by today's Krake too
-    expect(parseKrakeHooksConfig({ complete: { ...pki, env_complete: 'DONE' } }, { layout: 'current' })).toEqual({ layout: 'current', complete: { ...complete, envUrl: 'DONE' } })
+    expect(parseKrakeHooksConfig({ complete: { ...pki, env_complete: 'DONE' } }, { layout: 'current' })).toEqual({
+      layout: 'current',
+      complete: { ...complete, envUrl: 'DONE' },
+    })
   })
 
   it("reads every key of today's Krake (data/config.py's hooks section) for both hooks, from a file in Krake's layout", () => {
     expect(parseKrakeHooksConfig(krakeFixture('every-key.yaml'))).toEqual({
       layout: 'current',
-      complete: { hookUser: 'system:complete-hook-2', intermediateSrc: '/pki/complete.pem', intermediateKeySrc: '/pki/complete-key.pem', certDest: '/etc/krake_complete_certs', envToken: 'DONE_TOKEN', envUrl: 'DONE_URL', externalEndpoint: 'https://krake.example:8443' },
-      shutdown: { hookUser: 'system:shutdown-hook-2', intermediateSrc: '/pki/shutdown.pem', intermediateKeySrc: '/pki/shutdown-key.pem', certDest: '/etc/krake_shutdown_certs', envToken: 'STOP_TOKEN', envUrl: 'STOP_URL', timeout: 45, failureStrategy: 'give_up', failureRetryCount: 2 },
+      complete: {
+        hookUser: 'system:complete-hook-2',
+        intermediateSrc: '/pki/complete.pem',
+        intermediateKeySrc: '/pki/complete-key.pem',
+        certDest: '/etc/krake_complete_certs',
+        envToken: 'DONE_TOKEN',
+        envUrl: 'DONE_URL',
+        externalEndpoint: 'https://krake.example:8443',
+      },
+      shutdown: {
+        hookUser: 'system:shutdown-hook-2',
+        intermediateSrc: '/pki/shutdown.pem',
+        intermediateKeySrc: '/pki/shutdown-key.pem',
+        certDest: '/etc/krake_shutdown_certs',
+        envToken: 'STOP_TOKEN',
+        envUrl: 'STOP_URL',
+        timeout: 45,
+        failureStrategy: 'give_up',
+        failureRetryCount: 2,
+      },
     })
   })
 
   const PKI = { intermediate_src: 'a.pem', intermediate_key_src: 'a-key.pem' }
   it.each([
-    [{ shutdown: { ...PKI, timeout: 0 } }, '/shutdown/timeout', /timeout \(seconds\) must be an integer of at least 1, not 0/],
+    [
+      { shutdown: { ...PKI, timeout: 0 } },
+      '/shutdown/timeout',
+      /timeout \(seconds\) must be an integer of at least 1, not 0/,
+    ],
     [{ shutdown: { ...PKI, timeout: 1.5 } }, '/shutdown/timeout', /integer of at least 1, not 1.5/],
     [{ shutdown: { ...PKI, timeout: '30' } }, '/shutdown/timeout', /integer of at least 1, not "30"/],
     [{ shutdown: { ...PKI, timeout: true } }, '/shutdown/timeout', /integer of at least 1, not true/],
-    [{ shutdown: { ...PKI, failure_retry_count: -1 } }, '/shutdown/failure_retry_count', /integer of at least 0, not -1/],
-    [{ shutdown: { ...PKI, failure_retry_count: null } }, '/shutdown/failure_retry_count', /integer of at least 0, not null/],
-    [{ shutdown: { ...PKI, failure_strategy: 'retry' } }, '/shutdown/failure_strategy', /"delete" or "give_up", not "retry"/],
+    [
+      { shutdown: { ...PKI, failure_retry_count: -1 } },
+      '/shutdown/failure_retry_count',
+      /integer of at least 0, not -1/,
+    ],
+    [
+      { shutdown: { ...PKI, failure_retry_count: null } },
+      '/shutdown/failure_retry_count',
+      /integer of at least 0, not null/,
+    ],
+    [
+      { shutdown: { ...PKI, failure_strategy: 'retry' } },
+      '/shutdown/failure_strategy',
+      /"delete" or "give_up", not "retry"/,
+    ],
     [{ complete: { ...PKI, timeout: 30 } }, '/complete/timeout', /unknown key "timeout"/],
     [{ complete: { env_url: 'X' } }, '/complete/intermediate_src', /intermediate_src is required/],
     [{ shutdown: { intermediate_src: 'a.pem' } }, '/shutdown/intermediate_key_src', /intermediate_key_src is required/],
@@ -109,8 +188,16 @@ describe('parseKrakeHooksConfig(input)', () => {
     [{ complete: { hook_user: 42 } }, '/complete/hook_user', /hook_user must be a non-empty string, not 42/],
     [{ complete: { cert_dest: ['a'] } }, '/complete/cert_dest', /cert_dest must be a non-empty string/],
     [{ complete: { ...PKI, cert_dest: 'relative/dir' } }, '/complete/cert_dest', /absolute path/],
-    [{ complete: { ...PKI, external_endpoint: 'krake:1234' } }, '/complete/external_endpoint', /absolute http\(s\) URL/],
-    [{ complete: { ...PKI, external_endpoint: 'ftp://krake' } }, '/complete/external_endpoint', /absolute http\(s\) URL/],
+    [
+      { complete: { ...PKI, external_endpoint: 'krake:1234' } },
+      '/complete/external_endpoint',
+      /absolute http\(s\) URL/,
+    ],
+    [
+      { complete: { ...PKI, external_endpoint: 'ftp://krake' } },
+      '/complete/external_endpoint',
+      /absolute http\(s\) URL/,
+    ],
     [{ complete: { env_complete: 'A', env_url: 'B' } }, '/complete/env_url', /env_complete or env_url, not both/],
     [{ hooks: { finish: {} } }, '/hooks/finish', /unknown hook "finish"/],
     [{ hooks: { complete: 'yes' } }, '/hooks/complete', /must be a mapping/],

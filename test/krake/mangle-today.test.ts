@@ -4,7 +4,14 @@
 // public API, and the observer schema in Krake's format.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startApiServer, type ApiServer } from '../../examples/api-server.js'
-import { mangleApplication, parseKrakeHooksConfig, signalHook, stringifyManifests, type KrakeApplication, type KrakeHooksContext } from '../../src/index.js'
+import {
+  mangleApplication,
+  parseKrakeHooksConfig,
+  signalHook,
+  stringifyManifests,
+  type KrakeApplication,
+  type KrakeHooksContext,
+} from '../../src/index.js'
 import { deepFreeze, deployment, hookErrorOfAsync, krakeFixture, podSpecOf } from '../helpers.js'
 import { containerEnv, mountedFiles } from '../kubelet.js'
 import { makePki, type Pki } from '../pki.js'
@@ -14,10 +21,22 @@ const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64')
 const unb64 = (s: string) => Buffer.from(s, 'base64').toString('utf8')
 const PKI = { intermediate_src: 'inter-ec-sec1.pem', intermediate_key_src: 'inter-ec-sec1-key.pem' }
 // Krake's hooks_config fixture of today: both hooks, today's names
-const hooks = parseKrakeHooksConfig({ hooks: { complete: { ...PKI, env_url: 'KRAKE_COMPLETE_URL' }, shutdown: { intermediate_src: 'inter-rsa-pkcs8.pem', intermediate_key_src: 'inter-rsa-pkcs8-key.pem' } } })
-const nginx = (namespace: string | null = 'secondary') => deployment('nginx-demo', namespace ?? undefined, [{ name: 'nginx', image: 'nginx:1.27', ports: [{ containerPort: 80 }] }])
+const hooks = parseKrakeHooksConfig({
+  hooks: {
+    complete: { ...PKI, env_url: 'KRAKE_COMPLETE_URL' },
+    shutdown: { intermediate_src: 'inter-rsa-pkcs8.pem', intermediate_key_src: 'inter-rsa-pkcs8-key.pem' },
+  },
+})
+const nginx = (namespace: string | null = 'secondary') =>
+  deployment('nginx-demo', namespace ?? undefined, [
+    { name: 'nginx', image: 'nginx:1.27', ports: [{ containerPort: 80 }] },
+  ])
 const app = (hookNames: string[], manifest: object[] = [nginx()], status?: Obj, spec: Obj = {}): KrakeApplication =>
-  deepFreeze({ metadata: { name: 'nginx-demo', namespace: 'secondary', uid: 'u-1' }, spec: { manifest, hooks: hookNames, ...spec }, ...(status ? { status } : {}) })
+  deepFreeze({
+    metadata: { name: 'nginx-demo', namespace: 'secondary', uid: 'u-1' },
+    spec: { manifest, hooks: hookNames, ...spec },
+    ...(status ? { status } : {}),
+  })
 const noTls: KrakeHooksContext = { apiEndpoint: 'http://krake-api:8080' }
 
 describe("mangleApplication in today's layout (Krake's test_hook.py of today, ported)", () => {
@@ -30,19 +49,60 @@ describe("mangleApplication in today's layout (Krake's test_hook.py of today, po
     const stored = deepFreeze({
       api: 'kubernetes',
       kind: 'Application',
-      metadata: { name: 'nginx-demo', namespace: 'secondary', uid: 'a3b1', created: '2026-12-01T10:00:00+00:00', modified: '2026-12-01T10:00:00+00:00', deleted: null, finalizers: [], labels: {}, owners: [] },
-      spec: { manifest: [nginx()], observer_schema: [], hooks: ['complete', 'shutdown'], constraints: { cluster: { labels: [], custom_resources: [] } }, shutdown_grace_time: null },
-      status: { state: 'PENDING', reason: null, services: {}, scheduled_to: null, running_on: null, last_applied_manifest: null, last_observed_manifest: [], mangled_observer_schema: [], complete_token: null, complete_cert: null, complete_key: null, shutdown_token: null, shutdown_cert: null, shutdown_key: null },
+      metadata: {
+        name: 'nginx-demo',
+        namespace: 'secondary',
+        uid: 'a3b1',
+        created: '2026-12-01T10:00:00+00:00',
+        modified: '2026-12-01T10:00:00+00:00',
+        deleted: null,
+        finalizers: [],
+        labels: {},
+        owners: [],
+      },
+      spec: {
+        manifest: [nginx()],
+        observer_schema: [],
+        hooks: ['complete', 'shutdown'],
+        constraints: { cluster: { labels: [], custom_resources: [] } },
+        shutdown_grace_time: null,
+      },
+      status: {
+        state: 'PENDING',
+        reason: null,
+        services: {},
+        scheduled_to: null,
+        running_on: null,
+        last_applied_manifest: null,
+        last_observed_manifest: [],
+        mangled_observer_schema: [],
+        complete_token: null,
+        complete_cert: null,
+        complete_key: null,
+        shutdown_token: null,
+        shutdown_cert: null,
+        shutdown_key: null,
+      },
     })
     const r = await mangleApplication(stored as unknown as KrakeApplication, parseKrakeHooksConfig(text), noTls)
     expect(r.manifests.map((m: Obj) => m.kind)).toEqual(['Deployment', 'Secret', 'Secret'])
-    expect(r.status).toMatchObject({ state: 'PENDING', services: {}, complete_token: expect.any(String), shutdown_token: expect.any(String), complete_cert: null, last_observed_manifest: [] })
+    expect(r.status).toMatchObject({
+      state: 'PENDING',
+      services: {},
+      complete_token: expect.any(String),
+      shutdown_token: expect.any(String),
+      complete_cert: null,
+      last_observed_manifest: [],
+    })
     expect((r.status.mangled_observer_schema as Obj[]).map((s) => s.kind)).toEqual(['Deployment', 'Secret', 'Secret'])
   })
 
   it('complete hook: token and URL in the Opaque Secret <app>-krake-complete-secret-token, read with secretKeyRef', async () => {
     const r = await mangleApplication(app(['complete']), hooks, noTls)
-    expect(r.manifests.map((m: Obj) => `${m.kind}/${m.metadata.name}`)).toEqual(['Deployment/nginx-demo', 'Secret/nginx-demo-krake-complete-secret-token'])
+    expect(r.manifests.map((m: Obj) => `${m.kind}/${m.metadata.name}`)).toEqual([
+      'Deployment/nginx-demo',
+      'Secret/nginx-demo-krake-complete-secret-token',
+    ])
     const secret = r.manifests[1] as Obj
     expect(secret.type).toBe('Opaque')
     expect(secret.metadata.namespace).toBe('secondary')
@@ -51,8 +111,14 @@ describe("mangleApplication in today's layout (Krake's test_hook.py of today, po
       krake_complete_url: b64('http://krake-api:8080/kubernetes/namespaces/secondary/applications/nginx-demo/complete'),
     })
     expect(podSpecOf(r.manifests[0] as Obj).containers[0].env).toEqual([
-      { name: 'KRAKE_COMPLETE_TOKEN', valueFrom: { secretKeyRef: { name: 'nginx-demo-krake-complete-secret-token', key: 'krake_complete_token' } } },
-      { name: 'KRAKE_COMPLETE_URL', valueFrom: { secretKeyRef: { name: 'nginx-demo-krake-complete-secret-token', key: 'krake_complete_url' } } },
+      {
+        name: 'KRAKE_COMPLETE_TOKEN',
+        valueFrom: { secretKeyRef: { name: 'nginx-demo-krake-complete-secret-token', key: 'krake_complete_token' } },
+      },
+      {
+        name: 'KRAKE_COMPLETE_URL',
+        valueFrom: { secretKeyRef: { name: 'nginx-demo-krake-complete-secret-token', key: 'krake_complete_url' } },
+      },
     ])
     expect(r.status.complete_token).toMatch(/^[A-Za-z0-9_-]{43}$/)
   })
@@ -62,7 +128,9 @@ describe("mangleApplication in today's layout (Krake's test_hook.py of today, po
     expect(r.manifests).toEqual([nginx()])
     expect(r.status.complete_token).toBeUndefined()
     expect(r.status.last_applied_manifest).toEqual([nginx()])
-    expect((r.status.mangled_observer_schema as Obj[]).map((s) => `${s.kind}/${s.metadata.name}`)).toEqual(['Deployment/nginx-demo'])
+    expect((r.status.mangled_observer_schema as Obj[]).map((s) => `${s.kind}/${s.metadata.name}`)).toEqual([
+      'Deployment/nginx-demo',
+    ])
   })
 
   it('default namespace: a workload without a namespace gets Secrets without one (Krake writes "default"; ours land where the workload lands)', async () => {
@@ -74,7 +142,9 @@ describe("mangleApplication in today's layout (Krake's test_hook.py of today, po
   it('external endpoint: the URL in the Secret is built on external_endpoint, its scheme following TLS', async () => {
     const cfg = parseKrakeHooksConfig({ complete: { ...PKI, external_endpoint: 'https://krake.example:8443/base' } })
     const r = await mangleApplication(app(['complete']), cfg, noTls)
-    expect(unb64((r.manifests[1] as Obj).data.krake_complete_url)).toBe('http://krake.example:8443/base/kubernetes/namespaces/secondary/applications/nginx-demo/complete')
+    expect(unb64((r.manifests[1] as Obj).data.krake_complete_url)).toBe(
+      'http://krake.example:8443/base/kubernetes/namespaces/secondary/applications/nginx-demo/complete',
+    )
   })
 
   it('reschedule: run again with the returned status, the same manifests, status and schema byte for byte', async () => {
@@ -87,7 +157,10 @@ describe("mangleApplication in today's layout (Krake's test_hook.py of today, po
   it('explicit options still override: tokenFrom "value" writes plain values and no token Secret', async () => {
     const r = await mangleApplication(app(['complete']), hooks, { ...noTls, options: { tokenFrom: 'value' } })
     expect(r.manifests).toHaveLength(1)
-    expect(podSpecOf(r.manifests[0] as Obj).containers[0].env[0]).toEqual({ name: 'KRAKE_COMPLETE_TOKEN', value: r.status.complete_token })
+    expect(podSpecOf(r.manifests[0] as Obj).containers[0].env[0]).toEqual({
+      name: 'KRAKE_COMPLETE_TOKEN',
+      value: r.status.complete_token,
+    })
   })
 })
 
@@ -102,7 +175,12 @@ describe("today's layout with TLS", () => {
       complete: { certPem: pki.read('inter-ec-sec1.pem'), keyPem: pki.read('inter-ec-sec1-key.pem') },
       shutdown: { certPem: pki.read('inter-rsa-pkcs8.pem'), keyPem: pki.read('inter-rsa-pkcs8-key.pem') },
     }
-    api = await startApiServer({ key: pki.read('server-key.pem'), cert: pki.read('server.pem'), ca: pki.read('root.pem'), hookUser: { complete: 'system:complete-hook', shutdown: 'system:shutdown-hook' } })
+    api = await startApiServer({
+      key: pki.read('server-key.pem'),
+      cert: pki.read('server.pem'),
+      ca: pki.read('root.pem'),
+      hookUser: { complete: 'system:complete-hook', shutdown: 'system:shutdown-hook' },
+    })
   })
   afterAll(async () => {
     await api?.close()
@@ -141,21 +219,48 @@ describe("today's layout with TLS", () => {
     const env = containerEnv(manifests, manifests[0]!)
     const certDir = mountedFiles(manifests, manifests[0]!, '/etc/krake_complete_certs', pki.path('sending-certs'))
     expect(await signalHook('complete', { env, certDir, retries: 0 })).toEqual({ ok: true, status: 200, attempts: 1 })
-    expect(api.apps.get('secondary/nginx-demo')!.application).toMatchObject({ status: { state: 'READY_FOR_ACTION' }, metadata: { deleted: expect.any(String) } })
+    expect(api.apps.get('secondary/nginx-demo')!.application).toMatchObject({
+      status: { state: 'READY_FOR_ACTION' },
+      metadata: { deleted: expect.any(String) },
+    })
   })
 
   it('sending with TLS and RBAC: the API checks the CN per hook, so the shutdown certificate cannot call complete', async () => {
     const r = await mangleApplication(app(['complete', 'shutdown']), hooks, ctx())
     const manifests = r.manifests as Obj[]
-    api.addApp('secondary', 'nginx-demo', { complete: r.status.complete_token as string, shutdown: r.status.shutdown_token as string }, 'RUNNING')
+    api.addApp(
+      'secondary',
+      'nginx-demo',
+      { complete: r.status.complete_token as string, shutdown: r.status.shutdown_token as string },
+      'RUNNING',
+    )
     const env = containerEnv(manifests, manifests[0]!)
-    const shutdownCerts = mountedFiles(manifests, manifests[0]!, '/etc/krake_shutdown_certs', pki.path('rbac-shutdown-certs'))
-    const completeCerts = mountedFiles(manifests, manifests[0]!, '/etc/krake_complete_certs', pki.path('rbac-complete-certs'))
-    expect(await signalHook('complete', { env, certDir: shutdownCerts, retries: 0 })).toMatchObject({ ok: false, status: 403 })
+    const shutdownCerts = mountedFiles(
+      manifests,
+      manifests[0]!,
+      '/etc/krake_shutdown_certs',
+      pki.path('rbac-shutdown-certs'),
+    )
+    const completeCerts = mountedFiles(
+      manifests,
+      manifests[0]!,
+      '/etc/krake_complete_certs',
+      pki.path('rbac-complete-certs'),
+    )
+    expect(await signalHook('complete', { env, certDir: shutdownCerts, retries: 0 })).toMatchObject({
+      ok: false,
+      status: 403,
+    })
     // shutdown of a RUNNING application: accepted, and nothing changes (as Krake)
-    expect(await signalHook('shutdown', { env, certDir: shutdownCerts, retries: 0 })).toMatchObject({ ok: true, status: 200 })
+    expect(await signalHook('shutdown', { env, certDir: shutdownCerts, retries: 0 })).toMatchObject({
+      ok: true,
+      status: 200,
+    })
     expect(api.apps.get('secondary/nginx-demo')!.application.status.state).toBe('RUNNING')
-    expect(await signalHook('complete', { env, certDir: completeCerts, retries: 0 })).toMatchObject({ ok: true, status: 200 })
+    expect(await signalHook('complete', { env, certDir: completeCerts, retries: 0 })).toMatchObject({
+      ok: true,
+      status: 200,
+    })
   })
 
   it("the observer schema, in Krake's format, on a Deployment with TLS and both hooks", async () => {
@@ -164,7 +269,12 @@ describe("today's layout with TLS", () => {
     const secretSchema = (name: string, keys: string[]) => ({
       apiVersion: 'v1',
       kind: 'Secret',
-      metadata: { name, namespace: null, labels: { 'app.kubernetes.io/managed-by': null }, annotations: { 'krake-hooks/hook': null, 'krake-hooks/application': null } },
+      metadata: {
+        name,
+        namespace: null,
+        labels: { 'app.kubernetes.io/managed-by': null },
+        annotations: { 'krake-hooks/hook': null, 'krake-hooks/application': null },
+      },
       type: null,
       data: Object.fromEntries(keys.map((k) => [k, null])),
     })
@@ -190,7 +300,11 @@ describe("today's layout with TLS", () => {
                 },
                 control(1),
               ],
-              volumes: [{ name: null, secret: { secretName: null } }, { name: null, secret: { secretName: null } }, control(2)],
+              volumes: [
+                { name: null, secret: { secretName: null } },
+                { name: null, secret: { secretName: null } },
+                control(2),
+              ],
             },
           },
         },
@@ -204,13 +318,26 @@ describe("today's layout with TLS", () => {
   })
 
   it("a custom spec.observer_schema is kept, and what the hooks add is observed in it (Krake's _inject)", async () => {
-    const custom = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'nginx-demo' }, spec: { replicas: null } }
-    const r = await mangleApplication(app(['complete'], [nginx()], undefined, { observer_schema: [custom] }), hooks, { apiEndpoint: 'http://k:8080' })
+    const custom = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'nginx-demo' },
+      spec: { replicas: null },
+    }
+    const r = await mangleApplication(app(['complete'], [nginx()], undefined, { observer_schema: [custom] }), hooks, {
+      apiEndpoint: 'http://k:8080',
+    })
     const deploymentSchema = (r.status.mangled_observer_schema as Obj[])[0]!
     expect(deploymentSchema.spec.replicas).toBeNull()
     // the containers were not observed: Krake adds {} for the container, then its env
     expect(deploymentSchema.spec.template.spec.containers).toEqual([
-      { env: [{ name: null, valueFrom: { secretKeyRef: { name: null, key: null } } }, { name: null, valueFrom: { secretKeyRef: { name: null, key: null } } }, { observer_schema_list_min_length: 2, observer_schema_list_max_length: 2 }] },
+      {
+        env: [
+          { name: null, valueFrom: { secretKeyRef: { name: null, key: null } } },
+          { name: null, valueFrom: { secretKeyRef: { name: null, key: null } } },
+          { observer_schema_list_min_length: 2, observer_schema_list_max_length: 2 },
+        ],
+      },
       { observer_schema_list_min_length: 0, observer_schema_list_max_length: 0 },
     ])
   })
@@ -218,8 +345,16 @@ describe("today's layout with TLS", () => {
 
 describe('mangleApplication: errors point at the configuration key the caller wrote (issue 12)', () => {
   it.each([
-    [{ complete: { ...PKI, cert_dest: '/etc/./x' } }, '/hooks/complete/cert_dest', /^hooks\.complete\.cert_dest: certDest must be a clean absolute path/],
-    [{ complete: { ...PKI, env_token: 'BAD-NAME' } }, '/hooks/complete/env_token', /^hooks\.complete\.env_token: "BAD-NAME" is not a valid environment variable name/],
+    [
+      { complete: { ...PKI, cert_dest: '/etc/./x' } },
+      '/hooks/complete/cert_dest',
+      /^hooks\.complete\.cert_dest: certDest must be a clean absolute path/,
+    ],
+    [
+      { complete: { ...PKI, env_token: 'BAD-NAME' } },
+      '/hooks/complete/env_token',
+      /^hooks\.complete\.env_token: "BAD-NAME" is not a valid environment variable name/,
+    ],
     [{ shutdown: { ...PKI, env_url: '1URL' } }, '/hooks/shutdown/env_url', /^hooks\.shutdown\.env_url: /],
   ])('%j is refused at %s', async (config, path, message) => {
     const kinds = Object.keys(config)

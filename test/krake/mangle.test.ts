@@ -1,6 +1,13 @@
 import { X509Certificate } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { mangleApplication, parseKrakeHooksConfig, readKrakeTlsFiles, stringifyManifests, type KrakeApplication, type KrakeHooksContext } from '../../src/index.js'
+import {
+  mangleApplication,
+  parseKrakeHooksConfig,
+  readKrakeTlsFiles,
+  stringifyManifests,
+  type KrakeApplication,
+  type KrakeHooksContext,
+} from '../../src/index.js'
 import { deepFreeze, deployment, envOf, podSpecOf, hookErrorOfAsync } from '../helpers.js'
 import { makePki, opensslVerify, type Pki } from '../pki.js'
 
@@ -10,11 +17,16 @@ const config = parseKrakeHooksConfig({ complete: {}, shutdown: {} }, { layout: '
 const app = (hooks: string[], status?: Obj): KrakeApplication =>
   deepFreeze({
     metadata: { name: 'nginx-demo', namespace: 'secondary', uid: 'u-1' },
-    spec: { manifest: [deployment('nginx-demo', 'secondary', [{ name: 'nginx', image: 'nginx:1.27' }]), { apiVersion: 'v1', kind: 'Service', metadata: { name: 's' } }], hooks },
+    spec: {
+      manifest: [
+        deployment('nginx-demo', 'secondary', [{ name: 'nginx', image: 'nginx:1.27' }]),
+        { apiVersion: 'v1', kind: 'Service', metadata: { name: 's' } },
+      ],
+      hooks,
+    },
     ...(status ? { status } : {}),
   })
 const noTls: KrakeHooksContext = { apiEndpoint: 'https://krake-api:8443' }
-
 
 describe('mangleApplication(app, config, context) without TLS', () => {
   it('with spec.hooks empty: the manifests unchanged (a fresh copy) and the status as it was', async () => {
@@ -32,17 +44,29 @@ describe('mangleApplication(app, config, context) without TLS', () => {
     expect(r.status.complete_token).toMatch(/^[A-Za-z0-9_-]{43}$/)
     expect(c.env).toEqual([
       { name: 'KRAKE_TOKEN', value: r.status.complete_token },
-      { name: 'KRAKE_COMPLETE_URL', value: 'http://krake-api:8443/kubernetes/namespaces/secondary/applications/nginx-demo/complete' },
+      {
+        name: 'KRAKE_COMPLETE_URL',
+        value: 'http://krake-api:8443/kubernetes/namespaces/secondary/applications/nginx-demo/complete',
+      },
     ])
-    expect(r.results).toEqual([{ severity: 'warning', message: "the endpoint's scheme https was changed to http because TLS is off" }])
+    expect(r.results).toEqual([
+      { severity: 'warning', message: "the endpoint's scheme https was changed to http because TLS is off" },
+    ])
     expect(r.manifests).toHaveLength(2)
   })
 
   it('with both hooks: both sets of variables, two tokens', async () => {
     const r = await mangleApplication(app(['complete', 'shutdown']), config, { apiEndpoint: 'http://krake-api:8080' })
     const c = podSpecOf(r.manifests[0] as Obj).containers[0]
-    expect(c.env.map((e: Obj) => e.name)).toEqual(['KRAKE_TOKEN', 'KRAKE_COMPLETE_URL', 'KRAKE_SHUTDOWN_TOKEN', 'KRAKE_SHUTDOWN_URL'])
-    expect(envOf(c, 'KRAKE_SHUTDOWN_URL')[0]!.value).toBe('http://krake-api:8080/kubernetes/namespaces/secondary/applications/nginx-demo/shutdown')
+    expect(c.env.map((e: Obj) => e.name)).toEqual([
+      'KRAKE_TOKEN',
+      'KRAKE_COMPLETE_URL',
+      'KRAKE_SHUTDOWN_TOKEN',
+      'KRAKE_SHUTDOWN_URL',
+    ])
+    expect(envOf(c, 'KRAKE_SHUTDOWN_URL')[0]!.value).toBe(
+      'http://krake-api:8080/kubernetes/namespaces/secondary/applications/nginx-demo/shutdown',
+    )
     expect(r.status.shutdown_token).not.toBe(r.status.complete_token)
   })
 
@@ -54,9 +78,14 @@ describe('mangleApplication(app, config, context) without TLS', () => {
   })
 
   it('uses the external_endpoint of the hook', async () => {
-    const cfg = parseKrakeHooksConfig({ complete: { external_endpoint: 'https://public.example/krake' } }, { layout: '2020' })
+    const cfg = parseKrakeHooksConfig(
+      { complete: { external_endpoint: 'https://public.example/krake' } },
+      { layout: '2020' },
+    )
     const r = await mangleApplication(app(['complete']), cfg, { apiEndpoint: 'http://internal:8080' })
-    expect(envOf(podSpecOf(r.manifests[0] as Obj).containers[0], 'KRAKE_COMPLETE_URL')[0]!.value).toBe('http://public.example/krake/kubernetes/namespaces/secondary/applications/nginx-demo/complete')
+    expect(envOf(podSpecOf(r.manifests[0] as Obj).containers[0], 'KRAKE_COMPLETE_URL')[0]!.value).toBe(
+      'http://public.example/krake/kubernetes/namespaces/secondary/applications/nginx-demo/complete',
+    )
   })
 
   it('a second run with the returned status gives the same manifests and token, byte for byte', async () => {
@@ -120,26 +149,50 @@ describe('mangleApplication with TLS', () => {
     const r = await mangleApplication(app(['complete'], other), config, ctx())
     expect(r.status.complete_cert).not.toBe(pki.read('leaf.pem'))
     expect(r.status.complete_token).toBe(first.status.complete_token)
-    expect(r.results).toEqual([expect.objectContaining({ severity: 'info', message: expect.stringMatching(/stored certificate no longer serves/) })])
-    const later = await mangleApplication(app(['complete'], first.status), config, { ...ctx(), now: new Date(Date.now() + 400 * 24 * 3600 * 1000) })
+    expect(r.results).toEqual([
+      expect.objectContaining({
+        severity: 'info',
+        message: expect.stringMatching(/stored certificate no longer serves/),
+      }),
+    ])
+    const later = await mangleApplication(app(['complete'], first.status), config, {
+      ...ctx(),
+      now: new Date(Date.now() + 400 * 24 * 3600 * 1000),
+    })
     expect(later.status.complete_cert).not.toBe(first.status.complete_cert)
   })
 
   it('readKrakeTlsFiles reads the CA and the intermediates the configuration names', async () => {
-    const cfg = parseKrakeHooksConfig({ complete: { intermediate_src: 'inter-ec-sec1.pem', intermediate_key_src: 'inter-ec-sec1-key.pem' } }, { layout: '2020' })
+    const cfg = parseKrakeHooksConfig(
+      { complete: { intermediate_src: 'inter-ec-sec1.pem', intermediate_key_src: 'inter-ec-sec1-key.pem' } },
+      { layout: '2020' },
+    )
     const read = await readKrakeTlsFiles(cfg, ['root.pem'], pki.dir)
-    expect(read).toEqual({ caPems: [pki.read('root.pem')], complete: { certPem: pki.read('inter-ec-sec1.pem'), keyPem: pki.read('inter-ec-sec1-key.pem') } })
-    const missing = await hookErrorOfAsync(readKrakeTlsFiles(parseKrakeHooksConfig({ complete: {} }, { layout: '2020' }), [], pki.dir))
+    expect(read).toEqual({
+      caPems: [pki.read('root.pem')],
+      complete: { certPem: pki.read('inter-ec-sec1.pem'), keyPem: pki.read('inter-ec-sec1-key.pem') },
+    })
+    const missing = await hookErrorOfAsync(
+      readKrakeTlsFiles(parseKrakeHooksConfig({ complete: {} }, { layout: '2020' }), [], pki.dir),
+    )
     expect([missing.code, missing.path]).toEqual(['ERR_INVALID_CONFIG', '/hooks/complete/intermediate_src'])
   })
 
   it('TLS without the hook intermediate is ERR_INVALID_ARGUMENT', async () => {
-    const e = await hookErrorOfAsync(mangleApplication(app(['shutdown']), config, { apiEndpoint: 'https://k', tls: { caPems: tls.caPems, complete: tls.complete! } }))
+    const e = await hookErrorOfAsync(
+      mangleApplication(app(['shutdown']), config, {
+        apiEndpoint: 'https://k',
+        tls: { caPems: tls.caPems, complete: tls.complete! },
+      }),
+    )
     expect([e.code, e.path]).toEqual(['ERR_INVALID_ARGUMENT', '/tls/shutdown'])
   })
 
   it('two hooks configured with the same cert_dest are refused: their mounts would collide', async () => {
-    const cfg = parseKrakeHooksConfig({ complete: { cert_dest: '/etc/certs' }, shutdown: { cert_dest: '/etc/certs' } }, { layout: '2020' })
+    const cfg = parseKrakeHooksConfig(
+      { complete: { cert_dest: '/etc/certs' }, shutdown: { cert_dest: '/etc/certs' } },
+      { layout: '2020' },
+    )
     const e = await hookErrorOfAsync(mangleApplication(app(['complete', 'shutdown']), cfg, ctx()))
     expect([e.code, e.path]).toEqual(['ERR_INVALID_CONFIG', '/hooks/shutdown/cert_dest'])
   })
@@ -149,7 +202,23 @@ describe('mangleApplication: refused input', () => {
   it.each([
     [{ ...app([]), spec: { manifest: [], hooks: ['finish'] } }, 'ERR_INVALID_APPLICATION', '/spec/hooks/0'],
     // String() of this throws: the message must not (a bare TypeError would escape)
-    [{ ...app([]), spec: { manifest: [], hooks: [{ toString: () => { throw new Error('no') } }] } }, 'ERR_INVALID_APPLICATION', '/spec/hooks/0'],
+    [
+      {
+        ...app([]),
+        spec: {
+          manifest: [],
+          hooks: [
+            {
+              toString: () => {
+                throw new Error('no')
+              },
+            },
+          ],
+        },
+      },
+      'ERR_INVALID_APPLICATION',
+      '/spec/hooks/0',
+    ],
     [{ ...app([]), spec: { manifest: {}, hooks: [] } }, 'ERR_INVALID_APPLICATION', '/spec/manifest'],
     [{ ...app([]), metadata: { name: 'a' } }, 'ERR_INVALID_APPLICATION', '/metadata/namespace'],
     [{ ...app([]), status: 'done' }, 'ERR_INVALID_APPLICATION', '/status'],
@@ -160,18 +229,26 @@ describe('mangleApplication: refused input', () => {
   })
 
   it('a hook the configuration does not define is ERR_INVALID_CONFIG', async () => {
-    const e = await hookErrorOfAsync(mangleApplication(app(['shutdown']), parseKrakeHooksConfig({ complete: {} }, { layout: '2020' }), noTls))
+    const e = await hookErrorOfAsync(
+      mangleApplication(app(['shutdown']), parseKrakeHooksConfig({ complete: {} }, { layout: '2020' }), noTls),
+    )
     expect([e.code, e.path]).toEqual(['ERR_INVALID_CONFIG', '/hooks/shutdown'])
   })
 
   it('two hooks with the same variable name are ERR_INVALID_CONFIG', async () => {
-    const cfg = parseKrakeHooksConfig({ complete: { env_token: 'T' }, shutdown: { env_token: 'T' } }, { layout: '2020' })
+    const cfg = parseKrakeHooksConfig(
+      { complete: { env_token: 'T' }, shutdown: { env_token: 'T' } },
+      { layout: '2020' },
+    )
     const e = await hookErrorOfAsync(mangleApplication(app(['complete', 'shutdown']), cfg, noTls))
     expect([e.code, e.path]).toEqual(['ERR_INVALID_CONFIG', '/hooks/shutdown/env_token'])
   })
 
   it("one hook's URL variable named like the other's token variable is ERR_INVALID_CONFIG too: one environment", async () => {
-    const cfg = parseKrakeHooksConfig({ complete: { env_url: 'HOOK_VAR' }, shutdown: { env_token: 'HOOK_VAR' } }, { layout: '2020' })
+    const cfg = parseKrakeHooksConfig(
+      { complete: { env_url: 'HOOK_VAR' }, shutdown: { env_token: 'HOOK_VAR' } },
+      { layout: '2020' },
+    )
     const e = await hookErrorOfAsync(mangleApplication(app(['complete', 'shutdown']), cfg, noTls))
     expect([e.code, e.path]).toEqual(['ERR_INVALID_CONFIG', '/hooks/shutdown/env_token'])
     expect(e.message).toBe('hooks.shutdown.env_token is "HOOK_VAR", as hooks.complete.env_url already uses')

@@ -5,7 +5,11 @@ import { describe, expect, it } from 'vitest'
 import { hookPatch, injectHook, type JsonPatchOperation } from '../../src/index.js'
 import { fixtureTls, podSpecOf, spec } from '../helpers.js'
 
-const hook = spec({ app: { name: 'report', namespace: 'krake' }, apiEndpoint: 'https://krake-api:8443', tls: fixtureTls() })
+const hook = spec({
+  app: { name: 'report', namespace: 'krake' },
+  apiEndpoint: 'https://krake-api:8443',
+  tls: fixtureTls(),
+})
 
 function reportChart() {
   const app = Testing.app()
@@ -14,9 +18,22 @@ function reportChart() {
     apiVersion: 'batch/v1',
     kind: 'Job',
     metadata: { name: 'report' },
-    spec: { backoffLimit: 2, template: { spec: { restartPolicy: 'Never', containers: [{ name: 'report', image: 'busybox:1.36', command: ['sh', '-c', 'make-report'] }] } } },
+    spec: {
+      backoffLimit: 2,
+      template: {
+        spec: {
+          restartPolicy: 'Never',
+          containers: [{ name: 'report', image: 'busybox:1.36', command: ['sh', '-c', 'make-report'] }],
+        },
+      },
+    },
   })
-  new ApiObject(chart, 'svc', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'report' }, spec: { ports: [{ port: 80 }] } })
+  new ApiObject(chart, 'svc', {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'report' },
+    spec: { ports: [{ port: 80 }] },
+  })
   return { chart, job }
 }
 
@@ -32,8 +49,15 @@ describe('cdk8s', () => {
     const { chart } = reportChart()
     const synthed = Testing.synth(chart)
     const { manifests } = injectHook(synthed, hook)
-    expect(manifests.map((m) => `${m.kind}/${m.metadata?.namespace}/${m.metadata?.name}`)).toEqual(['Job/batch/report', 'Service/batch/report', 'ConfigMap/batch/report-krake-configmap'])
-    expect(podSpecOf(manifests[0]!).containers[0].env.map((e: { name: string }) => e.name)).toEqual(['KRAKE_TOKEN', 'KRAKE_COMPLETE_URL'])
+    expect(manifests.map((m) => `${m.kind}/${m.metadata?.namespace}/${m.metadata?.name}`)).toEqual([
+      'Job/batch/report',
+      'Service/batch/report',
+      'ConfigMap/batch/report-krake-configmap',
+    ])
+    expect(podSpecOf(manifests[0]!).containers[0].env.map((e: { name: string }) => e.name)).toEqual([
+      'KRAKE_TOKEN',
+      'KRAKE_COMPLETE_URL',
+    ])
     expect(manifests[1]).toEqual(synthed[1])
   })
 
@@ -46,7 +70,11 @@ describe('cdk8s', () => {
     job.addJsonPatch(...patch.map(toCdk8s))
     for (const o of objects) new ApiObject(chart, `${o.kind}-${o.metadata?.name}`, o as unknown as ApiObjectProps)
     // a chart puts its labels on every object in it, the hook's ConfigMap too
-    const withChartLabels = expected.map((m) => (m.kind === 'ConfigMap' ? { ...m, metadata: { ...m.metadata, labels: { ...m.metadata?.labels, team: 'reports' } } } : m))
+    const withChartLabels = expected.map((m) =>
+      m.kind === 'ConfigMap'
+        ? { ...m, metadata: { ...m.metadata, labels: { ...m.metadata?.labels, team: 'reports' } } }
+        : m,
+    )
     expect(Testing.synth(chart)).toEqual(withChartLabels)
   })
 })

@@ -22,12 +22,24 @@ const STORED = {
     generation: 3,
     creationTimestamp: '2024-05-01T10:00:00Z',
     labels: { app: 'web' },
-    managedFields: [{ manager: 'kubectl', operation: 'Apply', apiVersion: 'apps/v1', time: '2024-05-01T10:00:00Z', fieldsType: 'FieldsV1', fieldsV1: { 'f:spec': {} } }],
+    managedFields: [
+      {
+        manager: 'kubectl',
+        operation: 'Apply',
+        apiVersion: 'apps/v1',
+        time: '2024-05-01T10:00:00Z',
+        fieldsType: 'FieldsV1',
+        fieldsV1: { 'f:spec': {} },
+      },
+    ],
   },
   spec: {
     replicas: 2,
     selector: { matchLabels: { app: 'web' } },
-    template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'nginx', image: 'nginx:1.27', ports: [{ containerPort: 80, protocol: 'TCP' }] }] } },
+    template: {
+      metadata: { labels: { app: 'web' } },
+      spec: { containers: [{ name: 'nginx', image: 'nginx:1.27', ports: [{ containerPort: 80, protocol: 'TCP' }] }] },
+    },
   },
   status: { replicas: 2, readyReplicas: 2 },
 }
@@ -53,7 +65,8 @@ beforeAll(async () => {
   server = createServer(async (req, res): Promise<void> => {
     const text = await bodyOf(req)
     received.push({ method: req.method!, url: req.url!, body: text === '' ? undefined : JSON.parse(text) })
-    const send = (status: number, body: unknown) => void res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body))
+    const send = (status: number, body: unknown) =>
+      void res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body))
     if (req.url === PATH && req.method === 'GET') send(200, STORED)
     else if (req.url === PATH && req.method === 'PUT') send(200, JSON.parse(text))
     else if (req.url === '/api/v1/namespaces/prod/configmaps' && req.method === 'POST') send(201, JSON.parse(text))
@@ -80,7 +93,11 @@ describe('a controller with @kubernetes/client-node', () => {
     const kc = kubeConfig()
     const apps = kc.makeApiClient(AppsV1Api)
     const core = kc.makeApiClient(CoreV1Api)
-    const hook = spec({ app: { name: 'web', namespace: 'krake' }, apiEndpoint: 'https://krake-api:8443', tls: fixtureTls() })
+    const hook = spec({
+      app: { name: 'web', namespace: 'krake' },
+      apiEndpoint: 'https://krake-api:8443',
+      tls: fixtureTls(),
+    })
 
     const current = await apps.readNamespacedDeployment({ name: 'web', namespace: 'prod' })
     expect(current).toBeInstanceOf(V1Deployment)
@@ -99,18 +116,26 @@ describe('a controller with @kubernetes/client-node', () => {
     expect(put.metadata.resourceVersion).toBe('4711')
     expect(put.metadata.uid).toBe(STORED.metadata.uid)
     // Dates come back as RFC 3339 strings, the instant unchanged
-    expect(new Date(put.metadata.creationTimestamp).toISOString()).toBe(new Date(STORED.metadata.creationTimestamp).toISOString())
+    expect(new Date(put.metadata.creationTimestamp).toISOString()).toBe(
+      new Date(STORED.metadata.creationTimestamp).toISOString(),
+    )
     expect(new Date(put.metadata.managedFields[0]!.time).getTime()).toBe(Date.parse('2024-05-01T10:00:00Z'))
     const container = podSpecOf(put).containers[0]
     expect(container.env).toEqual([
       { name: 'KRAKE_TOKEN', value: hook.token },
-      { name: 'KRAKE_COMPLETE_URL', value: 'https://krake-api:8443/kubernetes/namespaces/krake/applications/web/complete' },
+      {
+        name: 'KRAKE_COMPLETE_URL',
+        value: 'https://krake-api:8443/kubernetes/namespaces/krake/applications/web/complete',
+      },
     ])
     expect(container.volumeMounts).toEqual([{ name: 'web-krake-volume', mountPath: '/etc/krake_cert', readOnly: true }])
     expect(podSpecOf(put).volumes).toEqual([{ name: 'web-krake-volume', configMap: { name: 'web-krake-configmap' } }])
     expect(container.ports).toEqual([{ containerPort: 80, protocol: 'TCP' }])
 
-    const posted = received.find((r) => r.method === 'POST')!.body as { metadata: { name: string }; data: Record<string, string> }
+    const posted = received.find((r) => r.method === 'POST')!.body as {
+      metadata: { name: string }
+      data: Record<string, string>
+    }
     expect(posted.metadata.name).toBe('web-krake-configmap')
     expect(Object.keys(posted.data).sort()).toEqual(['ca-bundle.pem', 'cert.pem', 'key.pem'])
   })

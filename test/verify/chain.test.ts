@@ -23,7 +23,15 @@ function opensslSays(leaf: string, chain: string[], at: number, anchor = 'root.p
   const untrusted = pki.path(`untrusted-${leaf}`)
   writeFileSync(untrusted, chain.map((c) => pki.read(`${c}.pem`)).join(''))
   try {
-    const args = ['verify', '-purpose', 'sslclient', '-attime', String(Math.floor(at / 1000)), '-CAfile', pki.path(anchor)]
+    const args = [
+      'verify',
+      '-purpose',
+      'sslclient',
+      '-attime',
+      String(Math.floor(at / 1000)),
+      '-CAfile',
+      pki.path(anchor),
+    ]
     openssl([...args, ...(chain.length ? ['-untrusted', untrusted] : []), pki.path(`${leaf}.pem`)])
     return true
   } catch {
@@ -32,16 +40,37 @@ function opensslSays(leaf: string, chain: string[], at: number, anchor = 'root.p
 }
 
 /** Our verdict on the same certificates: does the call get past the identity check? */
-async function weSay(leaf: string, chain: string[], at: number, anchor = 'root.pem', hookUser?: string): Promise<number> {
-  const request: HookRequest = { method: 'PUT', url: PATH, body: { token: TOKEN }, clientCertPem: [leaf, ...chain].map((c) => pki.read(`${c}.pem`)).join('') }
-  const verdict = await verifyHookRequest(request, lookup, { caBundlePem: pki.read(anchor), now: new Date(at), ...(hookUser ? { hookUser } : {}) })
+async function weSay(
+  leaf: string,
+  chain: string[],
+  at: number,
+  anchor = 'root.pem',
+  hookUser?: string,
+): Promise<number> {
+  const request: HookRequest = {
+    method: 'PUT',
+    url: PATH,
+    body: { token: TOKEN },
+    clientCertPem: [leaf, ...chain].map((c) => pki.read(`${c}.pem`)).join(''),
+  }
+  const verdict = await verifyHookRequest(request, lookup, {
+    caBundlePem: pki.read(anchor),
+    now: new Date(at),
+    ...(hookUser ? { hookUser } : {}),
+  })
   return verdict.ok ? 200 : verdict.status
 }
 
 type Case = [name: string, leaf: string, chain: string[], when: keyof typeof times, openssl: boolean, anchor?: string]
 const CASES: Case[] = [
   ['a hook client under the intermediate', 'hook-client', ['inter-ec-sec1'], 'now', true],
-  ["a leaf under a sub-CA that the intermediate's pathlen:0 forbids", 'subca-client', ['subca', 'inter-ec-sec1'], 'now', false],
+  [
+    "a leaf under a sub-CA that the intermediate's pathlen:0 forbids",
+    'subca-client',
+    ['subca', 'inter-ec-sec1'],
+    'now',
+    false,
+  ],
   ['a leaf whose keyUsage is keyCertSign only', 'certsign-client', ['inter-ec-sec1'], 'now', false],
   ['a leaf for serverAuth only', 'server-only-client', ['inter-ec-sec1'], 'now', false],
   ['a server certificate', 'server', [], 'now', false],

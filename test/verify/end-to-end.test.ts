@@ -10,7 +10,14 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startApiServer, type ApiServer } from '../../examples/api-server.js'
-import { buildCaBundle, createCertificateIssuer, createHookToken, injectHook, issueHookCertificate, parseManifests } from '../../src/index.js'
+import {
+  buildCaBundle,
+  createCertificateIssuer,
+  createHookToken,
+  injectHook,
+  issueHookCertificate,
+  parseManifests,
+} from '../../src/index.js'
 import { fixture, podSpecOf, root } from '../helpers.js'
 import { makePki, type Pki } from '../pki.js'
 
@@ -22,7 +29,12 @@ let api: ApiServer
 
 beforeAll(async () => {
   pki = makePki()
-  api = await startApiServer({ key: pki.read('server-key.pem'), cert: pki.read('server.pem'), ca: pki.read('root.pem'), hookUser: 'system:complete-hook' })
+  api = await startApiServer({
+    key: pki.read('server-key.pem'),
+    cert: pki.read('server.pem'),
+    ca: pki.read('root.pem'),
+    hookUser: 'system:complete-hook',
+  })
 })
 afterAll(async () => {
   await api?.close()
@@ -32,7 +44,10 @@ afterAll(async () => {
 /** Runs signal-complete with only `env` (what the container has) and the given flags. */
 async function signal(env: Record<string, string>, args: string[] = []): Promise<{ code: number; stderr: string }> {
   try {
-    const { stderr } = await run(process.execPath, ['--import', 'tsx', SCRIPT, '--retries', '0', ...args], { cwd: root, env })
+    const { stderr } = await run(process.execPath, ['--import', 'tsx', SCRIPT, '--retries', '0', ...args], {
+      cwd: root,
+      env,
+    })
     return { code: 0, stderr }
   } catch (e) {
     const err = e as { code: number; stderr: string }
@@ -44,13 +59,21 @@ async function signal(env: Record<string, string>, args: string[] = []): Promise
 async function deployJob(name: string, leaf: { certPem: string; keyPem: string }, token = createHookToken()) {
   const job = parseManifests(fixture('../../examples/manifests/job.yaml').replace('name: report', `name: ${name}`))
   const tls = { caBundlePem: buildCaBundle([pki.read('root.pem'), pki.read('inter-rsa-pkcs1.pem')]), ...leaf }
-  const { manifests } = injectHook(job, { kind: 'complete', app: { name, namespace: 'secondary' }, apiEndpoint: api.url, token, tls })
+  const { manifests } = injectHook(job, {
+    kind: 'complete',
+    app: { name, namespace: 'secondary' },
+    apiEndpoint: api.url,
+    token,
+    tls,
+  })
   const configMap = { data: manifests.find((m) => m.kind === 'ConfigMap')!.data as Record<string, string> }
   const container = podSpecOf(manifests[0] as never).containers[0]
   const dir = pki.path(`mount-${name}`)
   mkdirSync(dir)
   for (const [file, content] of Object.entries(configMap.data)) writeFileSync(join(dir, file), content)
-  const env = Object.fromEntries(container.env.map((e: { name: string; value: string }) => [e.name, e.value])) as Record<string, string>
+  const env = Object.fromEntries(
+    container.env.map((e: { name: string; value: string }) => [e.name, e.value]),
+  ) as Record<string, string>
   expect(container.volumeMounts[0].mountPath).toBe('/etc/krake_cert')
   return { env, dir, token }
 }
@@ -58,7 +81,10 @@ async function deployJob(name: string, leaf: { certPem: string; keyPem: string }
 describe('end to end: inject, mount, signal, verify', () => {
   let issuer: Awaited<ReturnType<typeof createCertificateIssuer>>
   beforeAll(async () => {
-    issuer = await createCertificateIssuer({ certPem: pki.read('inter-rsa-pkcs1.pem'), keyPem: pki.read('inter-rsa-pkcs1-key.pem') })
+    issuer = await createCertificateIssuer({
+      certPem: pki.read('inter-rsa-pkcs1.pem'),
+      keyPem: pki.read('inter-rsa-pkcs1-key.pem'),
+    })
   })
 
   it('the API accepts the first call (the application is deleted) and refuses a replay with 401', async () => {
@@ -71,7 +97,9 @@ describe('end to end: inject, mount, signal, verify', () => {
     expect(api.apps.get('secondary/report')?.application.metadata.deleted).toEqual(expect.any(String))
     const replay = await signal(env, ['--cert-dir', dir])
     expect(replay.code).toBe(1)
-    expect(replay.stderr).toBe('krake: the Krake API answered 401: {"reason":"No token has been provided or the provided one is invalid."}\n')
+    expect(replay.stderr).toBe(
+      'krake: the Krake API answered 401: {"reason":"No token has been provided or the provided one is invalid."}\n',
+    )
     expect(api.handled).toBe(handled + 2)
   })
 
@@ -85,7 +113,12 @@ describe('end to end: inject, mount, signal, verify', () => {
   })
 
   it('a foreign client certificate never reaches the handler', async () => {
-    const foreign = await issueHookCertificate({ issuerCertPem: pki.read('foreign-inter.pem'), issuerKeyPem: pki.read('foreign-inter-key.pem'), hookUser: 'system:complete-hook', keyAlgorithm: 'ECDSA-P256' })
+    const foreign = await issueHookCertificate({
+      issuerCertPem: pki.read('foreign-inter.pem'),
+      issuerKeyPem: pki.read('foreign-inter-key.pem'),
+      hookUser: 'system:complete-hook',
+      keyAlgorithm: 'ECDSA-P256',
+    })
     const { env, dir, token } = await deployJob('foreign', foreign)
     api.addApp('secondary', 'foreign', { complete: token })
     const handled = api.handled
@@ -97,14 +130,30 @@ describe('end to end: inject, mount, signal, verify', () => {
   })
 
   it('a missing variable or certificate directory is a clear error', async () => {
-    expect(await signal({})).toEqual({ code: 1, stderr: 'krake: KRAKE_COMPLETE_TOKEN or KRAKE_TOKEN is not set: is the Krake complete hook enabled for this application?\n' })
-    const https = await signal({ KRAKE_TOKEN: 't', KRAKE_COMPLETE_URL: `${api.url}/x` }, ['--cert-dir', pki.path('nowhere')])
-    expect(https.stderr).toBe(`krake: the hook URL is https but ${pki.path('nowhere')} hold no certificate: is the certificate volume mounted?\n`)
+    expect(await signal({})).toEqual({
+      code: 1,
+      stderr:
+        'krake: KRAKE_COMPLETE_TOKEN or KRAKE_TOKEN is not set: is the Krake complete hook enabled for this application?\n',
+    })
+    const https = await signal({ KRAKE_TOKEN: 't', KRAKE_COMPLETE_URL: `${api.url}/x` }, [
+      '--cert-dir',
+      pki.path('nowhere'),
+    ])
+    expect(https.stderr).toBe(
+      `krake: the hook URL is https but ${pki.path('nowhere')} hold no certificate: is the certificate volume mounted?\n`,
+    )
   })
 
   it('--token-env and --url-env read other variable names (the shutdown hook)', async () => {
-    const result = await signal({ KRAKE_SHUTDOWN_TOKEN: 't' }, ['--token-env', 'KRAKE_SHUTDOWN_TOKEN', '--url-env', 'KRAKE_SHUTDOWN_URL'])
-    expect(result.stderr).toBe('krake: KRAKE_SHUTDOWN_URL is not set: is the Krake complete hook enabled for this application?\n')
+    const result = await signal({ KRAKE_SHUTDOWN_TOKEN: 't' }, [
+      '--token-env',
+      'KRAKE_SHUTDOWN_TOKEN',
+      '--url-env',
+      'KRAKE_SHUTDOWN_URL',
+    ])
+    expect(result.stderr).toBe(
+      'krake: KRAKE_SHUTDOWN_URL is not set: is the Krake complete hook enabled for this application?\n',
+    )
   })
 })
 
@@ -130,7 +179,9 @@ describe('signal-complete retries', () => {
     const result = await signal({ KRAKE_TOKEN: 't', KRAKE_COMPLETE_URL: url }, ['--retries', '3', '--backoff-ms', '10'])
     expect(result.code).toBe(0)
     expect(calls).toBe(3)
-    expect(result.stderr).toMatch(/attempt 1 failed \(the Krake API answered 503: \{\}\); retrying in 10 ms\n.*attempt 2 failed \(the Krake API answered 502: \{\}\); retrying in 20 ms\n/s)
+    expect(result.stderr).toMatch(
+      /attempt 1 failed \(the Krake API answered 503: \{\}\); retrying in 10 ms\n.*attempt 2 failed \(the Krake API answered 502: \{\}\); retrying in 20 ms\n/s,
+    )
   })
 
   it('never retries a 4xx', async () => {
@@ -143,7 +194,12 @@ describe('signal-complete retries', () => {
 
   it('retries network errors, then gives up with the reason', async () => {
     const closed = url.replace(/:\d+\//, ':1/')
-    const result = await signal({ KRAKE_TOKEN: 't', KRAKE_COMPLETE_URL: closed }, ['--retries', '2', '--backoff-ms', '5'])
+    const result = await signal({ KRAKE_TOKEN: 't', KRAKE_COMPLETE_URL: closed }, [
+      '--retries',
+      '2',
+      '--backoff-ms',
+      '5',
+    ])
     expect(result.code).toBe(1)
     expect(result.stderr).toMatch(/gave up after 3 attempts: connect ECONNREFUSED/)
   })

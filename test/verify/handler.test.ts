@@ -34,10 +34,19 @@ beforeAll(async () => {
     bodyTimeoutMs: 300,
   })
   // rejectUnauthorized false: the handler, not the TLS layer, must refuse strangers here
-  server = createServer({ key: pki.read('server-key.pem'), cert: pki.read('server.pem'), ca: pki.read('root.pem'), requestCert: true, rejectUnauthorized: false }, (req, res) => {
-    req.on('data', (c: Buffer) => (bytesSeen += c.length))
-    void handler(req, res)
-  })
+  server = createServer(
+    {
+      key: pki.read('server-key.pem'),
+      cert: pki.read('server.pem'),
+      ca: pki.read('root.pem'),
+      requestCert: true,
+      rejectUnauthorized: false,
+    },
+    (req, res) => {
+      req.on('data', (c: Buffer) => (bytesSeen += c.length))
+      void handler(req, res)
+    },
+  )
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
   port = (server.address() as AddressInfo).port
 })
@@ -54,24 +63,48 @@ interface Call {
   body?: string | ((write: (chunk: Buffer) => boolean) => Promise<void>)
 }
 
-function call({ method = 'PUT', path = PATH, client = 'hook', body = JSON.stringify({ token: TOKEN }) }: Call): Promise<{ status: number; body: string }> {
+function call({
+  method = 'PUT',
+  path = PATH,
+  client = 'hook',
+  body = JSON.stringify({ token: TOKEN }),
+}: Call): Promise<{ status: number; body: string }> {
   const identity =
     client === 'hook'
       ? { key: pki.read('hook-client-key.pem'), cert: pki.read('hook-client.pem') + pki.read('inter-ec-sec1.pem') }
       : client === 'foreign'
-        ? { key: pki.read('foreign-client-key.pem'), cert: pki.read('foreign-client.pem') + pki.read('foreign-inter.pem') }
+        ? {
+            key: pki.read('foreign-client-key.pem'),
+            cert: pki.read('foreign-client.pem') + pki.read('foreign-inter.pem'),
+          }
         : {}
   return new Promise((resolve, reject) => {
     let answered = false
-    const req = request({ host: '127.0.0.1', port, servername: 'localhost', path, method, ca: pki.read('root.pem'), agent: false, ...identity }, (res) => {
-      answered = true
-      let text = ''
-      res.on('data', (c: Buffer) => (text += c.toString()))
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }))
-    })
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        servername: 'localhost',
+        path,
+        method,
+        ca: pki.read('root.pem'),
+        agent: false,
+        ...identity,
+      },
+      (res) => {
+        answered = true
+        let text = ''
+        res.on('data', (c: Buffer) => (text += c.toString()))
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }))
+      },
+    )
     req.on('error', (e) => (answered ? undefined : reject(e)))
     if (typeof body === 'string') req.end(body)
-    else void body((chunk) => !answered && req.write(chunk)).then(() => !answered && req.end(), () => undefined)
+    else
+      void body((chunk) => !answered && req.write(chunk)).then(
+        () => !answered && req.end(),
+        () => undefined,
+      )
   })
 }
 
@@ -120,7 +153,10 @@ describe('createHookHandler({ lookup, onVerified, ... }) over TLS', () => {
 
   it('a foreign certificate, and none at all, are 403 before the body is read', async () => {
     expect((await call({ client: 'foreign' })).status).toBe(403)
-    expect(await call({ client: 'none' })).toEqual({ status: 403, body: '{"reason":"A client certificate signed by the Krake CA is required."}' })
+    expect(await call({ client: 'none' })).toEqual({
+      status: 403,
+      body: '{"reason":"A client certificate signed by the Krake CA is required."}',
+    })
   })
 
   it('GET is 405 with Allow: PUT, another path 404, a body that is not JSON 400', async () => {
@@ -139,7 +175,10 @@ describe('createHookHandler({ lookup, onVerified, ... }) over TLS', () => {
     const plain = await import('node:http')
     const srv = plain.createServer((req, res) => void handler(req, res))
     await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r))
-    const res = await fetch(`http://127.0.0.1:${(srv.address() as AddressInfo).port}${PATH}`, { method: 'PUT', body: JSON.stringify({ token: TOKEN }) })
+    const res = await fetch(`http://127.0.0.1:${(srv.address() as AddressInfo).port}${PATH}`, {
+      method: 'PUT',
+      body: JSON.stringify({ token: TOKEN }),
+    })
     expect([res.status, await res.text()]).toEqual([500, '{"reason":"The hook call could not be recorded."}'])
     await new Promise((r) => srv.close(r))
   })
@@ -160,9 +199,17 @@ describe('createHookHandler in Express', () => {
     await new Promise((r) => srv.once('listening', r))
     const base = `http://127.0.0.1:${(srv.address() as AddressInfo).port}`
     for (const prefix of ['/parsed', '/raw']) {
-      const res = await fetch(`${base}${prefix}${PATH}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: TOKEN }) })
+      const res = await fetch(`${base}${prefix}${PATH}`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ token: TOKEN }),
+      })
       expect([prefix, res.status, await res.text()]).toEqual([prefix, 200, '{"kind":"complete"}'])
-      const wrong = await fetch(`${base}${prefix}${PATH}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{"token":"nope"}' })
+      const wrong = await fetch(`${base}${prefix}${PATH}`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: '{"token":"nope"}',
+      })
       expect(wrong.status).toBe(401)
     }
     await new Promise((r) => srv.close(r))

@@ -1,5 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { hashHookToken, HookError, INVALID_TOKEN_REASON, verifyHookRequest, type HookRequest, type TokenLookup } from '../../src/index.js'
+import {
+  hashHookToken,
+  HookError,
+  INVALID_TOKEN_REASON,
+  verifyHookRequest,
+  type HookRequest,
+  type TokenLookup,
+} from '../../src/index.js'
 import { makePki, type Pki } from '../pki.js'
 
 const TOKEN = 'the-token-0123456789abcdefghijklmnopqrstuvw'
@@ -10,23 +17,41 @@ const store = new Map<string, string>([
   ['a/b c/complete', TOKEN],
 ])
 const lookup: TokenLookup = (app, kind) => store.get(`${app.namespace}/${app.name}/${kind}`)
-const put = (over: Partial<HookRequest> = {}): HookRequest => ({ method: 'PUT', url: PATH, body: JSON.stringify({ token: TOKEN }), ...over })
+const put = (over: Partial<HookRequest> = {}): HookRequest => ({
+  method: 'PUT',
+  url: PATH,
+  body: JSON.stringify({ token: TOKEN }),
+  ...over,
+})
 const OK = { ok: true, app: { namespace: 'secondary', name: 'nginx-demo' }, kind: 'complete' }
-const refused = (status: number, reason: string | RegExp) => ({ ok: false, status, reason: typeof reason === 'string' ? reason : expect.stringMatching(reason) })
+const refused = (status: number, reason: string | RegExp) => ({
+  ok: false,
+  status,
+  reason: typeof reason === 'string' ? reason : expect.stringMatching(reason),
+})
 
 describe('verifyHookRequest(request, lookup, options)', () => {
   it('accepts the PUT of the right token, as a string, a Buffer, a Uint8Array or a parsed body', async () => {
-    for (const body of [JSON.stringify({ token: TOKEN }), Buffer.from(JSON.stringify({ token: TOKEN })), new TextEncoder().encode(`{"token":"${TOKEN}"}`), { token: TOKEN }]) {
+    for (const body of [
+      JSON.stringify({ token: TOKEN }),
+      Buffer.from(JSON.stringify({ token: TOKEN })),
+      new TextEncoder().encode(`{"token":"${TOKEN}"}`),
+      { token: TOKEN },
+    ]) {
       expect(await verifyHookRequest(put({ body }), lookup)).toEqual(OK)
     }
   })
 
   it.each(['GET', 'POST', 'DELETE', 'PATCH', ''])('answers 405 to %j', async (method) => {
-    expect(await verifyHookRequest(put({ method }), lookup)).toEqual(refused(405, 'Method not allowed: the hook is called with PUT.'))
+    expect(await verifyHookRequest(put({ method }), lookup)).toEqual(
+      refused(405, 'Method not allowed: the hook is called with PUT.'),
+    )
   })
 
   it('answers 405 to a lower-case put: methods are case-sensitive (RFC 9110), and Krake routes PUT (issue 11)', async () => {
-    expect(await verifyHookRequest(put({ method: 'put' }), lookup)).toEqual(refused(405, 'Method not allowed: the hook is called with PUT.'))
+    expect(await verifyHookRequest(put({ method: 'put' }), lookup)).toEqual(
+      refused(405, 'Method not allowed: the hook is called with PUT.'),
+    )
   })
 
   it.each([
@@ -49,29 +74,48 @@ describe('verifyHookRequest(request, lookup, options)', () => {
   })
 
   it('percent-decodes namespace and name, but an encoded slash inside a segment is 404 (issue 11)', async () => {
-    for (const url of ['/kubernetes/namespaces/ns%2Fwith/applications/slash/complete', '/kubernetes/namespaces/ns/applications/a%2fb/complete']) {
+    for (const url of [
+      '/kubernetes/namespaces/ns%2Fwith/applications/slash/complete',
+      '/kubernetes/namespaces/ns/applications/a%2fb/complete',
+    ]) {
       expect(await verifyHookRequest(put({ url }), lookup)).toEqual(refused(404, 'Not found.'))
     }
-    expect(await verifyHookRequest(put({ url: '/kubernetes/namespaces/a/applications/b%20c/complete' }), lookup)).toMatchObject({ ok: true, app: { name: 'b c' } })
+    expect(
+      await verifyHookRequest(put({ url: '/kubernetes/namespaces/a/applications/b%20c/complete' }), lookup),
+    ).toMatchObject({ ok: true, app: { name: 'b c' } })
   })
 
   it('handles the shutdown kind, against a stored digest', async () => {
     const url = PATH.replace(/complete$/, 'shutdown')
-    expect(await verifyHookRequest(put({ url, body: '{"token":"shutdown-token"}' }), lookup)).toEqual({ ...OK, kind: 'shutdown' })
+    expect(await verifyHookRequest(put({ url, body: '{"token":"shutdown-token"}' }), lookup)).toEqual({
+      ...OK,
+      kind: 'shutdown',
+    })
     expect(await verifyHookRequest(put({ url }), lookup)).toEqual(refused(401, INVALID_TOKEN_REASON))
   })
 
   it("answers 401 with Krake's reason for a wrong, missing or non-string token, and for an unknown application", async () => {
     expect(INVALID_TOKEN_REASON).toBe('No token has been provided or the provided one is invalid.')
-    for (const body of ['{"token":"wrong"}', '{}', '{"token":null}', '{"token":123}', `{"token":["${TOKEN}"]}`, `{"Token":"${TOKEN}"}`]) {
+    for (const body of [
+      '{"token":"wrong"}',
+      '{}',
+      '{"token":null}',
+      '{"token":123}',
+      `{"token":["${TOKEN}"]}`,
+      `{"Token":"${TOKEN}"}`,
+    ]) {
       expect(await verifyHookRequest(put({ body }), lookup)).toEqual(refused(401, INVALID_TOKEN_REASON))
     }
-    expect(await verifyHookRequest(put({ url: PATH.replace('nginx-demo', 'other') }), lookup)).toEqual(refused(401, INVALID_TOKEN_REASON))
+    expect(await verifyHookRequest(put({ url: PATH.replace('nginx-demo', 'other') }), lookup)).toEqual(
+      refused(401, INVALID_TOKEN_REASON),
+    )
   })
 
   it('answers 400 to a body that is not a JSON object', async () => {
     for (const body of ['not json', '[1,2]', '"token"', 'null', '', '{"token":', 42, null, undefined, [TOKEN]]) {
-      expect(await verifyHookRequest(put({ body }), lookup)).toEqual(refused(400, 'The body must be a JSON object: {"token": "..."}.'))
+      expect(await verifyHookRequest(put({ body }), lookup)).toEqual(
+        refused(400, 'The body must be a JSON object: {"token": "..."}.'),
+      )
     }
   })
 
@@ -80,9 +124,13 @@ describe('verifyHookRequest(request, lookup, options)', () => {
     expect(await verifyHookRequest(put({ body: big }), lookup)).toEqual(refused(413, 'The request body is too large.'))
     expect(await verifyHookRequest(put({ body: Buffer.from(big) }), lookup)).toMatchObject({ status: 413 })
     const body = JSON.stringify({ token: TOKEN, pad: 'é'.repeat(40) }) // 40 chars, 80 bytes
-    expect(await verifyHookRequest(put({ body }), lookup, { maxBodyBytes: body.length + 10 })).toMatchObject({ status: 413 })
+    expect(await verifyHookRequest(put({ body }), lookup, { maxBodyBytes: body.length + 10 })).toMatchObject({
+      status: 413,
+    })
     expect(await verifyHookRequest(put({ body }), lookup, { maxBodyBytes: Buffer.byteLength(body) })).toEqual(OK)
-    expect(await verifyHookRequest(put({ body: { token: 'x'.repeat(100) } }), lookup, { maxBodyBytes: 50 })).toMatchObject({ status: 413 })
+    expect(
+      await verifyHookRequest(put({ body: { token: 'x'.repeat(100) } }), lookup, { maxBodyBytes: 50 }),
+    ).toMatchObject({ status: 413 })
   })
 
   it('a __proto__ key in the body pollutes nothing and smuggles no token', async () => {
@@ -93,19 +141,30 @@ describe('verifyHookRequest(request, lookup, options)', () => {
   })
 
   it('never throws, never echoes the token, and answers 500 when the lookup fails', async () => {
-    const bad: unknown[] = [null, 'PUT /x', { method: 42 }, { method: 'PUT', url: 42 }, { method: 'PUT', url: PATH }, { method: 'PUT', url: PATH, body: { token: { toString: () => TOKEN } } }]
+    const bad: unknown[] = [
+      null,
+      'PUT /x',
+      { method: 42 },
+      { method: 'PUT', url: 42 },
+      { method: 'PUT', url: PATH },
+      { method: 'PUT', url: PATH, body: { token: { toString: () => TOKEN } } },
+    ]
     for (const request of bad) {
       const verdict = await verifyHookRequest(request as HookRequest, lookup)
       expect(verdict.ok).toBe(false)
       expect(JSON.stringify(verdict)).not.toContain(TOKEN)
     }
-    expect(await verifyHookRequest(put(), () => Promise.reject(new Error(TOKEN)))).toEqual(refused(500, 'The application could not be looked up.'))
+    expect(await verifyHookRequest(put(), () => Promise.reject(new Error(TOKEN)))).toEqual(
+      refused(500, 'The application could not be looked up.'),
+    )
     expect(
       await verifyHookRequest(put(), () => {
         throw new Error('db down')
       }),
     ).toMatchObject({ status: 500 })
-    expect(await verifyHookRequest(put({ body: '{"token":"wrong"}' }), lookup).then((v) => JSON.stringify(v))).not.toMatch(/wrong|the-token/)
+    expect(
+      await verifyHookRequest(put({ body: '{"token":"wrong"}' }), lookup).then((v) => JSON.stringify(v)),
+    ).not.toMatch(/wrong|the-token/)
   })
 
   it('answers 400 to hostile parsed bodies (a throwing getter, a revoked Proxy) and never rejects (issue 11)', async () => {
@@ -138,12 +197,16 @@ describe('verifyHookRequest: mTLS identity (certificates made by the openssl CLI
   const options = () => ({ caBundlePem: pki.read('root.pem'), hookUser: 'system:complete-hook' })
 
   it('accepts a hook certificate that chains to the bundle through the intermediate it sent', async () => {
-    expect(await verifyHookRequest(put({ clientCertPem: chain('hook-client', 'inter-ec-sec1') }), lookup, options())).toEqual(OK)
+    expect(
+      await verifyHookRequest(put({ clientCertPem: chain('hook-client', 'inter-ec-sec1') }), lookup, options()),
+    ).toEqual(OK)
   })
 
   it('accepts the leaf alone when the bundle holds the intermediate (Krake CA + intermediate, as ca-bundle.pem)', async () => {
     const caBundlePem = pki.read('root.pem') + pki.read('inter-ec-sec1.pem')
-    expect(await verifyHookRequest(put({ clientCertPem: pki.read('hook-client.pem') }), lookup, { caBundlePem })).toEqual(OK)
+    expect(
+      await verifyHookRequest(put({ clientCertPem: pki.read('hook-client.pem') }), lookup, { caBundlePem }),
+    ).toEqual(OK)
   })
 
   it('answers 403 without a client certificate, or with garbage', async () => {
@@ -153,43 +216,76 @@ describe('verifyHookRequest: mTLS identity (certificates made by the openssl CLI
   })
 
   it('answers 403 to a certificate from a foreign CA, even with the right CN and token', async () => {
-    expect(await verifyHookRequest(put({ clientCertPem: chain('foreign-client', 'foreign-inter') }), lookup, options())).toMatchObject({ status: 403 })
+    expect(
+      await verifyHookRequest(put({ clientCertPem: chain('foreign-client', 'foreign-inter') }), lookup, options()),
+    ).toMatchObject({ status: 403 })
   })
 
   it('answers 403 when the chain is missing its intermediate', async () => {
-    expect(await verifyHookRequest(put({ clientCertPem: pki.read('hook-client.pem') }), lookup, options())).toMatchObject({ status: 403 })
+    expect(
+      await verifyHookRequest(put({ clientCertPem: pki.read('hook-client.pem') }), lookup, options()),
+    ).toMatchObject({ status: 403 })
   })
 
   it("answers 403 when the CN is not hookUser's, but accepts any CN without hookUser", async () => {
     const clientCertPem = pki.read('leaf.pem') // CN "just a leaf", issued by the root
-    expect(await verifyHookRequest(put({ clientCertPem }), lookup, options())).toEqual(refused(403, "The client certificate is not the hook user's."))
+    expect(await verifyHookRequest(put({ clientCertPem }), lookup, options())).toEqual(
+      refused(403, "The client certificate is not the hook user's."),
+    )
     expect(await verifyHookRequest(put({ clientCertPem }), lookup, { caBundlePem: pki.read('root.pem') })).toEqual(OK)
   })
 
   it('takes hookUser per kind, as Krake has a hook_user per hook (issue 9)', async () => {
     const clientCertPem = chain('hook-client', 'inter-ec-sec1') // CN system:complete-hook
-    const perKind = { caBundlePem: pki.read('root.pem'), hookUser: { complete: 'system:complete-hook', shutdown: 'system:shutdown-hook' } }
+    const perKind = {
+      caBundlePem: pki.read('root.pem'),
+      hookUser: { complete: 'system:complete-hook', shutdown: 'system:shutdown-hook' },
+    }
     expect(await verifyHookRequest(put({ clientCertPem }), lookup, perKind)).toEqual(OK)
     const shutdownUrl = '/kubernetes/namespaces/secondary/applications/nginx-demo/shutdown'
-    expect(await verifyHookRequest(put({ clientCertPem, url: shutdownUrl }), lookup, perKind)).toEqual(refused(403, "The client certificate is not the hook user's."))
+    expect(await verifyHookRequest(put({ clientCertPem, url: shutdownUrl }), lookup, perKind)).toEqual(
+      refused(403, "The client certificate is not the hook user's."),
+    )
     // a hook left out of the map takes any CN that chains
-    expect(await verifyHookRequest(put({ clientCertPem, url: shutdownUrl, body: '{"token":"shutdown-token"}' }), lookup, { ...perKind, hookUser: { complete: 'system:complete-hook' } })).toMatchObject({ ok: true, kind: 'shutdown' })
+    expect(
+      await verifyHookRequest(put({ clientCertPem, url: shutdownUrl, body: '{"token":"shutdown-token"}' }), lookup, {
+        ...perKind,
+        hookUser: { complete: 'system:complete-hook' },
+      }),
+    ).toMatchObject({ ok: true, kind: 'shutdown' })
   })
 
   it('answers 403 to a certificate without clientAuth (a server certificate), a CA certificate, or an expired chain', async () => {
     const caBundlePem = pki.read('root.pem')
-    expect(await verifyHookRequest(put({ clientCertPem: pki.read('server.pem') }), lookup, { caBundlePem })).toMatchObject({ status: 403 })
-    expect(await verifyHookRequest(put({ clientCertPem: pki.read('inter-ec-sec1.pem') }), lookup, { caBundlePem })).toMatchObject({ status: 403 })
+    expect(
+      await verifyHookRequest(put({ clientCertPem: pki.read('server.pem') }), lookup, { caBundlePem }),
+    ).toMatchObject({ status: 403 })
+    expect(
+      await verifyHookRequest(put({ clientCertPem: pki.read('inter-ec-sec1.pem') }), lookup, { caBundlePem }),
+    ).toMatchObject({ status: 403 })
     const later = new Date(Date.now() + 20 * 365 * 24 * 3600 * 1000)
-    expect(await verifyHookRequest(put({ clientCertPem: chain('hook-client', 'inter-ec-sec1') }), lookup, { caBundlePem, now: later })).toMatchObject({ status: 403 })
+    expect(
+      await verifyHookRequest(put({ clientCertPem: chain('hook-client', 'inter-ec-sec1') }), lookup, {
+        caBundlePem,
+        now: later,
+      }),
+    ).toMatchObject({ status: 403 })
   })
 
   it('checks identity before the token: a foreign certificate gets 403 even with a wrong token', async () => {
-    expect(await verifyHookRequest(put({ body: '{"token":"wrong"}', clientCertPem: chain('foreign-client', 'foreign-inter') }), lookup, options())).toMatchObject({ status: 403 })
+    expect(
+      await verifyHookRequest(
+        put({ body: '{"token":"wrong"}', clientCertPem: chain('foreign-client', 'foreign-inter') }),
+        lookup,
+        options(),
+      ),
+    ).toMatchObject({ status: 403 })
   })
 
   it("a caBundlePem that is not PEM is the server's mistake: it throws ERR_INVALID_PEM", async () => {
     await expect(verifyHookRequest(put(), lookup, { caBundlePem: 'nope' })).rejects.toThrow(HookError)
-    await expect(verifyHookRequest(put(), lookup, { caBundlePem: 'nope' })).rejects.toMatchObject({ code: 'ERR_INVALID_PEM' })
+    await expect(verifyHookRequest(put(), lookup, { caBundlePem: 'nope' })).rejects.toMatchObject({
+      code: 'ERR_INVALID_PEM',
+    })
   })
 })

@@ -73,11 +73,20 @@ describe('verifyHookToken(expected, presented)', () => {
   it('property: for any expected and presented, it returns presented === expected for usable tokens, and never throws', () => {
     const anyToken = fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.constant(TOKEN))
     fc.assert(
-      fc.property(fc.oneof(anyToken, fc.anything()), fc.oneof(anyToken, fc.anything()), fc.boolean(), (expected, presented, same) => {
-        const p = same ? expected : presented
-        const usable = typeof expected === 'string' && expected !== '' && expected.isWellFormed() && !/^sha256:[0-9a-f]{64}$/.test(expected)
-        expect(verifyHookToken(expected as string, p)).toBe(usable && p === expected)
-      }),
+      fc.property(
+        fc.oneof(anyToken, fc.anything()),
+        fc.oneof(anyToken, fc.anything()),
+        fc.boolean(),
+        (expected, presented, same) => {
+          const p = same ? expected : presented
+          const usable =
+            typeof expected === 'string' &&
+            expected !== '' &&
+            expected.isWellFormed() &&
+            !/^sha256:[0-9a-f]{64}$/.test(expected)
+          expect(verifyHookToken(expected as string, p)).toBe(usable && p === expected)
+        },
+      ),
       { numRuns },
     )
   })

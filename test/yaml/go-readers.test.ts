@@ -25,12 +25,19 @@ const CORPUS = readFileSync(new URL('../fixtures/yaml/go-scalars.txt', import.me
   .filter((l) => l !== '' && !l.startsWith('# '))
 
 /** A custom resource (so kubectl keeps it unstructured) whose spec holds `k<i>: <scalar i>`. */
-const documentOf = (scalars: readonly string[]) => `apiVersion: example.com/v1\nkind: Thing\nmetadata:\n  name: t\nspec:\n${scalars.map((s, i) => `  k${i}: ${s}\n`).join('')}`
+const documentOf = (scalars: readonly string[]) =>
+  `apiVersion: example.com/v1\nkind: Thing\nmetadata:\n  name: t\nspec:\n${scalars.map((s, i) => `  k${i}: ${s}\n`).join('')}`
 const valuesOf = (spec: Obj, n: number) => Array.from({ length: n }, (_, i) => spec[`k${i}`])
 
 /** kubectl's reading of a YAML stream, as JSON. */
 function kubectl(yaml: string): Obj[] {
-  const out = JSON.parse(execFileSync('kubectl', ['annotate', '--local', '-f', '-', '-o', 'json', 'x=y'], { input: yaml, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }))
+  const out = JSON.parse(
+    execFileSync('kubectl', ['annotate', '--local', '-f', '-', '-o', 'json', 'x=y'], {
+      input: yaml,
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+    }),
+  )
   return out.kind === 'List' ? out.items : [out]
 }
 
@@ -56,7 +63,12 @@ describe('reading: parseManifests agrees with kubectl and kustomize on every sca
     CORPUS.forEach((scalar, i) => {
       if (YAML11_BOOL.test(scalar)) {
         // kubectl: a boolean (YAML 1.1); kustomize: the string. We read the string.
-        expect([scalar, theirs[i], kust[i], ours[i]]).toEqual([scalar, /^[yYoO]|^on|^On|^ON/.test(scalar) && !/^of|^Of|^OF/.test(scalar) ? true : false, scalar, scalar])
+        expect([scalar, theirs[i], kust[i], ours[i]]).toEqual([
+          scalar,
+          /^[yYoO]|^on|^On|^ON/.test(scalar) && !/^of|^Of|^OF/.test(scalar) ? true : false,
+          scalar,
+          scalar,
+        ])
         disagreements.push(scalar)
       } else if (DATE.test(scalar)) {
         // kubectl keeps the text; kustomize rewrites it as RFC 3339. We keep the text.
@@ -80,13 +92,17 @@ describe('reading: parseManifests agrees with kubectl and kustomize on every sca
     ['-.Inf', '/0/spec/n'],
     ['.nan', '/0/spec/n'],
   ])('%s cannot be read exactly: ERR_YAML_NUMBER at its path, never a changed value', (scalar, path) => {
-    const e = hookErrorOf(() => parseManifests(`apiVersion: v1\nkind: Thing\nmetadata: {name: t}\nspec:\n  list: [1]\n  n: ${scalar}\n`))
+    const e = hookErrorOf(() =>
+      parseManifests(`apiVersion: v1\nkind: Thing\nmetadata: {name: t}\nspec:\n  list: [1]\n  n: ${scalar}\n`),
+    )
     expect([e.code, e.path]).toEqual(['ERR_YAML_NUMBER', path])
     expect(e.message).toContain(scalar)
   })
 
   it('integers up to 2^53 are read exactly, in every base', () => {
-    const [doc] = parseManifests('a: 9007199254740991\nb: 0x1FFFFFFFFFFFFF\nc: -9007199254740991\nd: 0o377777777777777777\n') as Obj[]
+    const [doc] = parseManifests(
+      'a: 9007199254740991\nb: 0x1FFFFFFFFFFFFF\nc: -9007199254740991\nd: 0o377777777777777777\n',
+    ) as Obj[]
     expect(doc).toEqual({ a: 2 ** 53 - 1, b: 2 ** 53 - 1, c: -(2 ** 53 - 1), d: 2 ** 53 - 1 })
   })
 
@@ -101,14 +117,26 @@ describe('reading: parseManifests agrees with kubectl and kustomize on every sca
 describe('writing: stringifyManifests is read back as the same strings by kubectl and kustomize', () => {
   it('every scalar of the corpus, written as a string, is read back as that string by both', () => {
     const strings = Object.fromEntries(CORPUS.map((s, i) => [`k${i}`, s]))
-    const yaml = stringifyManifests([{ apiVersion: 'example.com/v1', kind: 'Thing', metadata: { name: 't' }, spec: strings }])
+    const yaml = stringifyManifests([
+      { apiVersion: 'example.com/v1', kind: 'Thing', metadata: { name: 't' }, spec: strings },
+    ])
     expect(kubectl(yaml)[0]!.spec).toEqual(strings)
     expect(kustomize(yaml)[0]!.spec).toEqual(strings)
     expect((parseManifests(yaml)[0] as Obj).spec).toEqual(strings)
   })
 
   it('numbers, booleans and null are written so that both read the same values', () => {
-    const spec = { int: 420, neg: -31, big: 2 ** 53 - 1, float: 0.0125, exp: 1e21, tiny: 5e-324, t: true, f: false, n: null }
+    const spec = {
+      int: 420,
+      neg: -31,
+      big: 2 ** 53 - 1,
+      float: 0.0125,
+      exp: 1e21,
+      tiny: 5e-324,
+      t: true,
+      f: false,
+      n: null,
+    }
     const yaml = stringifyManifests([{ apiVersion: 'example.com/v1', kind: 'Thing', metadata: { name: 't' }, spec }])
     expect(kubectl(yaml)[0]!.spec).toEqual(spec)
     expect(kustomize(yaml)[0]!.spec).toEqual(spec)
@@ -116,7 +144,9 @@ describe('writing: stringifyManifests is read back as the same strings by kubect
 
   it('a 2 MiB value is written (as JSON, which is YAML) and read back by kubectl, never a RangeError', () => {
     const big = 'x'.repeat(2 * 1024 * 1024)
-    const yaml = stringifyManifests([{ apiVersion: 'example.com/v1', kind: 'Thing', metadata: { name: 't' }, spec: { big, other: 'yes' } }])
+    const yaml = stringifyManifests([
+      { apiVersion: 'example.com/v1', kind: 'Thing', metadata: { name: 't' }, spec: { big, other: 'yes' } },
+    ])
     expect(kubectl(yaml)[0]!.spec).toEqual({ big, other: 'yes' })
     expect((parseManifests(yaml)[0] as Obj).spec).toEqual({ big, other: 'yes' })
   })
@@ -130,7 +160,23 @@ describe('writing: stringifyManifests is read back as the same strings by kubect
 
 /** Strings made of what makes scalars ambiguous: digits, signs, dots, colons, e/x/o/b, _, dashes, spaces, letters. */
 const trickyString = fc
-  .array(fc.constantFrom(...'0123456789+-._:eExXoObB yYnNtT~#'.split(''), '0x', '0o', '0b', 'true', 'null', 'yes', 'on', '.inf', '.nan', '2001-01-02', '1e3'), { minLength: 1, maxLength: 8 })
+  .array(
+    fc.constantFrom(
+      ...'0123456789+-._:eExXoObB yYnNtT~#'.split(''),
+      '0x',
+      '0o',
+      '0b',
+      'true',
+      'null',
+      'yes',
+      'on',
+      '.inf',
+      '.nan',
+      '2001-01-02',
+      '1e3',
+    ),
+    { minLength: 1, maxLength: 8 },
+  )
   .map((parts) => parts.join(''))
 
 describe('property (fast-check): both directions over generated strings', () => {
@@ -138,7 +184,9 @@ describe('property (fast-check): both directions over generated strings', () => 
     fc.assert(
       fc.property(fc.array(trickyString, { minLength: 50, maxLength: 50 }), (strings) => {
         const spec = Object.fromEntries(strings.map((s, i) => [`k${i}`, s]))
-        const yaml = stringifyManifests([{ apiVersion: 'example.com/v1', kind: 'Thing', metadata: { name: 't' }, spec }])
+        const yaml = stringifyManifests([
+          { apiVersion: 'example.com/v1', kind: 'Thing', metadata: { name: 't' }, spec },
+        ])
         expect(kubectl(yaml)[0]!.spec).toEqual(spec)
         expect(kustomize(yaml)[0]!.spec).toEqual(spec)
       }),
@@ -150,7 +198,9 @@ describe('property (fast-check): both directions over generated strings', () => 
     fc.assert(
       fc.property(fc.array(trickyString, { minLength: 50, maxLength: 50 }), (scalars) => {
         // only what is a valid plain scalar in a block mapping, as a Go reader would accept it
-        const plain = scalars.filter((s) => /^[^\s#:-]/.test(s) && !/\s#|:\s|:$|\s$/.test(s) && !/^[?|>!&*%@`'"{}[\],]/.test(s))
+        const plain = scalars.filter(
+          (s) => /^[^\s#:-]/.test(s) && !/\s#|:\s|:$|\s$/.test(s) && !/^[?|>!&*%@`'"{}[\],]/.test(s),
+        )
         if (plain.length === 0) return
         const yaml = documentOf(plain)
         let ours: unknown[]

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest'
 import { parseManifests } from '../../src/index.js'
 import { hookErrorOf } from '../helpers.js'
 
-
 describe('parseManifests(yaml)', () => {
   it('reads a multi-document stream and skips empty and comment-only documents', () => {
     const text = '---\na: 1\n---\n---\n# only a comment\n---\nb: 2\n...\n---\nc: 3\n'
@@ -15,23 +14,40 @@ describe('parseManifests(yaml)', () => {
   })
 
   it('reads scalars as kustomize does (go-yaml v3): legacy octal modes, but yes/on/y and dates stay strings', () => {
-    const [doc] = parseManifests('mode: 0644\nflag: yes\noff: off\ny: n\nt: true\ndate: 2026-11-24\nhex: 0x1F\nnull1: ~\n')
-    expect(doc).toEqual({ mode: 420, flag: 'yes', off: 'off', y: 'n', t: true, date: '2026-11-24', hex: 31, null1: null })
+    const [doc] = parseManifests(
+      'mode: 0644\nflag: yes\noff: off\ny: n\nt: true\ndate: 2026-11-24\nhex: 0x1F\nnull1: ~\n',
+    )
+    expect(doc).toEqual({
+      mode: 420,
+      flag: 'yes',
+      off: 'off',
+      y: 'n',
+      t: true,
+      date: '2026-11-24',
+      hex: 31,
+      null1: null,
+    })
   })
 
   it('supports merge keys', () => {
-    expect(parseManifests('base: &b {x: 1}\nobj:\n  <<: *b\n  y: 2\n')).toEqual([{ base: { x: 1 }, obj: { x: 1, y: 2 } }])
+    expect(parseManifests('base: &b {x: 1}\nobj:\n  <<: *b\n  y: 2\n')).toEqual([
+      { base: { x: 1 }, obj: { x: 1, y: 2 } },
+    ])
   })
 
   it('expands modest aliases into a tree that shares no node', () => {
-    const [doc] = parseManifests('env: &e [{name: A, value: "1"}]\nc1: {env: *e}\nc2: {env: *e}\n') as Array<Record<string, any>>
+    const [doc] = parseManifests('env: &e [{name: A, value: "1"}]\nc1: {env: *e}\nc2: {env: *e}\n') as Array<
+      Record<string, any>
+    >
     expect(doc!.c1.env).toEqual([{ name: 'A', value: '1' }])
     expect(doc!.c1.env).not.toBe(doc!.c2.env)
     expect(doc!.c1.env[0]).not.toBe(doc!.env[0])
   })
 
   it('keeps a __proto__ key as data and pollutes nothing', () => {
-    const [doc] = parseManifests('__proto__: {polluted: yes}\nconstructor: {prototype: {polluted: yes}}\n') as Array<Record<string, any>>
+    const [doc] = parseManifests('__proto__: {polluted: yes}\nconstructor: {prototype: {polluted: yes}}\n') as Array<
+      Record<string, any>
+    >
     expect(Object.keys(doc!)).toEqual(['__proto__', 'constructor'])
     expect(Object.getPrototypeOf(doc)).toBe(Object.prototype)
     expect(({} as Record<string, unknown>).polluted).toBeUndefined()
@@ -42,7 +58,9 @@ describe('parseManifests(yaml)', () => {
     expect(e.code).toBe('ERR_YAML_NOT_MAPPING')
     expect(e.path).toBe('/1')
     expect(e.message).toBe('document 1 is a sequence, not a mapping (a Kubernetes object)')
-    expect(hookErrorOf(() => parseManifests('just a string')).message).toBe('document 0 is the scalar "just a string", not a mapping (a Kubernetes object)')
+    expect(hookErrorOf(() => parseManifests('just a string')).message).toBe(
+      'document 0 is the scalar "just a string", not a mapping (a Kubernetes object)',
+    )
   })
 
   it('reports a YAML error as ERR_YAML_SYNTAX with document index and line', () => {
@@ -66,7 +84,12 @@ describe('parseManifests(yaml)', () => {
 
   it('refuses an alias bomb (billion laughs) quickly with ERR_YAML_ALIAS_LIMIT', () => {
     const lines = ['l0: &l0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
-    for (let i = 1; i <= 9; i++) lines.push(`l${i}: &l${i} [${Array(9).fill(`*l${i - 1}`).join(',')}]`)
+    for (let i = 1; i <= 9; i++)
+      lines.push(
+        `l${i}: &l${i} [${Array(9)
+          .fill(`*l${i - 1}`)
+          .join(',')}]`,
+      )
     const started = process.hrtime.bigint()
     const e = hookErrorOf(() => parseManifests(lines.join('\n') + '\n'))
     expect(e.code).toBe('ERR_YAML_ALIAS_LIMIT')

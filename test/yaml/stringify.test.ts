@@ -3,9 +3,14 @@ import { HookError, parseManifests, stringifyManifests } from '../../src/index.j
 
 describe('stringifyManifests(manifests)', () => {
   it('writes ---separated documents that read back the same', () => {
-    const docs = [{ apiVersion: 'v1', kind: 'A', metadata: { name: 'a' } }, { apiVersion: 'v1', kind: 'B', metadata: { name: 'b' } }]
+    const docs = [
+      { apiVersion: 'v1', kind: 'A', metadata: { name: 'a' } },
+      { apiVersion: 'v1', kind: 'B', metadata: { name: 'b' } },
+    ]
     const text = stringifyManifests(docs)
-    expect(text).toBe('apiVersion: v1\nkind: A\nmetadata:\n  name: a\n---\napiVersion: v1\nkind: B\nmetadata:\n  name: b\n')
+    expect(text).toBe(
+      'apiVersion: v1\nkind: A\nmetadata:\n  name: a\n---\napiVersion: v1\nkind: B\nmetadata:\n  name: b\n',
+    )
     expect(parseManifests(text)).toEqual(docs)
   })
 
@@ -27,7 +32,18 @@ describe('stringifyManifests(manifests)', () => {
   })
 
   it('quotes strings that YAML 1.1 would read as something else, so they read back as strings', () => {
-    const doc = { a: 'yes', b: 'on', c: '0644', d: '1e3', e: 'null', f: '~', g: '2026-11-24', h: 'NO', i: '0x1F', j: '' }
+    const doc = {
+      a: 'yes',
+      b: 'on',
+      c: '0644',
+      d: '1e3',
+      e: 'null',
+      f: '~',
+      g: '2026-11-24',
+      h: 'NO',
+      i: '0x1F',
+      j: '',
+    }
     expect(parseManifests(stringifyManifests([doc]))).toEqual([doc])
   })
 

@@ -28,6 +28,7 @@ gc()
 const outputBytes = process.memoryUsage().heapUsed - withInput
 // the same output, copied bare: what an output of this content needs at the least
 let copy: unknown = deepCopy(result.manifests)
+// eslint-disable-next-line no-useless-assignment -- dropped so that the GC below can take it
 result = undefined
 gc()
 const copyBytes = process.memoryUsage().heapUsed - withInput
@@ -41,4 +42,5 @@ console.log(
     objects: (copy as object[]).length,
   }),
 )
+// eslint-disable-next-line no-useless-assignment -- dropped so that the GC below can take it
 copy = undefined

@@ -38,7 +38,7 @@ export async function startShutdownApp(options: {
     res.writeHead(202, { 'content-type': 'application/json' }).end('{"shutdown":"started"}')
     if (shuttingDown) return // Krake calls again after the grace time; one shutdown is enough
     shuttingDown = true
-    setImmediate(async () => {
+    const shutDown = async () => {
       writeFileSync(options.stateFile, JSON.stringify(options.state?.() ?? { savedAt: new Date().toISOString() }))
       try {
         settle(await signalHook('shutdown', { certDir: options.certDir, backoffMs: 200 }))
@@ -46,7 +46,8 @@ export async function startShutdownApp(options: {
         settle({ ok: false, attempts: 0, reason: e instanceof HookError ? e.message : String(e) })
       }
       server.close()
-    })
+    }
+    setImmediate(() => void shutDown())
   })
   await new Promise<void>((resolve) => server.listen(options.port ?? 8080, options.host ?? '127.0.0.1', resolve))
   const { address, port } = server.address() as AddressInfo

@@ -22,24 +22,25 @@ export async function makeThrowawayPki(now = new Date()): Promise<ThrowawayPki> 
   const caExtensions = async (keys: webcrypto.CryptoKeyPair, pathLength?: number) => [
     new x509.BasicConstraintsExtension(true, pathLength, true),
     new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
-    await x509.SubjectKeyIdentifierExtension.create(keys.publicKey as never),
+    await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
   ]
-  const rootKeys = (await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair
+  const rootKeys = await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify'])
   const root = await x509.X509CertificateGenerator.createSelfSigned({
     name: 'O=Krake, CN=Krake demo CA',
-    keys: rootKeys as never,
+    keys: rootKeys,
     notBefore: new Date(now.getTime() - 60_000),
     notAfter: new Date(now.getTime() + 30 * DAY),
     signingAlgorithm: ALG,
     extensions: await caExtensions(rootKeys),
   })
-  const interKeys = (await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair
-  const rootSki = root.getExtension(x509.SubjectKeyIdentifierExtension)!.keyId
+  const interKeys = await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify'])
+  const rootSki = root.getExtension(x509.SubjectKeyIdentifierExtension)?.keyId
+  if (rootSki === undefined) throw new Error('the throwaway root has no subjectKeyIdentifier')
   const inter = await x509.X509CertificateGenerator.create({
     subject: 'O=Krake, CN=system:complete-signing',
     issuer: root.subjectName,
-    publicKey: interKeys.publicKey as never,
-    signingKey: rootKeys.privateKey as never,
+    publicKey: interKeys.publicKey,
+    signingKey: rootKeys.privateKey,
     notBefore: new Date(now.getTime() - 60_000),
     notAfter: new Date(now.getTime() + 30 * DAY),
     signingAlgorithm: ALG,

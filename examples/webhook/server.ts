@@ -14,7 +14,7 @@
 // first: a webhook can change the object it is sent, not add others.
 import { readFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:https'
-import type { ServerResponse } from 'node:http'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { parseArgs } from 'node:util'
 import {
@@ -48,9 +48,15 @@ function json(res: ServerResponse, status: number, body: unknown): void {
 
 export async function startWebhook(options: WebhookOptions): Promise<Webhook> {
   const limit = options.maxBodyBytes ?? 3 * 1024 * 1024
-  const server = createServer({ key: options.key, cert: options.cert }, async (req, res): Promise<void> => {
-    if (req.url !== '/mutate') return json(res, 404, { reason: 'not found' })
-    if (req.method !== 'POST') return json(res, 405, { reason: 'POST an AdmissionReview' })
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    if (req.url !== '/mutate') {
+      json(res, 404, { reason: 'not found' })
+      return
+    }
+    if (req.method !== 'POST') {
+      json(res, 405, { reason: 'POST an AdmissionReview' })
+      return
+    }
     const body = await readRequestBody(req, { maxBytes: limit, timeoutMs: 10_000 })
     if (typeof body === 'number') {
       // answer at once and close: the rest of the body is never read
@@ -64,10 +70,12 @@ export async function startWebhook(options: WebhookOptions): Promise<Webhook> {
     try {
       review = JSON.parse(body.toString('utf8')) as AdmissionReview
     } catch {
-      return json(res, 400, { reason: 'the body is not JSON' })
+      json(res, 400, { reason: 'the body is not JSON' })
+      return
     }
     json(res, 200, reviewAdmission(review, options.hook, options.options))
-  })
+  }
+  const server = createServer({ key: options.key, cert: options.cert }, (req, res) => void handle(req, res))
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve))
   const { port } = server.address() as AddressInfo
   return {

@@ -83,7 +83,7 @@ function objectUnderReview(request: AdmissionRequest): JsonObject | string {
   ) {
     meta.namespace = request.namespace
   }
-  return object as JsonObject
+  return object
 }
 
 /**

@@ -1,4 +1,4 @@
-import { X509Certificate as NodeX509, type webcrypto } from 'node:crypto'
+import { X509Certificate as NodeX509 } from 'node:crypto'
 import { AsnConvert } from '@peculiar/asn1-schema'
 import { AttributeTypeAndValue, AttributeValue, Name as AsnName, RelativeDistinguishedName } from '@peculiar/asn1-x509'
 import { HookError } from '../errors.js'
@@ -10,20 +10,12 @@ import { x509 } from './x509.js'
 /** Default CN of a complete hook's certificate; `system:shutdown-hook` for shutdown. */
 export const DEFAULT_HOOK_USER = 'system:complete-hook'
 
-// @peculiar/x509 speaks the DOM's WebCrypto types; Node's are the same objects under other names.
-type GeneratorParams = Extract<Parameters<typeof x509.X509CertificateGenerator.create>[0], { signingKey: unknown }>
-type X509Crypto = NonNullable<Parameters<typeof x509.X509CertificateGenerator.create>[1]>
-
 /**
- * The one bridge between two names for the same objects: @peculiar/x509
- * types keys and crypto with the DOM's CryptoKey and Crypto, Node with its
- * webcrypto namespace. At run time they are the provider's own objects.
+ * The provider as @peculiar/x509 types it. Its declarations use the DOM's `Crypto`, Node's its
+ * `webcrypto.Crypto`: the same object, but the DOM's `generateKey` overloads include Ed25519 and
+ * Node 20's do not, so neither type is assignable to the other. The one cast of this file.
  */
-const forX509 = {
-  crypto: (c: CryptoProvider) => c as unknown as X509Crypto,
-  key: (k: webcrypto.CryptoKey) => k as unknown as GeneratorParams['publicKey'] & GeneratorParams['signingKey'],
-  algorithm: (a: object) => a as GeneratorParams['signingAlgorithm'],
-}
+const forX509 = (c: CryptoProvider) => c as unknown as Crypto
 
 const CN = '2.5.4.3'
 const CLOCK_SKEW_MS = 5 * 60 * 1000
@@ -121,7 +113,8 @@ function subjectWithCn(issuerSubject: ArrayBuffer, cn: string): x509.Name {
 /** A positive serial of 128 bits (at least 126 of them random), DER-minimal. */
 function randomSerial(crypto: CryptoProvider): string {
   const bytes = crypto.getRandomValues(new Uint8Array(16))
-  bytes[0] = (bytes[0]! & 0x7f) | 0x40
+  const [top = 0] = bytes
+  bytes[0] = (top & 0x7f) | 0x40
   return Buffer.from(bytes).toString('hex')
 }
 
@@ -148,9 +141,9 @@ export async function createCertificateIssuer(
   const crypto = cryptoOf(options.crypto ?? issuer.crypto)
   const certs = parseCertificates(issuer.certPem, '/certPem')
   const { key } = parsePrivateKey(issuer.keyPem, '/keyPem')
-  const first = certs[0]!
+  const [first] = certs
   const node: NodeX509 = first.cert
-  const cert = new x509.X509Certificate(first.block.der)
+  const cert = new x509.X509Certificate(new Uint8Array(first.block.der))
 
   // Checked one by one (Node's X509Certificate.ca folds both together) so the message says which is wrong.
   if (cert.getExtension(x509.BasicConstraintsExtension)?.ca !== true) {
@@ -176,7 +169,7 @@ export async function createCertificateIssuer(
   // AKI = the issuer's SKI; an issuer without one gets the RFC 5280 key hash, as openssl does.
   const ski =
     cert.getExtension(x509.SubjectKeyIdentifierExtension)?.keyId ??
-    (await x509.SubjectKeyIdentifierExtension.create(cert.publicKey, false, forX509.crypto(crypto))).keyId
+    (await x509.SubjectKeyIdentifierExtension.create(cert.publicKey, false, forX509(crypto))).keyId
   const issuerName = cert.subjectName
   const issuerSubject = issuerName.toArrayBuffer()
   const chainPem = certs.map((c) => c.block.pem).join('')
@@ -202,7 +195,7 @@ export async function createCertificateIssuer(
 
       const notBefore = new Date(now.getTime() - CLOCK_SKEW_MS)
       const notAfter = new Date(Math.min(now.getTime() + days * DAY_MS, validity.notAfter.getTime()))
-      const keys = (await crypto.subtle.generateKey(keyParams, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair
+      const keys = await crypto.subtle.generateKey(keyParams, true, ['sign', 'verify'])
       const rsa = keyParams.name !== 'ECDSA'
       const leaf = await x509.X509CertificateGenerator.create(
         {
@@ -211,21 +204,25 @@ export async function createCertificateIssuer(
           issuer: issuerName,
           notBefore,
           notAfter,
-          publicKey: forX509.key(keys.publicKey),
-          signingKey: forX509.key(signingKey),
-          signingAlgorithm: forX509.algorithm(alg.signParams),
+          publicKey: keys.publicKey,
+          signingKey,
+          signingAlgorithm: alg.signParams,
           extensions: [
             new x509.BasicConstraintsExtension(false, undefined, true),
             new x509.KeyUsagesExtension(
-              x509.KeyUsageFlags.digitalSignature | (rsa ? x509.KeyUsageFlags.keyEncipherment : 0),
+              // a bit set of KeyUsageFlags: TypeScript types the OR of two members as a number
+              // eslint-disable-next-line @typescript-eslint/no-unsafe-enum-assignment
+              rsa
+                ? x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment
+                : x509.KeyUsageFlags.digitalSignature,
               true,
             ),
             new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.clientAuth], false),
-            await x509.SubjectKeyIdentifierExtension.create(forX509.key(keys.publicKey), false, forX509.crypto(crypto)),
+            await x509.SubjectKeyIdentifierExtension.create(keys.publicKey, false, forX509(crypto)),
             new x509.AuthorityKeyIdentifierExtension(ski, false),
           ],
         },
-        forX509.crypto(crypto),
+        forX509(crypto),
       )
       const pkcs8 = await crypto.subtle.exportKey('pkcs8', keys.privateKey)
       const leafPem = toPem('CERTIFICATE', new Uint8Array(leaf.rawData))

@@ -54,7 +54,7 @@ export function signingAlgorithmOf(key: KeyObject): SigningAlgorithm {
   if (key.asymmetricKeyType === 'rsa') {
     return {
       importParams: { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' },
-      signParams: { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' } as webcrypto.Algorithm,
+      signParams: { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' },
     }
   }
   if (key.asymmetricKeyType === 'ec') {
@@ -62,7 +62,7 @@ export function signingAlgorithmOf(key: KeyObject): SigningAlgorithm {
     if (named !== undefined) {
       return {
         importParams: { name: 'ECDSA', namedCurve: named.curve },
-        signParams: { name: 'ECDSA', hash: named.hash } as webcrypto.EcdsaParams,
+        signParams: { name: 'ECDSA', hash: named.hash },
       }
     }
   }

@@ -124,7 +124,7 @@ export function readHookConfig(
       if (rawTls[file] !== undefined && rawTls[file] !== null) origins[`/spec/tls/${inline}`] = `/spec/tls/${file}`
     }
     for (const key of Object.keys(rawTls)) {
-      if (!TLS_FIELDS.some((pair) => (pair as readonly string[]).includes(key))) {
+      if (!TLS_FIELDS.some(([inline, file]) => key === inline || key === file)) {
         throw new HookError('ERR_INVALID_CONFIG', `unknown field "${key}" in spec.tls`, { path: `/spec/tls/${key}` })
       }
     }
@@ -132,7 +132,7 @@ export function readHookConfig(
   }
   const options = config.options ?? {}
   if (!isRecord(options)) throw new HookError('ERR_INVALID_CONFIG', 'options must be a mapping', { path: '/options' })
-  return { spec: spec as unknown as HookSpec, options: options as InjectOptions, origins }
+  return { spec: spec as unknown as HookSpec, options, origins }
 }
 
 /**

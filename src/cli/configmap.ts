@@ -6,25 +6,40 @@ import { show } from '../lib/show.js'
 import { readHookConfig, type FileAccess, type HookConfig } from './config.js'
 import { HOOK_CONFIG_API_VERSION, HOOK_CONFIG_KIND } from './config.js'
 
-/** Each `data` key, and the HookConfig field it sets. */
-const KEYS: Record<string, readonly string[]> = {
-  kind: ['spec', 'kind'],
-  appName: ['spec', 'app', 'name'],
-  appNamespace: ['spec', 'app', 'namespace'],
-  apiEndpoint: ['spec', 'apiEndpoint'],
-  externalEndpoint: ['spec', 'externalEndpoint'],
-  token: ['spec', 'token'],
-  tokenFile: ['spec', 'tokenFile'],
-  caBundleFile: ['spec', 'tls', 'caBundleFile'],
-  certFile: ['spec', 'tls', 'certFile'],
-  keyFile: ['spec', 'tls', 'keyFile'],
-  envToken: ['options', 'env', 'token'],
-  envUrl: ['options', 'env', 'url'],
-  certDest: ['options', 'certDest'],
-  certStorage: ['options', 'certStorage'],
-  tokenFrom: ['options', 'tokenFrom'],
-  initContainers: ['options', 'initContainers'],
-  onConflict: ['options', 'onConflict'],
+/** Each `data` key, and the HookConfig field it sets (a Map: `constructor` is no key of it). */
+const KEYS = new Map<string, readonly string[]>(
+  Object.entries({
+    kind: ['spec', 'kind'],
+    appName: ['spec', 'app', 'name'],
+    appNamespace: ['spec', 'app', 'namespace'],
+    apiEndpoint: ['spec', 'apiEndpoint'],
+    externalEndpoint: ['spec', 'externalEndpoint'],
+    token: ['spec', 'token'],
+    tokenFile: ['spec', 'tokenFile'],
+    caBundleFile: ['spec', 'tls', 'caBundleFile'],
+    certFile: ['spec', 'tls', 'certFile'],
+    keyFile: ['spec', 'tls', 'keyFile'],
+    envToken: ['options', 'env', 'token'],
+    envUrl: ['options', 'env', 'url'],
+    certDest: ['options', 'certDest'],
+    certStorage: ['options', 'certStorage'],
+    tokenFrom: ['options', 'tokenFrom'],
+    initContainers: ['options', 'initContainers'],
+    onConflict: ['options', 'onConflict'],
+  }),
+)
+
+/** The HookConfig being built, one mapping per level. */
+interface Tree {
+  [key: string]: unknown
+}
+/** The mapping at `key` of `node`, made when missing. */
+function childOf(node: Tree, key: string): Tree {
+  const next = node[key]
+  if (isRecord(next)) return next
+  const made: Tree = {}
+  node[key] = made
+  return made
 }
 
 const pointerOf = (path: readonly string[]) => '/' + path.join('/')
@@ -39,7 +54,7 @@ export function configFromConfigMap(configMap: Record<string, unknown>, files: F
     throw new HookError('ERR_INVALID_CONFIG', 'the ConfigMap functionConfig needs data: key=value pairs', {
       path: '/data',
     })
-  const config: Record<string, any> = {
+  const config: Tree = {
     apiVersion: HOOK_CONFIG_API_VERSION,
     kind: HOOK_CONFIG_KIND,
     metadata: { name: 'from-configmap' },
@@ -47,11 +62,11 @@ export function configFromConfigMap(configMap: Record<string, unknown>, files: F
   }
   const back = new Map<string, string>()
   for (const [key, value] of Object.entries(data)) {
-    const path = KEYS[key]
+    const path = KEYS.get(key)
     if (path === undefined)
       throw new HookError(
         'ERR_INVALID_CONFIG',
-        `unknown key "${key}" in the ConfigMap (allowed: ${Object.keys(KEYS).join(', ')})`,
+        `unknown key "${key}" in the ConfigMap (allowed: ${[...KEYS.keys()].join(', ')})`,
         { path: `/data/${key}` },
       )
     if (typeof value !== 'string')
@@ -66,9 +81,10 @@ export function configFromConfigMap(configMap: Record<string, unknown>, files: F
         })
       parsed = value === 'true'
     }
+    const leaf = path.at(-1) ?? key
     let node = config
-    for (const segment of path.slice(0, -1)) node = node[segment] ??= {}
-    node[path[path.length - 1]!] = parsed
+    for (const segment of path.slice(0, -1)) node = childOf(node, segment)
+    node[leaf] = parsed
     back.set(pointerOf(path), `/data/${key}`)
   }
   try {
@@ -85,8 +101,9 @@ export function configFromConfigMap(configMap: Record<string, unknown>, files: F
     }
     return { ...hook, origins }
   } catch (e) {
-    if (!(e instanceof HookError) || e.path === undefined) throw e
-    const key = [...back].find(([from]) => e.path === from || e.path!.startsWith(from + '/'))?.[1]
+    const at = e instanceof HookError ? e.path : undefined
+    if (!(e instanceof HookError) || at === undefined) throw e
+    const key = [...back].find(([from]) => at === from || at.startsWith(from + '/'))?.[1]
     throw new HookError(e.code, e.message, { path: key ?? '/data', cause: e })
   }
 }

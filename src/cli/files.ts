@@ -5,6 +5,7 @@ import { closeSync, constants, fstatSync, openSync, readSync, realpathSync } fro
 import { isAbsolute, relative, resolve } from 'node:path'
 import { HookError } from '../errors.js'
 import { show } from '../lib/show.js'
+import { errorCodeOf } from '../lib/check.js'
 
 /** `rootOnly`: kustomize's LoadRestrictionsRootOnly (the default); `none`: any file, on request. */
 export type LoadRestrictor = 'rootOnly' | 'none'
@@ -45,7 +46,7 @@ export function readConfigFile(
   try {
     real = realpathSync(resolve(baseDir, path))
   } catch (cause) {
-    return refuse(pointer, `cannot read ${show(path)} (${(cause as NodeJS.ErrnoException).code ?? 'error'})`, cause)
+    return refuse(pointer, `cannot read ${show(path)} (${errorCodeOf(cause) ?? 'error'})`, cause)
   }
   if (restrictor === 'rootOnly') {
     const root = realpathSync(baseDir)
@@ -62,7 +63,7 @@ export function readConfigFile(
     // O_NONBLOCK: opening a FIFO must not wait for a writer
     fd = openSync(real, constants.O_RDONLY | constants.O_NONBLOCK)
   } catch (cause) {
-    return refuse(pointer, `cannot read ${show(path)} (${(cause as NodeJS.ErrnoException).code ?? 'error'})`, cause)
+    return refuse(pointer, `cannot read ${show(path)} (${errorCodeOf(cause) ?? 'error'})`, cause)
   }
   try {
     const stat = fstatSync(fd)

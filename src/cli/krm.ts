@@ -1,4 +1,5 @@
 import { HookError } from '../errors.js'
+import { isRecord } from '../lib/json.js'
 import { injectHook } from '../inject/inject.js'
 import { identityKey, isNamedObject, refOf } from '../lib/kubernetes.js'
 import type { HookResult } from '../inject/types.js'
@@ -59,10 +60,9 @@ function errorResult(e: HookError, items: readonly unknown[], origin: 'items' | 
 
 /** Where an item came from: `config.kubernetes.io/path` and `index` (or kustomize's `internal.` ones). */
 export function fileOf(item: unknown): KrmResult['file'] | undefined {
-  const meta = typeof item === 'object' && item !== null ? (item as Obj).metadata : undefined
-  const annotations = typeof meta === 'object' && meta !== null ? (meta as Obj).annotations : undefined
-  if (typeof annotations !== 'object' || annotations === null) return undefined
-  const a = annotations as Record<string, unknown>
+  const meta = isRecord(item) ? item.metadata : undefined
+  const a = isRecord(meta) ? meta.annotations : undefined
+  if (!isRecord(a)) return undefined
   const path = a['config.kubernetes.io/path'] ?? a['internal.config.kubernetes.io/path']
   if (typeof path !== 'string' || path === '') return undefined
   const index = Number(a['config.kubernetes.io/index'] ?? a['internal.config.kubernetes.io/index'])
@@ -90,8 +90,8 @@ function hookConfigOf(functionConfig: unknown, files: FileAccess): HookConfig {
       { path: '' },
     )
   }
-  const fc = functionConfig as Obj
-  if (fc.apiVersion === 'v1' && fc.kind === 'ConfigMap') return configFromConfigMap(fc, files)
+  if (isRecord(functionConfig) && functionConfig.apiVersion === 'v1' && functionConfig.kind === 'ConfigMap')
+    return configFromConfigMap(functionConfig, files)
   return readHookConfig(functionConfig, files)
 }
 
@@ -107,11 +107,13 @@ export function runKrmFunction(
   files: FileAccess = { baseDir: process.cwd(), restrictor: 'rootOnly' },
 ): { output: string; failed: boolean } {
   const docs = parseManifests(input)
-  const list = docs[0] as Obj | undefined
-  if (docs.length !== 1 || list?.kind !== 'ResourceList') {
+  const [list] = docs
+  if (docs.length !== 1 || !isRecord(list) || list.kind !== 'ResourceList') {
     throw new HookError('ERR_INVALID_CONFIG', 'a KRM function reads one ResourceList on stdin', { path: '' })
   }
-  const items = (list.items ?? []) as unknown[]
+  const items: unknown = list.items ?? []
+  if (!Array.isArray(items))
+    throw new HookError('ERR_INVALID_CONFIG', 'the ResourceList items must be a list', { path: '/items' })
   const out: Obj = { apiVersion: list.apiVersion ?? 'config.kubernetes.io/v1', kind: 'ResourceList', items }
   if (list.functionConfig !== undefined) out.functionConfig = list.functionConfig
   let results: KrmResult[]
@@ -134,6 +136,7 @@ export function runKrmFunction(
     failed = true
   }
   // results of the functions before us stay, as kpt keeps them
-  out.results = [...(Array.isArray(list.results) ? list.results : []), ...results]
+  const before: unknown[] = Array.isArray(list.results) ? list.results : []
+  out.results = [...before, ...results]
   return { output: stringifyManifests([out]), failed }
 }

@@ -12,6 +12,7 @@ import { inConfig, readHookConfig } from './config.js'
 import { runKrmFunction } from './krm.js'
 import { runSignal, SIGNAL_USAGE } from './signal.js'
 import { loadRestrictor, type LoadRestrictor } from './files.js'
+import { errorCodeOf, messageOf } from '../lib/check.js'
 
 const USAGE = `usage:
   krake-hooks inject --config HOOK.yaml [FILE...]   hook the manifests of FILEs (or stdin), YAML to stdout
@@ -58,7 +59,7 @@ function args<T extends ParseArgsConfig>(command: string, config: T): ReturnType
   try {
     return parseArgs(config)
   } catch (e) {
-    process.stderr.write(`krake-hooks ${command}: ${(e as Error).message}\n\n${COMMAND_USAGE[command]}\n`)
+    process.stderr.write(`krake-hooks ${command}: ${messageOf(e)}\n\n${COMMAND_USAGE[command]}\n`)
     return 2
   }
 }
@@ -114,7 +115,7 @@ function inject(argv: string[]): number {
       process.stderr.write(`krake-hooks: ${values.config}: ${describe(e)}\n`)
       return 1
     }
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
+    if (errorCodeOf(e) === 'ENOENT') {
       process.stderr.write(`krake-hooks: cannot read ${values.config}\n`)
       return 1
     }
@@ -182,7 +183,7 @@ function fn(argv: string[]): number {
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv
   if (command !== undefined && command in COMMAND_USAGE && (rest.includes('--help') || rest.includes('-h'))) {
-    process.stdout.write(COMMAND_USAGE[command] + '\n')
+    process.stdout.write(`${COMMAND_USAGE[command] ?? ''}\n`)
     return 0
   }
   if (command !== undefined && command in COMMAND_USAGE && rest.includes('--version')) {

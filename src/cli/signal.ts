@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util'
 import { HookError } from '../errors.js'
 import { signalHook, type SignalHookOptions } from '../signal/signal.js'
+import { HOOK_KINDS, isOneOf, messageOf } from '../lib/check.js'
 
 export const SIGNAL_USAGE = `usage: krake-hooks signal complete|shutdown [--token-env NAME] [--url-env NAME] [--cert-dir DIR]
                                             [--retries 4] [--backoff-ms 500] [--timeout-ms 10000]`
@@ -26,12 +27,12 @@ export async function runSignal(args: string[], log: (line: string) => void): Pr
       },
     })
   } catch (e) {
-    log(`krake-hooks signal: ${(e as Error).message}\n\n${SIGNAL_USAGE}`)
+    log(`krake-hooks signal: ${messageOf(e)}\n\n${SIGNAL_USAGE}`)
     return 2
   }
   const { values, positionals } = parsed
   const kind = positionals[0]
-  if ((kind !== 'complete' && kind !== 'shutdown') || positionals.length !== 1) {
+  if (!isOneOf(kind, HOOK_KINDS) || positionals.length !== 1) {
     log(`krake-hooks signal: name the hook, complete or shutdown\n\n${SIGNAL_USAGE}`)
     return 2
   }

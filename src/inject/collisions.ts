@@ -1,9 +1,10 @@
 import { HookError } from '../errors.js'
-import type { Json, JsonObject } from '../lib/clone.js'
+import type { JsonObject } from '../lib/clone.js'
 import { isObject, jsonEqual } from '../lib/json.js'
 import { pointer } from '../lib/pointer.js'
 import type { HookResult, ResourceRef } from './types.js'
 import { show } from '../lib/show.js'
+import { mountPathKey } from './plan.js'
 
 type Path = Array<string | number>
 
@@ -67,7 +68,30 @@ export interface ListKind {
   /** A second key that must be unique too (a mount's mountPath). */
   uniqueBy?: string
   /** How values of `uniqueBy` are compared: `/etc/krake_cert/` is the mount path `/etc/krake_cert`. */
-  normalize?: (value: Json | undefined) => Json | undefined
+  normalize?: (value: unknown) => unknown
+}
+
+export const ENV: ListKind = { field: 'env', code: 'ERR_INVALID_ENV', noun: 'env var' }
+export const VOLUMES: ListKind = { field: 'volumes', code: 'ERR_INVALID_VOLUMES', noun: 'volume' }
+export const MOUNTS: ListKind = {
+  field: 'volumeMounts',
+  code: 'ERR_INVALID_VOLUME_MOUNTS',
+  noun: 'volumeMount',
+  uniqueBy: 'mountPath',
+  normalize: mountPathKey,
+}
+
+/**
+ * Whether `entry` stands where the hook's `wanted` goes in a list of `kind`:
+ * the same name, or (mounts) the same mount path. The one definition of a
+ * clash, for both ways of injecting.
+ */
+export function takesPlaceOf(entry: Record<string, unknown>, wanted: JsonObject, kind: ListKind): boolean {
+  if (entry.name === wanted.name) return true
+  const unique = kind.uniqueBy
+  if (unique === undefined) return false
+  const norm = kind.normalize
+  return norm === undefined ? entry[unique] === wanted[unique] : norm(entry[unique]) === norm(wanted[unique])
 }
 
 /**
@@ -129,23 +153,20 @@ export function upsertAll(
 function settle(list: JsonObject[], wanted: JsonObject, kind: ListKind, site: Site, owner: ListOwner): boolean {
   let clashes: number[] | undefined
   const unique = kind.uniqueBy
-  const norm = kind.normalize ?? ((v: Json | undefined) => v)
-  const key = unique === undefined ? undefined : norm(wanted[unique])
-  for (let i = 0; i < list.length; i++) {
-    const e = list[i]!
-    if (e.name === wanted.name || (unique !== undefined && norm(e[unique]) === key)) (clashes ??= []).push(i)
-  }
+  list.forEach((e, i) => {
+    if (takesPlaceOf(e, wanted, kind)) (clashes ??= []).push(i)
+  })
   if (clashes === undefined) return false
-  const first = clashes[0]!
-  const existing = list[first]!
+  const [first = 0] = clashes
+  const existing = list[first] ?? wanted
   const equal = clashes.length === 1 && jsonEqual(existing, wanted)
   let clash: Clash | undefined
   if (!equal) {
     const rel = [...owner.parentRel, kind.field, first]
     const why =
       existing.name === wanted.name
-        ? `${kind.noun} "${String(wanted.name)}" of ${ownerName(owner)} is already set to something else`
-        : `${kind.noun} "${String(existing.name)}" of ${ownerName(owner)} already uses ${unique} ${show(wanted[unique!])}`
+        ? `${kind.noun} ${show(wanted.name)} of ${ownerName(owner)} is already set to something else`
+        : `${kind.noun} ${show(existing.name)} of ${ownerName(owner)} already uses ${String(unique)} ${show(unique === undefined ? undefined : wanted[unique])}`
     const dupes = clashes.length > 1 ? ` (${clashes.length} entries clash)` : ''
     clash = {
       why: `${why}${dupes}`,
@@ -155,7 +176,7 @@ function settle(list: JsonObject[], wanted: JsonObject, kind: ListKind, site: Si
   }
   if (site.policy.decide(clash, equal) === 'replace') {
     list[first] = wanted
-    for (let k = clashes.length - 1; k >= 1; k--) list.splice(clashes[k]!, 1)
+    for (const k of clashes.slice(1).reverse()) list.splice(k, 1)
   }
   return true
 }

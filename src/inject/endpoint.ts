@@ -1,6 +1,7 @@
 import { HookError } from '../errors.js'
 import type { AppRef, HookKind } from './types.js'
 import { show } from '../lib/show.js'
+import { checkHookKind } from '../lib/check.js'
 
 /** The hook URL and, when TLS forced another scheme, the one it replaced. */
 export interface ResolvedUrl {
@@ -38,15 +39,16 @@ export function resolveHookUrl(
   const raw = endpoint.trim()
   const scheme = SCHEME.exec(raw)?.[1]?.toLowerCase()
   if (scheme === undefined || !raw.slice(scheme.length + 1).startsWith('//')) {
-    fail('is not an absolute URL: write it as http://host:port or https://host:port')
+    return fail('is not an absolute URL: write it as http://host:port or https://host:port')
   }
-  if (scheme !== 'http' && scheme !== 'https') fail(`has the scheme "${scheme}": only http and https are allowed`)
+  if (scheme !== 'http' && scheme !== 'https')
+    return fail(`has the scheme "${scheme}": only http and https are allowed`)
   const want = tls ? 'https' : 'http'
   // Swap the scheme in the text, not on a parsed URL: the parser would drop an
   // explicit :80 or :443 as the old scheme's default and so change the port.
   let url: URL
   try {
-    url = new URL(want + raw.slice(scheme!.length))
+    url = new URL(want + raw.slice(scheme.length))
   } catch {
     return fail('is not a valid URL')
   }
@@ -57,7 +59,7 @@ export function resolveHookUrl(
   const resolved: ResolvedUrl = {
     url: `${want}://${url.host}${base}/kubernetes/namespaces/${encodeURIComponent(app.namespace)}/applications/${encodeURIComponent(app.name)}/${kind}`,
   }
-  if (scheme !== want) resolved.forcedFrom = scheme as 'http' | 'https'
+  if (scheme !== want) resolved.forcedFrom = scheme
   return resolved
 }
 
@@ -84,10 +86,6 @@ export function hookUrl(endpoint: string, app: AppRef, kind: HookKind, tls: bool
   ) {
     throw new HookError('ERR_INVALID_HOOK', 'app must be { name, namespace } with non-empty strings', { path: '/app' })
   }
-  if (kind !== 'complete' && kind !== 'shutdown') {
-    throw new HookError('ERR_INVALID_HOOK', `kind must be "complete" or "shutdown", not ${show(kind)}`, {
-      path: '/kind',
-    })
-  }
+  checkHookKind(kind, { code: 'ERR_INVALID_HOOK', path: '/kind', name: 'kind' })
   return resolveHookUrl(endpoint, app, kind, tls === true, '/endpoint').url
 }

@@ -3,24 +3,14 @@ import { cloneJson, copyValue, isFieldObject, type Json, type JsonObject } from 
 import { copyWorkload, NOT_FAST } from './walk.js'
 import { isObject, jsonEqual } from '../lib/json.js'
 import { pointer } from '../lib/pointer.js'
-import { ConflictPolicy, upsertAll, type ListKind, type Site } from './collisions.js'
+import { ConflictPolicy, ENV, MOUNTS, upsertAll, VOLUMES, type Site } from './collisions.js'
 import { certMount, certVolume, hookEnv, hookObjects, isOwnObject } from './objects.js'
-import { makePlan, mountPathKey, type Plan } from './plan.js'
+import { makePlan, type Plan } from './plan.js'
 import { identityKey, refOf, type Manifest } from '../lib/kubernetes.js'
 import type { HookResult, HookSpec, InjectOptions, InjectResult } from './types.js'
 import { containersOf, findPodSpec, podSpecLocation } from './workloads.js'
 
 type Path = Array<string | number>
-
-const ENV: ListKind = { field: 'env', code: 'ERR_INVALID_ENV', noun: 'env var' }
-const VOLUMES: ListKind = { field: 'volumes', code: 'ERR_INVALID_VOLUMES', noun: 'volume' }
-const MOUNTS: ListKind = {
-  field: 'volumeMounts',
-  code: 'ERR_INVALID_VOLUME_MOUNTS',
-  noun: 'volumeMount',
-  uniqueBy: 'mountPath',
-  normalize: mountPathKey,
-}
 
 /** A ConfigMap or Secret of the input, by `kind/namespace/name`, and where it is. */
 interface Placed {
@@ -132,8 +122,7 @@ class Injection {
     const inits = plan.initContainers ? containersOf(pod, 'initContainers', specPath) : []
     if (plan.tls !== undefined) upsertAll(pod, [certVolume(plan)], VOLUMES, site, { parentRel: location })
     const each = (list: Array<JsonObject & { name: string }>, field: 'containers' | 'initContainers') => {
-      for (let i = 0; i < list.length; i++) {
-        const c = list[i]!
+      for (const [i, c] of list.entries()) {
         const owner = { parentRel: [...location, field, i], container: c.name }
         upsertAll(c, hookEnv(plan), ENV, site, owner)
         if (plan.tls !== undefined) upsertAll(c, [certMount(plan)], MOUNTS, site, owner)
@@ -160,7 +149,7 @@ class Injection {
           continue
         }
         const ref = refOf('v1', kind, meta.name, namespace)
-        const why = `${kind} "${String(meta.name)}"${namespace === undefined ? '' : ` in namespace "${namespace}"`} is already in the input and is not the hook's`
+        const why = `${kind} "${meta.name}"${namespace === undefined ? '' : ` in namespace "${namespace}"`} is already in the input and is not the hook's`
         const clash = { why, about: { resourceRef: ref }, path: pointer(...placed.path) }
         if (this.policy.decide(clash, jsonEqual(existing, wanted)) === 'replace') placed.list[placed.index] = wanted
       }
@@ -200,8 +189,8 @@ export function runInjection(out: Json[], plan: Plan, pathOf: (index: number) =>
 function injectList(manifests: readonly unknown[], plan: Plan): { out: Json[]; results: HookResult[] } {
   const run = new Injection(plan)
   const n = manifests.length
-  const out: Json[] = new Array(n)
-  let pending: unknown
+  const out = new Array<Json>(n)
+  let pending: { error: unknown } | undefined
   for (let i = 0; i < n; i++) {
     if (pending === undefined && i in manifests && run.fast(manifests[i], out, i)) continue
     // a hole: cloning the whole list names it, as the careful way does (the items before it cloned fine)
@@ -209,11 +198,11 @@ function injectList(manifests: readonly unknown[], plan: Plan): { out: Json[]; r
     if (pending !== undefined) continue // cloned only, for an earlier error of cloning to win
     try {
       run.visit(out, i, [i])
-    } catch (e) {
-      pending = e
+    } catch (error) {
+      pending = { error }
     }
   }
-  if (pending !== undefined) throw pending
+  if (pending !== undefined) throw pending.error
   run.addObjects(out)
   return { out, results: run.results }
 }

@@ -46,5 +46,7 @@ export function patchWithPlan(manifest: object, plan: Plan): HookPatch {
     throw new HookError('ERR_INVALID_MANIFEST', 'the manifest must be a Kubernetes object', { path: '' })
   const out: Json[] = [cloneJson(before)]
   const results = runInjection(out, plan, () => [])
-  return { patch: diffJson(before, out[0]!), objects: out.slice(1) as unknown as KubernetesObject[], results }
+  const [hooked = before, ...objects] = out
+  // the hook's objects are the ConfigMaps and Secrets it built, each with apiVersion, kind and metadata.name
+  return { patch: diffJson(before, hooked), objects: objects as unknown as KubernetesObject[], results }
 }

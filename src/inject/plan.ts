@@ -6,6 +6,7 @@ import { HOOK_VARIABLES, type HookVariable, type PlannedVariable } from './varia
 import type { AppRef, HookKind, HookSpec, HookTls, InjectOptions } from './types.js'
 import { show } from '../lib/show.js'
 import { isRecord } from '../lib/json.js'
+import { checkHookKind, isOneOf } from '../lib/check.js'
 
 /** A checked hook spec and options, with every default filled in. */
 export interface Plan {
@@ -99,7 +100,7 @@ function nonEmptyString(v: unknown): v is string {
 
 function oneOf<T extends string>(value: unknown, allowed: readonly T[], fallback: T, path: string): T {
   if (value === undefined) return fallback
-  if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T
+  if (isOneOf(value, allowed)) return value
   throw new HookError(
     'ERR_INVALID_OPTION',
     `${path.slice(1)} must be one of ${allowed.map((a) => `"${a}"`).join(', ')}, not ${show(value)}`,
@@ -136,7 +137,7 @@ function checkTlsUncached(tls: unknown): HookTls {
   const ca = parseCertificates(tls.caBundlePem, '/tls/caBundlePem')
   const certs = parseCertificates(tls.certPem, '/tls/certPem')
   const { key, block } = parsePrivateKey(tls.keyPem, '/tls/keyPem')
-  if (!certs[0]!.cert.checkPrivateKey(key)) {
+  if (!certs[0].cert.checkPrivateKey(key)) {
     throw new HookError('ERR_KEY_MISMATCH', 'tls.keyPem is not the key of the first certificate in tls.certPem', {
       path: '/tls/keyPem',
     })
@@ -156,6 +157,7 @@ function checkTlsUncached(tls: unknown): HookTls {
  * `path` is not such a path.
  */
 export function cleanMountPath(path: unknown): string | undefined {
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what a mount path may not hold
   if (typeof path !== 'string' || !path.startsWith('/') || !path.isWellFormed() || /[\x00-\x1f\x7f:]/.test(path))
     return undefined
   const trimmed = path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path
@@ -173,12 +175,8 @@ export function mountPathKey<T>(path: T): T | string {
 export function makePlan(hook: HookSpec, options: InjectOptions | undefined, overrides: PlanOverrides = {}): Plan {
   if (!isRecord(hook)) throw new HookError('ERR_INVALID_HOOK', 'the hook must be an object', { path: '' })
   checkKeys(hook, HOOK_FIELDS, 'ERR_INVALID_HOOK', '')
-  const { kind, app, token } = hook as Record<string, unknown>
-  if (kind !== 'complete' && kind !== 'shutdown') {
-    throw new HookError('ERR_INVALID_HOOK', `kind must be "complete" or "shutdown", not ${show(kind)}`, {
-      path: '/kind',
-    })
-  }
+  const { app, token } = hook
+  const kind = checkHookKind(hook.kind, { code: 'ERR_INVALID_HOOK', path: '/kind', name: 'kind' })
   if (!isRecord(app)) throw new HookError('ERR_INVALID_HOOK', 'app must be { name, namespace }', { path: '/app' })
   checkKeys(app, APP_FIELDS, 'ERR_INVALID_HOOK', '/app')
   if (!nonEmptyString(app.name))

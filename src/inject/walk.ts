@@ -89,9 +89,9 @@ function copyPodSpec(pod: Record<string, unknown>, depth: number, plan: Plan): F
 function copyContainers(list: unknown, depth: number, plan: Plan, mayBeEmpty: boolean): Fast<Json[]> {
   if (!Array.isArray(list) || (list.length === 0 && !mayBeEmpty)) return NOT_FAST
   const n = list.length
-  const out: Json[] = new Array(n)
+  const out = new Array<Json>(n)
   for (let i = 0; i < n; i++) {
-    const c = list[i]
+    const c: unknown = list[i]
     if (!isFieldObject(c) || typeof c.name !== 'string' || c.name === '') return NOT_FAST // holes too
     const copy = copyContainer(c, depth + 1, plan)
     if (copy === NOT_FAST) return NOT_FAST
@@ -153,12 +153,13 @@ function appendTo(list: unknown, depth: number, plan: Plan, which: ListId): Fast
   if (!Array.isArray(list)) return NOT_FAST
   const n = list.length
   for (let i = 0; i < n; i++) {
-    const e = list[i]
+    const e: unknown = list[i]
     if (!isFieldObject(e) || typeof e.name !== 'string' || clashes(e, plan, which)) return NOT_FAST
   }
   const extra = added(plan, which)
-  const out: Json[] = new Array(n + extra.length)
+  const out = new Array<Json>(n + extra.length)
   for (let i = 0; i < n; i++) out[i] = copyValue(list[i], depth + 1)
-  for (let j = 0; j < extra.length; j++) out[n + j] = extra[j]!
+  let j = n
+  for (const entry of extra) out[j++] = entry
   return out
 }

@@ -37,6 +37,7 @@ export function podSpecLocation(apiVersion: string, kind: string): readonly stri
 
 /** Follows `location` from `obj`; a missing or non-object step is an error. */
 export function findPodSpec(obj: JsonObject, location: readonly string[], objPath: Path): JsonObject {
+  const kind = typeof obj.kind === 'string' ? obj.kind : 'workload' // a workload's kind is a string
   let node: JsonObject = obj
   const path = [...objPath]
   for (const key of location) {
@@ -46,7 +47,7 @@ export function findPodSpec(obj: JsonObject, location: readonly string[], objPat
       const what = next === undefined ? 'is missing' : 'is not an object'
       throw new HookError(
         'ERR_INVALID_WORKLOAD',
-        `${obj.kind} ${pointer(...path)} ${what}: a ${obj.kind} needs ${location.join('.')}`,
+        `${kind} ${pointer(...path)} ${what}: a ${kind} needs ${location.join('.')}`,
         { path: pointer(...path) },
       )
     }

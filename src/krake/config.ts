@@ -4,6 +4,7 @@ import { show } from '../lib/show.js'
 import { pointer } from '../lib/pointer.js'
 import type { HookKind } from '../inject/types.js'
 import { isRecord } from '../lib/json.js'
+import { checkInteger, isOneOf, messageOf } from '../lib/check.js'
 
 /** One hook of a Krake Kubernetes controller configuration, with Krake's defaults filled in. */
 export interface KrakeHookConfig {
@@ -101,15 +102,19 @@ const DEFAULTS: Record<KrakeLayout, Record<HookKind, HookDefaults>> = {
   },
 }
 
-const STRING_KEYS: Record<string, keyof KrakeHookConfig> = {
-  hook_user: 'hookUser',
-  intermediate_src: 'intermediateSrc',
-  intermediate_key_src: 'intermediateKeySrc',
-  cert_dest: 'certDest',
-  env_token: 'envToken',
-  env_url: 'envUrl',
-  external_endpoint: 'externalEndpoint',
-}
+/** Krake's string keys and our fields (a Map: `constructor` or `__proto__` is no key of it). */
+const STRING_KEYS = new Map<
+  string,
+  'hookUser' | 'intermediateSrc' | 'intermediateKeySrc' | 'certDest' | 'envToken' | 'envUrl' | 'externalEndpoint'
+>([
+  ['hook_user', 'hookUser'],
+  ['intermediate_src', 'intermediateSrc'],
+  ['intermediate_key_src', 'intermediateKeySrc'],
+  ['cert_dest', 'certDest'],
+  ['env_token', 'envToken'],
+  ['env_url', 'envUrl'],
+  ['external_endpoint', 'externalEndpoint'],
+])
 const SHUTDOWN_KEYS = ['timeout', 'failure_strategy', 'failure_retry_count'] as const
 
 const fail = (message: string, path: string): never => {
@@ -117,12 +122,8 @@ const fail = (message: string, path: string): never => {
 }
 
 /** An integer of at least `min`, as Krake's config model checks it (a YAML int, never a string or a bool). */
-function integer(value: unknown, min: number, name: string, path: string): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
-    fail(`${name} must be an integer of at least ${min}, not ${show(value)}`, path)
-  }
-  return value as number
-}
+const integer = (value: unknown, min: number, name: string, path: string) =>
+  checkInteger(value, min, { code: 'ERR_INVALID_CONFIG', path, name })
 
 function parseHook(
   kind: HookKind,
@@ -140,7 +141,7 @@ function parseHook(
   if (hook.env_complete !== undefined && hook.env_url !== undefined)
     fail(`hooks.${kind}: set env_complete or env_url, not both`, at('env_url'))
   for (const [key, value] of Object.entries(hook)) {
-    if (kind === 'shutdown' && (SHUTDOWN_KEYS as readonly string[]).includes(key)) {
+    if (kind === 'shutdown' && isOneOf(key, SHUTDOWN_KEYS)) {
       if (key === 'timeout') out.timeout = integer(value, 1, `hooks.shutdown.timeout (seconds)`, at(key))
       else if (key === 'failure_retry_count')
         out.failureRetryCount = integer(value, 0, 'hooks.shutdown.failure_retry_count', at(key))
@@ -149,15 +150,15 @@ function parseHook(
       continue
     }
     // env_complete is the 2020 name of the complete hook's env_url
-    const field = key === 'env_complete' && kind === 'complete' ? 'envUrl' : STRING_KEYS[key]
+    const field = key === 'env_complete' && kind === 'complete' ? 'envUrl' : STRING_KEYS.get(key)
     if (field === undefined) {
-      const allowed = [...Object.keys(STRING_KEYS), ...(kind === 'complete' ? ['env_complete'] : SHUTDOWN_KEYS)]
-      fail(`hooks.${kind}: unknown key "${key}" (allowed: ${allowed.join(', ')})`, at(key))
+      const allowed = [...STRING_KEYS.keys(), ...(kind === 'complete' ? ['env_complete'] : SHUTDOWN_KEYS)]
+      return fail(`hooks.${kind}: unknown key "${key}" (allowed: ${allowed.join(', ')})`, at(key))
     }
     if (value === null && key === 'external_endpoint') continue
     if (typeof value !== 'string' || value === '')
-      fail(`hooks.${kind}.${key} must be a non-empty string, not ${show(value)}`, at(key))
-    out[field!] = value as string
+      return fail(`hooks.${kind}.${key} must be a non-empty string, not ${show(value)}`, at(key))
+    out[field] = value
   }
   for (const [key, field] of [
     ['intermediate_src', 'intermediateSrc'],
@@ -234,7 +235,7 @@ export function parseKrakeHooksConfig(input: unknown, options: ParseKrakeHooksOp
     } catch (cause) {
       throw new HookError(
         'ERR_YAML_SYNTAX',
-        `the Krake configuration is not valid YAML: ${(cause as Error).message.split('\n')[0]}`,
+        `the Krake configuration is not valid YAML: ${messageOf(cause).split('\n')[0] ?? ''}`,
         { path: '', cause },
       )
     }

@@ -3,6 +3,7 @@ import { resolve } from 'node:path'
 import { HookError } from '../errors.js'
 import type { KrakeHooksConfig } from './config.js'
 import type { KrakeHooksContext } from './mangle.js'
+import { errorCodeOf } from '../lib/check.js'
 
 /**
  * Reads, at the edge, the files a Krake configuration names: the Krake CA
@@ -25,11 +26,10 @@ export async function readKrakeTlsFiles(
     try {
       return await readFile(resolve(baseDir, file), 'utf8')
     } catch (cause) {
-      throw new HookError(
-        'ERR_INVALID_CONFIG',
-        `cannot read ${file} (${(cause as NodeJS.ErrnoException).code ?? 'error'})`,
-        { path, cause },
-      )
+      throw new HookError('ERR_INVALID_CONFIG', `cannot read ${file} (${errorCodeOf(cause) ?? 'error'})`, {
+        path,
+        cause,
+      })
     }
   }
   const tls: NonNullable<KrakeHooksContext['tls']> = {

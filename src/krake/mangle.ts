@@ -15,6 +15,7 @@ import { show } from '../lib/show.js'
 import { createHookToken } from '../token/create.js'
 import type { KrakeHooksConfig } from './config.js'
 import { initialObserverSchema, observeHook } from './observer-schema.js'
+import { HOOK_KINDS, isOneOf } from '../lib/check.js'
 
 /** A Krake Application, as its API stores it (only the fields the hooks read). */
 export interface KrakeApplication {
@@ -89,7 +90,7 @@ function checkApplication(app: unknown): CheckedApplication {
   const hooks = spec.hooks ?? []
   if (!Array.isArray(hooks)) return bad('spec.hooks must be a list of hook names', '/spec/hooks')
   hooks.forEach((h, i) => {
-    if (h !== 'complete' && h !== 'shutdown')
+    if (!isOneOf(h, HOOK_KINDS))
       bad(`spec.hooks[${i}] is ${show(h)}: Krake knows complete and shutdown`, `/spec/hooks/${i}`)
   })
   const status = app.status ?? {}
@@ -303,7 +304,7 @@ export async function mangleApplication(
   // No hook: still a fresh copy, never the caller's objects.
   const manifests = (copy ?? cloneJson(manifest, ['spec', 'manifest'])) as object[]
   if (today) {
-    status.last_applied_manifest = cloneJson(manifests) as Json[]
+    status.last_applied_manifest = cloneJson(manifests)
     status.mangled_observer_schema = schema ?? initialObserverSchema(observerSchema, manifests as JsonObject[])
   }
   return { manifests, status, results }

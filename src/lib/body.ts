@@ -37,8 +37,8 @@ export function readRequestBody(
     }
     const onData = (chunk: Buffer) => {
       size += chunk.length
-      if (size > maxBytes) return finish(413)
-      chunks.push(chunk)
+      if (size > maxBytes) finish(413)
+      else chunks.push(chunk)
     }
     const timer = setTimeout(() => finish(408), timeoutMs)
     if (req.readableEnded) return finish(400)

@@ -29,7 +29,7 @@ export function setOwn(out: Record<string, unknown>, key: string, value: unknown
 }
 
 function isPlainObject(value: object): boolean {
-  const proto = Object.getPrototypeOf(value)
+  const proto: unknown = Object.getPrototypeOf(value)
   return proto === Object.prototype || proto === null
 }
 
@@ -92,7 +92,7 @@ function cloneValue(value: unknown, depth: number): Json {
 
 function cloneArray(value: readonly unknown[], depth: number): Json[] {
   const n = value.length
-  const out: Json[] = new Array(n)
+  const out = new Array<Json>(n)
   for (let i = 0; i < n; i++) {
     try {
       if (!(i in value)) throw new CloneFault('value', 'a sparse array hole is not a JSON value')
@@ -173,6 +173,7 @@ function cloneInstance(value: object, depth: number): Json {
 }
 
 /** What `toJSON` makes of `holder`, cloned; JSON.stringify calls it once per value, not again on its result. */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- what `typeof v === "function"` narrows to; it is only called
 function cloneToJSON(holder: object, toJSON: Function, depth: number): Json {
   const what = `the ${holder.constructor?.name ?? 'object'}'s toJSON()`
   let json: unknown

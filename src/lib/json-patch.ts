@@ -20,9 +20,10 @@ export type JsonPatchOperation =
 export function diffJson(before: Json, after: Json, path = '', ops: JsonPatchOperation[] = []): JsonPatchOperation[] {
   if (jsonEqual(before, after)) return ops
   if (Array.isArray(before) && Array.isArray(after)) {
-    const common = Math.min(before.length, after.length)
-    for (let i = 0; i < common; i++) diffJson(before[i]!, after[i]!, `${path}/${i}`, ops)
-    for (let i = common; i < after.length; i++) ops.push({ op: 'add', path: `${path}/-`, value: after[i]! })
+    after.forEach((value, i) => {
+      if (i < before.length) diffJson(before[i] ?? null, value, `${path}/${i}`, ops)
+      else ops.push({ op: 'add', path: `${path}/-`, value })
+    })
     for (let i = before.length - 1; i >= after.length; i--) ops.push({ op: 'remove', path: `${path}/${i}` })
     return ops
   }
@@ -38,9 +39,10 @@ function diffObject(before: JsonObject, after: JsonObject, path: string, ops: Js
   for (const key of Object.keys(before)) {
     if (!Object.hasOwn(after, key)) ops.push({ op: 'remove', path: `${path}/${escapeSegment(key)}` })
   }
-  for (const key of Object.keys(after)) {
+  for (const [key, value] of Object.entries(after)) {
     const at = `${path}/${escapeSegment(key)}`
-    if (Object.hasOwn(before, key)) diffJson(before[key]!, after[key]!, at, ops)
-    else ops.push({ op: 'add', path: at, value: after[key]! })
+    const old = before[key]
+    if (old !== undefined && Object.hasOwn(before, key)) diffJson(old, value, at, ops)
+    else ops.push({ op: 'add', path: at, value })
   }
 }

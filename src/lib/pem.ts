@@ -24,11 +24,10 @@ export function toPem(label: string, der: Uint8Array): string {
  * Every PEM block of `text`, in order. Text between blocks (comments, as in
  * many CA bundles) is allowed and dropped; a malformed block is an error.
  */
-export function parsePem(text: unknown, path: string): PemBlock[] {
+export function parsePem(text: unknown, path: string): NonEmpty<PemBlock> {
   if (typeof text !== 'string') throw new HookError('ERR_INVALID_PEM', `${path || 'PEM'} must be a string`, { path })
   const blocks: PemBlock[] = []
-  for (const m of text.matchAll(BLOCK)) {
-    const [, label, body, endLabel] = m as unknown as [string, string, string, string]
+  for (const [, label = '', body = '', endLabel = ''] of text.matchAll(BLOCK)) {
     if (label !== endLabel)
       throw new HookError('ERR_INVALID_PEM', `PEM block BEGIN ${label} ends with END ${endLabel}`, { path })
     const b64 = body.replace(/\s+/g, '')
@@ -38,13 +37,17 @@ export function parsePem(text: unknown, path: string): PemBlock[] {
     const der = Buffer.from(b64, 'base64')
     blocks.push({ label, der, pem: toPem(label, der) })
   }
-  if (blocks.length === 0) throw new HookError('ERR_INVALID_PEM', `${path || 'the text'} holds no PEM block`, { path })
-  return blocks
+  const [first, ...rest] = blocks
+  if (first === undefined) throw new HookError('ERR_INVALID_PEM', `${path || 'the text'} holds no PEM block`, { path })
+  return [first, ...rest]
 }
 
+/** A list with at least one element, as the type system can see it. */
+export type NonEmpty<T> = [T, ...T[]]
+
 /** The certificates of `text`, parsed; any other block is an error. */
-export function parseCertificates(text: unknown, path: string): Array<{ block: PemBlock; cert: X509Certificate }> {
-  return parsePem(text, path).map((block) => {
+export function parseCertificates(text: unknown, path: string): NonEmpty<{ block: PemBlock; cert: X509Certificate }> {
+  const read = (block: PemBlock) => {
     if (block.label !== 'CERTIFICATE') {
       throw new HookError('ERR_INVALID_PEM', `expected only CERTIFICATE blocks, found ${block.label}`, { path })
     }
@@ -53,7 +56,9 @@ export function parseCertificates(text: unknown, path: string): Array<{ block: P
     } catch (cause) {
       throw new HookError('ERR_INVALID_PEM', 'a CERTIFICATE block is not a valid X.509 certificate', { path, cause })
     }
-  })
+  }
+  const [first, ...rest] = parsePem(text, path)
+  return [read(first), ...rest.map(read)]
 }
 
 const KEY_LABELS: Record<string, 'pkcs8' | 'pkcs1' | 'sec1'> = {

@@ -2,6 +2,7 @@ import { HookError } from '../errors.js'
 import { isObject } from '../lib/json.js'
 import { show } from '../lib/show.js'
 import type { KrakeShutdownHookConfig, ShutdownFailureStrategy } from '../krake/config.js'
+import { checkInteger } from '../lib/check.js'
 
 /** What the controller has done in this shutdown so far: kept by the caller between steps. */
 export interface ShutdownProgress {
@@ -32,11 +33,8 @@ const bad = (message: string, path: string): never => {
   throw new HookError('ERR_INVALID_ARGUMENT', message, { path })
 }
 
-function whole(value: unknown, min: number, what: string, path: string): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min)
-    bad(`${what} must be an integer of at least ${min}, not ${show(value)}`, path)
-  return value as number
-}
+const whole = (value: unknown, min: number, name: string, path: string) =>
+  checkInteger(value, min, { code: 'ERR_INVALID_ARGUMENT', path, name })
 
 /**
  * The controller's side of Krake's shutdown flow
@@ -123,8 +121,8 @@ export function nextShutdownStep(
   }
   const last = progress.lastCallAt
   if (!(last instanceof Date) || Number.isNaN(last.getTime()))
-    bad('progress.lastCallAt must be the Date of the last call', '/progress/lastCallAt')
-  const deadline = new Date(last!.getTime() + grace * 1000)
+    return bad('progress.lastCallAt must be the Date of the last call', '/progress/lastCallAt')
+  const deadline = new Date(last.getTime() + grace * 1000)
   if (now < deadline)
     return {
       action: 'wait',

@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { HookError } from '../errors.js'
 import type { HookKind } from '../inject/types.js'
 import { put, sleep } from '../lib/http.js'
-import { show } from '../lib/show.js'
+import { checkHookKind, checkInteger } from '../lib/check.js'
 
 /** Where the application finds what the hook gave it. Each default is tried in order; the first that is set (or exists) wins. */
 export interface SignalHookOptions {
@@ -58,9 +58,7 @@ function variable(
 
 function count(value: unknown, fallback: number, option: string): number {
   if (value === undefined) return fallback
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0)
-    bad(`${option} must be a whole number of at least 0, not ${show(value)}`, `/${option}`)
-  return value as number
+  return checkInteger(value, 0, { code: 'ERR_INVALID_ARGUMENT', path: `/${option}`, name: option })
 }
 
 /**
@@ -80,10 +78,7 @@ function count(value: unknown, fallback: number, option: string): number {
  * ```
  */
 export async function signalHook(kind: HookKind, options: SignalHookOptions = {}): Promise<SignalResult> {
-  if (kind !== 'complete' && kind !== 'shutdown')
-    throw new HookError('ERR_INVALID_ARGUMENT', `kind must be "complete" or "shutdown", not ${show(kind)}`, {
-      path: '/kind',
-    })
+  checkHookKind(kind, { code: 'ERR_INVALID_ARGUMENT', path: '/kind', name: 'kind' })
   const env = options.env ?? process.env
   const token = variable(env, options.tokenEnv !== undefined ? [options.tokenEnv] : TOKEN_ENV[kind], kind, 'tokenEnv')
   const rawUrl = variable(env, options.urlEnv !== undefined ? [options.urlEnv] : URL_ENV[kind], kind, 'urlEnv')
@@ -100,11 +95,11 @@ export async function signalHook(kind: HookKind, options: SignalHookOptions = {}
     const dirs = options.certDir !== undefined ? [options.certDir] : CERT_DIRS[kind]
     const dir = dirs.find((d) => existsSync(join(d, 'cert.pem')))
     if (dir === undefined)
-      bad(
+      return bad(
         `the hook URL is https but ${dirs.join(' and ')} hold no certificate: is the certificate volume mounted?`,
         '/certDir',
       )
-    const file = (name: string) => readFileSync(join(dir!, name), 'utf8')
+    const file = (name: string) => readFileSync(join(dir, name), 'utf8')
     tls = { ca: file('ca-bundle.pem'), cert: file('cert.pem'), key: file('key.pem') }
   }
 

@@ -2,7 +2,7 @@ import { HookError } from '../errors.js'
 import type { HookKind } from '../inject/types.js'
 import { cloneJson, type JsonObject } from '../lib/clone.js'
 import { isObject } from '../lib/json.js'
-import { show } from '../lib/show.js'
+import { checkHookKind } from '../lib/check.js'
 
 /** What an accepted hook call did to the Application. */
 export type HookCallOutcome =
@@ -47,10 +47,7 @@ export function applyHookCall<A extends object>(
   kind: HookKind,
   options: ApplyHookCallOptions = {},
 ): HookCallResult<A> {
-  if (kind !== 'complete' && kind !== 'shutdown')
-    throw new HookError('ERR_INVALID_ARGUMENT', `kind must be "complete" or "shutdown", not ${show(kind)}`, {
-      path: '/kind',
-    })
+  checkHookKind(kind, { code: 'ERR_INVALID_ARGUMENT', path: '/kind', name: 'kind' })
   const now = options?.now ?? new Date()
   if (!(now instanceof Date) || Number.isNaN(now.getTime()))
     throw new HookError('ERR_INVALID_ARGUMENT', 'options.now must be a valid Date', { path: '/now' })
@@ -64,7 +61,8 @@ export function applyHookCall<A extends object>(
   if (kind === 'shutdown' && from !== 'WAITING_FOR_CLEANING' && from !== 'DEGRADED') {
     return { application: app as A, outcome: 'unchanged', from, to: from }
   }
-  const status = (app.status = (app.status ?? {}) as JsonObject)
+  const status: JsonObject = isObject(app.status) ? app.status : {}
+  app.status = status
   status.state = 'READY_FOR_ACTION'
   if (kind === 'shutdown') {
     status.shutdown_grace_period = null

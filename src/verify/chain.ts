@@ -68,10 +68,10 @@ export function anchorsOf(pem: string): Link[] {
  * otherwise.
  */
 export function verifiedClient(clientPem: string, anchors: readonly Link[], now: number): string[] | undefined {
-  const presented = parseCertificates(clientPem, '/clientCertPem').map((c) => link(c.cert))
-  const leaf = presented[0]!
+  const [first, ...rest] = parseCertificates(clientPem, '/clientCertPem')
+  const leaf = link(first.cert)
   if (!validAt(leaf.node, now) || !clientLeaf(leaf)) return undefined
-  const pool = [...presented.slice(1), ...anchors]
+  const pool = [...rest.map((c) => link(c.cert)), ...anchors]
   let current = leaf
   // CA certificates between the current one and the leaf, self-issued ones not counted (RFC 5280 6.1.4)
   let below = 0

@@ -64,7 +64,7 @@ function hookTarget(url: unknown): { app: AppRef; kind: HookKind } | undefined {
   const parts = path.split('/')
   const n = parts.length
   if (n < 7) return undefined
-  const [k, nsKey, ns, appsKey, name, kind] = parts.slice(n - 6)
+  const [k, nsKey, ns = '', appsKey, name = '', kind] = parts.slice(n - 6)
   if (
     k !== 'kubernetes' ||
     nsKey !== 'namespaces' ||
@@ -73,8 +73,8 @@ function hookTarget(url: unknown): { app: AppRef; kind: HookKind } | undefined {
   )
     return undefined
   try {
-    const namespace = decodeURIComponent(ns!)
-    const appName = decodeURIComponent(name!)
+    const namespace = decodeURIComponent(ns)
+    const appName = decodeURIComponent(name)
     // an encoded "/" would name another path than the one the router saw; no Kubernetes name holds one
     if (namespace === '' || appName === '' || namespace.includes('/') || appName.includes('/')) return undefined
     return { app: { namespace, name: appName }, kind }

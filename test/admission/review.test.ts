@@ -175,7 +175,7 @@ describe('reviewAdmission(review, hook, options)', () => {
     const response = reviewAdmission(
       review(podFromReplicaSet()),
       spec({ apiEndpoint: `https://user:${TOKEN}@krake` }),
-    )!.response!
+    ).response!
     expect(response).toEqual({
       uid: UID,
       allowed: false,

@@ -61,7 +61,7 @@ afterAll(async () => {
 })
 
 /** Injects into the nginx Deployment and writes the ConfigMap's files where the mount would put them. */
-async function hookedContainer(leaf: { certPem: string; keyPem: string }, dirName: string) {
+function hookedContainer(leaf: { certPem: string; keyPem: string }, dirName: string) {
   const token = createHookToken()
   const tls = { caBundlePem: buildCaBundle([pki.read('root.pem'), pki.read('inter-rsa-pkcs1.pem')]), ...leaf }
   const { manifests } = injectHook([deployment('nginx-demo', 'secondary')], {
@@ -91,7 +91,7 @@ describe('TLS round trip with real peers', () => {
       certPem: pki.read('inter-rsa-pkcs1.pem'),
       keyPem: pki.read('inter-rsa-pkcs1-key.pem'),
     })
-    const { token, dir, env } = await hookedContainer(await issuer.issue(), 'krake_cert')
+    const { token, dir, env } = hookedContainer(await issuer.issue(), 'krake_cert')
     seen.length = 0
     await run('bash', ['-c', SEED_CURL], { env: { ...process.env, ...env, CERT_DIR: dir } })
     expect(seen).toEqual([
@@ -111,11 +111,11 @@ describe('TLS round trip with real peers', () => {
       hookUser: 'system:complete-hook',
       keyAlgorithm: 'ECDSA-P256',
     })
-    const { dir, env } = await hookedContainer(foreign, 'foreign_cert')
+    const { dir, env } = hookedContainer(foreign, 'foreign_cert')
     seen.length = 0
     const failure = await run('bash', ['-c', SEED_CURL], { env: { ...process.env, ...env, CERT_DIR: dir } }).then(
       () => undefined,
-      (e: { code: number; stderr: string }) => e,
+      (e: unknown) => e as { code: number; stderr: string },
     )
     // TLS 1.3 refuses the client certificate after the handshake, so curl sees, depending on timing,
     // the alert (35: SSL connect error), an empty reply (52) or a reset (56): never an HTTP answer.

@@ -53,7 +53,7 @@ export const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
 /** A well-formed object with a cycle somewhere inside it. */
 export const cyclic = objectArb.chain((obj) =>
   fc.nat().map((pick) => {
-    const copy = structuredClone(obj) as Record<string, unknown>
+    const copy = structuredClone<Record<string, unknown>>(obj)
     const nodes: Array<Record<string, unknown>> = []
     const collect = (v: unknown) => {
       if (typeof v === 'object' && v !== null) {

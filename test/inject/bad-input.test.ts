@@ -144,6 +144,7 @@ const CASES: Case[] = [
     '/0/l/1',
     /undefined is not a JSON value/,
   ],
+  // eslint-disable-next-line no-sparse-arrays -- the hole is the bad input under test
   ['a sparse array', [{ ...good()[0], s: [1, , 3] }], spec(), undefined, 'ERR_INVALID_VALUE', '/0/s/1', /hole/],
   ['a bigint', [{ ...good()[0], b: 1n }], spec(), undefined, 'ERR_INVALID_VALUE', '/0/b', /bigint/],
   [
@@ -161,7 +162,7 @@ const CASES: Case[] = [
     spec(),
     undefined,
     'ERR_CYCLE',
-    expect.stringMatching(/^\/0\/spec\/template\/spec\/containers\/0\/self/) as unknown as string,
+    expect.stringMatching(/^\/0\/spec\/template\/spec\/containers\/0\/self/),
     /cycle/,
   ],
   [
@@ -170,7 +171,7 @@ const CASES: Case[] = [
     spec(),
     undefined,
     'ERR_TOO_DEEP',
-    expect.stringMatching(/^\/0\/deep\/v\/v/) as unknown as string,
+    expect.stringMatching(/^\/0\/deep\/v\/v/),
     /deeper than 512/,
   ],
   // workloads

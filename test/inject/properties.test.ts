@@ -87,7 +87,7 @@ describe('injectHook: properties (fast-check)', () => {
         const { manifests } = injectHook(deepFreeze(m), hook, { initContainers })
         const [tokenName, urlName] = ENV[hook.kind]
         const volume = hookNames(hook.app.name, hook.kind).volume
-        for (const w of workloads(manifests as Obj[])) {
+        for (const w of workloads(manifests)) {
           const pod = podSpecOf(w)
           const hooked = [...pod.containers, ...(initContainers ? (pod.initContainers ?? []) : [])]
           for (const c of hooked) {
@@ -155,7 +155,7 @@ describe('injectHook: complete and shutdown stack (issue 10)', () => {
         expect(located).toEqual([])
 
         const withTls = hookOf('complete').tls !== undefined
-        for (const w of workloads(second.manifests as Obj[])) {
+        for (const w of workloads(second.manifests)) {
           const pod = podSpecOf(w)
           for (const c of pod.containers) {
             for (const name of HOOK_ENV) expect(c.env.filter((e: Obj) => e.name === name)).toHaveLength(1)

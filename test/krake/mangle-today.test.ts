@@ -84,7 +84,7 @@ describe("mangleApplication in today's layout (Krake's test_hook.py of today, po
         shutdown_key: null,
       },
     })
-    const r = await mangleApplication(stored as unknown as KrakeApplication, parseKrakeHooksConfig(text), noTls)
+    const r = await mangleApplication(stored, parseKrakeHooksConfig(text), noTls)
     expect(r.manifests.map((m: Obj) => m.kind)).toEqual(['Deployment', 'Secret', 'Secret'])
     expect(r.status).toMatchObject({
       state: 'PENDING',

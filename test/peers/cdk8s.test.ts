@@ -1,6 +1,6 @@
 // cdk8s: a chart's synthesised manifests hooked with injectHook, and the same
 // hook applied inside the chart with ApiObject.addJsonPatch(hookPatch(...)).
-import { ApiObject, Chart, JsonPatch, Testing, type ApiObjectProps } from 'cdk8s'
+import { ApiObject, Chart, JsonPatch, Testing } from 'cdk8s'
 import { describe, expect, it } from 'vitest'
 import { hookPatch, injectHook, type JsonPatchOperation } from '../../src/index.js'
 import { fixtureTls, podSpecOf, spec } from '../helpers.js'
@@ -68,7 +68,7 @@ describe('cdk8s', () => {
     const [jobManifest] = Testing.synth(chart)
     const { patch, objects } = hookPatch(jobManifest, hook)
     job.addJsonPatch(...patch.map(toCdk8s))
-    for (const o of objects) new ApiObject(chart, `${o.kind}-${o.metadata?.name}`, o as unknown as ApiObjectProps)
+    for (const o of objects) new ApiObject(chart, `${o.kind}-${o.metadata?.name}`, o)
     // a chart puts its labels on every object in it, the hook's ConfigMap too
     const withChartLabels = expected.map((m) =>
       m.kind === 'ConfigMap'

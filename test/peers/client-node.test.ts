@@ -3,9 +3,9 @@
 // here): read the Deployment with AppsV1Api, hook it, create the hook's
 // ConfigMap with CoreV1Api, replace the Deployment; then check the bodies the
 // server received.
-import { createServer, type IncomingMessage, type Server } from 'node:http'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { AppsV1Api, CoreV1Api, KubeConfig, V1Deployment, type V1ConfigMap } from '@kubernetes/client-node'
+import { AppsV1Api, CoreV1Api, KubeConfig, V1Deployment } from '@kubernetes/client-node'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { injectHook } from '../../src/index.js'
 import { fixtureTls, podSpecOf, spec } from '../helpers.js'
@@ -62,7 +62,8 @@ const bodyOf = (req: IncomingMessage) =>
   })
 
 beforeAll(async () => {
-  server = createServer(async (req, res): Promise<void> => {
+  server = createServer((req, res) => void answer(req, res))
+  async function answer(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const text = await bodyOf(req)
     received.push({ method: req.method!, url: req.url!, body: text === '' ? undefined : JSON.parse(text) })
     const send = (status: number, body: unknown) =>
@@ -71,7 +72,7 @@ beforeAll(async () => {
     else if (req.url === PATH && req.method === 'PUT') send(200, JSON.parse(text))
     else if (req.url === '/api/v1/namespaces/prod/configmaps' && req.method === 'POST') send(201, JSON.parse(text))
     else send(404, { kind: 'Status', apiVersion: 'v1', status: 'Failure', code: 404, reason: 'NotFound' })
-  })
+  }
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
 })
@@ -107,9 +108,10 @@ describe('a controller with @kubernetes/client-node', () => {
     const { manifests, results } = injectHook([current], hook)
     expect(results).toEqual([])
     const [hooked, ...objects] = manifests
+    if (hooked === undefined) throw new Error('injectHook returned no Deployment')
     expect(objects.map((o) => `${o.kind}/${o.metadata?.name}`)).toEqual(['ConfigMap/web-krake-configmap'])
-    for (const o of objects) await core.createNamespacedConfigMap({ namespace: 'prod', body: o as V1ConfigMap })
-    await apps.replaceNamespacedDeployment({ name: 'web', namespace: 'prod', body: hooked as V1Deployment })
+    for (const o of objects) await core.createNamespacedConfigMap({ namespace: 'prod', body: o })
+    await apps.replaceNamespacedDeployment({ name: 'web', namespace: 'prod', body: hooked })
 
     const put = received.find((r) => r.method === 'PUT')!.body as typeof STORED
     // resourceVersion kept: the replace is an optimistic-concurrency update of what was read

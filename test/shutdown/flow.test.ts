@@ -78,7 +78,7 @@ function runApplication(
     child.on('exit', (code) => resolve({ code, stderr })),
   )
   return new Promise((resolve, reject) => {
-    child.stderr!.on('data', (chunk: Buffer) => {
+    child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk.toString()
       const m = /listening on (\S+)/.exec(stderr)
       if (m) resolve({ child, address: m[1]!, exited })

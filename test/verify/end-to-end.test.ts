@@ -56,7 +56,7 @@ async function signal(env: Record<string, string>, args: string[] = []): Promise
 }
 
 /** Injects the hook into the example Job, writes the mounted files, returns the container's env and the mount. */
-async function deployJob(name: string, leaf: { certPem: string; keyPem: string }, token = createHookToken()) {
+function deployJob(name: string, leaf: { certPem: string; keyPem: string }, token = createHookToken()) {
   const job = parseManifests(fixture('../../examples/manifests/job.yaml').replace('name: report', `name: ${name}`))
   const tls = { caBundlePem: buildCaBundle([pki.read('root.pem'), pki.read('inter-rsa-pkcs1.pem')]), ...leaf }
   const { manifests } = injectHook(job, {
@@ -88,7 +88,7 @@ describe('end to end: inject, mount, signal, verify', () => {
   })
 
   it('the API accepts the first call (the application is deleted) and refuses a replay with 401', async () => {
-    const { env, dir, token } = await deployJob('report', await issuer.issue())
+    const { env, dir, token } = deployJob('report', await issuer.issue())
     api.addApp('secondary', 'report', { complete: token })
     expect(Object.keys(env)).toEqual(['KRAKE_TOKEN', 'KRAKE_COMPLETE_URL'])
     const handled = api.handled
@@ -104,7 +104,7 @@ describe('end to end: inject, mount, signal, verify', () => {
   })
 
   it('a wrong token is refused with 401 and the application stays', async () => {
-    const { env, dir, token } = await deployJob('wrong-token', await issuer.issue({ keyAlgorithm: 'ECDSA-P256' }))
+    const { env, dir, token } = deployJob('wrong-token', await issuer.issue({ keyAlgorithm: 'ECDSA-P256' }))
     api.addApp('secondary', 'wrong-token', { complete: token })
     const result = await signal({ ...env, KRAKE_TOKEN: createHookToken() }, ['--cert-dir', dir])
     expect(result.code).toBe(1)
@@ -119,7 +119,7 @@ describe('end to end: inject, mount, signal, verify', () => {
       hookUser: 'system:complete-hook',
       keyAlgorithm: 'ECDSA-P256',
     })
-    const { env, dir, token } = await deployJob('foreign', foreign)
+    const { env, dir, token } = deployJob('foreign', foreign)
     api.addApp('secondary', 'foreign', { complete: token })
     const handled = api.handled
     const result = await signal(env, ['--cert-dir', dir])

@@ -9,7 +9,7 @@ const TOKEN = createHookToken()
 describe('verifyHookToken(expected, presented)', () => {
   it('returns true for the exact token', () => {
     expect(verifyHookToken(TOKEN, TOKEN)).toBe(true)
-    expect(verifyHookToken(TOKEN, String(TOKEN))).toBe(true)
+    expect(verifyHookToken(TOKEN, TOKEN.split('-').join('-'))).toBe(true) // an equal string, not the same one
   })
 
   it('returns true for the token against its hashHookToken digest', () => {
@@ -23,7 +23,7 @@ describe('verifyHookToken(expected, presented)', () => {
     ['a number', 42],
     ['NaN', Number.NaN],
     ['true', true],
-    ['an array of char codes', [...TOKEN].map((c) => c.charCodeAt(0))],
+    ['an array of char codes', [...Buffer.from(TOKEN, 'ascii')]],
     ['an array holding the token', [TOKEN]],
     ['an object with a length', { length: TOKEN.length, 0: TOKEN[0] }],
     ['an object whose toString is the token', { toString: () => TOKEN }],

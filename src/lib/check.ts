@@ -1,0 +1,65 @@
+// The small validators every public function uses for its arguments and
+// configuration: each throws a HookError with the caller's code, at the
+// caller's path, with one message form ("<name> must be ..., not <value>").
+import { HookError, type HookErrorCode } from '../errors.js'
+import type { HookKind } from '../inject/types.js'
+import { isRecord } from './json.js'
+import { show } from './show.js'
+
+/** Where a failure is reported: the error code, the JSON pointer, and the name the message gives the value. */
+export interface Where {
+  readonly code: HookErrorCode
+  readonly path: string
+  readonly name: string
+}
+
+const fail = (where: Where, must: string, value: unknown): never => {
+  throw new HookError(where.code, `${where.name} must be ${must}, not ${show(value)}`, { path: where.path })
+}
+
+/** The hook kinds, in the order Krake runs them. */
+export const HOOK_KINDS: readonly HookKind[] = ['complete', 'shutdown']
+
+/** True when `value` is one of `allowed` (a guard: no cast at the caller). */
+export function isOneOf<T extends string>(value: unknown, allowed: readonly T[]): value is T {
+  return allowed.some((a) => a === value)
+}
+
+/** `value` when it is one of `allowed`. */
+export function checkOneOf<T extends string>(value: unknown, allowed: readonly T[], where: Where): T {
+  if (isOneOf(value, allowed)) return value
+  return fail(where, allowed.map((a) => JSON.stringify(a)).join(' or '), value)
+}
+
+/** `value` when it is "complete" or "shutdown". */
+export function checkHookKind(value: unknown, where: Where): HookKind {
+  return checkOneOf(value, HOOK_KINDS, where)
+}
+
+/** `value` when it is a safe integer of at least `min` (a number: never a numeric string or a boolean). */
+export function checkInteger(value: unknown, min: number, where: Where): number {
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= min) return value
+  return fail(where, `an integer of at least ${min}`, value)
+}
+
+/** `value` when it is a non-empty string. */
+export function checkNonEmptyString(value: unknown, where: Where): string {
+  if (typeof value === 'string' && value !== '') return value
+  return fail(where, 'a non-empty string', value)
+}
+
+/** `value` when it is a mapping (an object that is not an array). */
+export function checkRecord(value: unknown, where: Where): Record<string, unknown> {
+  if (isRecord(value)) return value
+  return fail(where, 'a mapping', value)
+}
+
+/** The `code` of a Node system error (ENOENT, EISDIR), if it has one. */
+export function errorCodeOf(e: unknown): string | undefined {
+  return isRecord(e) && typeof e.code === 'string' ? e.code : undefined
+}
+
+/** The message of anything thrown. */
+export function messageOf(e: unknown): string {
+  return e instanceof Error ? e.message : String(e)
+}

@@ -1,6 +1,7 @@
 import { HookError } from '../errors.js'
 import { cloneJson, copyValue, isFieldObject, type Json, type JsonObject } from '../lib/clone.js'
-import { copyWorkload, NOT_FAST } from './walk.js'
+import { bail, copyWorkload, oneWalkCounts, walkOf, type Walk } from './walk.js'
+import { isStore, LIST, readHead } from './head.js'
 import { isObject, jsonEqual } from '../lib/json.js'
 import { pointer } from '../lib/pointer.js'
 import { ConflictPolicy, ENV, MOUNTS, upsertAll, VOLUMES, type Site } from './collisions.js'
@@ -30,9 +31,11 @@ class Injection {
   readonly stores = new Map<string, Placed>()
 
   readonly policy: ConflictPolicy
+  readonly walk: Walk
 
   constructor(readonly plan: Plan) {
     this.policy = new ConflictPolicy(plan.onConflict, this.results)
+    this.walk = walkOf(plan)
     const forced = forcedSchemeResult(plan)
     if (forced) this.results.push(forced)
   }
@@ -40,29 +43,25 @@ class Injection {
   /** The one walk for `src`, the item `index` of the input; false when it must take the careful way. */
   fast(src: unknown, out: Json[], index: number): boolean {
     try {
-      return this.tryFast(src, out, index)
+      this.tryFast(src, out, index)
+      oneWalkCounts.taken++
+      return true
     } catch {
-      return false // not JSON somewhere, a getter or a Proxy trap that throws: the careful way says where
+      // NOT_FAST, or not JSON somewhere, a getter or a Proxy trap that throws: the careful way says where
+      oneWalkCounts.fellBack++
+      return false
     }
   }
 
-  private tryFast(src: unknown, out: Json[], index: number): boolean {
-    if (!isFieldObject(src)) return false
-    const { apiVersion, kind, metadata } = src
-    if (typeof apiVersion !== 'string' || apiVersion === '' || typeof kind !== 'string' || kind === '') return false
-    if (apiVersion === 'v1' && kind === 'List') return false
-    if (!isFieldObject(metadata) || typeof metadata.name !== 'string' || metadata.name === '') return false
-    const { name, namespace } = metadata
-    if (namespace !== undefined && namespace !== null && typeof namespace !== 'string') return false
-    const ns = typeof namespace === 'string' && namespace !== '' ? namespace : undefined
-    const store = apiVersion === 'v1' && (kind === 'ConfigMap' || kind === 'Secret')
-    const location = store ? undefined : podSpecLocation(apiVersion, kind)
-    const copy = location === undefined ? copyValue(src, 1) : copyWorkload(src, location, 1, this.plan)
-    if (copy === NOT_FAST) return false
-    out[index] = copy
-    if (store) this.stores.set(identity(kind, ns, name), { list: out, index, path: [index] })
-    else if (location !== undefined) this.namespaces.add(ns ?? '')
-    return true
+  private tryFast(src: unknown, out: Json[], index: number): void {
+    if (!isFieldObject(src)) bail() // not a manifest: the careful way says so
+    const head = readHead(src, isFieldObject)
+    if (head === LIST || 'must' in head) bail()
+    const store = isStore(head)
+    const location = store ? undefined : podSpecLocation(head.apiVersion, head.kind)
+    out[index] = location === undefined ? copyValue(src, 1) : copyWorkload(src, location, 1, this.walk)
+    if (store) this.stores.set(identity(head.kind, head.namespace, head.name), { list: out, index, path: [index] })
+    else if (location !== undefined) this.namespaces.add(head.namespace ?? '')
   }
 
   visit(list: Json[], index: number, path: Path): void {
@@ -70,38 +69,18 @@ class Injection {
     const at = (...rest: Path) => pointer(...path, ...rest)
     if (!isObject(obj))
       throw new HookError('ERR_INVALID_MANIFEST', `${at()} must be a Kubernetes object`, { path: at() })
-    const { apiVersion, kind, metadata } = obj
-    if (typeof apiVersion !== 'string' || apiVersion === '') {
-      throw new HookError('ERR_INVALID_MANIFEST', `${at('apiVersion')} must be a non-empty string`, {
-        path: at('apiVersion'),
-      })
-    }
-    if (typeof kind !== 'string' || kind === '')
-      throw new HookError('ERR_INVALID_MANIFEST', `${at('kind')} must be a non-empty string`, { path: at('kind') })
-
-    if (apiVersion === 'v1' && kind === 'List') {
+    const head = readHead(obj, isObject)
+    if (head === LIST) {
       const items = obj.items ?? []
       if (!Array.isArray(items))
         throw new HookError('ERR_INVALID_MANIFEST', `${at('items')} must be an array`, { path: at('items') })
       for (let j = 0; j < items.length; j++) this.visit(items, j, [...path, 'items', j])
       return
     }
-    if (!isObject(metadata))
-      throw new HookError('ERR_INVALID_MANIFEST', `${at('metadata')} must be an object`, { path: at('metadata') })
-    const { name, namespace } = metadata
-    if (typeof name !== 'string' || name === '') {
-      throw new HookError('ERR_INVALID_MANIFEST', `${at('metadata', 'name')} must be a non-empty string`, {
-        path: at('metadata', 'name'),
-      })
-    }
-    if (namespace !== undefined && namespace !== null && typeof namespace !== 'string') {
-      throw new HookError('ERR_INVALID_MANIFEST', `${at('metadata', 'namespace')} must be a string`, {
-        path: at('metadata', 'namespace'),
-      })
-    }
-    const ns = typeof namespace === 'string' && namespace !== '' ? namespace : undefined
-
-    if (apiVersion === 'v1' && (kind === 'ConfigMap' || kind === 'Secret')) {
+    if ('must' in head)
+      throw new HookError('ERR_INVALID_MANIFEST', `${at(...head.at)} must be ${head.must}`, { path: at(...head.at) })
+    const { apiVersion, kind, name, namespace: ns } = head
+    if (isStore(head)) {
       this.stores.set(identity(kind, ns, name), { list, index, path })
       return
     }

@@ -2,28 +2,66 @@
 // nearly every manifest has. Each input value is read once, the lists the
 // hook adds to are made at their final size, and no path, message or result
 // is built. Anything unusual (a clash with the hook's entries, a value that
-// is not plain JSON, a List, a missing or malformed field) answers NOT_FAST,
-// and the caller takes the careful way (clone, then inject: inject.ts), which
-// says exactly what is wrong and where. The objects it reads directly are
-// those read by their own fields (isFieldObject: plain ones, and client-node
-// models). Both ways give the same output: a
-// property test holds them to it (test/inject/one-walk.test.ts).
+// is not plain JSON, a List, a missing or malformed field) throws NOT_FAST,
+// one shared object without a stack, and the caller takes the careful way
+// (clone, then inject: inject.ts), which says exactly what is wrong and
+// where. The objects it reads directly are those read by their own fields
+// (isFieldObject: plain ones, and client-node models). Both ways give the
+// same output: a property test holds them to it (test/inject/one-walk.test.ts),
+// and test/inject/fast-path.test.ts that the common shapes take this way.
 import { copyValue, isFieldObject, setOwn, type Json, type JsonObject } from '../lib/clone.js'
-import { certMount, certVolume, hookEnv, isHookVariable } from './objects.js'
-import { mountPathKey, type Plan } from './plan.js'
+import { ENV, MOUNTS, takesPlaceOf, VOLUMES, type ListKind } from './collisions.js'
+import { certMount, certVolume, hookEnv } from './objects.js'
+import type { Plan } from './plan.js'
 
-/** The answer for what the one walk does not take. */
-export const NOT_FAST = Symbol('not fast')
-type Fast<T> = T | typeof NOT_FAST
+/** Thrown when the one walk does not take a manifest: a plain class, so no stack is captured. */
+class NotFast {
+  readonly message = 'the one walk does not take this manifest'
+}
+const NOT_FAST = new NotFast()
 
-/** `src` (at `depth` in the input) copied, with its pod spec at `location` hooked. */
+/**
+ * How many manifests took the one walk and how many the careful way, since
+ * the process started: what test/inject/fast-path.test.ts reads to prove the
+ * common shapes are fast. Internal: the package root does not export it.
+ */
+export const oneWalkCounts = { taken: 0, fellBack: 0 }
+
+/** Leaves the one walk for the careful way. */
+export function bail(): never {
+  throw NOT_FAST
+}
+
+/** One call's hook, as the one walk needs it: the plan, and the hook's entries to compare against. */
+export interface Walk {
+  readonly plan: Plan
+  readonly tls: boolean
+  /** The hook's own entries of each list, for clashes only: never put into the output. */
+  readonly env: readonly JsonObject[]
+  readonly volumes: readonly JsonObject[]
+  readonly mounts: readonly JsonObject[]
+}
+
+/** The walk of one call with `plan`. */
+export function walkOf(plan: Plan): Walk {
+  const tls = plan.tls !== undefined
+  return {
+    plan,
+    tls,
+    env: hookEnv(plan),
+    volumes: tls ? [certVolume(plan)] : [],
+    mounts: tls ? [certMount(plan)] : [],
+  }
+}
+
+/** `src` (at `depth` in the input) copied, with its pod spec at `location` hooked; throws NOT_FAST. */
 export function copyWorkload(
   src: Record<string, unknown>,
   location: readonly string[],
   depth: number,
-  plan: Plan,
-): Fast<JsonObject> {
-  return copyAlong(src, location, 0, depth, plan)
+  walk: Walk,
+): JsonObject {
+  return copyAlong(src, location, 0, depth, walk)
 }
 
 function copyAlong(
@@ -31,8 +69,8 @@ function copyAlong(
   location: readonly string[],
   step: number,
   depth: number,
-  plan: Plan,
-): Fast<JsonObject> {
+  walk: Walk,
+): JsonObject {
   const key = location[step]
   const out: JsonObject = {}
   let found = false
@@ -40,87 +78,80 @@ function copyAlong(
     const v = node[k]
     if (v === undefined) continue
     if (k === key) {
-      if (!isFieldObject(v)) return NOT_FAST
-      const c =
-        step + 1 === location.length
-          ? copyPodSpec(v, depth + 1, plan)
-          : copyAlong(v, location, step + 1, depth + 1, plan)
-      if (c === NOT_FAST) return NOT_FAST
-      setOwn(out, k, c)
+      if (!isFieldObject(v)) bail()
+      const last = step + 1 === location.length
+      setOwn(out, k, last ? copyPodSpec(v, depth + 1, walk) : copyAlong(v, location, step + 1, depth + 1, walk))
       found = true
     } else {
-      if (typeof v === 'function') return NOT_FAST // a toJSON of the object itself
+      if (typeof v === 'function') bail() // a toJSON of the object itself
       setOwn(out, k, copyValue(v, depth + 1))
     }
   }
-  return found ? out : NOT_FAST
+  if (!found) bail()
+  return out
 }
 
-function copyPodSpec(pod: Record<string, unknown>, depth: number, plan: Plan): Fast<JsonObject> {
-  const tls = plan.tls !== undefined
+function copyPodSpec(pod: Record<string, unknown>, depth: number, walk: Walk): JsonObject {
+  const { plan, tls } = walk
   const out: JsonObject = {}
   let containers = false
   let volumes = false
   for (const k of Object.keys(pod)) {
     const v = pod[k]
     if (v === undefined) continue
-    let c: Fast<Json>
+    let c: Json
     if (k === 'containers') {
-      c = copyContainers(v, depth + 1, plan, false)
+      c = copyContainers(v, depth + 1, walk, false)
       containers = true
     } else if (k === 'initContainers' && plan.initContainers) {
-      c = copyContainers(v, depth + 1, plan, true)
+      c = copyContainers(v, depth + 1, walk, true)
     } else if (k === 'volumes' && tls) {
-      c = appendTo(v, depth + 1, plan, VOLUMES)
+      c = appendTo(v, depth + 1, walk, VOLUMES)
       volumes = true
     } else if (typeof v === 'function') {
-      return NOT_FAST
+      return bail()
     } else {
       c = copyValue(v, depth + 1)
     }
-    if (c === NOT_FAST) return NOT_FAST
     setOwn(out, k, c)
   }
-  if (!containers) return NOT_FAST
+  if (!containers) bail()
   if (tls && !volumes) out.volumes = [certVolume(plan)]
   return out
 }
 
-function copyContainers(list: unknown, depth: number, plan: Plan, mayBeEmpty: boolean): Fast<Json[]> {
-  if (!Array.isArray(list) || (list.length === 0 && !mayBeEmpty)) return NOT_FAST
+function copyContainers(list: unknown, depth: number, walk: Walk, mayBeEmpty: boolean): Json[] {
+  if (!Array.isArray(list) || (list.length === 0 && !mayBeEmpty)) bail()
   const n = list.length
   const out = new Array<Json>(n)
   for (let i = 0; i < n; i++) {
     const c: unknown = list[i]
-    if (!isFieldObject(c) || typeof c.name !== 'string' || c.name === '') return NOT_FAST // holes too
-    const copy = copyContainer(c, depth + 1, plan)
-    if (copy === NOT_FAST) return NOT_FAST
-    out[i] = copy
+    if (!isFieldObject(c) || typeof c.name !== 'string' || c.name === '') bail() // holes too
+    out[i] = copyContainer(c, depth + 1, walk)
   }
   return out
 }
 
-function copyContainer(container: Record<string, unknown>, depth: number, plan: Plan): Fast<JsonObject> {
-  const tls = plan.tls !== undefined
+function copyContainer(container: Record<string, unknown>, depth: number, walk: Walk): JsonObject {
+  const { plan, tls } = walk
   const out: JsonObject = {}
   let env = false
   let mounts = false
   for (const k of Object.keys(container)) {
     const v = container[k]
     if (v === undefined) continue
-    let c: Fast<Json>
+    let c: Json
     if (k === 'env') {
-      c = appendTo(v, depth + 1, plan, ENV)
+      c = appendTo(v, depth + 1, walk, ENV)
       env = true
     } else if (k === 'volumeMounts' && tls) {
-      c = appendTo(v, depth + 1, plan, MOUNTS)
+      c = appendTo(v, depth + 1, walk, MOUNTS)
       mounts = true
     } else if (typeof v === 'function') {
-      return NOT_FAST
+      return bail()
     } else {
       c = copyValue(v, depth + 1)
     }
-    if (c === NOT_FAST) return NOT_FAST
     setOwn(out, k, c)
   }
   if (!env) out.env = hookEnv(plan)
@@ -128,38 +159,33 @@ function copyContainer(container: Record<string, unknown>, depth: number, plan: 
   return out
 }
 
-/** The three lists the hook adds to: which entries clash with the hook's, and what it adds. */
-const ENV = 0
-const VOLUMES = 1
-const MOUNTS = 2
-type ListId = typeof ENV | typeof VOLUMES | typeof MOUNTS
-
-function clashes(entry: Record<string, unknown>, plan: Plan, list: ListId): boolean {
-  if (list === ENV) return isHookVariable(plan, entry.name)
-  if (entry.name === plan.names.volume) return true
-  return list === MOUNTS && mountPathKey(entry.mountPath) === plan.certDest
+/** The hook's entries of a list, made anew for the output. */
+function freshEntries(plan: Plan, kind: ListKind): JsonObject[] {
+  return kind === ENV ? hookEnv(plan) : [kind === VOLUMES ? certVolume(plan) : certMount(plan)]
 }
 
-function added(plan: Plan, list: ListId): JsonObject[] {
-  return list === ENV ? hookEnv(plan) : [list === VOLUMES ? certVolume(plan) : certMount(plan)]
+/** Whether `entry` clashes with one of the hook's entries of the list. */
+function clashes(entry: Record<string, unknown>, hooks: readonly JsonObject[], kind: ListKind): boolean {
+  for (const wanted of hooks) if (takesPlaceOf(entry, wanted, kind)) return true
+  return false
 }
 
 /**
- * A named list (env, volumes, volumeMounts) copied with the hook's entries
- * after its own, in one array of the final size; NOT_FAST when it is not a
- * list of named plain objects, or an entry clashes with the hook's.
+ * A named list (env, volumes, volumeMounts) copied with fresh copies of the
+ * hook's entries after its own, in one array of the final size; NOT_FAST when
+ * it is not a list of named plain objects, or an entry clashes with the hook's.
  */
-function appendTo(list: unknown, depth: number, plan: Plan, which: ListId): Fast<Json[]> {
-  if (!Array.isArray(list)) return NOT_FAST
+function appendTo(list: unknown, depth: number, walk: Walk, kind: ListKind): Json[] {
+  const hooks = kind === ENV ? walk.env : kind === VOLUMES ? walk.volumes : walk.mounts
+  if (!Array.isArray(list)) bail()
   const n = list.length
   for (let i = 0; i < n; i++) {
     const e: unknown = list[i]
-    if (!isFieldObject(e) || typeof e.name !== 'string' || clashes(e, plan, which)) return NOT_FAST
+    if (!isFieldObject(e) || typeof e.name !== 'string' || clashes(e, hooks, kind)) bail()
   }
-  const extra = added(plan, which)
-  const out = new Array<Json>(n + extra.length)
+  const out = new Array<Json>(n + hooks.length)
   for (let i = 0; i < n; i++) out[i] = copyValue(list[i], depth + 1)
   let j = n
-  for (const entry of extra) out[j++] = entry
+  for (const entry of freshEntries(walk.plan, kind)) out[j++] = entry
   return out
 }

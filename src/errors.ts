@@ -37,13 +37,30 @@ export type HookErrorCode =
   | 'ERR_YAML_CYCLE'
   | 'ERR_YAML_NUMBER'
 
+/**
+ * `e` pointing at the path `rootAt` gives for its own path, or `e` itself when
+ * that is undefined: a caller that passed a value on (a HookConfig's
+ * `tokenFile`, a Krake configuration's `cert_dest`) names the key its own
+ * user wrote. The message stays as it was: messages never carry the path.
+ */
+export function rerootError(e: HookError, rootAt: (path: string) => string | undefined): HookError {
+  const path = e.path === undefined ? undefined : rootAt(e.path)
+  return path === undefined ? e : new HookError(e.code, e.message, { path, cause: e })
+}
+
+/** `ERR_CODE at /path: message`, as the command and the admission webhook print an error. */
+export function describeHookError(e: HookError, path: string | undefined = e.path): string {
+  return `${e.code}${path ? ` at ${path}` : ''}: ${e.message}`
+}
+
 /** Where an error points, and what caused it. */
 export interface HookErrorOptions {
   /**
    * JSON pointer (RFC 6901) to the offending field. Manifest errors point
    * into the manifest list (`/0/spec/template/spec/containers`); hook-spec
    * errors into the hook (`/app/name`); option errors into the options
-   * (`/certDest`); YAML errors to the document (`/2`).
+   * (`/certDest`); YAML errors to the document (`/2`). The message names the
+   * field in words (`spec.containers[0].name`) and never repeats the pointer.
    */
   path?: string
   /** 1-based line of a YAML error. */

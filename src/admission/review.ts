@@ -1,4 +1,4 @@
-import { HookError } from '../errors.js'
+import { describeHookError, HookError } from '../errors.js'
 import { patchWithPlan } from '../inject/patch.js'
 import { makePlan, type Plan } from '../inject/plan.js'
 import type { HookSpec, InjectOptions } from '../inject/types.js'
@@ -132,7 +132,7 @@ export function reviewAdmission(review: AdmissionReview, hook: HookSpec, options
     hooked = patchWithPlan(object, plan)
   } catch (e) {
     if (!(e instanceof HookError)) return deny(uid, 500, 'the hook failed unexpectedly')
-    return deny(uid, e.code === 'ERR_CONFLICT' ? 409 : 400, `${e.code}: ${e.message}`)
+    return deny(uid, e.code === 'ERR_CONFLICT' ? 409 : 400, describeHookError(e))
   }
   const warnings = hooked.results
     .filter((r) => r.severity !== 'info')

@@ -1,4 +1,5 @@
-import { HookError } from '../errors.js'
+import { HookError, rerootError } from '../errors.js'
+import { fieldName } from '../lib/pointer.js'
 import type { HookSpec, InjectOptions } from '../inject/types.js'
 import { isRecord } from '../lib/json.js'
 import { readConfigFile, type LoadRestrictor } from './files.js'
@@ -40,9 +41,13 @@ function inlineOrFile(
   const hasInline = obj[inline] !== undefined && obj[inline] !== null
   const hasFile = obj[file] !== undefined && obj[file] !== null
   if (hasInline && hasFile)
-    throw new HookError('ERR_INVALID_CONFIG', `${prefix}: set ${inline} or ${file}, not both`, {
-      path: `${prefix}/${file}`,
-    })
+    throw new HookError(
+      'ERR_INVALID_CONFIG',
+      `set ${fieldName([...prefix.split('/').slice(1), inline])} or ${file}, not both`,
+      {
+        path: `${prefix}/${file}`,
+      },
+    )
   if (hasFile) return readConfigFile(obj[file], `${prefix}/${file}`, files.baseDir, files.restrictor)
   return obj[inline]
 }
@@ -146,7 +151,6 @@ export function inConfig(e: HookError, origins: Record<string, string> = {}): Ho
       : ['ERR_INVALID_HOOK', 'ERR_INVALID_ENDPOINT', 'ERR_INVALID_PEM', 'ERR_KEY_MISMATCH'].includes(e.code)
         ? '/spec'
         : undefined
-  if (prefix === undefined || e.path === undefined) return e
-  const path = origins[prefix + e.path] ?? prefix + e.path
-  return new HookError(e.code, e.message, { path, cause: e })
+  if (prefix === undefined) return e
+  return rerootError(e, (path) => origins[prefix + path] ?? prefix + path)
 }

@@ -1,6 +1,6 @@
 // A ConfigMap as a KRM function's configuration: what `kpt fn eval -- key=value`
 // sends. Every value is a string; each key maps to one field of the HookConfig.
-import { HookError } from '../errors.js'
+import { HookError, rerootError } from '../errors.js'
 import { isRecord } from '../lib/json.js'
 import { show } from '../lib/show.js'
 import { readHookConfig, type FileAccess, type HookConfig } from './config.js'
@@ -101,9 +101,7 @@ export function configFromConfigMap(configMap: Record<string, unknown>, files: F
     }
     return { ...hook, origins }
   } catch (e) {
-    const at = e instanceof HookError ? e.path : undefined
-    if (!(e instanceof HookError) || at === undefined) throw e
-    const key = [...back].find(([from]) => at === from || at.startsWith(from + '/'))?.[1]
-    throw new HookError(e.code, e.message, { path: key ?? '/data', cause: e })
+    if (!(e instanceof HookError)) throw e
+    throw rerootError(e, (at) => [...back].find(([from]) => at === from || at.startsWith(from + '/'))?.[1] ?? '/data')
   }
 }

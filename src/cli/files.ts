@@ -21,7 +21,7 @@ export function loadRestrictor(value: string): LoadRestrictor | undefined {
 }
 
 const refuse = (pointer: string, message: string, cause?: unknown): never => {
-  throw new HookError('ERR_INVALID_CONFIG', `${pointer}: ${message}`, {
+  throw new HookError('ERR_INVALID_CONFIG', message, {
     path: pointer,
     ...(cause === undefined ? {} : { cause }),
   })

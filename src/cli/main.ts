@@ -2,7 +2,7 @@
 // krake-hooks: the hook from a shell, kustomize (exec plugin) or a KRM pipeline.
 import { readFileSync } from 'node:fs'
 import { parseArgs, type ParseArgsConfig } from 'node:util'
-import { HookError } from '../errors.js'
+import { describeHookError, HookError } from '../errors.js'
 import { injectHook } from '../inject/inject.js'
 import { createHookToken } from '../token/create.js'
 import { hashHookToken } from '../verify/token.js'
@@ -87,9 +87,7 @@ function describe(e: HookError, origins: Origin[] = []): string {
   const origin = m ? origins[Number(m[1])] : undefined
   const where = origin ? `${origin.file}: document ${origin.doc}: ` : ''
   const path = origin ? (m?.[2] ?? '') : (e.path ?? '')
-  // Messages start with their own absolute path; the path printed here already says where.
-  const message = e.path && e.message.startsWith(e.path + ' ') ? e.message.slice(e.path.length + 1) : e.message
-  return `${where}${e.code}${path ? ` at ${path}` : ''}: ${message}`
+  return where + describeHookError(e, path)
 }
 
 function inject(argv: string[]): number {

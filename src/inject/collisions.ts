@@ -1,7 +1,7 @@
 import { HookError } from '../errors.js'
 import type { JsonObject } from '../lib/clone.js'
 import { isObject, jsonEqual } from '../lib/json.js'
-import { pointer } from '../lib/pointer.js'
+import { fieldName, pointer } from '../lib/pointer.js'
 import type { HookResult, ResourceRef } from './types.js'
 import { show } from '../lib/show.js'
 import { mountPathKey } from './plan.js'
@@ -114,13 +114,14 @@ function entriesOf(parent: JsonObject, kind: ListKind, site: Site, owner: ListOw
   if (list === undefined || list === null) return []
   if (!Array.isArray(list)) {
     const path = pointer(...site.objPath, ...owner.parentRel, kind.field)
-    throw new HookError(kind.code, `${path} must be an array`, { path })
+    throw new HookError(kind.code, `${fieldName([...owner.parentRel, kind.field])} must be an array`, { path })
   }
   for (let i = 0; i < list.length; i++) {
     const entry = list[i]
     if (!isObject(entry) || typeof entry.name !== 'string') {
       const path = pointer(...site.objPath, ...owner.parentRel, kind.field, i)
-      throw new HookError(kind.code, `${path} must be an object with a string name`, { path })
+      const name = fieldName([...owner.parentRel, kind.field, i])
+      throw new HookError(kind.code, `${name} must be an object with a string name`, { path })
     }
   }
   return list as JsonObject[]

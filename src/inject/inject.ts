@@ -3,7 +3,7 @@ import { cloneJson, copyValue, isFieldObject, type Json, type JsonObject } from 
 import { bail, copyWorkload, oneWalkCounts, walkOf, type Walk } from './walk.js'
 import { isStore, LIST, readHead } from './head.js'
 import { isObject, jsonEqual } from '../lib/json.js'
-import { pointer } from '../lib/pointer.js'
+import { fieldName, pointer } from '../lib/pointer.js'
 import { ConflictPolicy, ENV, MOUNTS, upsertAll, VOLUMES, type Site } from './collisions.js'
 import { certMount, certVolume, hookEnv, hookObjects, isOwnObject } from './objects.js'
 import { makePlan, type Plan } from './plan.js'
@@ -68,17 +68,19 @@ class Injection {
     const obj = list[index]
     const at = (...rest: Path) => pointer(...path, ...rest)
     if (!isObject(obj))
-      throw new HookError('ERR_INVALID_MANIFEST', `${at()} must be a Kubernetes object`, { path: at() })
+      throw new HookError('ERR_INVALID_MANIFEST', 'the manifest must be a Kubernetes object', { path: at() })
     const head = readHead(obj, isObject)
     if (head === LIST) {
       const items = obj.items ?? []
       if (!Array.isArray(items))
-        throw new HookError('ERR_INVALID_MANIFEST', `${at('items')} must be an array`, { path: at('items') })
+        throw new HookError('ERR_INVALID_MANIFEST', 'the List items must be an array', { path: at('items') })
       for (let j = 0; j < items.length; j++) this.visit(items, j, [...path, 'items', j])
       return
     }
     if ('must' in head)
-      throw new HookError('ERR_INVALID_MANIFEST', `${at(...head.at)} must be ${head.must}`, { path: at(...head.at) })
+      throw new HookError('ERR_INVALID_MANIFEST', `${fieldName(head.at)} must be ${head.must}`, {
+        path: at(...head.at),
+      })
     const { apiVersion, kind, name, namespace: ns } = head
     if (isStore(head)) {
       this.stores.set(identity(kind, ns, name), { list, index, path })
@@ -96,9 +98,8 @@ class Injection {
   injectPod(obj: JsonObject, location: readonly string[], site: Site): void {
     const plan = this.plan
     const pod = findPodSpec(obj, location, site.objPath)
-    const specPath = [...site.objPath, ...location]
-    const containers = containersOf(pod, 'containers', specPath)
-    const inits = plan.initContainers ? containersOf(pod, 'initContainers', specPath) : []
+    const containers = containersOf(pod, 'containers', site.objPath, location)
+    const inits = plan.initContainers ? containersOf(pod, 'initContainers', site.objPath, location) : []
     if (plan.tls !== undefined) upsertAll(pod, [certVolume(plan)], VOLUMES, site, { parentRel: location })
     const each = (list: Array<JsonObject & { name: string }>, field: 'containers' | 'initContainers') => {
       for (const [i, c] of list.entries()) {

@@ -1,7 +1,7 @@
 import { HookError } from '../errors.js'
 import type { JsonObject } from '../lib/clone.js'
 import { isObject } from '../lib/json.js'
-import { pointer } from '../lib/pointer.js'
+import { fieldName, pointer } from '../lib/pointer.js'
 
 type Path = Array<string | number>
 
@@ -39,16 +39,18 @@ export function podSpecLocation(apiVersion: string, kind: string): readonly stri
 export function findPodSpec(obj: JsonObject, location: readonly string[], objPath: Path): JsonObject {
   const kind = typeof obj.kind === 'string' ? obj.kind : 'workload' // a workload's kind is a string
   let node: JsonObject = obj
-  const path = [...objPath]
+  const rel: string[] = []
   for (const key of location) {
-    path.push(key)
+    rel.push(key)
     const next = node[key]
     if (!isObject(next)) {
       const what = next === undefined ? 'is missing' : 'is not an object'
       throw new HookError(
         'ERR_INVALID_WORKLOAD',
-        `${kind} ${pointer(...path)} ${what}: a ${kind} needs ${location.join('.')}`,
-        { path: pointer(...path) },
+        `${kind} ${fieldName(rel)} ${what}: a ${kind} needs ${fieldName(location)}`,
+        {
+          path: pointer(...objPath, ...rel),
+        },
       )
     }
     node = next
@@ -63,23 +65,25 @@ export function findPodSpec(obj: JsonObject, location: readonly string[], objPat
 export function containersOf(
   podSpec: JsonObject,
   field: 'containers' | 'initContainers',
-  specPath: Path,
+  objPath: Path,
+  location: readonly string[],
 ): Array<JsonObject & { name: string }> {
   const list = podSpec[field]
-  const at = (...rest: Path) => pointer(...specPath, field, ...rest)
+  const at = (...rest: Path) => pointer(...objPath, ...location, field, ...rest)
+  const name = (...rest: Path) => fieldName([...location, field, ...rest])
   if (field === 'initContainers' && list === undefined) return []
   if (!Array.isArray(list) || (field === 'containers' && list.length === 0)) {
     throw new HookError(
       'ERR_INVALID_WORKLOAD',
-      `${at()} must be ${field === 'containers' ? 'a non-empty' : 'an'} array of containers`,
+      `${name()} must be ${field === 'containers' ? 'a non-empty' : 'an'} array of containers`,
       { path: at() },
     )
   }
   list.forEach((c, i) => {
     if (!isObject(c))
-      throw new HookError('ERR_INVALID_WORKLOAD', `${at(i)} must be a container object`, { path: at(i) })
+      throw new HookError('ERR_INVALID_WORKLOAD', `${name(i)} must be a container object`, { path: at(i) })
     if (typeof c.name !== 'string' || c.name === '') {
-      throw new HookError('ERR_INVALID_WORKLOAD', `${at(i, 'name')} must be a non-empty string`, {
+      throw new HookError('ERR_INVALID_WORKLOAD', `${name(i, 'name')} must be a non-empty string`, {
         path: at(i, 'name'),
       })
     }

@@ -3,7 +3,7 @@ import { buildCaBundle } from '../cert/bundle.js'
 import { createCertificateIssuer, type IssuedCertificate } from '../cert/issuer.js'
 import type { KeyAlgorithm } from '../cert/keys.js'
 import type { CryptoProvider } from '../cert/provider.js'
-import { HookError } from '../errors.js'
+import { HookError, rerootError } from '../errors.js'
 import { runInjection } from '../inject/inject.js'
 import { generatedName } from '../inject/names.js'
 import { certMount, certVolume, hookEnv } from '../inject/objects.js'
@@ -129,12 +129,12 @@ function reusable(
 }
 
 /** Where a hook's or option's field comes from in Krake's configuration (or the controller's context). */
-const CONFIG_KEYS: Record<string, string> = {
-  '/certDest': 'cert_dest',
-  '/env/token': 'env_token',
-  '/env/url': 'env_url',
-  '/externalEndpoint': 'external_endpoint',
-}
+const CONFIG_KEYS = new Map([
+  ['/certDest', 'cert_dest'],
+  ['/env/token', 'env_token'],
+  ['/env/url', 'env_url'],
+  ['/externalEndpoint', 'external_endpoint'],
+])
 
 /**
  * Runs `make`, re-rooting its HookError at the configuration key the caller
@@ -145,10 +145,11 @@ function inConfigKeys<T>(kind: HookKind, make: () => T): T {
   try {
     return make()
   } catch (e) {
-    if (!(e instanceof HookError) || e.path === undefined) throw e
-    const key = CONFIG_KEYS[e.path]
-    if (key === undefined) throw e
-    throw new HookError(e.code, `hooks.${kind}.${key}: ${e.message}`, { path: `/hooks/${kind}/${key}`, cause: e })
+    if (!(e instanceof HookError)) throw e
+    throw rerootError(e, (path) => {
+      const key = CONFIG_KEYS.get(path)
+      return key === undefined ? undefined : `/hooks/${kind}/${key}`
+    })
   }
 }
 

@@ -98,7 +98,7 @@ function cloneArray(value: readonly unknown[], depth: number): Json[] {
       if (!(i in value)) throw new CloneFault('value', 'a sparse array hole is not a JSON value')
       out[i] = cloneValue(value[i], depth + 1)
     } catch (e) {
-      const f = readFault(e, 'reading it')
+      const f = readFault(e, 'reading this field')
       f.segments.push(i)
       throw f
     }
@@ -122,7 +122,7 @@ function cloneFields(src: Record<string, unknown>, depth: number, fromToJSON = f
       }
       copy = cloneValue(v, depth + 1)
     } catch (e) {
-      const f = readFault(e, 'reading it')
+      const f = readFault(e, 'reading this field')
       if (!wholeObject) f.segments.push(key)
       throw f
     }
@@ -239,9 +239,9 @@ export function cloneJson(value: unknown, base: ReadonlyArray<string | number> =
     const e = readFault(err, 'reading the input')
     const segments = e.segments.reverse()
     const path = pointer(...base, ...segments)
-    if (e.kind === 'value') throw new HookError('ERR_INVALID_VALUE', `${path || 'the input'}: ${e.detail}`, { path })
+    if (e.kind === 'value') throw new HookError('ERR_INVALID_VALUE', e.detail, { path })
     if (pathRepeats(value, segments))
-      throw new HookError('ERR_CYCLE', `the input refers to itself (a cycle) below ${path || '/'}`, { path })
-    throw new HookError('ERR_TOO_DEEP', `the input nests deeper than ${MAX_DEPTH} levels at ${path}`, { path })
+      throw new HookError('ERR_CYCLE', 'the input refers to itself (a cycle) here', { path })
+    throw new HookError('ERR_TOO_DEEP', `the input nests deeper than ${MAX_DEPTH} levels here`, { path })
   }
 }

@@ -1,5 +1,6 @@
 import { X509Certificate, createPrivateKey, type KeyObject } from 'node:crypto'
 import { HookError } from '../errors.js'
+import { fieldName } from './pointer.js'
 
 /** One `-----BEGIN <label>-----` block. */
 export interface PemBlock {
@@ -25,7 +26,8 @@ export function toPem(label: string, der: Uint8Array): string {
  * many CA bundles) is allowed and dropped; a malformed block is an error.
  */
 export function parsePem(text: unknown, path: string): NonEmpty<PemBlock> {
-  if (typeof text !== 'string') throw new HookError('ERR_INVALID_PEM', `${path || 'PEM'} must be a string`, { path })
+  if (typeof text !== 'string')
+    throw new HookError('ERR_INVALID_PEM', `${fieldName(path.split('/').slice(1)) || 'PEM'} must be a string`, { path })
   const blocks: PemBlock[] = []
   for (const [, label = '', body = '', endLabel = ''] of text.matchAll(BLOCK)) {
     if (label !== endLabel)
@@ -38,7 +40,10 @@ export function parsePem(text: unknown, path: string): NonEmpty<PemBlock> {
     blocks.push({ label, der, pem: toPem(label, der) })
   }
   const [first, ...rest] = blocks
-  if (first === undefined) throw new HookError('ERR_INVALID_PEM', `${path || 'the text'} holds no PEM block`, { path })
+  if (first === undefined)
+    throw new HookError('ERR_INVALID_PEM', `${fieldName(path.split('/').slice(1)) || 'the text'} holds no PEM block`, {
+      path,
+    })
   return [first, ...rest]
 }
 

@@ -10,3 +10,15 @@ export function pointer(...segments: ReadonlyArray<string | number>): string {
   for (const s of segments) out += '/' + escapeSegment(s)
   return out
 }
+
+/**
+ * A field named in words for a message, relative to its object:
+ * `['spec', 'containers', 0, 'name']` is `spec.containers[0].name`. Messages
+ * name fields this way; the error's `path` holds the JSON pointer, so a
+ * message never repeats it.
+ */
+export function fieldName(segments: ReadonlyArray<string | number>): string {
+  let out = ''
+  for (const s of segments) out += typeof s === 'number' ? `[${s}]` : out === '' ? s : `.${s}`
+  return out
+}

@@ -118,7 +118,10 @@ describe('reviewAdmission(review, hook, options)', () => {
     expect(answer.response).toEqual({
       uid: UID,
       allowed: false,
-      status: { code: 400, message: 'ERR_INVALID_WORKLOAD: /spec/containers must be a non-empty array of containers' },
+      status: {
+        code: 400,
+        message: 'ERR_INVALID_WORKLOAD at /spec/containers: spec.containers must be a non-empty array of containers',
+      },
     })
   })
 
@@ -128,7 +131,7 @@ describe('reviewAdmission(review, hook, options)', () => {
     expect(response.allowed).toBe(false)
     expect(response.status?.code).toBe(409)
     expect(response.status?.message).toMatch(
-      /^ERR_CONFLICT: env var "KRAKE_TOKEN" of container "a" is already set to something else/,
+      /^ERR_CONFLICT at \/spec\/containers\/0\/env\/0: env var "KRAKE_TOKEN" of container "a" is already set to something else/,
     )
   })
 

@@ -217,7 +217,7 @@ describe('createCertificateIssuer: refused issuers and parameters', () => {
     const e = await hookErrorOfAsync(
       createCertificateIssuer({ certPem: 'garbage', keyPem: pki.read('inter-ec-sec1-key.pem') }),
     )
-    expect([e.code, e.path, e.message]).toEqual(['ERR_INVALID_PEM', '/certPem', '/certPem holds no PEM block'])
+    expect([e.code, e.path, e.message]).toEqual(['ERR_INVALID_PEM', '/certPem', 'certPem holds no PEM block'])
     const k = await hookErrorOfAsync(
       createCertificateIssuer({ certPem: pki.read('inter-ec-sec1.pem'), keyPem: pki.read('inter-ec-sec1.pem') }),
     )

@@ -89,7 +89,7 @@ describe('krake-hooks inject --config HOOK.yaml [FILE...]', () => {
     expect(r.code).toBe(1)
     expect(r.stdout).toBe('')
     expect(r.stderr).toBe(
-      'krake-hooks: bad.yaml: document 1: ERR_INVALID_WORKLOAD at /spec/template/spec/containers: must be a non-empty array of containers\n',
+      'krake-hooks: bad.yaml: document 1: ERR_INVALID_WORKLOAD at /spec/template/spec/containers: spec.template.spec.containers must be a non-empty array of containers\n',
     )
   })
 
@@ -122,7 +122,7 @@ describe('krake-hooks inject --config HOOK.yaml [FILE...]', () => {
     [
       'token and tokenFile',
       CONFIG.replace('  tokenFile: token.txt\n', '  tokenFile: token.txt\n  token: x\n'),
-      /ERR_INVALID_CONFIG at \/spec\/tokenFile: \/spec: set token or tokenFile, not both/,
+      /ERR_INVALID_CONFIG at \/spec\/tokenFile: set spec\.token or tokenFile, not both/,
     ],
     [
       'a missing TLS file',
@@ -290,7 +290,8 @@ describe('krake-hooks inject: the files a HookConfig names stay inside the worki
     expect(r.signal).toBeNull()
     expect(Date.now() - started).toBeLessThan(8000)
     expect([r.code, r.stdout]).toEqual([1, ''])
-    expect(r.stderr).toMatch(/ERR_INVALID_CONFIG at \/spec\/tokenFile/)
+    expect(r.stderr).toMatch(/ERR_INVALID_CONFIG at \/spec\/tokenFile: /)
+    expect(r.stderr).not.toContain('/spec/tokenFile: /spec/tokenFile') // the path once, never again in the message (issue 15)
     expect(r.stderr).toMatch(message)
     expect(r.stderr).not.toContain('outside-secret')
     expect(r.stderr).not.toContain('aaaa')

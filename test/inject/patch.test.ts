@@ -92,7 +92,7 @@ describe('hookPatch(manifest, hook, options)', () => {
     expect([err.code, err.path, err.message]).toEqual([
       'ERR_INVALID_ENV',
       '/spec/template/spec/containers/0/env',
-      '/spec/template/spec/containers/0/env must be an array',
+      'spec.template.spec.containers[0].env must be an array',
     ])
     const valueErr = hookErrorOf(() => hookPatch({ ...deployment('web', 'prod'), n: Number.NaN }, spec()))
     expect([valueErr.code, valueErr.path]).toEqual(['ERR_INVALID_VALUE', '/n'])

@@ -343,19 +343,23 @@ describe("today's layout with TLS", () => {
   })
 })
 
-describe('mangleApplication: errors point at the configuration key the caller wrote (issue 12)', () => {
+describe('mangleApplication: errors point at the configuration key the caller wrote (issue 12), and the message does not repeat it (issue 15)', () => {
   it.each([
     [
       { complete: { ...PKI, cert_dest: '/etc/./x' } },
       '/hooks/complete/cert_dest',
-      /^hooks\.complete\.cert_dest: certDest must be a clean absolute path/,
+      /^certDest must be a clean absolute path/,
     ],
     [
       { complete: { ...PKI, env_token: 'BAD-NAME' } },
       '/hooks/complete/env_token',
-      /^hooks\.complete\.env_token: "BAD-NAME" is not a valid environment variable name/,
+      /^"BAD-NAME" is not a valid environment variable name/,
     ],
-    [{ shutdown: { ...PKI, env_url: '1URL' } }, '/hooks/shutdown/env_url', /^hooks\.shutdown\.env_url: /],
+    [
+      { shutdown: { ...PKI, env_url: '1URL' } },
+      '/hooks/shutdown/env_url',
+      /^"1URL" is not a valid environment variable name/,
+    ],
   ])('%j is refused at %s', async (config, path, message) => {
     const kinds = Object.keys(config)
     const e = await hookErrorOfAsync(mangleApplication(app(kinds), parseKrakeHooksConfig(config), noTls))

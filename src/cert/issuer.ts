@@ -1,4 +1,4 @@
-import { X509Certificate as NodeX509 } from 'node:crypto'
+import { X509Certificate as NodeX509, type KeyObject } from 'node:crypto'
 import { AsnConvert } from '@peculiar/asn1-schema'
 import { AttributeTypeAndValue, AttributeValue, Name as AsnName, RelativeDistinguishedName } from '@peculiar/asn1-x509'
 import { HookError } from '../errors.js'
@@ -142,10 +142,52 @@ export async function createCertificateIssuer(
   const certs = parseCertificates(issuer.certPem, '/certPem')
   const { key } = parsePrivateKey(issuer.keyPem, '/keyPem')
   const [first] = certs
-  const node: NodeX509 = first.cert
   const cert = new x509.X509Certificate(new Uint8Array(first.block.der))
+  checkIssuer(cert, first.cert, key)
+  const validity = { notBefore: cert.notBefore, notAfter: cert.notAfter }
+  checkValidity(validity, checkDate(options.now, '/now'))
 
-  // Checked one by one (Node's X509Certificate.ca folds both together) so the message says which is wrong.
+  const alg = signingAlgorithmOf(key)
+  const signer: Signer = {
+    crypto,
+    alg,
+    signingKey: await importSigningKey(crypto, key, alg),
+    // AKI = the issuer's SKI; an issuer without one gets the RFC 5280 key hash, as openssl does.
+    ski:
+      cert.getExtension(x509.SubjectKeyIdentifierExtension)?.keyId ??
+      (await x509.SubjectKeyIdentifierExtension.create(cert.publicKey, false, forX509(crypto))).keyId,
+    issuerName: cert.subjectName,
+    issuerSubject: cert.subjectName.toArrayBuffer(),
+    validity,
+    chainPem: certs.map((c) => c.block.pem).join(''),
+  }
+  return {
+    certPem: signer.chainPem,
+    subject: cert.subject,
+    notBefore: validity.notBefore,
+    notAfter: validity.notAfter,
+    async issue(params: IssueParams = {}): Promise<IssuedCertificate> {
+      const leaf = await signLeaf(signer, checkIssueParams(params, validity))
+      return params.chain === false ? leaf : { ...leaf, certPem: leaf.certPem + signer.chainPem }
+    },
+  }
+}
+
+/** What an issuer keeps from its intermediate to sign with. */
+interface Signer {
+  crypto: CryptoProvider
+  alg: ReturnType<typeof signingAlgorithmOf>
+  signingKey: CryptoKey
+  ski: string
+  issuerName: x509.Name
+  /** The issuer's subject DER, which each leaf's subject copies with its CN swapped in. */
+  issuerSubject: ArrayBuffer
+  validity: { notBefore: Date; notAfter: Date }
+  chainPem: string
+}
+
+/** The intermediate may sign certificates, and the key is its own: checked one by one so the message says which is wrong (Node's `ca` folds both). */
+function checkIssuer(cert: x509.X509Certificate, node: NodeX509, key: KeyObject): void {
   if (cert.getExtension(x509.BasicConstraintsExtension)?.ca !== true) {
     throw new HookError(
       'ERR_ISSUER_NOT_CA',
@@ -161,76 +203,73 @@ export async function createCertificateIssuer(
   }
   if (!node.checkPrivateKey(key))
     throw new HookError('ERR_KEY_MISMATCH', "keyPem is not the issuer certificate's key", { path: '/keyPem' })
-  const validity = { notBefore: cert.notBefore, notAfter: cert.notAfter }
-  checkValidity(validity, checkDate(options.now, '/now'))
+}
 
-  const alg = signingAlgorithmOf(key)
-  const signingKey = await importSigningKey(crypto, key, alg)
-  // AKI = the issuer's SKI; an issuer without one gets the RFC 5280 key hash, as openssl does.
-  const ski =
-    cert.getExtension(x509.SubjectKeyIdentifierExtension)?.keyId ??
-    (await x509.SubjectKeyIdentifierExtension.create(cert.publicKey, false, forX509(crypto))).keyId
-  const issuerName = cert.subjectName
-  const issuerSubject = issuerName.toArrayBuffer()
-  const chainPem = certs.map((c) => c.block.pem).join('')
+/** One leaf to sign, checked. */
+interface LeafRequest {
+  hookUser: string
+  keyParams: ReturnType<typeof leafKeyParams>
+  notBefore: Date
+  notAfter: Date
+}
 
+function checkIssueParams(params: IssueParams, validity: Signer['validity']): LeafRequest {
+  if (typeof params !== 'object' || params === null)
+    argumentError('issue() takes { hookUser?, keyAlgorithm?, validityDays?, now?, chain? }', '')
+  const hookUser = params.hookUser ?? DEFAULT_HOOK_USER
+  if (typeof hookUser !== 'string' || hookUser === '' || hookUser.length > 64 || !hookUser.isWellFormed()) {
+    argumentError('hookUser must be a string of 1 to 64 characters (the certificate CN)', '/hookUser')
+  }
+  const keyParams = leafKeyParams(params.keyAlgorithm ?? 'RSA-2048')
+  const days = params.validityDays ?? 365
+  if (typeof days !== 'number' || !Number.isFinite(days) || days <= 0)
+    argumentError('validityDays must be a positive number', '/validityDays')
+  const now = checkDate(params.now, '/now')
+  checkValidity(validity, now)
   return {
-    certPem: chainPem,
-    subject: cert.subject,
-    notBefore: validity.notBefore,
-    notAfter: validity.notAfter,
-    async issue(params: IssueParams = {}): Promise<IssuedCertificate> {
-      if (typeof params !== 'object' || params === null)
-        argumentError('issue() takes { hookUser?, keyAlgorithm?, validityDays?, now?, chain? }', '')
-      const hookUser = params.hookUser ?? DEFAULT_HOOK_USER
-      if (typeof hookUser !== 'string' || hookUser === '' || hookUser.length > 64 || !hookUser.isWellFormed()) {
-        argumentError('hookUser must be a string of 1 to 64 characters (the certificate CN)', '/hookUser')
-      }
-      const keyParams = leafKeyParams(params.keyAlgorithm ?? 'RSA-2048')
-      const days = params.validityDays ?? 365
-      if (typeof days !== 'number' || !Number.isFinite(days) || days <= 0)
-        argumentError('validityDays must be a positive number', '/validityDays')
-      const now = checkDate(params.now, '/now')
-      checkValidity(validity, now)
+    hookUser,
+    keyParams,
+    notBefore: new Date(now.getTime() - CLOCK_SKEW_MS),
+    notAfter: new Date(Math.min(now.getTime() + days * DAY_MS, validity.notAfter.getTime())),
+  }
+}
 
-      const notBefore = new Date(now.getTime() - CLOCK_SKEW_MS)
-      const notAfter = new Date(Math.min(now.getTime() + days * DAY_MS, validity.notAfter.getTime()))
-      const keys = await crypto.subtle.generateKey(keyParams, true, ['sign', 'verify'])
-      const rsa = keyParams.name !== 'ECDSA'
-      const leaf = await x509.X509CertificateGenerator.create(
-        {
-          serialNumber: randomSerial(crypto),
-          subject: subjectWithCn(issuerSubject, hookUser),
-          issuer: issuerName,
-          notBefore,
-          notAfter,
-          publicKey: keys.publicKey,
-          signingKey,
-          signingAlgorithm: alg.signParams,
-          extensions: [
-            new x509.BasicConstraintsExtension(false, undefined, true),
-            new x509.KeyUsagesExtension(
-              // a bit set of KeyUsageFlags: TypeScript types the OR of two members as a number
-              // eslint-disable-next-line @typescript-eslint/no-unsafe-enum-assignment
-              rsa
-                ? x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment
-                : x509.KeyUsageFlags.digitalSignature,
-              true,
-            ),
-            new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.clientAuth], false),
-            await x509.SubjectKeyIdentifierExtension.create(keys.publicKey, false, forX509(crypto)),
-            new x509.AuthorityKeyIdentifierExtension(ski, false),
-          ],
-        },
-        forX509(crypto),
-      )
-      const pkcs8 = await crypto.subtle.exportKey('pkcs8', keys.privateKey)
-      const leafPem = toPem('CERTIFICATE', new Uint8Array(leaf.rawData))
-      return {
-        certPem: params.chain === false ? leafPem : leafPem + chainPem,
-        keyPem: toPem('PRIVATE KEY', new Uint8Array(pkcs8)),
-      }
+/** A fresh key pair and its X.509 v3 client certificate, signed by the intermediate; the leaf alone. */
+async function signLeaf(signer: Signer, leaf: LeafRequest): Promise<IssuedCertificate> {
+  const { crypto } = signer
+  const keys = await crypto.subtle.generateKey(leaf.keyParams, true, ['sign', 'verify'])
+  const rsa = leaf.keyParams.name !== 'ECDSA'
+  const cert = await x509.X509CertificateGenerator.create(
+    {
+      serialNumber: randomSerial(crypto),
+      subject: subjectWithCn(signer.issuerSubject, leaf.hookUser),
+      issuer: signer.issuerName,
+      notBefore: leaf.notBefore,
+      notAfter: leaf.notAfter,
+      publicKey: keys.publicKey,
+      signingKey: signer.signingKey,
+      signingAlgorithm: signer.alg.signParams,
+      extensions: [
+        new x509.BasicConstraintsExtension(false, undefined, true),
+        new x509.KeyUsagesExtension(
+          // a bit set of KeyUsageFlags: TypeScript types the OR of two members as a number
+          // eslint-disable-next-line @typescript-eslint/no-unsafe-enum-assignment
+          rsa
+            ? x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment
+            : x509.KeyUsageFlags.digitalSignature,
+          true,
+        ),
+        new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.clientAuth], false),
+        await x509.SubjectKeyIdentifierExtension.create(keys.publicKey, false, forX509(crypto)),
+        new x509.AuthorityKeyIdentifierExtension(signer.ski, false),
+      ],
     },
+    forX509(crypto),
+  )
+  const pkcs8 = await crypto.subtle.exportKey('pkcs8', keys.privateKey)
+  return {
+    certPem: toPem('CERTIFICATE', new Uint8Array(cert.rawData)),
+    keyPem: toPem('PRIVATE KEY', new Uint8Array(pkcs8)),
   }
 }
 

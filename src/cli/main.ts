@@ -4,15 +4,16 @@ import { readFileSync } from 'node:fs'
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { describeHookError, HookError } from '../errors.js'
 import { injectHook } from '../inject/inject.js'
+import type { HookResult } from '../inject/types.js'
 import { createHookToken } from '../token/create.js'
 import { hashHookToken } from '../verify/token.js'
 import { parseManifests } from '../yaml/parse.js'
 import { stringifyManifests } from '../yaml/stringify.js'
-import { inConfig, readHookConfig } from './config.js'
+import { inConfig, readHookConfig, type HookConfig } from './config.js'
 import { runKrmFunction } from './krm.js'
 import { runSignal, SIGNAL_USAGE } from './signal.js'
-import { loadRestrictor, type LoadRestrictor } from './files.js'
-import { errorCodeOf, messageOf } from '../lib/check.js'
+import { loadRestrictor, readConfigFile, type LoadRestrictor } from './files.js'
+import { messageOf } from '../lib/check.js'
 
 const USAGE = `usage:
   krake-hooks inject --config HOOK.yaml [FILE...]   hook the manifests of FILEs (or stdin), YAML to stdout
@@ -101,28 +102,47 @@ function inject(argv: string[]): number {
   const loads = restrictor('inject', values['load-restrictor'])
   if (typeof loads === 'number') return loads
   if (values.config === undefined) {
-    process.stderr.write(`krake-hooks inject: --config is required\n\n${COMMAND_USAGE.inject}\n`)
+    process.stderr.write(`krake-hooks inject: --config is required\n\n${COMMAND_USAGE.inject ?? ''}\n`)
     return 2
   }
-  let config
+  const config = readConfigArgument(values.config, loads)
+  if (typeof config === 'number') return config
+  const input = readManifestFiles(positionals.length > 0 ? positionals : ['-'])
+  if (typeof input === 'number') return input
   try {
-    const docs = parseManifests(readFileSync(values.config, 'utf8'))
-    config = readHookConfig(docs[0], { baseDir: process.cwd(), restrictor: loads })
+    const { manifests: out, results } = injectHook(input.manifests, config.spec, config.options)
+    printResults(results)
+    process.stdout.write(stringifyManifests(out))
+    return 0
   } catch (e) {
-    if (e instanceof HookError) {
-      process.stderr.write(`krake-hooks: ${values.config}: ${describe(e)}\n`)
-      return 1
-    }
-    if (errorCodeOf(e) === 'ENOENT') {
-      process.stderr.write(`krake-hooks: cannot read ${values.config}\n`)
-      return 1
-    }
-    throw e
+    if (!(e instanceof HookError)) throw e
+    const rooted = inConfig(e, config.origins)
+    process.stderr.write(
+      `krake-hooks: ${rooted === e ? describe(e, input.origins) : `${values.config}: ${describe(rooted)}`}\n`,
+    )
+    return 1
   }
+}
+
+/** The HookConfig that `--config` names, or the exit code after saying why it cannot be read. */
+function readConfigArgument(path: string, loads: LoadRestrictor): HookConfig | number {
+  try {
+    // the file the user named on the command line: any place, but a regular file of at most 1 MiB
+    const text = readConfigFile(path, '', process.cwd(), 'none')
+    return readHookConfig(parseManifests(text)[0], { baseDir: process.cwd(), restrictor: loads })
+  } catch (e) {
+    if (!(e instanceof HookError)) throw e
+    process.stderr.write(`krake-hooks: ${path}: ${describe(e)}\n`)
+    return 1
+  }
+}
+
+/** Every document of `files` (`-` is stdin) and where each came from, or the exit code after saying why not. */
+function readManifestFiles(files: readonly string[]): { manifests: object[]; origins: Origin[] } | number {
   const manifests: object[] = []
   const origins: Origin[] = []
-  const files = positionals.length > 0 ? positionals : ['-']
   for (const file of files) {
+    const name = file === '-' ? 'stdin' : file
     let text: string
     try {
       text = file === '-' ? readStdin() : readFileSync(file, 'utf8')
@@ -131,34 +151,27 @@ function inject(argv: string[]): number {
       return 1
     }
     try {
-      const docs = parseManifests(text)
-      docs.forEach((d, i) => {
+      parseManifests(text).forEach((d, i) => {
         manifests.push(d)
-        origins.push({ file: file === '-' ? 'stdin' : file, doc: i })
+        origins.push({ file: name, doc: i })
       })
     } catch (e) {
       if (!(e instanceof HookError)) throw e
-      process.stderr.write(`krake-hooks: ${file === '-' ? 'stdin' : file}: ${describe(e)}\n`)
+      process.stderr.write(`krake-hooks: ${name}: ${describe(e)}\n`)
       return 1
     }
   }
-  try {
-    const { manifests: out, results } = injectHook(manifests, config.spec, config.options)
-    for (const r of results) {
-      const ref = r.resourceRef
-        ? ` (${r.resourceRef.kind}/${r.resourceRef.namespace ? r.resourceRef.namespace + '/' : ''}${r.resourceRef.name}${r.field ? ' ' + r.field : ''})`
-        : ''
-      process.stderr.write(`krake-hooks: ${r.severity}: ${r.message}${ref}\n`)
-    }
-    process.stdout.write(stringifyManifests(out))
-    return 0
-  } catch (e) {
-    if (!(e instanceof HookError)) throw e
-    const rooted = inConfig(e, config.origins)
-    process.stderr.write(
-      `krake-hooks: ${rooted === e ? describe(e, origins) : `${values.config}: ${describe(rooted)}`}\n`,
-    )
-    return 1
+  return { manifests, origins }
+}
+
+/** The hook's results on stderr, one line each, naming the object and field they are about. */
+function printResults(results: readonly HookResult[]): void {
+  for (const r of results) {
+    const ref = r.resourceRef
+    const about = ref
+      ? ` (${ref.kind}/${ref.namespace ? ref.namespace + '/' : ''}${ref.name}${r.field ? ' ' + r.field : ''})`
+      : ''
+    process.stderr.write(`krake-hooks: ${r.severity}: ${r.message}${about}\n`)
   }
 }
 

@@ -173,6 +173,40 @@ export function mountPathKey<T>(path: T): T | string {
 
 /** Checks the hook spec and options; every problem is a HookError with a path. */
 export function makePlan(hook: HookSpec, options: InjectOptions | undefined, overrides: PlanOverrides = {}): Plan {
+  const { kind, app, token, tls, resolved } = checkHook(hook)
+  const opts = checkOptions(options)
+  const certDest = cleanMountPath(opts.certDest ?? DEFAULT_CERT_DEST[kind])
+  if (certDest === undefined) {
+    throw new HookError(
+      'ERR_INVALID_OPTION',
+      `certDest must be a clean absolute path other than "/" (no empty, "." or ".." segments, no ":" or control characters), not ${show(opts.certDest)}`,
+      { path: '/certDest' },
+    )
+  }
+  const initContainers = opts.initContainers ?? false
+  if (typeof initContainers !== 'boolean')
+    throw new HookError('ERR_INVALID_OPTION', 'initContainers must be a boolean', { path: '/initContainers' })
+
+  const plan: Plan = {
+    kind,
+    app,
+    token,
+    url: resolved.url,
+    env: planVariables(opts.env, kind, { token, url: resolved.url }, overrides),
+    certDest,
+    certStorage: oneOf(opts.certStorage, ['ConfigMap', 'Secret'], 'ConfigMap', '/certStorage'),
+    tokenFrom: oneOf(opts.tokenFrom, ['value', 'secret'], 'value', '/tokenFrom'),
+    initContainers,
+    onConflict: oneOf(opts.onConflict, ['replace', 'error', 'keep'], 'replace', '/onConflict'),
+    names: { ...hookNames(app.name, kind), ...overrides.names },
+  }
+  if (resolved.forcedFrom !== undefined) plan.forcedFrom = resolved.forcedFrom
+  if (tls !== undefined) plan.tls = tls
+  return plan
+}
+
+/** The hook spec checked: kind, application, token, TLS material, and the URL it resolves to. */
+function checkHook(hook: unknown) {
   if (!isRecord(hook)) throw new HookError('ERR_INVALID_HOOK', 'the hook must be an object', { path: '' })
   checkKeys(hook, HOOK_FIELDS, 'ERR_INVALID_HOOK', '')
   const { app, token } = hook
@@ -192,9 +226,10 @@ export function makePlan(hook: HookSpec, options: InjectOptions | undefined, ove
   }
   const tls = hook.tls == null ? undefined : checkTls(hook.tls)
   const useExternal = hook.externalEndpoint != null
+  const ref: AppRef = { name: app.name, namespace: app.namespace }
   const resolved = resolveHookUrl(
     useExternal ? hook.externalEndpoint : hook.apiEndpoint,
-    { name: app.name, namespace: app.namespace },
+    ref,
     kind,
     tls !== undefined,
     useExternal ? '/externalEndpoint' : '/apiEndpoint',
@@ -202,22 +237,27 @@ export function makePlan(hook: HookSpec, options: InjectOptions | undefined, ove
   if (useExternal && typeof hook.apiEndpoint !== 'string') {
     throw new HookError('ERR_INVALID_ENDPOINT', 'apiEndpoint must be a string', { path: '/apiEndpoint' })
   }
+  return { kind, app: ref, token, tls, resolved }
+}
 
-  const opts: unknown = options ?? {}
+/** The options object checked for its keys; each value is checked where it is read. */
+function checkOptions(options: unknown): Record<string, unknown> {
+  const opts = options ?? {}
   if (!isRecord(opts)) throw new HookError('ERR_INVALID_OPTION', 'options must be an object', { path: '' })
   checkKeys(opts, OPTION_FIELDS, 'ERR_INVALID_OPTION', '')
-  const env = opts.env ?? {}
+  return opts
+}
+
+/** The hook's variables in order (token, then URL): their names from `options.env`, values and Secret keys. */
+function planVariables(
+  envOption: unknown,
+  kind: HookKind,
+  values: { token: string; url: string },
+  overrides: PlanOverrides,
+): PlannedVariable[] {
+  const env = envOption ?? {}
   if (!isRecord(env)) throw new HookError('ERR_INVALID_OPTION', 'env must be { token?, url? }', { path: '/env' })
   checkKeys(env, ENV_FIELDS, 'ERR_INVALID_OPTION', '/env')
-  const envName = (value: unknown, fallback: string, path: string): string => {
-    if (value === undefined) return fallback
-    if (typeof value === 'string' && ENV_NAME.test(value)) return value
-    throw new HookError(
-      'ERR_INVALID_OPTION',
-      `${show(value)} is not a valid environment variable name ([A-Za-z_][A-Za-z0-9_]*)`,
-      { path },
-    )
-  }
   const variables: PlannedVariable[] = []
   for (const v of HOOK_VARIABLES) {
     const name = envName(env[v.role], v.defaultName[kind], `/env/${v.role}`)
@@ -229,37 +269,19 @@ export function makePlan(hook: HookSpec, options: InjectOptions | undefined, ove
     variables.push({
       role: v.role,
       name,
-      value: v.value({ token, url: resolved.url }),
+      value: v.value(values),
       secretKey: overrides.secretKeys?.[v.role] ?? v.secretKey,
     })
   }
+  return variables
+}
 
-  const certDest = cleanMountPath(opts.certDest ?? DEFAULT_CERT_DEST[kind])
-  if (certDest === undefined) {
-    throw new HookError(
-      'ERR_INVALID_OPTION',
-      `certDest must be a clean absolute path other than "/" (no empty, "." or ".." segments, no ":" or control characters), not ${show(opts.certDest)}`,
-      { path: '/certDest' },
-    )
-  }
-  const initContainers = opts.initContainers ?? false
-  if (typeof initContainers !== 'boolean')
-    throw new HookError('ERR_INVALID_OPTION', 'initContainers must be a boolean', { path: '/initContainers' })
-
-  const plan: Plan = {
-    kind,
-    app: { name: app.name, namespace: app.namespace },
-    token,
-    url: resolved.url,
-    env: variables,
-    certDest,
-    certStorage: oneOf(opts.certStorage, ['ConfigMap', 'Secret'], 'ConfigMap', '/certStorage'),
-    tokenFrom: oneOf(opts.tokenFrom, ['value', 'secret'], 'value', '/tokenFrom'),
-    initContainers,
-    onConflict: oneOf(opts.onConflict, ['replace', 'error', 'keep'], 'replace', '/onConflict'),
-    names: { ...hookNames(app.name, kind), ...overrides.names },
-  }
-  if (resolved.forcedFrom !== undefined) plan.forcedFrom = resolved.forcedFrom
-  if (tls !== undefined) plan.tls = tls
-  return plan
+function envName(value: unknown, fallback: string, path: string): string {
+  if (value === undefined) return fallback
+  if (typeof value === 'string' && ENV_NAME.test(value)) return value
+  throw new HookError(
+    'ERR_INVALID_OPTION',
+    `${show(value)} is not a valid environment variable name ([A-Za-z_][A-Za-z0-9_]*)`,
+    { path },
+  )
 }

@@ -7,13 +7,13 @@ import { HookError, rerootError } from '../errors.js'
 import { runInjection } from '../inject/inject.js'
 import { generatedName } from '../inject/names.js'
 import { certMount, certVolume, hookEnv } from '../inject/objects.js'
-import { makePlan, type PlanOverrides } from '../inject/plan.js'
-import type { HookKind, HookResult, InjectOptions } from '../inject/types.js'
+import { makePlan, type Plan, type PlanOverrides } from '../inject/plan.js'
+import type { HookKind, HookResult, HookSpec, HookTls, InjectOptions } from '../inject/types.js'
 import { cloneJson, type Json, type JsonObject } from '../lib/clone.js'
 import { isObject } from '../lib/json.js'
 import { show } from '../lib/show.js'
 import { createHookToken } from '../token/create.js'
-import type { KrakeHooksConfig } from './config.js'
+import type { KrakeHookConfig, KrakeHooksConfig } from './config.js'
 import { initialObserverSchema, observeHook } from './observer-schema.js'
 import { HOOK_KINDS, isOneOf } from '../lib/check.js'
 
@@ -198,102 +198,27 @@ export async function mangleApplication(
   context: KrakeHooksContext,
 ): Promise<MangleResult> {
   const { name, namespace, manifest, hooks, status: oldStatus, observerSchema } = checkApplication(app)
-  if (typeof config !== 'object' || config === null || Array.isArray(config))
-    throw new HookError('ERR_INVALID_CONFIG', 'config must be the result of parseKrakeHooksConfig', { path: '' })
-  if (typeof context !== 'object' || context === null || typeof context.apiEndpoint !== 'string') {
-    throw new HookError('ERR_INVALID_ARGUMENT', 'context must be { apiEndpoint, tls?, ... }', { path: '/apiEndpoint' })
-  }
+  checkArguments(config, context)
   const now = context.now ?? new Date()
   const status = cloneJson(oldStatus, ['status']) as JsonObject
   const results: HookResult[] = []
   // One checked copy of spec.manifest, made where the first hook needs it and hooked in place by each
   let copy: Json[] | undefined
   const used = new Map<string, string>() // env name or mount path -> the setting that claimed it
-  // Today's Krake keeps token and URL in Secrets and observes all that its hooks add.
-  const today = config.layout === 'current'
+  // Krake's current layout keeps token and URL in Secrets and observes all that its hooks add.
+  const current = config.layout === 'current'
   let schema: Json[] | undefined
 
   for (const kind of hooks) {
-    const hook = config[kind]
-    if (hook === undefined) {
-      throw new HookError(
-        'ERR_INVALID_CONFIG',
-        `the application asks for the ${kind} hook, which the controller configuration does not define`,
-        { path: `/hooks/${kind}` },
-      )
-    }
-    // Two hooks in one container must not write the same variable or mount path. Both env
-    // settings name variables of one environment, so they share one key space.
-    for (const [setting, space, value] of [
-      ['env_token', 'env', hook.envToken],
-      ['env_url', 'env', hook.envUrl],
-      ...(context.tls ? [['cert_dest', 'mount', hook.certDest]] : []),
-    ] as const) {
-      const other = used.get(`${space}=${value}`)
-      if (other !== undefined)
-        throw new HookError(
-          'ERR_INVALID_CONFIG',
-          `hooks.${kind}.${setting} is "${value}", as hooks.${other} already uses`,
-          { path: `/hooks/${kind}/${setting}` },
-        )
-      used.set(`${space}=${value}`, `${kind}.${setting}`)
-    }
-
-    const keys = STATUS_KEYS[kind]
-    const stored = status[keys.token] ?? (kind === 'complete' ? status.token : undefined)
-    const token = typeof stored === 'string' && stored !== '' ? stored : createHookToken()
-    status[keys.token] = token
-
-    let tls: { caBundlePem: string; certPem: string; keyPem: string } | undefined
-    if (context.tls !== undefined) {
-      const intermediate = context.tls[kind]
-      if (intermediate === undefined) {
-        throw new HookError(
-          'ERR_INVALID_ARGUMENT',
-          `context.tls.${kind} (the hook's intermediate certificate and key) is required with TLS`,
-          { path: `/tls/${kind}` },
-        )
-      }
-      let leaf = reusable(status[keys.cert], status[keys.key], intermediate.certPem, now)
-      if (leaf === undefined) {
-        const issuer = await createCertificateIssuer(intermediate, { crypto: context.crypto, now })
-        leaf = await issuer.issue({ hookUser: hook.hookUser, keyAlgorithm: context.keyAlgorithm, now })
-        if (status[keys.cert] !== undefined)
-          results.push({
-            severity: 'info',
-            message: `the ${kind} hook's stored certificate no longer serves (expired or another issuer): issued a new one`,
-          })
-      }
-      status[keys.cert] = leaf.certPem
-      status[keys.key] = leaf.keyPem
-      tls = { caBundlePem: buildCaBundle([...context.tls.caPems, intermediate.certPem]), ...leaf }
-    }
-
-    const overrides: PlanOverrides = today ? krakeNaming(name, kind, hook.envToken, hook.envUrl) : {}
-    const options: InjectOptions = {
-      ...(today ? { tokenFrom: 'secret', certStorage: 'Secret' } : {}),
-      ...context.options,
-      env: { token: hook.envToken, url: hook.envUrl },
-      certDest: hook.certDest,
-    }
-    const plan = inConfigKeys(kind, () =>
-      makePlan(
-        {
-          kind,
-          app: { name, namespace },
-          apiEndpoint: context.apiEndpoint,
-          externalEndpoint: hook.externalEndpoint,
-          token,
-          tls,
-        },
-        options,
-        overrides,
-      ),
-    )
+    const hook = hookConfigOf(config, kind)
+    claimSettings(used, kind, hook, context.tls !== undefined)
+    const token = storedToken(status, kind)
+    const tls = await hookTls(status, kind, hook, context, now, results)
+    const plan = planOf({ kind, app: { name, namespace }, token, tls }, hook, context, current)
     if (copy === undefined) {
       copy = cloneJson(manifest) as Json[]
       // Krake's schema is made from spec.manifest before any hook changes it (it shares nothing with the copy)
-      if (today) schema = initialObserverSchema(observerSchema, copy as JsonObject[])
+      if (current) schema = initialObserverSchema(observerSchema, copy as JsonObject[])
     }
     const before = copy.length
     results.push(...runInjection(copy, plan, (i) => [i]))
@@ -304,9 +229,117 @@ export async function mangleApplication(
   }
   // No hook: still a fresh copy, never the caller's objects.
   const manifests = (copy ?? cloneJson(manifest, ['spec', 'manifest'])) as object[]
-  if (today) {
+  if (current) {
     status.last_applied_manifest = cloneJson(manifests)
     status.mangled_observer_schema = schema ?? initialObserverSchema(observerSchema, manifests as JsonObject[])
   }
   return { manifests, status, results }
+}
+
+function checkArguments(config: KrakeHooksConfig, context: KrakeHooksContext): void {
+  if (typeof config !== 'object' || config === null || Array.isArray(config))
+    throw new HookError('ERR_INVALID_CONFIG', 'config must be the result of parseKrakeHooksConfig', { path: '' })
+  if (typeof context !== 'object' || context === null || typeof context.apiEndpoint !== 'string') {
+    throw new HookError('ERR_INVALID_ARGUMENT', 'context must be { apiEndpoint, tls?, ... }', { path: '/apiEndpoint' })
+  }
+}
+
+/** The controller configuration of the hook the application asks for. */
+function hookConfigOf(config: KrakeHooksConfig, kind: HookKind): KrakeHookConfig {
+  const hook = config[kind]
+  if (hook === undefined) {
+    throw new HookError(
+      'ERR_INVALID_CONFIG',
+      `the application asks for the ${kind} hook, which the controller configuration does not define`,
+      { path: `/hooks/${kind}` },
+    )
+  }
+  return hook
+}
+
+/**
+ * Two hooks in one container must not write the same variable or mount path.
+ * Both env settings name variables of one environment, so they share one key space.
+ */
+function claimSettings(used: Map<string, string>, kind: HookKind, hook: KrakeHookConfig, tls: boolean): void {
+  for (const [setting, space, value] of [
+    ['env_token', 'env', hook.envToken],
+    ['env_url', 'env', hook.envUrl],
+    ...(tls ? [['cert_dest', 'mount', hook.certDest]] : []),
+  ] as const) {
+    const other = used.get(`${space}=${value}`)
+    if (other !== undefined)
+      throw new HookError(
+        'ERR_INVALID_CONFIG',
+        `hooks.${kind}.${setting} is "${value}", as hooks.${other} already uses`,
+        {
+          path: `/hooks/${kind}/${setting}`,
+        },
+      )
+    used.set(`${space}=${value}`, `${kind}.${setting}`)
+  }
+}
+
+/** The hook's token: read back from `status` when Krake made one, else made now; written to `status`. */
+function storedToken(status: JsonObject, kind: HookKind): string {
+  const keys = STATUS_KEYS[kind]
+  const stored = status[keys.token] ?? (kind === 'complete' ? status.token : undefined)
+  const token = typeof stored === 'string' && stored !== '' ? stored : createHookToken()
+  status[keys.token] = token
+  return token
+}
+
+/**
+ * With TLS, the hook's certificate and key: the stored ones while they still
+ * serve, else issued now by the hook's intermediate; written to `status`.
+ */
+async function hookTls(
+  status: JsonObject,
+  kind: HookKind,
+  hook: KrakeHookConfig,
+  context: KrakeHooksContext,
+  now: Date,
+  results: HookResult[],
+): Promise<HookTls | undefined> {
+  if (context.tls === undefined) return undefined
+  const intermediate = context.tls[kind]
+  if (intermediate === undefined) {
+    throw new HookError(
+      'ERR_INVALID_ARGUMENT',
+      `context.tls.${kind} (the hook's intermediate certificate and key) is required with TLS`,
+      { path: `/tls/${kind}` },
+    )
+  }
+  const keys = STATUS_KEYS[kind]
+  let leaf = reusable(status[keys.cert], status[keys.key], intermediate.certPem, now)
+  if (leaf === undefined) {
+    const issuer = await createCertificateIssuer(intermediate, { crypto: context.crypto, now })
+    leaf = await issuer.issue({ hookUser: hook.hookUser, keyAlgorithm: context.keyAlgorithm, now })
+    if (status[keys.cert] !== undefined)
+      results.push({
+        severity: 'info',
+        message: `the ${kind} hook's stored certificate no longer serves (expired or another issuer): issued a new one`,
+      })
+  }
+  status[keys.cert] = leaf.certPem
+  status[keys.key] = leaf.keyPem
+  return { caBundlePem: buildCaBundle([...context.tls.caPems, intermediate.certPem]), ...leaf }
+}
+
+/** The checked plan of one hook, named and stored as Krake of the configuration's layout does. */
+function planOf(
+  spec: Pick<HookSpec, 'kind' | 'app' | 'token' | 'tls'>,
+  hook: KrakeHookConfig,
+  context: KrakeHooksContext,
+  current: boolean,
+): Plan {
+  const overrides: PlanOverrides = current ? krakeNaming(spec.app.name, spec.kind, hook.envToken, hook.envUrl) : {}
+  const options: InjectOptions = {
+    ...(current ? { tokenFrom: 'secret', certStorage: 'Secret' } : {}),
+    ...context.options,
+    env: { token: hook.envToken, url: hook.envUrl },
+    certDest: hook.certDest,
+  }
+  const full: HookSpec = { ...spec, apiEndpoint: context.apiEndpoint, externalEndpoint: hook.externalEndpoint }
+  return inConfigKeys(spec.kind, () => makePlan(full, options, overrides))
 }

@@ -307,3 +307,25 @@ describe('krake-hooks inject: the files a HookConfig names stay inside the worki
     })
   })
 })
+
+describe('krake-hooks inject --config FILE reads FILE as a regular file of at most 1 MiB (issue 16)', () => {
+  beforeAll(() => {
+    mkdirSync(join(dir, 'config-dir'), { recursive: true })
+    execFileSync('mkfifo', [join(dir, 'config-fifo')])
+  })
+
+  it.each([
+    ['a directory', 'config-dir', /ERR_INVALID_CONFIG: "config-dir" is not a regular file/],
+    ['a FIFO (must not hang)', 'config-fifo', /ERR_INVALID_CONFIG: "config-fifo" is not a regular file/],
+    ['/dev/zero (must not abort)', '/dev/zero', /ERR_INVALID_CONFIG: "\/dev\/zero" is not a regular file/],
+    ['a missing file', 'nope.yaml', /ERR_INVALID_CONFIG: cannot read "nope.yaml" \(ENOENT\)/],
+  ])('%s is exit 1 with one line naming it, never a stack', (_, config, message) => {
+    const started = Date.now()
+    const r = cli(['inject', '--config', config, 'job.yaml'])
+    expect(Date.now() - started).toBeLessThan(8000)
+    expect([r.code, r.stdout]).toEqual([1, ''])
+    expect(r.stderr).toMatch(new RegExp(`^krake-hooks: ${config.replace(/\//g, '\\/')}: `))
+    expect(r.stderr).toMatch(message)
+    expect(r.stderr.trim().split('\n')).toHaveLength(1)
+  })
+})

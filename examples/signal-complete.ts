@@ -1,5 +1,5 @@
 // The application side of the complete hook with signalHook: the TypeScript
-// twin of the seed's curl. Reads the token and URL the hook put into the
+// twin of the curl command of Krake's docs. Reads the token and URL the hook put into the
 // environment and, for an https URL, the three mounted certificate files;
 // PUTs {"token": ...}; retries network errors and 5xx with backoff, never a
 // 4xx. (`krake-hooks signal complete` does the same from a shell.)

@@ -1,6 +1,6 @@
 // The identity fields of a manifest (apiVersion, kind, metadata.name and
-// metadata.namespace), read once for both ways of injecting: the one walk
-// over the input and the careful way over its clone.
+// metadata.namespace), read once for both ways of injecting: the fast path
+// over the input and the checked path over its clone.
 type Path = Array<string | number>
 
 /** What every manifest must have, read. */

@@ -1,6 +1,6 @@
 import { HookError } from '../errors.js'
 import { cloneJson, copyValue, isFieldObject, type Json, type JsonObject } from '../lib/clone.js'
-import { bail, copyWorkload, oneWalkCounts, walkOf, type Walk } from './walk.js'
+import { bail, copyWorkload, fastPathCounts, walkOf, type Walk } from './fast-path.js'
 import { isStore, LIST, readHead } from './head.js'
 import { isObject, jsonEqual } from '../lib/json.js'
 import { fieldName, pointer } from '../lib/pointer.js'
@@ -40,21 +40,21 @@ class Injection {
     if (forced) this.results.push(forced)
   }
 
-  /** The one walk for `src`, the item `index` of the input; false when it must take the careful way. */
+  /** The fast path for `src`, the item `index` of the input; false when it must take the checked path. */
   fast(src: unknown, out: Json[], index: number): boolean {
     try {
       this.tryFast(src, out, index)
-      oneWalkCounts.taken++
+      fastPathCounts.taken++
       return true
     } catch {
-      // NOT_FAST, or not JSON somewhere, a getter or a Proxy trap that throws: the careful way says where
-      oneWalkCounts.fellBack++
+      // NOT_FAST, or not JSON somewhere, a getter or a Proxy trap that throws: the checked path says where
+      fastPathCounts.fellBack++
       return false
     }
   }
 
   private tryFast(src: unknown, out: Json[], index: number): void {
-    if (!isFieldObject(src)) bail() // not a manifest: the careful way says so
+    if (!isFieldObject(src)) bail() // not a manifest: the checked path says so
     const head = readHead(src, isFieldObject)
     if (head === LIST || 'must' in head) bail()
     const store = isStore(head)
@@ -149,8 +149,8 @@ function forcedSchemeResult(plan: Plan): HookResult | undefined {
 /**
  * Injects the hook into `out`, a fresh clone that it changes in place, and
  * appends the objects the hook needs; `pathOf(i)` is where `out[i]` is in the
- * caller's input, for error paths and results. The careful way: the
- * reference for the one walk.
+ * caller's input, for error paths and results. The checked path: the
+ * reference for the fast path.
  */
 export function runInjection(out: Json[], plan: Plan, pathOf: (index: number) => Path): HookResult[] {
   const run = new Injection(plan)
@@ -160,9 +160,9 @@ export function runInjection(out: Json[], plan: Plan, pathOf: (index: number) =>
 }
 
 /**
- * The manifest list copied and hooked in one walk where each manifest allows
- * it, the careful way (clone, then inject) for the rest. Errors come out as
- * the careful way alone would raise them: every manifest is cloned, in order,
+ * The manifest list copied and hooked in one pass where each manifest allows
+ * it, the checked path (clone, then inject) for the rest. Errors come out as
+ * the checked path alone would raise them: every manifest is cloned, in order,
  * before an injection error is thrown, so a value JSON cannot hold anywhere
  * wins over a malformed workload, as when the whole list is cloned first.
  */
@@ -173,7 +173,7 @@ function injectList(manifests: readonly unknown[], plan: Plan): { out: Json[]; r
   let pending: { error: unknown } | undefined
   for (let i = 0; i < n; i++) {
     if (pending === undefined && i in manifests && run.fast(manifests[i], out, i)) continue
-    // a hole: cloning the whole list names it, as the careful way does (the items before it cloned fine)
+    // a hole: cloning the whole list names it, as the checked path does (the items before it cloned fine)
     out[i] = i in manifests ? cloneJson(manifests[i], [i], 1) : cloneJson(manifests)
     if (pending !== undefined) continue // cloned only, for an earlier error of cloning to win
     try {

@@ -29,7 +29,7 @@ export interface Plan {
 
 /**
  * What a caller inside the library may set beyond the public options: the
- * names Krake of today gives its objects and the keys of its token Secret.
+ * names current Krake gives its objects and the keys of its token Secret.
  */
 export interface PlanOverrides {
   names?: Partial<HookNames>
@@ -47,7 +47,7 @@ export const DEFAULT_CERT_DEST: Record<HookKind, string> = {
   shutdown: '/etc/krake_shutdown_cert',
 }
 
-// A name a shell can expand ($KRAKE_TOKEN), as the seed's curl example does.
+// A name a shell can expand ($KRAKE_TOKEN), as the curl command of Krake's docs example does.
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
 // The seed sends the token as "{\"token\":\"$KRAKE_TOKEN\"}": it must not need
 // JSON escaping nor break the shell's quoting.

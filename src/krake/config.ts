@@ -85,7 +85,7 @@ const DEFAULTS: Record<KrakeLayout, Record<HookKind, HookDefaults>> = {
       envUrl: 'KRAKE_SHUTDOWN_URL',
     },
   },
-  // Krake's data/config.py of today: the intermediates have no default there, they are required.
+  // Krake's current data/config.py: the intermediates have no default there, they are required.
   current: {
     complete: {
       hookUser: 'system:complete-hook',
@@ -186,10 +186,10 @@ function parseHook(
 }
 
 /**
- * The layout a Krake of that era would have written: today's when a hook has
+ * The layout a Krake of that era would have written: current when a hook has
  * `env_url`, there is a shutdown section or a shutdown-only key; 2020's when
- * the complete hook has `env_complete`; today's when nothing tells (today's
- * Krake reads such a file with today's defaults).
+ * the complete hook has `env_complete`; current when nothing tells (current
+ * Krake reads such a file with current defaults).
  */
 function detectLayout(section: Record<string, unknown>): KrakeLayout {
   const hooks = Object.values(section).filter(isRecord)
@@ -202,12 +202,12 @@ function detectLayout(section: Record<string, unknown>): KrakeLayout {
  * Reads the hooks of a Krake Kubernetes controller configuration: the whole
  * file or its `hooks:` section, as YAML text or parsed, as the Krake that
  * wrote it reads it. Every key of both eras is read, and the defaults of the
- * layout fill what is not set: today's (`KRAKE_COMPLETE_TOKEN`,
+ * layout fill what is not set: current (`KRAKE_COMPLETE_TOKEN`,
  * `/etc/krake_complete_certs/`, the shutdown hook's `timeout` 30,
  * `failure_strategy` delete, `failure_retry_count` 0; the intermediates
  * required) or 2020's (`KRAKE_TOKEN`, `/etc/krake_cert`). The layout is
- * detected (`env_url`, a shutdown section or a shutdown-only key: today's;
- * `env_complete`: 2020's; nothing: today's) unless `options.layout` forces
+ * detected (`env_url`, a shutdown section or a shutdown-only key: current;
+ * `env_complete`: 2020's; nothing: current) unless `options.layout` forces
  * one, and the result says which. An unknown key, a wrong type or a bad
  * value is a HookError (`ERR_INVALID_CONFIG`) whose path names the key
  * (`/hooks/complete/env_tokn`).

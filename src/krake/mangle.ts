@@ -55,7 +55,7 @@ export interface MangleResult {
   manifests: object[]
   /**
    * The application's status with each hook's token (and certificate and key)
-   * set: store it, and pass it back next time. In today's layout also
+   * set: store it, and pass it back next time. In the current layout also
    * `last_applied_manifest` (the manifests) and `mangled_observer_schema`
    * (the schema Krake's controller makes, with what the hooks added observed).
    */
@@ -153,7 +153,7 @@ function inConfigKeys<T>(kind: HookKind, make: () => T): T {
   }
 }
 
-/** The names today's Krake gives what a hook adds, and the keys of its token Secret: the variables' names in lower case. */
+/** The names current Krake gives what a hook adds, and the keys of its token Secret: the variables' names in lower case. */
 function krakeNaming(app: string, kind: HookKind, envToken: string, envUrl: string): PlanOverrides {
   const keys = { token: envToken.toLowerCase(), url: envUrl.toLowerCase() }
   if (keys.token === keys.url) {

@@ -1,5 +1,5 @@
 // Krake's observer schema (controller/kubernetes/hooks.py): which fields of
-// each resource its observer watches. Today's Krake needs every resource the
+// each resource its observer watches. Current Krake needs every resource the
 // hook adds, and every entry it adds into a resource, to be observed, or its
 // post-create handler fails.
 import type { Json, JsonObject } from '../lib/clone.js'

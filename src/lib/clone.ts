@@ -195,7 +195,7 @@ function cloneToJSON(holder: object, toJSON: Function, depth: number): Json {
 /**
  * The copy of `value`, as `cloneJson` makes it, at `depth` in the input,
  * without the error translation: it throws an internal fault on anything that
- * is not JSON. For the one walk, which then takes the careful way for an
+ * is not JSON. For the fast path, which then takes the checked path for an
  * exact error.
  */
 export function copyValue(value: unknown, depth: number): Json {

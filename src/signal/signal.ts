@@ -9,7 +9,7 @@ import { checkHookKind, checkInteger } from '../lib/check.js'
 export interface SignalHookOptions {
   /** The environment to read. Default `process.env`. */
   env?: Readonly<Record<string, string | undefined>> | undefined
-  /** Directory of `ca-bundle.pem`, `cert.pem`, `key.pem`, read when the URL is https. Default: today's Krake's (`/etc/krake_complete_certs`, `/etc/krake_shutdown_certs`), then ours and 2020's (`/etc/krake_cert`, `/etc/krake_shutdown_cert`). */
+  /** Directory of `ca-bundle.pem`, `cert.pem`, `key.pem`, read when the URL is https. Default: current Krake's (`/etc/krake_complete_certs`, `/etc/krake_shutdown_certs`), then ours and 2020's (`/etc/krake_cert`, `/etc/krake_shutdown_cert`). */
   certDir?: string | undefined
   /** Token variable. Default `KRAKE_COMPLETE_TOKEN` then `KRAKE_TOKEN` (complete), `KRAKE_SHUTDOWN_TOKEN` (shutdown). */
   tokenEnv?: string | undefined

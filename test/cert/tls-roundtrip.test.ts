@@ -86,7 +86,7 @@ const SEED_CURL =
   'curl -sS -X PUT -d "{\\"token\\":\\"$KRAKE_TOKEN\\"}" $KRAKE_COMPLETE_URL --cacert $CERT_DIR/ca-bundle.pem --cert $CERT_DIR/cert.pem --key $CERT_DIR/key.pem'
 
 describe('TLS round trip with real peers', () => {
-  it("the seed's curl PUT reaches a server that requires client certificates from the Krake CA", async () => {
+  it("the curl PUT of Krake's docs reaches a server that requires client certificates from the Krake CA", async () => {
     const issuer = await createCertificateIssuer({
       certPem: pki.read('inter-rsa-pkcs1.pem'),
       keyPem: pki.read('inter-rsa-pkcs1-key.pem'),

@@ -51,7 +51,7 @@ describe('krake-hooks signal', () => {
     ])
   })
 
-  it("signal complete reads today's KRAKE_COMPLETE_TOKEN, or 2020's KRAKE_TOKEN", async () => {
+  it("signal complete reads current KRAKE_COMPLETE_TOKEN, or 2020's KRAKE_TOKEN", async () => {
     received.length = 0
     expect(
       (await signal(['complete'], { KRAKE_COMPLETE_TOKEN: 'new', KRAKE_COMPLETE_URL: `${base}/complete` })).code,

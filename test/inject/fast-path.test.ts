@@ -1,26 +1,26 @@
-// The one walk (src/inject/walk.ts) is a fast path: nothing else would notice
-// if every manifest fell back to the careful way, so this test counts which
+// The fast path (src/inject/fast-path.ts) is a fast path: nothing else would notice
+// if every manifest fell back to the checked path, so this test counts which
 // way each manifest took (issue 15). Make copyWorkload always bail and it fails.
 import { readFileSync } from 'node:fs'
 import { loadAllYaml } from '@kubernetes/client-node'
 import { describe, expect, it } from 'vitest'
 import { deployments, hook as benchHook, smallDeployments } from '../../bench/fixtures.js'
 import { injectHook, parseManifests, type HookSpec } from '../../src/index.js'
-import { oneWalkCounts } from '../../src/inject/walk.js'
+import { fastPathCounts } from '../../src/inject/fast-path.js'
 import { deployment, fixtureTls, spec } from '../helpers.js'
 
 /** How many manifests took each way while `run` ran. */
 function waysTaken(run: () => unknown): { taken: number; fellBack: number } {
-  const before = { ...oneWalkCounts }
+  const before = { ...fastPathCounts }
   run()
-  return { taken: oneWalkCounts.taken - before.taken, fellBack: oneWalkCounts.fellBack - before.fellBack }
+  return { taken: fastPathCounts.taken - before.taken, fellBack: fastPathCounts.fellBack - before.fellBack }
 }
 
 const golden = (name: string) =>
   parseManifests(readFileSync(new URL(`../golden/${name}.in.yaml`, import.meta.url), 'utf8'))
 const goldenHook: HookSpec = { ...spec({ apiEndpoint: 'https://krake-api:8443' }), tls: fixtureTls() }
 
-describe('the one walk is the way the common shapes take', () => {
+describe('the fast path is the way the common shapes take', () => {
   it.each(['job', 'deployment', 'unchanged'])('every manifest of the golden %s.in.yaml takes it', (name) => {
     const manifests = golden(name)
     expect(waysTaken(() => injectHook(manifests, goldenHook))).toEqual({ taken: manifests.length, fellBack: 0 })

@@ -1,5 +1,5 @@
-// The oracle for the one walk: the straightforward way, clone the whole list,
-// then inject into the clone (the careful way of src/inject/inject.ts alone).
+// The oracle for the fast path: the straightforward way, clone the whole list,
+// then inject into the clone (the checked path of src/inject/inject.ts alone).
 import { cloneJson, type Json } from '../../src/lib/clone.js'
 import { runInjection } from '../../src/inject/inject.js'
 import { makePlan } from '../../src/inject/plan.js'

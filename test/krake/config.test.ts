@@ -18,7 +18,7 @@ describe('parseKrakeHooksConfig(input)', () => {
     })
   })
 
-  it("parses a controller configuration in today's layout (complete and shutdown with env_url), without external endpoints", () => {
+  it('parses a controller configuration in the current layout (complete and shutdown with env_url), without external endpoints', () => {
     const hooks = parseKrakeHooksConfig(krakeFixture('controller-current.yaml'))
     expect(hooks.layout).toBe('current')
     expect(hooks.complete).toEqual({
@@ -77,7 +77,7 @@ describe('parseKrakeHooksConfig(input)', () => {
     expect(parseKrakeHooksConfig('', { layout: '2020' })).toEqual({ layout: '2020' })
   })
 
-  it("fills today's Krake's defaults (data/config.py) when told by env_url, a shutdown section or a shutdown-only key, or by nothing", () => {
+  it("fills current Krake's defaults (data/config.py) when told by env_url, a shutdown section or a shutdown-only key, or by nothing", () => {
     const pki = { intermediate_src: 'pki/c.pem', intermediate_key_src: 'pki/c-key.pem' }
     const complete = {
       hookUser: 'system:complete-hook',
@@ -105,14 +105,14 @@ describe('parseKrakeHooksConfig(input)', () => {
     expect(parseKrakeHooksConfig({ complete: pki, shutdown: pki })).toEqual({ layout: 'current', complete, shutdown })
     expect(parseKrakeHooksConfig({ shutdown: { ...pki, timeout: 30 } })).toEqual({ layout: 'current', shutdown })
     expect(parseKrakeHooksConfig({ complete: pki })).toEqual({ layout: 'current', complete })
-    // forced: env_complete read as env_url by today's Krake too
+    // forced: env_complete read as env_url by current Krake too
     expect(parseKrakeHooksConfig({ complete: { ...pki, env_complete: 'DONE' } }, { layout: 'current' })).toEqual({
       layout: 'current',
       complete: { ...complete, envUrl: 'DONE' },
     })
   })
 
-  it("reads every key of today's Krake (data/config.py's hooks section) for both hooks, from a file in Krake's layout", () => {
+  it("reads every key of current Krake (data/config.py's hooks section) for both hooks, from a file in Krake's layout", () => {
     expect(parseKrakeHooksConfig(krakeFixture('every-key.yaml'))).toEqual({
       layout: 'current',
       complete: {
@@ -166,7 +166,7 @@ describe('parseKrakeHooksConfig(input)', () => {
     [{ complete: { ...PKI, timeout: 30 } }, '/complete/timeout', /unknown key "timeout"/],
     [{ complete: { env_url: 'X' } }, '/complete/intermediate_src', /intermediate_src is required/],
     [{ shutdown: { intermediate_src: 'a.pem' } }, '/shutdown/intermediate_key_src', /intermediate_key_src is required/],
-  ])("refuses today's %j with ERR_INVALID_CONFIG naming the key", (input, path, message) => {
+  ])('refuses current %j with ERR_INVALID_CONFIG naming the key', (input, path, message) => {
     const e = hookErrorOf(() => parseKrakeHooksConfig(input))
     expect([e.code, e.path]).toEqual(['ERR_INVALID_CONFIG', path])
     expect(e.message).toMatch(message)

@@ -12,7 +12,7 @@ import { deepFreeze, deployment, envOf, podSpecOf, hookErrorOfAsync } from '../h
 import { makePki, opensslVerify, type Pki } from '../pki.js'
 
 type Obj = Record<string, any>
-// The 2020 layout (the seed's Krake); today's is tested in mangle-today.test.ts
+// The 2020 layout (the seed's Krake); the current one is tested in mangle-current.test.ts
 const config = parseKrakeHooksConfig({ complete: {}, shutdown: {} }, { layout: '2020' })
 const app = (hooks: string[], status?: Obj): KrakeApplication =>
   deepFreeze({

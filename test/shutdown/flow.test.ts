@@ -1,4 +1,4 @@
-// The whole shutdown contract on loopback, no mocks: today's Krake
+// The whole shutdown contract on loopback, no mocks: current Krake
 // configuration and mangleApplication with TLS; the application run as a real
 // process (examples/shutdown-app.ts) with exactly the env and files the
 // kubelet would give it; the controller's nextShutdownStep and

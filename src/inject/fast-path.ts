@@ -1,38 +1,38 @@
-// The one walk: a manifest copied and hooked in the same pass, for the shape
+// The fast path: a manifest copied and hooked in the same pass, for the shape
 // nearly every manifest has. Each input value is read once, the lists the
 // hook adds to are made at their final size, and no path, message or result
 // is built. Anything unusual (a clash with the hook's entries, a value that
 // is not plain JSON, a List, a missing or malformed field) throws NOT_FAST,
-// one shared object without a stack, and the caller takes the careful way
+// one shared object without a stack, and the caller takes the checked path
 // (clone, then inject: inject.ts), which says exactly what is wrong and
 // where. The objects it reads directly are those read by their own fields
 // (isFieldObject: plain ones, and client-node models). Both ways give the
-// same output: a property test holds them to it (test/inject/one-walk.test.ts),
+// same output: a property test holds them to it (test/inject/fast-path-agrees.test.ts),
 // and test/inject/fast-path.test.ts that the common shapes take this way.
 import { copyValue, isFieldObject, setOwn, type Json, type JsonObject } from '../lib/clone.js'
 import { ENV, MOUNTS, takesPlaceOf, VOLUMES, type ListKind } from './collisions.js'
 import { certMount, certVolume, hookEnv } from './objects.js'
 import type { Plan } from './plan.js'
 
-/** Thrown when the one walk does not take a manifest: a plain class, so no stack is captured. */
+/** Thrown when the fast path does not take a manifest: a plain class, so no stack is captured. */
 class NotFast {
-  readonly message = 'the one walk does not take this manifest'
+  readonly message = 'the fast path does not take this manifest'
 }
 const NOT_FAST = new NotFast()
 
 /**
- * How many manifests took the one walk and how many the careful way, since
+ * How many manifests took the fast path and how many the checked path, since
  * the process started: what test/inject/fast-path.test.ts reads to prove the
  * common shapes are fast. Internal: the package root does not export it.
  */
-export const oneWalkCounts = { taken: 0, fellBack: 0 }
+export const fastPathCounts = { taken: 0, fellBack: 0 }
 
-/** Leaves the one walk for the careful way. */
+/** Leaves the fast path for the checked path. */
 export function bail(): never {
   throw NOT_FAST
 }
 
-/** One call's hook, as the one walk needs it: the plan, and the hook's entries to compare against. */
+/** One call's hook, as the fast path needs it: the plan, and the hook's entries to compare against. */
 export interface Walk {
   readonly plan: Plan
   readonly tls: boolean

@@ -1,4 +1,4 @@
-// mangleApplication in today's layout: Krake's own hook tests of today
+// mangleApplication in the current layout: Krake's own current hook tests
 // (complete and shutdown: on, disabled, TLS, default namespace, external
 // endpoint, sending, sending with TLS and RBAC, reschedule) ported to our
 // public API, and the observer schema in Krake's format.
@@ -20,7 +20,7 @@ type Obj = Record<string, any>
 const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64')
 const unb64 = (s: string) => Buffer.from(s, 'base64').toString('utf8')
 const PKI = { intermediate_src: 'inter-ec-sec1.pem', intermediate_key_src: 'inter-ec-sec1-key.pem' }
-// Krake's hooks_config fixture of today: both hooks, today's names
+// Krake's current hooks_config fixture: both hooks, current names
 const hooks = parseKrakeHooksConfig({
   hooks: {
     complete: { ...PKI, env_url: 'KRAKE_COMPLETE_URL' },
@@ -39,12 +39,12 @@ const app = (hookNames: string[], manifest: object[] = [nginx()], status?: Obj, 
   })
 const noTls: KrakeHooksContext = { apiEndpoint: 'http://krake-api:8080' }
 
-describe("mangleApplication in today's layout (Krake's test_hook.py of today, ported)", () => {
+describe("mangleApplication in the current layout (Krake's current test_hook.py, ported)", () => {
   it('the configuration is read in the current layout', () => {
     expect(hooks.layout).toBe('current')
   })
 
-  it("today's controller configuration file (the template, filled) and an Application as Krake's API stores it run through unchanged", async () => {
+  it("a current controller configuration file (the template, filled) and an Application as Krake's API stores it run through unchanged", async () => {
     const text = krakeFixture('controller-current.yaml')
     const stored = deepFreeze({
       api: 'kubernetes',
@@ -164,7 +164,7 @@ describe("mangleApplication in today's layout (Krake's test_hook.py of today, po
   })
 })
 
-describe("today's layout with TLS", () => {
+describe('the current layout with TLS', () => {
   let pki: Pki
   let api: ApiServer
   let tls: NonNullable<KrakeHooksContext['tls']>

@@ -1,4 +1,4 @@
-// The one walk (src/inject/walk.ts) against the oracle (reference.ts): the
+// The fast path (src/inject/walk.ts) against the oracle (reference.ts): the
 // same manifests, byte for byte in key order, the same results, the same
 // errors, for arbitrary manifests, hooks and options (issue 12).
 import fc from 'fast-check'
@@ -22,7 +22,7 @@ function outcome(run: () => { manifests: unknown; results: unknown }): Outcome {
   }
 }
 
-describe('the one walk agrees with clone-then-inject', () => {
+describe('the fast path agrees with clone-then-inject', () => {
   it('property: the same output (key order too), results and errors, for arbitrary manifests, hooks and options', () => {
     fc.assert(
       fc.property(

@@ -65,6 +65,7 @@ export interface HookErrorOptions {
   path?: string
   /** 1-based line of a YAML error. */
   line?: number
+  /** The error this one was raised for (a parse error, the error before re-rooting). */
   cause?: unknown
 }
 
@@ -79,8 +80,11 @@ export interface HookErrorOptions {
  * ```
  */
 export class HookError extends Error {
+  /** Stable: match on it, never on the message. */
   readonly code: HookErrorCode
+  /** JSON pointer (RFC 6901) to the offending field, when there is one. */
   readonly path?: string
+  /** 1-based line of a YAML error. */
   readonly line?: number
 
   constructor(code: HookErrorCode, message: string, options: HookErrorOptions = {}) {

@@ -5,7 +5,7 @@ export { injectHook } from './inject/inject.js'
 export { hookUrl } from './inject/endpoint.js'
 export { hookPatch } from './inject/patch.js'
 export type { HookPatch } from './inject/patch.js'
-export type { JsonPatchOperation } from './lib/json-patch.js'
+export type { JsonPatchAdd, JsonPatchOperation, JsonPatchRemove, JsonPatchReplace } from './lib/json-patch.js'
 export { reviewAdmission } from './admission/review.js'
 export type { AdmissionRequest, AdmissionResponse, AdmissionReview, GroupVersionKind } from './admission/review.js'
 export type {
@@ -19,7 +19,8 @@ export type {
   ResourceRef,
 } from './inject/types.js'
 
-export type { JsonOf, KubernetesObject, Manifest, ObjectMeta } from './lib/kubernetes.js'
+export type { JsonOf, JsonValueOf, KubernetesObject, Manifest, ObjectMeta, WithToJSON } from './lib/kubernetes.js'
+export type { Json, JsonObject } from './lib/clone.js'
 
 export { createHookToken } from './token/create.js'
 
@@ -44,7 +45,7 @@ export { peerCertificatePem } from './verify/peer.js'
 export { createHookHandler } from './verify/handler.js'
 export { readRequestBody } from './lib/body.js'
 export type { BodyRefusal } from './lib/body.js'
-export type { AcceptedCall, HookHandlerOptions } from './verify/handler.js'
+export type { HookHandlerOptions } from './verify/handler.js'
 export { applyHookCall } from './verify/apply-call.js'
 export type { ApplyHookCallOptions, HookCallOutcome, HookCallResult } from './verify/apply-call.js'
 
@@ -55,7 +56,14 @@ export { requestShutdown } from './shutdown/request.js'
 export type { RequestShutdownOptions, ShutdownRequestResult } from './shutdown/request.js'
 export { nextShutdownStep } from './shutdown/next-step.js'
 export type { ShutdownProgress, ShutdownSettings, ShutdownStep } from './shutdown/next-step.js'
-export type { HookRequest, TokenLookup, VerifyRequestOptions, VerifyResult } from './verify/request.js'
+export type {
+  AcceptedCall,
+  HookRequest,
+  RefusedCall,
+  TokenLookup,
+  VerifyRequestOptions,
+  VerifyResult,
+} from './verify/request.js'
 
 export { parseKrakeHooksConfig } from './krake/config.js'
 export type {
@@ -67,5 +75,5 @@ export type {
   ShutdownFailureStrategy,
 } from './krake/config.js'
 export { mangleApplication } from './krake/mangle.js'
-export type { KrakeApplication, KrakeHooksContext, MangleResult } from './krake/mangle.js'
+export type { KrakeApplication, KrakeHooksContext, KrakeIntermediate, KrakeTls, MangleResult } from './krake/mangle.js'
 export { readKrakeTlsFiles } from './krake/files.js'

@@ -7,39 +7,71 @@ import { isRecord } from '../lib/json.js'
 
 /** The group/version/kind of the object under review, as the API server sends it. */
 export interface GroupVersionKind {
+  /** The API group, `''` for the core group (Pods). */
   group: string
+  /** The API version, `v1`. */
   version: string
+  /** The kind, `Pod`. */
   kind: string
 }
 
 /** The parts of an `admission.k8s.io/v1` request that `reviewAdmission` reads. */
 export interface AdmissionRequest {
+  /** The request's id, copied into the response. */
   uid: string
+  /** The kind of the object under review; fills in an object that omits `apiVersion`/`kind`. */
   kind?: GroupVersionKind
-  resource?: { group: string; version: string; resource: string }
+  /** The resource the request is for. */
+  resource?: {
+    /** The API group, `''` for the core group. */
+    group: string
+    /** The API version. */
+    version: string
+    /** The resource, `pods`. */
+    resource: string
+  }
+  /** The object's name; empty for a Pod that has only `generateName`. */
   name?: string
+  /** The namespace of the request; the object may omit its own. */
   namespace?: string
+  /** What is being done to the object. */
   operation?: 'CREATE' | 'UPDATE' | 'DELETE' | 'CONNECT'
+  /** The object as it would be stored. */
   object?: unknown
+  /** Every other field of the request, passed through unread. */
   [field: string]: unknown
 }
 
 /** An `admission.k8s.io/v1` response. */
 export interface AdmissionResponse {
+  /** The request's `uid`. */
   uid: string
+  /** False refuses the object: the API server answers its client with `status`. */
   allowed: boolean
+  /** Set when `patch` is. */
   patchType?: 'JSONPatch'
   /** The RFC 6902 patch, JSON then base64. */
   patch?: string
-  status?: { code: number; message: string }
+  /** Why the object is refused. */
+  status?: {
+    /** The HTTP status the API server answers with (400, 409, 500). */
+    code: number
+    /** `ERR_CODE at /path: message`; never a token. */
+    message: string
+  }
+  /** The hook's warning results, each cut at 256 characters as the API server does. */
   warnings?: string[]
 }
 
 /** An `AdmissionReview`: the API server sends `request`, the webhook answers with `response`. */
 export interface AdmissionReview {
+  /** `admission.k8s.io/v1`. */
   apiVersion: string
+  /** `AdmissionReview`. */
   kind: string
+  /** What the API server asks about. */
   request?: AdmissionRequest
+  /** The webhook's answer. */
   response?: AdmissionResponse
 }
 

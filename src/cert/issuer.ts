@@ -23,13 +23,25 @@ const DAY_MS = 24 * 60 * 60 * 1000
 
 /** What one certificate is issued with. Every field is optional. */
 export interface IssueParams {
-  /** The certificate's CN, the identity the API checks. Default `system:complete-hook`. */
+  /**
+   * The certificate's CN, the identity the API checks.
+   * @defaultValue `system:complete-hook`
+   */
   hookUser?: string | undefined
-  /** The leaf's key. Default `'RSA-2048'`. */
+  /**
+   * The leaf's key.
+   * @defaultValue `'RSA-2048'`
+   */
   keyAlgorithm?: KeyAlgorithm | undefined
-  /** Days of validity from `now`, capped at the issuer's own end. Default 365. */
+  /**
+   * Days of validity from `now`, capped at the issuer's own end.
+   * @defaultValue 365
+   */
   validityDays?: number | undefined
-  /** The issuing time. Default: the current time. */
+  /**
+   * The issuing time.
+   * @defaultValue the current time
+   */
   now?: Date | undefined
   /**
    * Append the issuer's certificate(s) after the leaf in `certPem`, so that a
@@ -41,7 +53,9 @@ export interface IssueParams {
 
 /** An issued certificate: PEM (leaf first), and its PKCS#8 key. Both end with a newline. */
 export interface IssuedCertificate {
+  /** The leaf, then (unless `chain: false`) the issuer's chain; PEM ending with a newline. */
   certPem: string
+  /** The leaf's private key, PKCS#8 PEM. */
   keyPem: string
 }
 
@@ -51,7 +65,9 @@ export interface CertificateIssuer {
   readonly certPem: string
   /** The issuer's subject, as openssl would print it (RFC 4514 order). */
   readonly subject: string
+  /** Start of the issuer's validity. */
   readonly notBefore: Date
+  /** End of the issuer's validity: no leaf outlives it. */
   readonly notAfter: Date
   /** Issues one client certificate, signed by this issuer. */
   issue(params?: IssueParams): Promise<IssuedCertificate>
@@ -59,9 +75,14 @@ export interface CertificateIssuer {
 
 /** The intermediate's certificate and key (PKCS#8, PKCS#1 or SEC1 PEM). */
 export interface IssuerMaterial {
+  /** The intermediate's certificate, then any chain above it. */
   certPem: string
+  /** The intermediate's private key. */
   keyPem: string
-  /** A WebCrypto provider. Default: Node's own. */
+  /**
+   * A WebCrypto provider.
+   * @defaultValue Node's own
+   */
   crypto?: CryptoProvider | undefined
 }
 
@@ -275,9 +296,14 @@ async function signLeaf(signer: Signer, leaf: LeafRequest): Promise<IssuedCertif
 
 /** One-shot issuance: {@link createCertificateIssuer} then `issue`. */
 export interface IssueHookCertificateParams extends IssueParams {
+  /** The intermediate's certificate (`intermediate_src`). */
   issuerCertPem: string
+  /** The intermediate's key (`intermediate_key_src`). */
   issuerKeyPem: string
-  hookUser: string
+  /**
+   * A WebCrypto provider.
+   * @defaultValue Node's own
+   */
   crypto?: CryptoProvider | undefined
 }
 

@@ -6,7 +6,7 @@ import { show } from '../lib/show.js'
 /** Key algorithms a hook certificate can have. */
 export type KeyAlgorithm = 'RSA-2048' | 'RSA-3072' | 'RSA-4096' | 'ECDSA-P256' | 'ECDSA-P384'
 
-export const KEY_ALGORITHMS: readonly KeyAlgorithm[] = ['RSA-2048', 'RSA-3072', 'RSA-4096', 'ECDSA-P256', 'ECDSA-P384']
+const KEY_ALGORITHMS: readonly KeyAlgorithm[] = ['RSA-2048', 'RSA-3072', 'RSA-4096', 'ECDSA-P256', 'ECDSA-P384']
 
 type GenParams = webcrypto.RsaHashedKeyGenParams | webcrypto.EcKeyGenParams
 
@@ -38,7 +38,7 @@ export function leafKeyParams(algorithm: unknown): GenParams {
 }
 
 /** How the issuer signs: the import parameters of its key and the signature algorithm. */
-export interface SigningAlgorithm {
+interface SigningAlgorithm {
   importParams: webcrypto.RsaHashedImportParams | webcrypto.EcKeyImportParams
   signParams: webcrypto.Algorithm | webcrypto.EcdsaParams
 }

@@ -3,6 +3,7 @@ import { fieldName } from '../lib/pointer.js'
 import type { HookSpec, InjectOptions } from '../inject/types.js'
 import { isRecord } from '../lib/json.js'
 import { readConfigFile, type LoadRestrictor } from './files.js'
+import { checkRecord } from '../lib/check.js'
 
 /** The `apiVersion` and `kind` of a hook configuration, for the CLI, kustomize and KRM functions. */
 export const HOOK_CONFIG_API_VERSION = 'krake-hooks/v1alpha1'
@@ -121,22 +122,21 @@ export function readHookConfig(
   const origins: Record<string, string> = {}
   if (raw.tokenFile !== undefined && raw.tokenFile !== null) origins['/spec/token'] = '/spec/tokenFile'
   if (rawTls !== undefined && rawTls !== null) {
-    if (!isRecord(rawTls))
-      throw new HookError('ERR_INVALID_CONFIG', 'spec.tls must be a mapping', { path: '/spec/tls' })
+    const tlsConfig = checkRecord(rawTls, { code: 'ERR_INVALID_CONFIG', path: '/spec/tls', name: 'spec.tls' })
     const tls: Record<string, unknown> = {}
     for (const [inline, file] of TLS_FIELDS) {
-      tls[inline] = inlineOrFile(rawTls, inline, file, '/spec/tls', files)
-      if (rawTls[file] !== undefined && rawTls[file] !== null) origins[`/spec/tls/${inline}`] = `/spec/tls/${file}`
+      tls[inline] = inlineOrFile(tlsConfig, inline, file, '/spec/tls', files)
+      if (tlsConfig[file] !== undefined && tlsConfig[file] !== null)
+        origins[`/spec/tls/${inline}`] = `/spec/tls/${file}`
     }
-    for (const key of Object.keys(rawTls)) {
+    for (const key of Object.keys(tlsConfig)) {
       if (!TLS_FIELDS.some(([inline, file]) => key === inline || key === file)) {
         throw new HookError('ERR_INVALID_CONFIG', `unknown field "${key}" in spec.tls`, { path: `/spec/tls/${key}` })
       }
     }
     spec.tls = tls
   }
-  const options = config.options ?? {}
-  if (!isRecord(options)) throw new HookError('ERR_INVALID_CONFIG', 'options must be a mapping', { path: '/options' })
+  const options = checkRecord(config.options ?? {}, { code: 'ERR_INVALID_CONFIG', path: '/options', name: 'options' })
   return { spec: spec as unknown as HookSpec, options, origins }
 }
 

@@ -11,7 +11,7 @@ import { errorCodeOf } from '../lib/check.js'
 export type LoadRestrictor = 'rootOnly' | 'none'
 
 /** The largest file read: a token or three PEM files are a few KiB. */
-export const MAX_FILE_BYTES = 1024 * 1024
+const MAX_FILE_BYTES = 1024 * 1024
 
 /** `--load-restrictor` as kustomize spells it, or short. */
 export function loadRestrictor(value: string): LoadRestrictor | undefined {

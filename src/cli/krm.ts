@@ -9,7 +9,7 @@ import { inConfig, readHookConfig, type FileAccess, type HookConfig } from './co
 import { configFromConfigMap } from './configmap.js'
 
 /** A result as KRM functions report them (kpt and kustomize): `field` is a path, not a pointer. */
-export interface KrmResult {
+interface KrmResult {
   message: string
   severity: 'error' | 'warning' | 'info'
   resourceRef?: { apiVersion: string; kind: string; name: string; namespace?: string }
@@ -31,7 +31,7 @@ export function fieldPath(pointer: string): string {
   return out
 }
 
-export function toKrmResult(r: HookResult): KrmResult {
+function toKrmResult(r: HookResult): KrmResult {
   const out: KrmResult = { message: r.message, severity: r.severity }
   if (r.resourceRef) out.resourceRef = r.resourceRef
   if (r.field !== undefined) out.field = { path: fieldPath(r.field) }
@@ -59,7 +59,7 @@ function errorResult(e: HookError, items: readonly unknown[], origin: 'items' | 
 }
 
 /** Where an item came from: `config.kubernetes.io/path` and `index` (or kustomize's `internal.` ones). */
-export function fileOf(item: unknown): KrmResult['file'] | undefined {
+function fileOf(item: unknown): KrmResult['file'] | undefined {
   const meta = isRecord(item) ? item.metadata : undefined
   const a = isRecord(meta) ? meta.annotations : undefined
   if (!isRecord(a)) return undefined

@@ -17,10 +17,10 @@ export interface Site {
 }
 
 /** What to do with one entry or object of the hook's. */
-export type Decision = 'same' | 'append' | 'replace' | 'keep'
+type Decision = 'same' | 'append' | 'replace' | 'keep'
 
 /** An entry or object of the input that has the hook's name (or mount path) and differs. */
-export interface Clash {
+interface Clash {
   why: string
   about: Pick<HookResult, 'resourceRef' | 'field'>
   /** Where ERR_CONFLICT points. */
@@ -99,7 +99,7 @@ export function takesPlaceOf(entry: Record<string, unknown>, wanted: JsonObject,
  * a container) and, for the messages, who owns it. Paths and names are only
  * turned into strings when an error or a result needs them.
  */
-export interface ListOwner {
+interface ListOwner {
   parentRel: readonly (string | number)[]
   /** The container's name, or undefined for the pod's own volumes. */
   container?: string

@@ -4,7 +4,7 @@ import { show } from '../lib/show.js'
 import { checkHookKind } from '../lib/check.js'
 
 /** The hook URL and, when TLS forced another scheme, the one it replaced. */
-export interface ResolvedUrl {
+interface ResolvedUrl {
   url: string
   forcedFrom?: 'http' | 'https'
 }

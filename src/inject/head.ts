@@ -4,7 +4,7 @@
 type Path = Array<string | number>
 
 /** What every manifest must have, read. */
-export interface ManifestHead {
+interface ManifestHead {
   apiVersion: string
   kind: string
   name: string
@@ -13,7 +13,7 @@ export interface ManifestHead {
 }
 
 /** The first identity field that is malformed: where, relative to the manifest, and what it must be. */
-export interface HeadFault {
+interface HeadFault {
   at: Path
   must: string
 }

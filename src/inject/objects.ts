@@ -3,9 +3,9 @@ import { isObject } from '../lib/json.js'
 import type { Plan } from './plan.js'
 
 /** Marks what the hook wrote, so that a later run knows its own objects. */
-export const MANAGED_BY = { key: 'app.kubernetes.io/managed-by', value: 'krake-hooks' }
-export const HOOK_ANNOTATION = 'krake-hooks/hook'
-export const APP_ANNOTATION = 'krake-hooks/application'
+const MANAGED_BY = { key: 'app.kubernetes.io/managed-by', value: 'krake-hooks' }
+const HOOK_ANNOTATION = 'krake-hooks/hook'
+const APP_ANNOTATION = 'krake-hooks/application'
 
 function metadata(plan: Plan, name: string, namespace: string | undefined): JsonObject & { name: string } {
   const meta: JsonObject & { name: string } = { name }
@@ -18,7 +18,7 @@ function metadata(plan: Plan, name: string, namespace: string | undefined): Json
 const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64')
 
 /** A ConfigMap or Secret the hook writes. */
-export interface HookObject extends JsonObject {
+interface HookObject extends JsonObject {
   apiVersion: 'v1'
   kind: 'ConfigMap' | 'Secret'
   metadata: JsonObject & { name: string }
@@ -78,11 +78,6 @@ export function hookEnv(plan: Plan): JsonObject[] {
       ? { name: v.name, value: v.value }
       : { name: v.name, valueFrom: { secretKeyRef: { name: plan.names.tokenSecret, key: v.secretKey } } },
   )
-}
-
-/** Whether `name` is one of the hook's variables. */
-export function isHookVariable(plan: Plan, name: unknown): boolean {
-  return plan.env.some((v) => v.name === name)
 }
 
 /** The volume and mount every pod and container gets with TLS. */

@@ -13,6 +13,7 @@ export interface HookPatch {
   patch: JsonPatchOperation[]
   /** The ConfigMaps and Secrets the hooked manifest refers to, which must exist beside it. */
   objects: KubernetesObject[]
+  /** What `injectHook` would have said of the same manifest. */
   results: HookResult[]
 }
 

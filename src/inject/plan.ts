@@ -42,7 +42,7 @@ export interface PlanOverrides {
  * hooks injected one after the other each keep their own mount (Kubernetes
  * refuses two mounts at one path).
  */
-export const DEFAULT_CERT_DEST: Record<HookKind, string> = {
+const DEFAULT_CERT_DEST: Record<HookKind, string> = {
   complete: '/etc/krake_cert',
   shutdown: '/etc/krake_shutdown_cert',
 }
@@ -156,7 +156,7 @@ function checkTlsUncached(tls: unknown): HookTls {
  * no ":" (Kubernetes refuses it) and no control characters; undefined when
  * `path` is not such a path.
  */
-export function cleanMountPath(path: unknown): string | undefined {
+function cleanMountPath(path: unknown): string | undefined {
   // eslint-disable-next-line no-control-regex -- control characters are exactly what a mount path may not hold
   if (typeof path !== 'string' || !path.startsWith('/') || !path.isWellFormed() || /[\x00-\x1f\x7f:]/.test(path))
     return undefined

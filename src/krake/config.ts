@@ -4,7 +4,7 @@ import { show } from '../lib/show.js'
 import { pointer } from '../lib/pointer.js'
 import type { HookKind } from '../inject/types.js'
 import { isRecord } from '../lib/json.js'
-import { checkInteger, isOneOf, messageOf } from '../lib/check.js'
+import { checkInteger, checkRecord, isOneOf, messageOf } from '../lib/check.js'
 
 /** One hook of a Krake Kubernetes controller configuration, with Krake's defaults filled in. */
 export interface KrakeHookConfig {
@@ -29,11 +29,20 @@ export type ShutdownFailureStrategy = 'delete' | 'give_up'
 
 /** The shutdown hook: a hook, and how long the controller waits for it and what it does then. */
 export interface KrakeShutdownHookConfig extends KrakeHookConfig {
-  /** Seconds the controller waits for the application after each call (`timeout`). Default 30. */
+  /**
+   * Seconds the controller waits for the application after each call (`timeout`).
+   * @defaultValue 30
+   */
   timeout: number
-  /** After the last attempt: `delete` the application by force or `give_up` and leave it DEGRADED (`failure_strategy`). Default `delete`. */
+  /**
+   * After the last attempt: `delete` the application by force or `give_up` and leave it DEGRADED (`failure_strategy`).
+   * @defaultValue `delete`
+   */
   failureStrategy: ShutdownFailureStrategy
-  /** Calls after the first one (`failure_retry_count`). Default 0. */
+  /**
+   * Calls after the first one (`failure_retry_count`).
+   * @defaultValue 0
+   */
   failureRetryCount: number
 }
 
@@ -49,12 +58,18 @@ export type KrakeLayout = '2020' | 'current'
 export interface KrakeHooksConfig {
   /** The layout it was read in, detected or forced. */
   layout: KrakeLayout
+  /** The complete hook's settings (`hooks.complete`), when the file has them. */
   complete?: KrakeHookConfig
+  /** The shutdown hook's settings (`hooks.shutdown`), when the file has them. */
   shutdown?: KrakeShutdownHookConfig
 }
 
+/** How `parseKrakeHooksConfig` reads. */
 export interface ParseKrakeHooksOptions {
-  /** Read the configuration as this Krake would. Default: detected (see `parseKrakeHooksConfig`). */
+  /**
+   * Read the configuration as this Krake would.
+   * @defaultValue detected (see `parseKrakeHooksConfig`)
+   */
   layout?: KrakeLayout | undefined
 }
 
@@ -245,10 +260,13 @@ export function parseKrakeHooksConfig(input: unknown, options: ParseKrakeHooksOp
   if (doc === null || doc === undefined) return { layout: forced ?? 'current' }
   if (!isRecord(doc)) return fail('the Krake configuration must be a mapping', '')
   const whole = 'hooks' in doc || !Object.keys(doc).every((k) => k === 'complete' || k === 'shutdown')
-  const section = whole ? doc.hooks : doc
   const base = whole ? ['hooks'] : []
-  if (section === undefined || section === null) return { layout: forced ?? 'current' }
-  if (!isRecord(section)) return fail('hooks must be a mapping', pointer(...base))
+  if ((whole ? doc.hooks : doc) == null) return { layout: forced ?? 'current' }
+  const section = checkRecord(whole ? doc.hooks : doc, {
+    code: 'ERR_INVALID_CONFIG',
+    path: pointer(...base),
+    name: 'hooks',
+  })
   const layout = forced ?? detectLayout(section)
   const out: KrakeHooksConfig = { layout }
   for (const key of Object.keys(section)) {

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { HookError } from '../errors.js'
 import type { KrakeHooksConfig } from './config.js'
-import type { KrakeHooksContext } from './mangle.js'
+import type { KrakeTls } from './mangle.js'
 import { errorCodeOf } from '../lib/check.js'
 
 /**
@@ -21,7 +21,7 @@ export async function readKrakeTlsFiles(
   config: KrakeHooksConfig,
   caFiles: readonly string[],
   baseDir: string = process.cwd(),
-): Promise<NonNullable<KrakeHooksContext['tls']>> {
+): Promise<KrakeTls> {
   const read = async (file: string, path: string) => {
     try {
       return await readFile(resolve(baseDir, file), 'utf8')
@@ -32,7 +32,7 @@ export async function readKrakeTlsFiles(
       })
     }
   }
-  const tls: NonNullable<KrakeHooksContext['tls']> = {
+  const tls: KrakeTls = {
     caPems: await Promise.all(caFiles.map((f, i) => read(f, `/tls/client_ca/${i}`))),
   }
   for (const kind of ['complete', 'shutdown'] as const) {

@@ -15,13 +15,48 @@ import { show } from '../lib/show.js'
 import { createHookToken } from '../token/create.js'
 import type { KrakeHookConfig, KrakeHooksConfig } from './config.js'
 import { initialObserverSchema, observeHook } from './observer-schema.js'
-import { HOOK_KINDS, isOneOf } from '../lib/check.js'
+import { checkNonEmptyString, HOOK_KINDS, isOneOf } from '../lib/check.js'
 
 /** A Krake Application, as its API stores it (only the fields the hooks read). */
 export interface KrakeApplication {
-  metadata: { name: string; namespace: string; [key: string]: unknown }
-  spec: { manifest: readonly object[]; hooks?: readonly string[]; [key: string]: unknown }
+  /** The Application's identity in Krake. */
+  metadata: {
+    /** The application's name. */
+    name: string
+    /** Its Krake namespace. */
+    namespace: string
+    /** Every other metadata field, kept. */
+    [key: string]: unknown
+  }
+  /** What the user asked for. */
+  spec: {
+    /** The Kubernetes manifests to hook. */
+    manifest: readonly object[]
+    /** The hooks the application asks for: `complete`, `shutdown`. */
+    hooks?: readonly string[]
+    /** Every other spec field (`observer_schema`, `shutdown_grace_time`, ...). */
+    [key: string]: unknown
+  }
+  /** What Krake stored so far: tokens, certificates, state. */
   status?: Record<string, unknown> | null
+}
+
+/** A hook's intermediate CA, read from `intermediate_src` and `intermediate_key_src`. */
+export interface KrakeIntermediate {
+  /** The intermediate's certificate, PEM. */
+  certPem: string
+  /** Its key, PEM (PKCS#8, PKCS#1 or SEC1). */
+  keyPem: string
+}
+
+/** The controller's TLS material, read from disk (see `readKrakeTlsFiles`). */
+export interface KrakeTls {
+  /** The Krake CA certificate(s) (`tls.client_ca`). */
+  caPems: readonly string[]
+  /** Each hook's intermediate (`intermediate_src`, `intermediate_key_src`), for the hooks that run. */
+  complete?: KrakeIntermediate
+  /** The shutdown hook's intermediate. */
+  shutdown?: KrakeIntermediate
 }
 
 /** What the controller knows besides its configuration, already read from disk. */
@@ -29,19 +64,23 @@ export interface KrakeHooksContext {
   /** The Krake API endpoint of the controller (`api_endpoint`). */
   apiEndpoint: string
   /** Absent: the Krake API does not speak TLS. */
-  tls?: {
-    /** The Krake CA certificate(s) (`tls.client_ca`). */
-    caPems: readonly string[]
-    /** Each hook's intermediate (`intermediate_src`, `intermediate_key_src`), for the hooks that run. */
-    complete?: { certPem: string; keyPem: string }
-    shutdown?: { certPem: string; keyPem: string }
-  }
+  tls?: KrakeTls
   /** Passed to injectHook for every hook (variable names and mount path come from the configuration). */
   options?: Omit<InjectOptions, 'env' | 'certDest'>
-  /** Leaf key algorithm for new certificates. Default `'RSA-2048'`, as Krake. */
+  /**
+   * Leaf key algorithm for new certificates.
+   * @defaultValue `'RSA-2048'`, as Krake
+   */
   keyAlgorithm?: KeyAlgorithm
-  /** Issuing and validity time. Default: now. */
+  /**
+   * Issuing and validity time.
+   * @defaultValue now
+   */
   now?: Date
+  /**
+   * The WebCrypto provider for new certificates.
+   * @defaultValue Node's own
+   */
   crypto?: CryptoProvider
 }
 
@@ -51,7 +90,9 @@ const STATUS_KEYS: Record<HookKind, { token: string; cert: string; key: string }
   shutdown: { token: 'shutdown_token', cert: 'shutdown_cert', key: 'shutdown_key' },
 }
 
+/** What `mangleApplication` gives the controller to apply and to store. */
 export interface MangleResult {
+  /** The application's manifests, hooked, then the Secrets (or ConfigMaps) the hooks add. */
   manifests: object[]
   /**
    * The application's status with each hook's token (and certificate and key)
@@ -60,6 +101,7 @@ export interface MangleResult {
    * (the schema Krake's controller makes, with what the hooks added observed).
    */
   status: Record<string, unknown>
+  /** What is worth telling: re-issued certificates, forced schemes, replaced entries. */
   results: HookResult[]
 }
 
@@ -70,7 +112,7 @@ const bad = (message: string, path: string): never => {
 interface CheckedApplication {
   name: string
   namespace: string
-  manifest: object[]
+  manifest: readonly unknown[]
   hooks: HookKind[]
   status: JsonObject
   observerSchema: Json[]
@@ -80,29 +122,30 @@ function checkApplication(app: unknown): CheckedApplication {
   if (!isObject(app)) return bad('the application must be an object', '')
   const meta = app.metadata
   if (!isObject(meta)) return bad('metadata must be an object', '/metadata')
-  if (typeof meta.name !== 'string' || meta.name === '')
-    bad('metadata.name must be a non-empty string', '/metadata/name')
-  if (typeof meta.namespace !== 'string' || meta.namespace === '')
-    bad('metadata.namespace must be a non-empty string', '/metadata/namespace')
+  const where = (path: string, name: string) => ({ code: 'ERR_INVALID_APPLICATION' as const, path, name })
+  const name = checkNonEmptyString(meta.name, where('/metadata/name', 'metadata.name'))
+  const namespace = checkNonEmptyString(meta.namespace, where('/metadata/namespace', 'metadata.namespace'))
   const spec = app.spec
   if (!isObject(spec)) return bad('spec must be an object', '/spec')
-  if (!Array.isArray(spec.manifest)) bad('spec.manifest must be a list of Kubernetes objects', '/spec/manifest')
-  const hooks = spec.hooks ?? []
-  if (!Array.isArray(hooks)) return bad('spec.hooks must be a list of hook names', '/spec/hooks')
-  hooks.forEach((h, i) => {
-    if (!isOneOf(h, HOOK_KINDS))
-      bad(`spec.hooks[${i}] is ${show(h)}: Krake knows complete and shutdown`, `/spec/hooks/${i}`)
-  })
+  const manifest = spec.manifest
+  if (!Array.isArray(manifest)) return bad('spec.manifest must be a list of Kubernetes objects', '/spec/manifest')
+  const listed = spec.hooks ?? []
+  if (!Array.isArray(listed)) return bad('spec.hooks must be a list of hook names', '/spec/hooks')
+  const hooks = listed.map((h, i) =>
+    isOneOf(h, HOOK_KINDS)
+      ? h
+      : bad(`spec.hooks[${i}] is ${show(h)}: Krake knows complete and shutdown`, `/spec/hooks/${i}`),
+  )
   const status = app.status ?? {}
   if (!isObject(status)) return bad('status must be an object', '/status')
   const observerSchema = spec.observer_schema ?? []
   if (!Array.isArray(observerSchema) || !observerSchema.every(isObject))
     return bad('spec.observer_schema must be a list of observer schemas', '/spec/observer_schema')
   return {
-    name: meta.name as string,
-    namespace: meta.namespace as string,
-    manifest: spec.manifest as object[],
-    hooks: [...new Set(hooks as HookKind[])],
+    name,
+    namespace,
+    manifest,
+    hooks: [...new Set(hooks)],
     status,
     observerSchema,
   }

@@ -8,11 +8,6 @@ import { identityKey, isNamedObject, refOf } from '../lib/kubernetes.js'
 import { podSpecLocation } from '../inject/workloads.js'
 
 /** The control entry that ends every observed list: how long Krake lets the list be. */
-export interface ListControl {
-  observer_schema_list_min_length: number
-  observer_schema_list_max_length: number
-}
-
 const control = (n: number): JsonObject => ({ observer_schema_list_min_length: n, observer_schema_list_max_length: n })
 
 /**
@@ -21,7 +16,7 @@ const control = (n: number): JsonObject => ({ observer_schema_list_min_length: n
  * replaced by null, every list followed by its control entry; at the first
  * level `apiVersion`, `kind` and `metadata.name` keep their values.
  */
-export function defaultObserverSchema(value: JsonObject, firstLevel = false): JsonObject {
+function defaultObserverSchema(value: JsonObject, firstLevel = false): JsonObject {
   const out: JsonObject = {}
   for (const [key, v] of Object.entries(value)) out[key] = schemaOf(v)
   if (firstLevel) {
@@ -48,7 +43,7 @@ function krakeKey(o: Json): string | undefined {
 }
 
 /** The schema entry of a resource, as Krake finds it. */
-export function findObserved(schema: readonly Json[], resource: JsonObject): JsonObject | undefined {
+function findObserved(schema: readonly Json[], resource: JsonObject): JsonObject | undefined {
   const key = krakeKey(resource)
   if (key === undefined) return undefined
   for (const entry of schema) if (isObject(entry) && krakeKey(entry) === key) return entry
@@ -69,7 +64,7 @@ export function initialObserverSchema(custom: readonly Json[], manifest: readonl
 }
 
 /** The dict at `path` below `node`, made where missing (Krake's `create_path`). */
-export function observedDict(node: JsonObject, path: readonly string[]): JsonObject {
+function observedDict(node: JsonObject, path: readonly string[]): JsonObject {
   let at = node
   for (const key of path) {
     const next = at[key]
@@ -80,7 +75,7 @@ export function observedDict(node: JsonObject, path: readonly string[]): JsonObj
 }
 
 /** The observed list `group` of `parent`, made empty (with its control entry) where missing. */
-export function observedList(parent: JsonObject, group: string): Json[] {
+function observedList(parent: JsonObject, group: string): Json[] {
   const list = parent[group]
   if (Array.isArray(list) && list.length > 0 && isObject(list[list.length - 1])) return list
   return (parent[group] = [control(0)])
@@ -92,7 +87,7 @@ export function observedList(parent: JsonObject, group: string): Json[] {
  * its name is observed already, its default schema goes before the control
  * entry, and the list may then be one longer.
  */
-export function observeEntry(parent: JsonObject, group: string, entry: JsonObject): void {
+function observeEntry(parent: JsonObject, group: string, entry: JsonObject): void {
   const list = observedList(parent, group)
   const last = list.length - 1
   for (let i = 0; i < last; i++) {
@@ -110,7 +105,7 @@ export function observeEntry(parent: JsonObject, group: string, entry: JsonObjec
  * `_inject_list` adds `{}` for an element the schema does not cover yet,
  * without changing the list's limits.
  */
-export function observedElement(list: Json[], index: number): JsonObject {
+function observedElement(list: Json[], index: number): JsonObject {
   while (list.length - 1 <= index) list.splice(list.length - 1, 0, {})
   const e = list[index]
   if (isObject(e)) return e
@@ -118,7 +113,7 @@ export function observedElement(list: Json[], index: number): JsonObject {
 }
 
 /** What one hook wrote into each workload: the pod's volume, each container's mount and variables. */
-export interface HookEntries {
+interface HookEntries {
   volume?: JsonObject | undefined
   mount?: JsonObject | undefined
   env: readonly JsonObject[]

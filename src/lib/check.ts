@@ -7,7 +7,7 @@ import { isRecord } from './json.js'
 import { show } from './show.js'
 
 /** Where a failure is reported: the error code, the JSON pointer, and the name the message gives the value. */
-export interface Where {
+interface Where {
   readonly code: HookErrorCode
   readonly path: string
   readonly name: string
@@ -26,7 +26,7 @@ export function isOneOf<T extends string>(value: unknown, allowed: readonly T[])
 }
 
 /** `value` when it is one of `allowed`. */
-export function checkOneOf<T extends string>(value: unknown, allowed: readonly T[], where: Where): T {
+function checkOneOf<T extends string>(value: unknown, allowed: readonly T[], where: Where): T {
   if (isOneOf(value, allowed)) return value
   return fail(where, allowed.map((a) => JSON.stringify(a)).join(' or '), value)
 }

@@ -3,10 +3,11 @@ import { pointer } from './pointer.js'
 
 /** A JSON value as manifests hold them. */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json }
+/** A JSON object. */
 export type JsonObject = { [key: string]: Json }
 
 /** Deeper than any manifest has reason to be; past it we look for a cycle. */
-export const MAX_DEPTH = 512
+const MAX_DEPTH = 512
 
 // Thrown inside the recursion; each frame adds its key on the way out, so the
 // happy path pays nothing for building paths.

@@ -2,12 +2,12 @@ import { request as httpRequest } from 'node:http'
 import { request as httpsRequest } from 'node:https'
 
 /** An HTTP answer, its body as text (cut at 64 KiB: it is only ever shown in a message). */
-export interface HttpAnswer {
+interface HttpAnswer {
   status: number
   body: string
 }
 
-export interface PutOptions {
+interface PutOptions {
   body?: string | undefined
   /** Client TLS: the CAs to trust, the client certificate (chain) and key. */
   tls?: { ca: string; cert: string; key: string } | undefined

@@ -2,11 +2,36 @@ import type { Json, JsonObject } from './clone.js'
 import { isObject, jsonEqual } from './json.js'
 import { escapeSegment } from './pointer.js'
 
-/** One RFC 6902 operation, of the kinds `diffJson` writes. */
-export type JsonPatchOperation =
-  | { op: 'add'; path: string; value: Json }
-  | { op: 'remove'; path: string }
-  | { op: 'replace'; path: string; value: Json }
+/** One RFC 6902 operation, of the kinds a hook's patch holds. */
+export type JsonPatchOperation = JsonPatchAdd | JsonPatchRemove | JsonPatchReplace
+
+/** Adds `value` at `path` (`/-` appends to a list). */
+export interface JsonPatchAdd {
+  /** The operation. */
+  op: 'add'
+  /** JSON pointer, relative to the patched object. */
+  path: string
+  /** What is added. */
+  value: Json
+}
+
+/** Removes what is at `path`. */
+export interface JsonPatchRemove {
+  /** The operation. */
+  op: 'remove'
+  /** JSON pointer, relative to the patched object. */
+  path: string
+}
+
+/** Replaces what is at `path` with `value`. */
+export interface JsonPatchReplace {
+  /** The operation. */
+  op: 'replace'
+  /** JSON pointer, relative to the patched object. */
+  path: string
+  /** The new value. */
+  value: Json
+}
 
 /**
  * The RFC 6902 operations that turn `before` into `after`, for two JSON

@@ -6,27 +6,41 @@
 
 /** The metadata fields the hook reads or writes; every other field is kept as it is. */
 export interface ObjectMeta {
+  /** The object's name; every manifest but a Pod made from `generateName` has one. */
   name?: string
+  /** The prefix the API server completes into a name. */
   generateName?: string
+  /** The namespace; absent for cluster-scoped objects and for manifests applied with `-n`. */
   namespace?: string
+  /** Labels, as selectors read them. */
   labels?: Record<string, string>
+  /** Annotations. */
   annotations?: Record<string, string>
+  /** Every other field of the metadata. */
   [field: string]: unknown
 }
 
 /** Any Kubernetes object, as the API server and YAML files hold it. */
 export interface KubernetesObject {
+  /** `apps/v1`, `v1`, ... */
   apiVersion: string
+  /** `Deployment`, `ConfigMap`, ... */
   kind: string
+  /** Name, namespace, labels and annotations. */
   metadata?: ObjectMeta
+  /** The rest of the object (`spec`, `data`, ...). */
   [field: string]: unknown
 }
 
 /** Identifies an object: what KRM function results and our results name. */
 export interface ResourceRef {
+  /** The object's `apiVersion`. */
   apiVersion: string
+  /** The object's `kind`. */
   kind: string
+  /** The object's `metadata.name`. */
   name: string
+  /** The object's `metadata.namespace`, when it has one. */
   namespace?: string
 }
 
@@ -66,9 +80,16 @@ export function identityKey(ref: ResourceRef): string {
  * objects become in `injectHook`'s output, so that a `V1Deployment` from
  * `@kubernetes/client-node` comes back with `creationTimestamp: string`.
  */
-export type JsonOf<T> = T extends { toJSON(...args: never[]): infer R } ? JsonValueOf<R> : JsonValueOf<T>
+export type JsonOf<T> = T extends WithToJSON<infer R> ? JsonValueOf<R> : JsonValueOf<T>
 
-type JsonValueOf<T> = T extends string | number | boolean | null
+/** An object that `JSON.stringify` reads through its `toJSON()`, as a `Date`. */
+export interface WithToJSON<R> {
+  /** What `JSON.stringify` writes in the object's place. */
+  toJSON(...args: never[]): R
+}
+
+/** {@link JsonOf} for a value without `toJSON`: primitives as they are, arrays and objects member by member. */
+export type JsonValueOf<T> = T extends string | number | boolean | null
   ? T
   : T extends undefined | symbol | bigint | ((...args: never[]) => unknown)
     ? never

@@ -3,7 +3,7 @@ import { HookError } from '../errors.js'
 import { fieldName } from './pointer.js'
 
 /** One `-----BEGIN <label>-----` block. */
-export interface PemBlock {
+interface PemBlock {
   label: string
   der: Buffer
   /** The block re-wrapped at 64 columns, ending with a newline. */
@@ -25,7 +25,7 @@ export function toPem(label: string, der: Uint8Array): string {
  * Every PEM block of `text`, in order. Text between blocks (comments, as in
  * many CA bundles) is allowed and dropped; a malformed block is an error.
  */
-export function parsePem(text: unknown, path: string): NonEmpty<PemBlock> {
+function parsePem(text: unknown, path: string): NonEmpty<PemBlock> {
   if (typeof text !== 'string')
     throw new HookError('ERR_INVALID_PEM', `${fieldName(path.split('/').slice(1)) || 'PEM'} must be a string`, { path })
   const blocks: PemBlock[] = []
@@ -48,7 +48,7 @@ export function parsePem(text: unknown, path: string): NonEmpty<PemBlock> {
 }
 
 /** A list with at least one element, as the type system can see it. */
-export type NonEmpty<T> = [T, ...T[]]
+type NonEmpty<T> = [T, ...T[]]
 
 /** The certificates of `text`, parsed; any other block is an error. */
 export function parseCertificates(text: unknown, path: string): NonEmpty<{ block: PemBlock; cert: X509Certificate }> {

@@ -22,9 +22,38 @@ export interface ShutdownProgress {
  * - `none`: it is not shutting down.
  */
 export type ShutdownStep =
-  | { action: 'call' | 'retry'; attempt: number; of: number; until: Date; progress: ShutdownProgress; reason: string }
-  | { action: 'wait'; attempt: number; of: number; until: Date; reason: string }
-  | { action: 'delete' | 'give-up' | 'done' | 'none'; reason: string }
+  | {
+      /** Call the application now (`requestShutdown`): the first time, or again after a timeout. */
+      action: 'call' | 'retry'
+      /** This call's number, from 1. */
+      attempt: number
+      /** How many calls there are at most. */
+      of: number
+      /** When this call's wait ends. */
+      until: Date
+      /** What the caller keeps and passes to the next step. */
+      progress: ShutdownProgress
+      /** The step in words. */
+      reason: string
+    }
+  | {
+      /** Nothing to do until `until`: the application has time left to call its hook. */
+      action: 'wait'
+      /** The call being waited on, from 1. */
+      attempt: number
+      /** How many calls there are at most. */
+      of: number
+      /** When the wait ends. */
+      until: Date
+      /** The step in words. */
+      reason: string
+    }
+  | {
+      /** The end: delete by force, give up (DEGRADED), done (the hook was called), or none (not shutting down). */
+      action: 'delete' | 'give-up' | 'done' | 'none'
+      /** The step in words. */
+      reason: string
+    }
 
 /** The settings the step reads: the shutdown hook's configuration, as `parseKrakeHooksConfig` gives it. */
 export type ShutdownSettings = Pick<KrakeShutdownHookConfig, 'timeout' | 'failureStrategy' | 'failureRetryCount'>

@@ -3,14 +3,35 @@ import { put } from '../lib/http.js'
 import { isObject } from '../lib/json.js'
 import { show } from '../lib/show.js'
 
+/** How `requestShutdown` calls the application. */
 export interface RequestShutdownOptions {
-  /** Longest wait for the application's answer. Default 10 s. */
+  /**
+   * Longest wait for the application's answer.
+   * @defaultValue 10 s
+   */
   timeoutMs?: number | undefined
 }
 
 /** Whether the application took the request. It then shuts down and calls its shutdown hook back. */
 export type ShutdownRequestResult =
-  { ok: true; status: number; url: string } | { ok: false; status?: number; url: string; reason: string }
+  | {
+      /** The application answered 2xx. */
+      ok: true
+      /** Its HTTP status. */
+      status: number
+      /** The URL called, `http://<host:port>/shutdown`. */
+      url: string
+    }
+  | {
+      /** The application refused, or never answered. */
+      ok: false
+      /** Its HTTP status, when it answered. */
+      status?: number
+      /** The URL called. */
+      url: string
+      /** Why, in words. */
+      reason: string
+    }
 
 /**
  * The controller's call that starts an application's graceful shutdown, as

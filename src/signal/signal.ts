@@ -7,19 +7,40 @@ import { checkHookKind, checkInteger } from '../lib/check.js'
 
 /** Where the application finds what the hook gave it. Each default is tried in order; the first that is set (or exists) wins. */
 export interface SignalHookOptions {
-  /** The environment to read. Default `process.env`. */
+  /**
+   * The environment to read.
+   * @defaultValue `process.env`
+   */
   env?: Readonly<Record<string, string | undefined>> | undefined
-  /** Directory of `ca-bundle.pem`, `cert.pem`, `key.pem`, read when the URL is https. Default: current Krake's (`/etc/krake_complete_certs`, `/etc/krake_shutdown_certs`), then ours and 2020's (`/etc/krake_cert`, `/etc/krake_shutdown_cert`). */
+  /**
+   * Directory of `ca-bundle.pem`, `cert.pem`, `key.pem`, read when the URL is https.
+   * @defaultValue current Krake's (`/etc/krake_complete_certs`, `/etc/krake_shutdown_certs`), then ours and 2020's (`/etc/krake_cert`, `/etc/krake_shutdown_cert`)
+   */
   certDir?: string | undefined
-  /** Token variable. Default `KRAKE_COMPLETE_TOKEN` then `KRAKE_TOKEN` (complete), `KRAKE_SHUTDOWN_TOKEN` (shutdown). */
+  /**
+   * Token variable.
+   * @defaultValue `KRAKE_COMPLETE_TOKEN` then `KRAKE_TOKEN` (complete), `KRAKE_SHUTDOWN_TOKEN` (shutdown)
+   */
   tokenEnv?: string | undefined
-  /** URL variable. Default `KRAKE_COMPLETE_URL` / `KRAKE_SHUTDOWN_URL`. */
+  /**
+   * URL variable.
+   * @defaultValue `KRAKE_COMPLETE_URL` / `KRAKE_SHUTDOWN_URL`
+   */
   urlEnv?: string | undefined
-  /** Calls after the first one, for network errors and 5xx answers. Default 4. */
+  /**
+   * Calls after the first one, for network errors and 5xx answers.
+   * @defaultValue 4
+   */
   retries?: number | undefined
-  /** First wait between calls, doubled each time. Default 500 ms. */
+  /**
+   * First wait between calls, doubled each time.
+   * @defaultValue 500 ms
+   */
   backoffMs?: number | undefined
-  /** Longest wait for one answer. Default 10 s. */
+  /**
+   * Longest wait for one answer.
+   * @defaultValue 10 s
+   */
   timeoutMs?: number | undefined
   /** Told before each wait; a place to log. */
   onRetry?: ((attempt: number, reason: string, delayMs: number) => void) | undefined
@@ -27,7 +48,24 @@ export interface SignalHookOptions {
 
 /** How the call went. A token never appears in it. */
 export type SignalResult =
-  { ok: true; status: number; attempts: number } | { ok: false; status?: number; attempts: number; reason: string }
+  | {
+      /** The API accepted the call. */
+      ok: true
+      /** The API's HTTP status (2xx). */
+      status: number
+      /** Calls made, the first included. */
+      attempts: number
+    }
+  | {
+      /** The API refused the call, or never answered. */
+      ok: false
+      /** The API's last HTTP status, when it answered at all. */
+      status?: number
+      /** Calls made, the first included. */
+      attempts: number
+      /** Why, in words; never the token, whatever the server answered. */
+      reason: string
+    }
 
 const TOKEN_ENV: Record<HookKind, string[]> = {
   complete: ['KRAKE_COMPLETE_TOKEN', 'KRAKE_TOKEN'],

@@ -13,17 +13,24 @@ export type HookCallOutcome =
   /** shutdown in any other state: nothing changes (Krake answers 200 all the same). */
   | 'unchanged'
 
+/** What `applyHookCall` did to the Application. */
 export interface HookCallResult<A> {
   /** The new Application: a copy, the input is never changed. */
   application: A
+  /** Deleted, made ready, or unchanged. */
   outcome: HookCallOutcome
-  /** The state before and after. */
+  /** The state before. */
   from: string | undefined
+  /** The state after. */
   to: string | undefined
 }
 
+/** How `applyHookCall` records the call. */
 export interface ApplyHookCallOptions {
-  /** The time written into `metadata.deleted`. Default: now. */
+  /**
+   * The time written into `metadata.deleted`.
+   * @defaultValue now
+   */
   now?: Date | undefined
 }
 

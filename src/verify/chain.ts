@@ -9,7 +9,7 @@ const MAX_CHAIN = 8
 const CLIENT_AUTH = '1.3.6.1.5.5.7.3.2'
 
 /** What the check needs of one certificate: Node's for signatures and dates, the parsed extensions for the rules. */
-export interface Link {
+interface Link {
   node: X509Certificate
   ca: boolean
   pathLength: number | undefined

@@ -9,12 +9,10 @@ import {
   INVALID_TOKEN_REASON,
   type TokenLookup,
   type VerifyRequestOptions,
-  type VerifyResult,
+  type AcceptedCall,
 } from './request.js'
 
-/** A call that `verifyHookRequest` accepted. */
-export type AcceptedCall = Extract<VerifyResult, { ok: true }>
-
+/** What `createHookHandler` checks, and what it calls once a call is verified. */
 export interface HookHandlerOptions extends Omit<VerifyRequestOptions, 'now'> {
   /** The expected token (or its `hashHookToken` digest) of a hook. */
   lookup: TokenLookup
@@ -25,7 +23,10 @@ export interface HookHandlerOptions extends Omit<VerifyRequestOptions, 'now'> {
    * an object is sent as the JSON body of the 200; anything else sends `{}`.
    */
   onVerified: (call: AcceptedCall) => unknown
-  /** Longest time to receive the body. Default 10 s; past it, 408. */
+  /**
+   * Longest time to receive the body. (past it, 408)
+   * @defaultValue 10 s
+   */
   bodyTimeoutMs?: number | undefined
 }
 

@@ -4,6 +4,7 @@ import { verifyHookToken } from './token.js'
 
 /** What the HTTP layer hands over: the request as received. */
 export interface HookRequest {
+  /** The HTTP method; only `PUT` is a hook call. */
   method: string
   /** The request target: a path (`/kubernetes/...?x=1`) or an absolute URL. */
   url: string
@@ -19,6 +20,7 @@ export type TokenLookup = (
   kind: HookKind,
 ) => string | undefined | null | Promise<string | undefined | null>
 
+/** What `verifyHookRequest` checks beyond the token. */
 export interface VerifyRequestOptions {
   /** When set, the client certificate must chain to one of these certificates. */
   caBundlePem?: string | undefined
@@ -28,20 +30,55 @@ export interface VerifyRequestOptions {
    * 'system:complete-hook', shutdown: 'system:shutdown-hook' }`, as Krake's
    * `hook_user` of each); a hook left out of the map accepts any CN.
    */
-  hookUser?: string | { complete?: string | undefined; shutdown?: string | undefined } | undefined
-  /** Largest raw body accepted. Default 16 KiB. */
+  hookUser?:
+    | string
+    | {
+        /** The CN of the complete hook's certificate. */
+        complete?: string | undefined
+        /** The CN of the shutdown hook's certificate. */
+        shutdown?: string | undefined
+      }
+    | undefined
+  /**
+   * Largest raw body accepted.
+   * @defaultValue 16 KiB
+   */
   maxBodyBytes?: number | undefined
-  /** The time certificates must be valid at. Default: now. */
+  /**
+   * The time certificates must be valid at.
+   * @defaultValue now
+   */
   now?: Date | undefined
 }
 
-export type VerifyResult = { ok: true; app: AppRef; kind: HookKind } | { ok: false; status: number; reason: string }
+/** A hook call that is genuine: whose it is and which hook it calls. */
+export interface AcceptedCall {
+  /** The call is genuine. */
+  ok: true
+  /** The application it is about, decoded from the path. */
+  app: AppRef
+  /** The hook it calls. */
+  kind: HookKind
+}
+
+/** A refused hook call, with the answer to send. */
+export interface RefusedCall {
+  /** The call is refused. */
+  ok: false
+  /** The HTTP status to answer with: 400, 401, 403, 404, 405, 413 or 500. */
+  status: number
+  /** The reason to send: uniform, never a token. */
+  reason: string
+}
+
+/** The verdict on one hook call. */
+export type VerifyResult = AcceptedCall | RefusedCall
 
 /** Krake's own answer to a missing or wrong token. */
 export const INVALID_TOKEN_REASON = 'No token has been provided or the provided one is invalid.'
 const DEFAULT_MAX_BODY = 16 * 1024
 
-type Refusal = Extract<VerifyResult, { ok: false }>
+type Refusal = RefusedCall
 const refuse = (status: number, reason: string): Refusal => ({ ok: false, status, reason })
 const NOT_ALLOWED = refuse(405, 'Method not allowed: the hook is called with PUT.')
 const NOT_FOUND = refuse(404, 'Not found.')
@@ -143,7 +180,7 @@ export async function verifyHookRequest(
 }
 
 /** Where a call goes, once method, path and identity have passed. */
-export interface CallTarget {
+interface CallTarget {
   app: AppRef
   kind: HookKind
 }

@@ -7,7 +7,7 @@ import { pointer } from '../lib/pointer.js'
 import { UnrepresentableNumber } from './scalars.js'
 
 /** How many nodes aliases may add, over the whole stream, before we refuse it. */
-export const MAX_ALIAS_EXPANSION = 1_000_000
+const MAX_ALIAS_EXPANSION = 1_000_000
 const MAX_DEPTH = 256
 
 /** The document index of a byte offset: document markers seen before it. */

@@ -2,7 +2,7 @@
 // read as kustomize reads a kustomization's files, from inside its base
 // directory only, regular files only, small ones only.
 import { closeSync, constants, fstatSync, openSync, readSync, realpathSync } from 'node:fs'
-import { isAbsolute, relative, resolve } from 'node:path'
+import { isAbsolute, relative, resolve, sep } from 'node:path'
 import { HookError } from '../errors.js'
 import { show } from '../lib/show.js'
 import { errorCodeOf } from '../lib/check.js'
@@ -51,7 +51,7 @@ export function readConfigFile(
   if (restrictor === 'rootOnly') {
     const root = realpathSync(baseDir)
     const rel = relative(root, real)
-    if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) {
+    if (rel === '' || rel === '..' || rel.startsWith('..' + sep) || isAbsolute(rel)) {
       refuse(
         pointer,
         `${show(path)} is outside the base directory ${show(root)}; files are read from inside it only (--load-restrictor none lifts this)`,

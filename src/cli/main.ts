@@ -28,12 +28,14 @@ HOOK.yaml is a HookConfig (apiVersion krake-hooks/v1alpha1): spec holds the hook
 inject options. The files it names are read from the working directory, and
 must stay inside it (--load-restrictor none lifts this), as kustomize reads its own.`
 
-const COMMAND_USAGE: Record<string, string> = {
-  inject: `usage: krake-hooks inject --config HOOK.yaml [--load-restrictor rootOnly|none] [FILE...]
+/** Each command's usage (a Map: `krake-hooks constructor --help` names no command). */
+const COMMAND_USAGE = new Map<string, string>(
+  Object.entries({
+    inject: `usage: krake-hooks inject --config HOOK.yaml [--load-restrictor rootOnly|none] [FILE...]
 
 Hooks the manifests of FILEs (or stdin) and writes them as YAML to stdout;
 results go to stderr. Exit 1 on an error (nothing on stdout), 2 on a usage error.`,
-  fn: `usage: krake-hooks fn [--load-restrictor rootOnly|none]
+    fn: `usage: krake-hooks fn [--load-restrictor rootOnly|none]
 
 A KRM function (kpt fn eval --exec, kpt fn render, kustomize): a ResourceList on
 stdin, whose functionConfig is a HookConfig or a ConfigMap with the keys kind,
@@ -41,14 +43,16 @@ appName, appNamespace, apiEndpoint, externalEndpoint, token, tokenFile,
 caBundleFile, certFile, keyFile, envToken, envUrl, certDest, certStorage,
 tokenFrom, initContainers, onConflict; the ResourceList on stdout. Exit 1 when
 a result is an error.`,
-  token: `usage: krake-hooks token
+    token: `usage: krake-hooks token
 
 Prints a new hook token: 32 random bytes, base64url.`,
-  hash: `usage: krake-hooks hash < TOKEN
+    hash: `usage: krake-hooks hash < TOKEN
 
 Prints the sha256: digest of the token on stdin, for a server to store instead of the token.`,
-  signal: SIGNAL_USAGE,
-}
+    signal: SIGNAL_USAGE,
+  }),
+)
+const usageOf = (command: string) => COMMAND_USAGE.get(command) ?? USAGE
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
@@ -60,7 +64,7 @@ function args<T extends ParseArgsConfig>(command: string, config: T): ReturnType
   try {
     return parseArgs(config)
   } catch (e) {
-    process.stderr.write(`krake-hooks ${command}: ${messageOf(e)}\n\n${COMMAND_USAGE[command]}\n`)
+    process.stderr.write(`krake-hooks ${command}: ${messageOf(e)}\n\n${usageOf(command)}\n`)
     return 2
   }
 }
@@ -70,7 +74,7 @@ function restrictor(command: string, value: string | undefined): LoadRestrictor 
   const r = loadRestrictor(value ?? 'rootOnly')
   if (r !== undefined) return r
   process.stderr.write(
-    `krake-hooks ${command}: --load-restrictor is rootOnly or none, not ${JSON.stringify(value)}\n\n${COMMAND_USAGE[command]}\n`,
+    `krake-hooks ${command}: --load-restrictor is rootOnly or none, not ${JSON.stringify(value)}\n\n${usageOf(command)}\n`,
   )
   return 2
 }
@@ -102,7 +106,7 @@ function inject(argv: string[]): number {
   const loads = restrictor('inject', values['load-restrictor'])
   if (typeof loads === 'number') return loads
   if (values.config === undefined) {
-    process.stderr.write(`krake-hooks inject: --config is required\n\n${COMMAND_USAGE.inject ?? ''}\n`)
+    process.stderr.write(`krake-hooks inject: --config is required\n\n${usageOf('inject')}\n`)
     return 2
   }
   const config = readConfigArgument(values.config, loads)
@@ -193,11 +197,11 @@ function fn(argv: string[]): number {
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv
-  if (command !== undefined && command in COMMAND_USAGE && (rest.includes('--help') || rest.includes('-h'))) {
-    process.stdout.write(`${COMMAND_USAGE[command] ?? ''}\n`)
+  if (command !== undefined && COMMAND_USAGE.has(command) && (rest.includes('--help') || rest.includes('-h'))) {
+    process.stdout.write(`${usageOf(command)}\n`)
     return 0
   }
-  if (command !== undefined && command in COMMAND_USAGE && rest.includes('--version')) {
+  if (command !== undefined && COMMAND_USAGE.has(command) && rest.includes('--version')) {
     process.stdout.write(version() + '\n')
     return 0
   }
@@ -216,7 +220,7 @@ async function main(argv: string[]): Promise<number> {
     case 'hash':
       if (rest.length > 0) {
         process.stderr.write(
-          `krake-hooks ${command}: takes no arguments, not ${JSON.stringify(rest[0])}\n\n${COMMAND_USAGE[command]}\n`,
+          `krake-hooks ${command}: takes no arguments, not ${JSON.stringify(rest[0])}\n\n${usageOf(command)}\n`,
         )
         return 2
       }

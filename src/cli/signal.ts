@@ -36,8 +36,15 @@ export async function runSignal(args: string[], log: (line: string) => void): Pr
     log(`krake-hooks signal: name the hook, complete or shutdown\n\n${SIGNAL_USAGE}`)
     return 2
   }
-  const num = (flag: 'retries' | 'backoff-ms' | 'timeout-ms') =>
-    values[flag] === undefined ? undefined : Number(values[flag])
+  const flags = ['retries', 'backoff-ms', 'timeout-ms'] as const
+  const notWhole = flags.find((flag) => values[flag] !== undefined && !/^\d{1,15}$/.test(values[flag]))
+  if (notWhole !== undefined) {
+    log(
+      `krake-hooks signal: --${notWhole} takes a whole number, not ${JSON.stringify(values[notWhole])}\n\n${SIGNAL_USAGE}`,
+    )
+    return 2
+  }
+  const num = (flag: (typeof flags)[number]) => (values[flag] === undefined ? undefined : Number(values[flag]))
   const options: SignalHookOptions = {
     tokenEnv: values['token-env'],
     urlEnv: values['url-env'],

@@ -12,6 +12,35 @@ export interface RequestShutdownOptions {
   timeoutMs?: number | undefined
 }
 
+// host:port or [v6]:port, nothing else: no credentials, path, query or spaces
+const HOST_PORT =
+  /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\]):(\d{1,5})$/
+
+/** `http://<address>/shutdown` for an address Krake recorded as `host:port`; a HookError for anything else. */
+function shutdownUrl(address: string): URL {
+  const port = HOST_PORT.exec(address)?.[1]
+  let url: URL | undefined
+  if (port !== undefined && Number(port) >= 1 && Number(port) <= 65535) {
+    try {
+      url = new URL(`http://${address}/shutdown`)
+    } catch {
+      url = undefined
+    }
+  }
+  if (url === undefined) {
+    // never echo what might be a password (user:password@host:port)
+    const shown = address.includes('@') ? 'an address with credentials' : show(address)
+    throw new HookError(
+      'ERR_INVALID_APPLICATION',
+      `status.services.shutdown must be host:port or [v6]:port, not ${shown}`,
+      {
+        path: '/status/services/shutdown',
+      },
+    )
+  }
+  return url
+}
+
 /** Whether the application took the request. It then shuts down and calls its shutdown hook back. */
 export type ShutdownRequestResult =
   | {
@@ -60,28 +89,14 @@ export async function requestShutdown(
       { path: '/status/services/shutdown' },
     )
   }
-  let url: URL
-  try {
-    url = new URL(`http://${address}/shutdown`)
-  } catch {
-    url = undefined as never
-  }
-  if (
-    url === undefined ||
-    url.pathname !== '/shutdown' ||
-    url.username !== '' ||
-    url.search !== '' ||
-    address.includes('<pending>')
-  ) {
-    throw new HookError('ERR_INVALID_APPLICATION', `status.services.shutdown must be host:port, not ${show(address)}`, {
-      path: '/status/services/shutdown',
-    })
-  }
+  const url = shutdownUrl(address)
   const timeoutMs = options.timeoutMs ?? 10_000
-  if (typeof timeoutMs !== 'number' || !(timeoutMs > 0))
-    throw new HookError('ERR_INVALID_ARGUMENT', `timeoutMs must be a positive number, not ${show(timeoutMs)}`, {
-      path: '/timeoutMs',
-    })
+  if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || !(timeoutMs > 0))
+    throw new HookError(
+      'ERR_INVALID_ARGUMENT',
+      `timeoutMs must be a finite number of milliseconds above 0, not ${show(timeoutMs)}`,
+      { path: '/timeoutMs' },
+    )
   try {
     const answer = await put(url, { timeoutMs })
     if (answer.status >= 200 && answer.status < 300) return { ok: true, status: answer.status, url: url.href }

@@ -2,8 +2,8 @@ import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { HookError } from '../errors.js'
 import type { HookKind } from '../inject/types.js'
-import { put, sleep } from '../lib/http.js'
-import { checkHookKind, checkInteger } from '../lib/check.js'
+import { put, quotable, sleep } from '../lib/http.js'
+import { checkHookKind, checkInteger, errorCodeOf } from '../lib/check.js'
 
 /** Where the application finds what the hook gave it. Each default is tried in order; the first that is set (or exists) wins. */
 export interface SignalHookOptions {
@@ -137,13 +137,25 @@ export async function signalHook(kind: HookKind, options: SignalHookOptions = {}
         `the hook URL is https but ${dirs.join(' and ')} hold no certificate: is the certificate volume mounted?`,
         '/certDir',
       )
-    const file = (name: string) => readFileSync(join(dir, name), 'utf8')
+    const file = (name: string) => {
+      try {
+        return readFileSync(join(dir, name), 'utf8')
+      } catch (cause) {
+        return bad(
+          `cannot read ${join(dir, name)} (${errorCodeOf(cause) ?? 'error'}): the certificate volume holds ca-bundle.pem, cert.pem and key.pem`,
+          '/certDir',
+        )
+      }
+    }
     tls = { ca: file('ca-bundle.pem'), cert: file('cert.pem'), key: file('key.pem') }
   }
 
   const retries = count(options.retries, 4, 'retries')
   const backoff = count(options.backoffMs, 500, 'backoffMs')
-  const timeoutMs = count(options.timeoutMs, 10_000, 'timeoutMs')
+  const timeoutMs =
+    options.timeoutMs === undefined
+      ? 10_000
+      : checkInteger(options.timeoutMs, 1, { code: 'ERR_INVALID_ARGUMENT', path: '/timeoutMs', name: 'timeoutMs' })
   const body = JSON.stringify({ token: token.value })
   for (let attempt = 1; ; attempt++) {
     let reason: string
@@ -152,7 +164,7 @@ export async function signalHook(kind: HookKind, options: SignalHookOptions = {}
       const answer = await put(url, { body, tls, timeoutMs })
       status = answer.status
       if (status >= 200 && status < 300) return { ok: true, status, attempts: attempt }
-      reason = `the Krake API answered ${status}${answer.body ? `: ${answer.body.slice(0, 200)}` : ''}`
+      reason = `the Krake API answered ${status}${answer.body ? `: ${quotable(answer.body, token.value)}` : ''}`
       if (status < 500) return { ok: false, status, attempts: attempt, reason }
     } catch (e) {
       reason = e instanceof Error ? e.message : 'the call failed'

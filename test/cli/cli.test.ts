@@ -255,6 +255,7 @@ describe('krake-hooks inject: the files a HookConfig names stay inside the worki
     base = mkdtempSync(join(tmpdir(), 'krake-hooks-base-'))
     outside = mkdtempSync(join(tmpdir(), 'krake-hooks-outside-'))
     writeFileSync(join(base, 'token'), 'inside-token\n')
+    writeFileSync(join(base, '..token'), 'dotted-token\n')
     writeFileSync(join(outside, 'secret'), 'outside-secret\n')
     symlinkSync(join(outside, 'secret'), join(base, 'link-out'))
     symlinkSync(join(base, 'token'), join(base, 'link-in'))
@@ -265,6 +266,12 @@ describe('krake-hooks inject: the files a HookConfig names stay inside the worki
   afterAll(() => {
     rmSync(base, { recursive: true, force: true })
     rmSync(outside, { recursive: true, force: true })
+  })
+
+  it('a file named ..token inside the base directory is inside (issue 16)', () => {
+    const r = injectWith('..token')
+    expect([r.code, r.stderr]).toEqual([0, ''])
+    expect(r.stdout).toContain('dotted-token')
   })
 
   it('a good file, and a symlink that stays inside: the token is read', () => {

@@ -3,6 +3,8 @@
 import { execFile } from 'node:child_process'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -82,5 +84,35 @@ describe('krake-hooks signal', () => {
     expect((await signal([], {})).code).toBe(2)
     expect((await signal(['finish'], {})).code).toBe(2)
     expect((await signal(['complete', '--nope'], {})).code).toBe(2)
+  })
+
+  it('--retries abc and the other number flags are a usage error, exit 2 (issue 16)', async () => {
+    for (const flag of ['--retries', '--backoff-ms', '--timeout-ms']) {
+      const r = await signal(['complete', flag, 'abc'], { KRAKE_TOKEN: 't', KRAKE_COMPLETE_URL: `${base}/complete` })
+      expect([flag, r.code]).toEqual([flag, 2])
+      expect(r.stderr).toMatch(new RegExp(`^krake-hooks signal: ${flag} takes a whole number, not "abc"\n\nusage:`))
+    }
+  })
+
+  it('a certificate directory without key.pem or ca-bundle.pem exits 1 naming the file, never a stack (issue 16)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'krake-signal-certs-'))
+    try {
+      writeFileSync(join(dir, 'cert.pem'), 'x')
+      const env = {
+        KRAKE_TOKEN: 't',
+        KRAKE_COMPLETE_URL: 'https://127.0.0.1:1/kubernetes/namespaces/n/applications/a/complete',
+      }
+      const r = await signal(['complete', '--cert-dir', dir], env)
+      expect(r.code).toBe(1)
+      expect(r.stderr).toBe(
+        `krake: cannot read ${join(dir, 'ca-bundle.pem')} (ENOENT): the certificate volume holds ca-bundle.pem, cert.pem and key.pem\n`,
+      )
+      writeFileSync(join(dir, 'ca-bundle.pem'), 'x')
+      expect((await signal(['complete', '--cert-dir', dir], env)).stderr).toMatch(
+        /^krake: cannot read .*key\.pem \(ENOENT\)/,
+      )
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 })

@@ -44,6 +44,22 @@ extendedKeyUsage = clientAuth
 basicConstraints = critical, CA:false
 keyUsage = critical, digitalSignature
 extendedKeyUsage = serverAuth
+[leaf_unknown_critical]
+basicConstraints = critical, CA:false
+keyUsage = critical, digitalSignature
+extendedKeyUsage = clientAuth
+1.3.6.1.4.1.99999.1 = critical, ASN1:UTF8String:must be understood
+[leaf_unknown_noncritical]
+basicConstraints = critical, CA:false
+keyUsage = critical, digitalSignature
+extendedKeyUsage = clientAuth
+1.3.6.1.4.1.99999.1 = ASN1:UTF8String:may be ignored
+[inter_unknown_critical]
+basicConstraints = critical, CA:true, pathlen:0
+keyUsage = critical, keyCertSign, cRLSign, digitalSignature
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+1.3.6.1.4.1.99999.2 = critical, ASN1:UTF8String:must be understood
 [server]
 basicConstraints = critical, CA:false
 keyUsage = critical, digitalSignature, keyEncipherment
@@ -235,6 +251,29 @@ export function makePki(): Pki {
     '/O=Krake/CN=system:complete-hook+OU=hooks',
     key(dir, 'rdn-client', 'ec', 'pkcs8'),
     'inter-ec-sec1',
+    'leaf',
+  )
+  // unknown extensions: openssl refuses a chain with a critical one it does not know (issue 16)
+  for (const [name, ext] of [
+    ['critical-client', 'leaf_unknown_critical'],
+    ['noncritical-client', 'leaf_unknown_noncritical'],
+  ] as const) {
+    signed(dir, name, '/O=Krake/CN=system:complete-hook', key(dir, name, 'ec', 'pkcs8'), 'inter-ec-sec1', ext)
+  }
+  signed(
+    dir,
+    'inter-critical',
+    '/O=Krake/CN=critical inter',
+    key(dir, 'inter-critical', 'ec', 'sec1'),
+    'root',
+    'inter_unknown_critical',
+  )
+  signed(
+    dir,
+    'critical-inter-client',
+    '/O=Krake/CN=system:complete-hook',
+    key(dir, 'critical-inter-client', 'ec', 'pkcs8'),
+    'inter-critical',
     'leaf',
   )
   return {

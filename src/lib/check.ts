@@ -36,10 +36,14 @@ export function checkHookKind(value: unknown, where: Where): HookKind {
   return checkOneOf(value, HOOK_KINDS, where)
 }
 
-/** `value` when it is a safe integer of at least `min` (a number: never a numeric string or a boolean). */
-export function checkInteger(value: unknown, min: number, where: Where): number {
-  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= min) return value
-  return fail(where, `an integer of at least ${min}`, value)
+/**
+ * `value` when it is a safe integer of at least `min` and, when given, at
+ * most `max` (a number: never a numeric string or a boolean).
+ */
+export function checkInteger(value: unknown, min: number, where: Where, max?: number): number {
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= min && (max === undefined || value <= max))
+    return value
+  return fail(where, max === undefined ? `an integer of at least ${min}` : `an integer from ${min} to ${max}`, value)
 }
 
 /** `value` when it is a non-empty string. */

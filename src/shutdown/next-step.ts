@@ -62,8 +62,15 @@ const bad = (message: string, path: string): never => {
   throw new HookError('ERR_INVALID_ARGUMENT', message, { path })
 }
 
-const whole = (value: unknown, min: number, name: string, path: string) =>
-  checkInteger(value, min, { code: 'ERR_INVALID_ARGUMENT', path, name })
+const whole = (value: unknown, min: number, name: string, path: string, max?: number) =>
+  checkInteger(value, min, { code: 'ERR_INVALID_ARGUMENT', path, name }, max)
+
+/**
+ * The longest wait this step computes, in seconds: 100 years. A Date holds
+ * about 275,000 years from 1970, so every deadline fits one; a longer grace
+ * time is refused rather than turned into an Invalid Date.
+ */
+export const MAX_GRACE_SECONDS = 100 * 365.25 * 24 * 60 * 60
 
 /**
  * The controller's side of Krake's shutdown flow
@@ -107,8 +114,8 @@ export function nextShutdownStep(
   const graceSeconds = spec.shutdown_grace_time ?? null
   const grace =
     graceSeconds === null
-      ? whole(settings.timeout, 1, 'settings.timeout', '/timeout')
-      : whole(graceSeconds, 1, 'spec.shutdown_grace_time', '/spec/shutdown_grace_time')
+      ? whole(settings.timeout, 1, 'settings.timeout', '/timeout', MAX_GRACE_SECONDS)
+      : whole(graceSeconds, 1, 'spec.shutdown_grace_time', '/spec/shutdown_grace_time', MAX_GRACE_SECONDS)
   const retries = spec.shutdown_retry_count ?? null
   const of =
     (retries === null

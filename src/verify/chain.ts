@@ -18,7 +18,31 @@ interface Link {
   extendedUsages: string[] | undefined
   commonNames: string[]
   selfIssued: boolean
+  /** It has a critical extension this check does not know: openssl refuses the chain then, and so do we. */
+  unknownCritical: boolean
 }
+
+/**
+ * The extensions whose meaning is checked or harmless to ignore, as OpenSSL's
+ * X509_supported_extension lists them: a critical one of any other kind must
+ * not be accepted blindly (RFC 5280 4.2).
+ */
+const KNOWN_EXTENSIONS = new Set([
+  '2.5.29.15', // keyUsage
+  '2.5.29.17', // subjectAltName
+  '2.5.29.19', // basicConstraints
+  '2.5.29.30', // nameConstraints
+  '2.5.29.32', // certificatePolicies
+  '2.5.29.33', // policyMappings
+  '2.5.29.36', // policyConstraints
+  '2.5.29.37', // extendedKeyUsage
+  '2.5.29.54', // inhibitAnyPolicy
+  '2.5.29.31', // cRLDistributionPoints
+  '1.3.6.1.5.5.7.1.14', // proxyCertInfo
+  '1.3.6.1.5.5.7.1.7', // ipAddrBlocks
+  '1.3.6.1.5.5.7.1.8', // autonomousSysIds
+  '2.16.840.1.113730.1.1', // netscape-cert-type
+])
 
 function link(node: X509Certificate): Link {
   const cert = new x509.X509Certificate(node.raw)
@@ -34,6 +58,7 @@ function link(node: X509Certificate): Link {
     // Every CN attribute, from single- and multi-valued RDNs alike, unescaped
     commonNames: cert.subjectName.getField('CN'),
     selfIssued: node.subject === node.issuer,
+    unknownCritical: cert.extensions.some((e) => e.critical && !KNOWN_EXTENSIONS.has(e.type)),
   }
 }
 
@@ -70,7 +95,7 @@ export function anchorsOf(pem: string): Link[] {
 export function verifiedClient(clientPem: string, anchors: readonly Link[], now: number): string[] | undefined {
   const [first, ...rest] = parseCertificates(clientPem, '/clientCertPem')
   const leaf = link(first.cert)
-  if (!validAt(leaf.node, now) || !clientLeaf(leaf)) return undefined
+  if (!validAt(leaf.node, now) || !clientLeaf(leaf) || leaf.unknownCritical) return undefined
   const pool = [...rest.map((c) => link(c.cert)), ...anchors]
   let current = leaf
   // CA certificates between the current one and the leaf, self-issued ones not counted (RFC 5280 6.1.4)
@@ -85,7 +110,7 @@ export function verifiedClient(clientPem: string, anchors: readonly Link[], now:
         current.node.checkIssued(c.node) &&
         current.node.verify(c.node.publicKey),
     )
-    if (issuer === undefined) return undefined
+    if (issuer === undefined || issuer.unknownCritical) return undefined
     if (current !== leaf && !current.selfIssued) below++
     if (issuer.pathLength !== undefined && below > issuer.pathLength) return undefined
     current = issuer

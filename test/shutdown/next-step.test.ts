@@ -184,6 +184,26 @@ describe('nextShutdownStep(application, settings, now, progress)', () => {
     expect(p).toEqual(calls(1, T0))
   })
 
+  it('a grace time or timeout that no Date can hold is refused, never an Invalid Date (issue 16)', () => {
+    const huge = nextShutdownStep.bind(null, app('WAITING_FOR_CLEANING', { shutdown_grace_time: 9_000_000_000_000 }))
+    const e = hookErrorOf(() => huge(settings, T0))
+    expect([e.code, e.path, e.message]).toEqual([
+      'ERR_INVALID_ARGUMENT',
+      '/spec/shutdown_grace_time',
+      'spec.shutdown_grace_time must be an integer from 1 to 3155760000, not 9000000000000',
+    ])
+    const t = hookErrorOf(() => nextShutdownStep(app('WAITING_FOR_CLEANING'), { ...settings, timeout: 2 ** 52 }, T0))
+    expect([t.code, t.path]).toEqual(['ERR_INVALID_ARGUMENT', '/timeout'])
+    // the longest grace time allowed still gives a valid deadline, whatever the progress
+    const longest = app('WAITING_FOR_CLEANING', { shutdown_grace_time: 3_155_760_000 })
+    const step = nextShutdownStep(longest, settings, T0)
+    expect(step.action).toBe('call')
+    if (step.action !== 'call') throw new Error('expected a call')
+    expect(Number.isNaN(step.until.getTime())).toBe(false)
+    const wait = nextShutdownStep(longest, settings, at(1), step.progress)
+    expect(wait.action === 'wait' && wait.until.toISOString()).toBe('2126-12-02T12:00:00.000Z') // 100 Julian years: 36,525 days
+  })
+
   it.each([
     [[app('WAITING_FOR_CLEANING'), settings, new Date(Number.NaN)], 'ERR_INVALID_ARGUMENT', '/now'],
     [[app('WAITING_FOR_CLEANING'), { ...settings, timeout: 0 }, T0], 'ERR_INVALID_ARGUMENT', '/timeout'],

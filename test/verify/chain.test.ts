@@ -81,6 +81,15 @@ const CASES: Case[] = [
   ['a leaf without its intermediate', 'hook-client', [], 'now', false],
   ['a CN with a comma and a plus', 'comma-client', ['inter-ec-sec1'], 'now', true],
   ['a CN in a multi-valued RDN', 'rdn-client', ['inter-ec-sec1'], 'now', true],
+  ['a leaf with an unknown critical extension (issue 16)', 'critical-client', ['inter-ec-sec1'], 'now', false],
+  ['a leaf with an unknown non-critical extension', 'noncritical-client', ['inter-ec-sec1'], 'now', true],
+  [
+    'an intermediate with an unknown critical extension (issue 16)',
+    'critical-inter-client',
+    ['inter-critical'],
+    'now',
+    false,
+  ],
 ]
 
 describe('the client certificate check agrees with openssl verify -purpose sslclient', () => {

@@ -54,9 +54,9 @@ export interface KrakeTls {
   /** The Krake CA certificate(s) (`tls.client_ca`). */
   caPems: readonly string[]
   /** Each hook's intermediate (`intermediate_src`, `intermediate_key_src`), for the hooks that run. */
-  complete?: KrakeIntermediate
+  complete?: KrakeIntermediate | undefined
   /** The shutdown hook's intermediate. */
-  shutdown?: KrakeIntermediate
+  shutdown?: KrakeIntermediate | undefined
 }
 
 /** What the controller knows besides its configuration, already read from disk. */
@@ -64,24 +64,24 @@ export interface KrakeHooksContext {
   /** The Krake API endpoint of the controller (`api_endpoint`). */
   apiEndpoint: string
   /** Absent: the Krake API does not speak TLS. */
-  tls?: KrakeTls
+  tls?: KrakeTls | undefined
   /** Passed to injectHook for every hook (variable names and mount path come from the configuration). */
-  options?: Omit<InjectOptions, 'env' | 'certDest'>
+  options?: Omit<InjectOptions, 'env' | 'certDest'> | undefined
   /**
    * Leaf key algorithm for new certificates.
    * @defaultValue `'RSA-2048'`, as Krake
    */
-  keyAlgorithm?: KeyAlgorithm
+  keyAlgorithm?: KeyAlgorithm | undefined
   /**
    * Issuing and validity time.
    * @defaultValue now
    */
-  now?: Date
+  now?: Date | undefined
   /**
    * The WebCrypto provider for new certificates.
    * @defaultValue Node's own
    */
-  crypto?: CryptoProvider
+  crypto?: CryptoProvider | undefined
 }
 
 /** The status fields of one hook: token, and with TLS the certificate and key. */

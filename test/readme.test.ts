@@ -1,0 +1,84 @@
+// Every ```ts snippet of the README type-checks as a user's code would: its
+// own module importing 'krake-hooks' (the built types, as users get them), under strict with
+// exactOptionalPropertyTypes and noUncheckedIndexedAccess (issue 15). The
+// values a snippet takes from its surroundings (your intermediate's PEM, your
+// KubeConfig) are the placeholders below, declared and nothing more.
+import { execFileSync } from 'node:child_process'
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { root } from './helpers.js'
+
+const PLACEHOLDERS = `
+declare const yaml: string
+declare const intermediatePem: string
+declare const intermediateKeyPem: string
+declare const krakeCaPem: string
+declare const key: string
+declare const cert: string
+declare const kc: import('@kubernetes/client-node').KubeConfig
+declare const hook: import('krake-hooks').HookSpec
+declare const chart: import('cdk8s').Chart
+declare const job: import('cdk8s').ApiObject
+declare const store: {
+  tokenDigest(app: import('krake-hooks').AppRef, kind: import('krake-hooks').HookKind): Promise<string | undefined>
+  spendAndApply(app: import('krake-hooks').AppRef, kind: import('krake-hooks').HookKind): Promise<boolean>
+}
+declare const tlsEnabled: boolean
+declare const config: { api_endpoint: string; tls: { client_ca: string } }
+declare const app: import('krake-hooks').KrakeApplication
+`
+
+function snippets(): string[] {
+  const readme = readFileSync(join(root, 'README.md'), 'utf8')
+  return [...readme.matchAll(/^```ts\n([\s\S]*?)^```$/gm)].map((m) => m[1] ?? '')
+}
+
+describe('the README', () => {
+  it('has TypeScript snippets, each of them a module that imports what it uses', () => {
+    const all = snippets()
+    expect(all.length).toBeGreaterThanOrEqual(5)
+    for (const s of all) expect(s).toMatch(/^import /m)
+  })
+
+  it('every TypeScript snippet type-checks under strict and exactOptionalPropertyTypes', () => {
+    // under node_modules so that the snippets resolve the packages the project has installed
+    const dir = join(root, 'node_modules', '.cache', 'krake-hooks-readme')
+    rmSync(dir, { recursive: true, force: true })
+    mkdirSync(dir, { recursive: true })
+    const files = snippets().map((text, i) => {
+      const name = `snippet-${i + 1}.ts`
+      writeFileSync(join(dir, name), text)
+      return name
+    })
+    writeFileSync(join(dir, 'placeholders.d.ts'), PLACEHOLDERS)
+    writeFileSync(
+      join(dir, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          target: 'ES2022',
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          lib: ['ES2023'],
+          types: ['node'],
+          strict: true,
+          exactOptionalPropertyTypes: true,
+          noUncheckedIndexedAccess: true,
+          skipLibCheck: true,
+          noEmit: true,
+          paths: { 'krake-hooks': [join(root, 'dist', 'index.d.ts')] },
+        },
+        files: ['placeholders.d.ts', ...files],
+      }),
+    )
+    let output = ''
+    try {
+      execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', dir], {
+        encoding: 'utf8',
+      })
+    } catch (e) {
+      output = String((e as { stdout?: unknown }).stdout ?? e)
+    }
+    expect(output).toBe('')
+  }, 60_000)
+})

@@ -97,6 +97,11 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       void handler(req, res)
     },
   )
+  // a client that waits for 100 Continue is refused (405/404/403/413) before it sends its body
+  api.server.on('checkContinue', (req, res) => {
+    api.handled++
+    void handler.checkContinue(req, res)
+  })
   await new Promise<void>((resolve) => api.server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve))
   const { port } = api.server.address() as AddressInfo
   api.url = `https://localhost:${port}`

@@ -45,7 +45,7 @@ export { peerCertificatePem } from './verify/peer.js'
 export { createHookHandler } from './verify/handler.js'
 export { readRequestBody } from './lib/body.js'
 export type { BodyRefusal } from './lib/body.js'
-export type { HookHandlerOptions } from './verify/handler.js'
+export type { HookHandler, HookHandlerOptions } from './verify/handler.js'
 export { applyHookCall } from './verify/apply-call.js'
 export type { ApplyHookCallOptions, HookCallOutcome, HookCallResult } from './verify/apply-call.js'
 

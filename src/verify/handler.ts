@@ -32,6 +32,24 @@ export interface HookHandlerOptions extends Omit<VerifyRequestOptions, 'now'> {
 
 const DEFAULT_MAX_BODY = 16 * 1024
 
+/**
+ * The listener `createHookHandler` returns: for the server's `request` event,
+ * and, as `checkContinue`, for its `checkContinue` event.
+ */
+export interface HookHandler {
+  (req: IncomingMessage, res: ServerResponse): Promise<void>
+  /**
+   * For `server.on('checkContinue', handler.checkContinue)`: a client that
+   * sends `Expect: 100-continue` waits for `100 Continue` before its body.
+   * Without this listener Node answers `100 Continue` to every such request
+   * before the handler runs, inviting the body of a call that a 405, 404 or
+   * 403 (or a `Content-Length` over the limit, 413) will refuse. With it, the
+   * refusal comes instead of `100 Continue`, and a call that passes the early
+   * checks gets its `100 Continue` right before its body is read.
+   */
+  checkContinue: (req: IncomingMessage, res: ServerResponse) => Promise<void>
+}
+
 function reply(req: IncomingMessage, res: ServerResponse, status: number, body: unknown, close = false): void {
   if (res.headersSent || res.writableEnded || res.destroyed) return
   const headers: Record<string, string> = { 'content-type': 'application/json', 'cache-control': 'no-store' }
@@ -53,21 +71,21 @@ function reply(req: IncomingMessage, res: ServerResponse, status: number, body: 
  * at the first byte past `maxBodyBytes`, default 16 KiB, without reading
  * on; 408 past `bodyTimeoutMs`), decides with `verifyHookRequest`, then
  * awaits `onVerified`. No answer carries a token; errors inside answer 500
- * without details. Never rejects.
+ * without details. Never rejects. Register its `checkContinue` too, so that
+ * a client waiting for `100 Continue` is refused before it sends its body.
  *
  * @example
  * ```ts
- * https.createServer({ key, cert, ca: krakeCaPem, requestCert: true }, createHookHandler({
+ * const handler = createHookHandler({
  *   lookup: (app, kind) => db.tokenDigest(app, kind),
  *   onVerified: ({ app, kind }) => db.spendTokenAndApply(app, kind), // false when it was spent already
  *   caBundlePem: krakeCaPem,
  *   hookUser: { complete: 'system:complete-hook', shutdown: 'system:shutdown-hook' },
- * }))
+ * })
+ * https.createServer({ key, cert, ca: krakeCaPem, requestCert: true }, handler).on('checkContinue', handler.checkContinue)
  * ```
  */
-export function createHookHandler(
-  options: HookHandlerOptions,
-): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+export function createHookHandler(options: HookHandlerOptions): HookHandler {
   if (
     typeof options !== 'object' ||
     options === null ||
@@ -84,7 +102,7 @@ export function createHookHandler(
     throw new HookError('ERR_INVALID_ARGUMENT', 'maxBodyBytes must be a whole number of bytes', {
       path: '/maxBodyBytes',
     })
-  return async (req, res) => {
+  const handle = async (req: IncomingMessage, res: ServerResponse, continueFirst: boolean): Promise<void> => {
     req.pause() // nothing flows until the early checks are passed
     try {
       const clientCertPem = 'getPeerCertificate' in req.socket ? peerCertificatePem(req.socket as TLSSocket) : undefined
@@ -92,6 +110,12 @@ export function createHookHandler(
       // Method, path and identity first: a stranger's body is never read.
       const early = checkBeforeBody({ ...request, body: undefined }, verifyOptions)
       if ('ok' in early) return reply(req, res, early.status, { reason: early.reason }, true)
+      if (continueFirst) {
+        const declared = Number(req.headers['content-length'])
+        if (Number.isFinite(declared) && declared > limit)
+          return reply(req, res, 413, { reason: 'The request body is too large.' }, true)
+        res.writeContinue() // the client waited for this before sending its body
+      }
       // Behind a framework's body parser (express.json()) the body was read and parsed already.
       const parsed = (req as { body?: unknown }).body
       const body =
@@ -115,4 +139,7 @@ export function createHookHandler(
       reply(req, res, 500, { reason: 'The hook call could not be handled.' }, true)
     }
   }
+  return Object.assign((req: IncomingMessage, res: ServerResponse) => handle(req, res, false), {
+    checkContinue: (req: IncomingMessage, res: ServerResponse) => handle(req, res, true),
+  })
 }

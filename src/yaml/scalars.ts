@@ -10,6 +10,10 @@
 //   quote them when writing, so that both read the string.
 // - dates (2001-01-02): kubectl keeps the text, kustomize rewrites it as
 //   2001-01-02T00:00:00Z. We keep the text and quote it when writing.
+// - 0o-7 (a sign after 0o): kubectl keeps the text, kustomize reads an
+//   integer (go-yaml v3 parses what follows 0o alone). We read the text and
+//   quote it when writing. After 0b both parse what follows alone (0b+1 is 1,
+//   0b-1 is -1), and so do we.
 // - integers past 2^53: kubectl rounds those past 2^63 to a float, kustomize
 //   keeps them; JavaScript can keep neither, so they are refused.
 import { defineScalarTag, NOT_RESOLVED, type ScalarTagDefinition } from 'js-yaml'
@@ -32,6 +36,9 @@ const INF_NAN = /^(?:[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/
 /** The integer Go reads, or NOT_RESOLVED. */
 function goInt(source: string): number | UnrepresentableNumber | typeof NOT_RESOLVED {
   const plain = source.replaceAll('_', '')
+  // go-yaml v2 and v3 both parse what follows a lowercase 0b on its own, sign included
+  const binary = /^0b([-+]?)([01]+)$/.exec(plain)
+  if (binary) return exact(BigInt('0b' + (binary[2] ?? '0')) * (binary[1] === '-' ? -1n : 1n), source)
   if (!GO_INT.test(plain)) return NOT_RESOLVED
   const negative = plain.startsWith('-')
   const digits = plain.replace(/^[-+]/, '')
@@ -40,8 +47,12 @@ function goInt(source: string): number | UnrepresentableNumber | typeof NOT_RESO
     : /^0[0-7]+$/.test(digits)
       ? '0o' + digits.slice(1)
       : digits
-  let value = BigInt(radixed.replace(/^0[XB]/, (p) => p.toLowerCase()))
-  if (negative) value = -value
+  const value = BigInt(radixed.replace(/^0[XB]/, (p) => p.toLowerCase()))
+  return exact(negative ? -value : value, source)
+}
+
+/** `value` as a number, or refused when JavaScript cannot keep it exactly. */
+function exact(value: bigint, source: string): number | UnrepresentableNumber {
   // Past 2^53 JavaScript cannot keep it; past int64/uint64 Go itself reads a float. Either way: refused, never changed.
   if (value > BigInt(Number.MAX_SAFE_INTEGER) || value < BigInt(Number.MIN_SAFE_INTEGER))
     return new UnrepresentableNumber(source)
@@ -109,6 +120,9 @@ export const NOT_A_STRING_FOR_SOMEONE: readonly ScalarTagDefinition[] = [
       s,
     ),
   ),
+  // go-yaml v3 reads what follows 0o with strconv.ParseInt(rest, 8): a sign after the prefix passes there
+  // (0o-0 is 0), where kubectl keeps the text (issue 16, found by the property)
+  detector('go-yaml-v3-octal', (s) => /^0o[-+][0-9]+$/.test(s.replaceAll('_', ''))),
   detector('yaml11-bool', (s) => /^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$/.test(s)),
   detector('yaml11-sexagesimal', (s) => /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$/.test(s)),
 ]

@@ -179,6 +179,22 @@ const trickyString = fc
   )
   .map((parts) => parts.join(''))
 
+describe('writing: the strings the property found (issue 16)', () => {
+  it('0o-0, 0b+1 and their kin are quoted, so that neither reader takes an integer', () => {
+    const strings = ['0o-0', '0o+7', '-0o7', '0b-1', '0b+1', '-0b1', '0o_-1', '-0o-1', '0O-1']
+    const spec = Object.fromEntries(strings.map((v, i) => [`k${i}`, v]))
+    const yaml = stringifyManifests([{ apiVersion: 'example.com/v1', kind: 'Thing', metadata: { name: 't' }, spec }])
+    expect(kubectl(yaml)[0]!.spec).toEqual(spec)
+    expect(kustomize(yaml)[0]!.spec).toEqual(spec)
+    // read: 0b+1 and 0b-1 are integers to both readers and to us; 0o-7 is the text to kubectl and to us
+    // (kustomize reads -7: a disagreement we settle for the text)
+    const plain = ['0o-7', '0b+1', '0b-1', '0b_-1']
+    expect(valuesOf((parseManifests(documentOf(plain))[0] as Obj).spec, 4)).toEqual(['0o-7', 1, -1, -1])
+    expect(valuesOf(kubectl(documentOf(plain))[0]!.spec, 4)).toEqual(['0o-7', 1, -1, -1])
+    expect(valuesOf(kustomize(documentOf(plain))[0]!.spec, 4)).toEqual([-7, 1, -1, -1])
+  })
+})
+
 describe('property (fast-check): both directions over generated strings', () => {
   it('any string we write is read back as that string by kubectl and kustomize', () => {
     fc.assert(

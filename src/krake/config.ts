@@ -1,4 +1,5 @@
 import { loadAll } from 'js-yaml'
+import { PYYAML_SCHEMA } from './pyyaml.js'
 import { HookError } from '../errors.js'
 import { show } from '../lib/show.js'
 import { pointer } from '../lib/pointer.js'
@@ -246,7 +247,8 @@ export function parseKrakeHooksConfig(input: unknown, options: ParseKrakeHooksOp
   if (typeof input === 'string') {
     let docs: unknown[]
     try {
-      docs = loadAll(input) // load() refuses an empty text; an empty file configures no hook
+      // as Krake's PyYAML reads it; load() refuses an empty text, and an empty file configures no hook
+      docs = loadAll(input, { schema: PYYAML_SCHEMA })
     } catch (cause) {
       throw new HookError(
         'ERR_YAML_SYNTAX',

@@ -1,4 +1,5 @@
-import { YAMLException, loadAll } from 'js-yaml'
+import { YAMLException, constructFromEvents, parseEvents, type Event } from 'js-yaml'
+import { goRefusal, withoutDocumentBoms } from './go-strict.js'
 import { HookError } from '../errors.js'
 import { KUBERNETES_SCHEMA } from './schema.js'
 import { setOwn } from '../lib/clone.js'
@@ -92,6 +93,19 @@ function unrepresentable(doc: unknown, number: UnrepresentableNumber, index: num
   )
 }
 
+/** ERR_YAML_SYNTAX for what both Go readers refuse at `position`. */
+function goSyntaxError(text: string, position: number, reason: string): HookError {
+  const index = documentAt(text, position)
+  const before = text.slice(0, position)
+  const line = (before.match(/\n/g)?.length ?? 0) + 1
+  const column = position - before.lastIndexOf('\n')
+  return new HookError(
+    'ERR_YAML_SYNTAX',
+    `YAML error in document ${index} at line ${line}, column ${column}: ${reason}; kubectl and kustomize refuse it`,
+    { path: `/${index}`, line },
+  )
+}
+
 /** A copy in which no node is shared, so the caller gets a tree. */
 function unshare(v: unknown): unknown {
   if (typeof v !== 'object' || v === null) return v
@@ -115,14 +129,19 @@ function unshare(v: unknown): unknown {
 export function parseManifests(yaml: string): object[] {
   if (typeof yaml !== 'string')
     throw new HookError('ERR_INVALID_ARGUMENT', 'parseManifests takes a string of YAML', { path: '' })
+  const text = withoutDocumentBoms(yaml)
   let docs: unknown[]
   try {
-    docs = loadAll(yaml, { schema: KUBERNETES_SCHEMA, maxDepth: MAX_DEPTH })
+    const events: Event[] = parseEvents(text, { maxDepth: MAX_DEPTH })
+    const refused = goRefusal(text, events)
+    if (refused !== undefined) throw goSyntaxError(text, refused.at, refused.reason)
+    docs = constructFromEvents(events, { source: text, schema: KUBERNETES_SCHEMA })
   } catch (cause) {
+    if (cause instanceof HookError) throw cause
     if (!(cause instanceof YAMLException)) throw cause
     const mark = (cause as YAMLException & { mark?: { position: number; line: number; column: number } }).mark
     const reason = (cause as { reason?: string }).reason ?? cause.message
-    const index = mark ? documentAt(yaml, mark.position) : 0
+    const index = mark ? documentAt(text, mark.position) : 0
     const where = mark ? ` at line ${mark.line + 1}, column ${mark.column + 1}` : ''
     throw new HookError('ERR_YAML_SYNTAX', `YAML error in document ${index}${where}: ${reason}`, {
       path: `/${index}`,

@@ -53,16 +53,21 @@ function goInt(source: string): number | UnrepresentableNumber | typeof NOT_RESO
 
 /** `value` as a number, or refused when JavaScript cannot keep it exactly. */
 function exact(value: bigint, source: string): number | UnrepresentableNumber {
-  // Past 2^53 JavaScript cannot keep it; past int64/uint64 Go itself reads a float. Either way: refused, never changed.
-  if (value > BigInt(Number.MAX_SAFE_INTEGER) || value < BigInt(Number.MIN_SAFE_INTEGER))
-    return new UnrepresentableNumber(source)
+  // Past 2^53 JavaScript cannot keep it (2^53 itself it can); past int64/uint64 Go itself reads a float.
+  // Either way: refused, never changed.
+  if (value > 2n ** 53n || value < -(2n ** 53n)) return new UnrepresentableNumber(source)
   const n = Number(value)
   return n === 0 ? 0 : n
 }
 
+// A scalar that starts with "." goes to strconv.ParseFloat as written, underscores included, and Go's
+// ParseFloat takes no underscore in a decimal: ._5, .5_ and .5_e3 stay strings (issue 16)
+const DOT_FLOAT = /^\.[0-9]+(?:[eE][-+]?[0-9]+)?$/
+
 /** The float Go reads, or NOT_RESOLVED (then the scalar is a string, as for 1.5e400 in Go). */
 function goFloat(source: string): number | UnrepresentableNumber | typeof NOT_RESOLVED {
   if (INF_NAN.test(source)) return new UnrepresentableNumber(source)
+  if (source.startsWith('.') && !DOT_FLOAT.test(source)) return NOT_RESOLVED
   const plain = source.replaceAll('_', '')
   if (!GO_FLOAT.test(plain)) return NOT_RESOLVED
   const n = Number(plain)

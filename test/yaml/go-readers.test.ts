@@ -31,14 +31,14 @@ const valuesOf = (spec: Obj, n: number) => Array.from({ length: n }, (_, i) => s
 
 /** kubectl's reading of a YAML stream, as JSON. */
 function kubectl(yaml: string): Obj[] {
-  const out = JSON.parse(
-    execFileSync('kubectl', ['annotate', '--local', '-f', '-', '-o', 'json', 'x=y'], {
-      input: yaml,
-      encoding: 'utf8',
-      maxBuffer: 64 * 1024 * 1024,
-    }),
-  )
-  return out.kind === 'List' ? out.items : [out]
+  const text = execFileSync('kubectl', ['annotate', '--local', '-f', '-', '-o', 'json', 'x=y'], {
+    input: yaml,
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  })
+  // several objects come out as one JSON document each, one after the other
+  const out = text.split(/(?<=\n\})\n(?=\{)/).map((doc) => JSON.parse(doc) as Obj)
+  return out.flatMap((o) => (o.kind === 'List' ? (o.items as Obj[]) : [o]))
 }
 
 /** kustomize's reading: its output (go-yaml v3 writes every value unambiguously), read by kubectl. */
@@ -236,5 +236,96 @@ describe('property (fast-check): both directions over generated strings', () => 
       }),
       { numRuns: 4 },
     )
+  })
+})
+
+/** Whether a Go reader refuses the stream. */
+const refuses = (read: (yaml: string) => unknown, yaml: string) => {
+  try {
+    read(yaml)
+    return false
+  } catch {
+    return true
+  }
+}
+const configMap = (data: string, name = 'c') =>
+  `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\ndata:\n${data}`
+
+describe('reading what the independent corpus found (issue 16), with both Go readers as the oracle', () => {
+  it('a byte-order mark at the start of a later document is dropped, as both drop it', () => {
+    const yaml = `${configMap('  a: "1"\n', 'a')}---\n\uFEFF${configMap('  b: "2"\n', 'b')}---\n\uFEFF---\n${configMap('  c: "3"\n')}`
+    const ours = parseManifests(yaml) as Obj[]
+    expect(ours.map((d) => Object.keys(d)[0])).toEqual(['apiVersion', 'apiVersion', 'apiVersion'])
+    expect(ours.map((d) => d.data)).toEqual(kubectl(yaml).map((d) => d.data))
+    expect(ours.map((d) => d.data)).toEqual(kustomize(yaml).map((d) => d.data))
+  })
+
+  it('._5, .5_, .5__5, .5_e3, ._5e3 and .5e_3 are strings (Go takes no underscore in a float that starts with a dot); .5e3 is a number', () => {
+    const scalars = ['._5', '.5_', '.5__5', '.5_e3', '._5e3', '.5e_3', '.5e3', '.5']
+    const expected = ['._5', '.5_', '.5__5', '.5_e3', '._5e3', '.5e_3', 500, 0.5]
+    expect(valuesOf((parseManifests(documentOf(scalars))[0] as Obj).spec, 8)).toEqual(expected)
+    expect(valuesOf(kubectl(documentOf(scalars))[0]!.spec, 8)).toEqual(expected)
+    expect(valuesOf(kustomize(documentOf(scalars))[0]!.spec, 8)).toEqual(expected)
+  })
+
+  it('2^53 itself is read (a double holds it exactly); 2^53 + 1 is refused', () => {
+    const yaml = documentOf(['9007199254740992', '-9007199254740992'])
+    expect(valuesOf((parseManifests(yaml)[0] as Obj).spec, 2)).toEqual([2 ** 53, -(2 ** 53)])
+    expect(valuesOf(kubectl(yaml)[0]!.spec, 2)).toEqual([2 ** 53, -(2 ** 53)])
+    expect(hookErrorOf(() => parseManifests(documentOf(['9007199254740993']))).code).toBe('ERR_YAML_NUMBER')
+  })
+
+  it.each([
+    ['a raw U+2028 in a scalar', configMap('  a: x\u2028y\n'), 6],
+    ['a raw U+2029 in a block scalar', configMap('  a: |\n    x\u2029y\n'), 7],
+    ['a raw U+2028 in a comment', configMap('  a: b # x\u2028y\n'), 6],
+    ['a raw U+0085 in a scalar', configMap('  a: x\u0085y\n'), 6],
+    ['the escape \\/', configMap('  a: "a\\/b"\n'), 6],
+    ['a null key ~', configMap('  ~: b\n'), 6],
+    ['a null key null', configMap('  null: b\n'), 6],
+    ['a %YAML directive', `%YAML 1.1\n---\n${configMap('  a: b\n')}`, 1],
+  ])('%s: refused by both Go readers, and by us with ERR_YAML_SYNTAX at its line', (_, yaml, line) => {
+    expect(refuses(kubectl, yaml)).toBe(true)
+    expect(refuses(kustomize, yaml)).toBe(true)
+    const e = hookErrorOf(() => parseManifests(yaml))
+    expect([e.code, e.line]).toEqual(['ERR_YAML_SYNTAX', line])
+    expect(e.message).toMatch(/kubectl and kustomize refuse it$/)
+  })
+
+  it('what only looks like them is taken: an escaped backslash before a slash, a key "null" quoted, U+2028 escaped or raw in quotes', () => {
+    const yaml = configMap('  a: "a\\\\/b"\n  "null": x\n  c: "x\\u2028y"\n  d: "x\u2029y"\n  e: \'x\u2028y\'\n')
+    const ours = (parseManifests(yaml)[0] as Obj).data
+    expect(ours).toEqual({ a: 'a\\/b', null: 'x', c: 'x\u2028y', d: 'x\u2029y', e: 'x\u2028y' })
+    expect(kubectl(yaml)[0]!.data).toEqual(ours)
+    expect(kustomize(yaml)[0]!.data).toEqual(ours)
+  })
+})
+
+describe('writing what neither Go reader would read back (issue 16)', () => {
+  it('the oracles: "\\uD800" is refused by both, and a key "<<" is dropped by kustomize, however it is quoted', () => {
+    expect(refuses(kubectl, configMap('  a: "\\uD800"\n'))).toBe(true)
+    expect(refuses(kustomize, configMap('  a: "\\uD800"\n'))).toBe(true)
+    for (const key of ["'<<'", '"<<"', '!!str <<']) {
+      expect(kustomize(configMap(`  ${key}: x\n  b: "y"\n`))[0]!.data).toEqual({ b: 'y' })
+    }
+  })
+
+  it.each([
+    ['a lone surrogate in a value', { a: 'x\uD800' }, '/0/data/a', /lone surrogate/],
+    ['a lone surrogate in a key', { ['k\uDC00']: 'x' }, '/0/data/k\uDC00', /lone surrogate/],
+    ['a key "<<"', { '<<': 'x' }, '/0/data/<<', /merge key/],
+  ])('%s is ERR_INVALID_VALUE at its path, never written', (_, data, path, why) => {
+    const e = hookErrorOf(() =>
+      stringifyManifests([{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, data }]),
+    )
+    expect([e.code, e.path]).toEqual(['ERR_INVALID_VALUE', path])
+    expect(e.message).toMatch(why)
+  })
+
+  it('a surrogate pair (an emoji) is written and read back by both', () => {
+    const data = { a: 'x\u{1F600}y' }
+    const yaml = stringifyManifests([{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, data }])
+    expect(kubectl(yaml)[0]!.data).toEqual(data)
+    expect(kustomize(yaml)[0]!.data).toEqual(data)
   })
 })

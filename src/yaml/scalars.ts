@@ -102,7 +102,11 @@ export const GO_TAGS: readonly ScalarTagDefinition[] = [
   defineScalarTag<number | UnrepresentableNumber>(`${YAML}float`, {
     implicit: true,
     implicitFirstChars: NUMBER_START,
-    resolve: goFloat,
+    // an explicit !!float takes any number Go reads: !!float 0x10 is 16
+    resolve: (s, explicit) => {
+      const f = goFloat(s)
+      return f === NOT_RESOLVED && explicit ? goInt(s) : f
+    },
     identify: (v) => typeof v === 'number' && !Number.isInteger(v),
     represent: (v: number) => String(v),
   }),

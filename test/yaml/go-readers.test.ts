@@ -329,3 +329,34 @@ describe('writing what neither Go reader would read back (issue 16)', () => {
     expect(kustomize(yaml)[0]!.data).toEqual(data)
   })
 })
+
+describe('explicit tags as both Go readers take them (issue 16)', () => {
+  const tagged = [
+    '!!str [1]',
+    '!custom {x: 1}',
+    '!custom [1, 2]',
+    '!!int "12"',
+    '!!float "1.5"',
+    '!!binary aGVsbG8=',
+    '!custom true',
+    '!!str 12',
+    '!<tag:yaml.org,2002:str> 13',
+    '!!float 0x10',
+    '!custom 12',
+    '!!binary |\n    aGVs\n    bG8=',
+  ]
+  it('each reads as kubectl and kustomize read it', () => {
+    const yaml = documentOf(tagged)
+    const expected = [[1], { x: 1 }, [1, 2], 12, 1.5, 'hello', 'true', '12', '13', 16, '12', 'hello']
+    expect(valuesOf(kubectl(yaml)[0]!.spec, tagged.length)).toEqual(expected)
+    expect(valuesOf(kustomize(yaml)[0]!.spec, tagged.length)).toEqual(expected)
+    expect(valuesOf((parseManifests(yaml)[0] as Obj).spec, tagged.length)).toEqual(expected)
+  })
+
+  it('a !!binary that is not base64 is refused, as both refuse it', () => {
+    const yaml = documentOf(['!!binary "not base64!"'])
+    expect(refuses(kubectl, yaml)).toBe(true)
+    expect(refuses(kustomize, yaml)).toBe(true)
+    expect(hookErrorOf(() => parseManifests(yaml)).code).toBe('ERR_YAML_SYNTAX')
+  })
+})

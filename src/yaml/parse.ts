@@ -93,6 +93,54 @@ function unrepresentable(doc: unknown, number: UnrepresentableNumber, index: num
   )
 }
 
+/** How many lines of flow content may be re-indented in one stream (each costs a parse). */
+const MAX_REINDENTED_LINES = 64
+
+/**
+ * js-yaml's events for `text`. A line inside a flow collection or a quoted
+ * scalar that is indented less than js-yaml wants (`args: [` then `]` at the
+ * key's column) is taken by both Go readers, and its leading spaces mean
+ * nothing there: such a line is indented further and the text parsed again,
+ * so we take what they take. Returns the text the events refer to.
+ */
+function eventsOf(source: string): { text: string; events: Event[] } {
+  let text = source
+  let lastLine = -1
+  let extra = 1
+  for (let repairs = 0; ; repairs++) {
+    try {
+      return { text, events: parseEvents(text, { maxDepth: MAX_DEPTH }) }
+    } catch (cause) {
+      const mark = (cause as { mark?: { line: number } }).mark
+      const deficient =
+        cause instanceof YAMLException && (cause as { reason?: string }).reason === 'deficient indentation'
+      if (!deficient || mark === undefined || repairs >= MAX_REINDENTED_LINES) throw cause
+      extra = mark.line === lastLine ? extra + 1 : 1
+      lastLine = mark.line
+      text = indentLine(text, mark.line, extra)
+    }
+  }
+}
+
+/** `text` with line `index` (0-based) indented `extra` columns past the line before it (or past itself). */
+function indentLine(text: string, index: number, extra: number): string {
+  const lines = text.split('\n')
+  const indentOf = (l: string) => l.length - l.trimStart().length
+  let before = -1
+  for (let i = index - 1; i >= 0; i--) {
+    const l = lines[i] ?? ''
+    if (l.trim() !== '') {
+      before = indentOf(l.replace(/\t/g, ' '))
+      break
+    }
+  }
+  const line = lines[index] ?? ''
+  const current = line.length - line.replace(/^ +/, '').length
+  const wanted = Math.max(current, before) + extra
+  lines[index] = ' '.repeat(wanted - current) + line
+  return lines.join('\n')
+}
+
 /** ERR_YAML_SYNTAX for what both Go readers refuse at `position`. */
 function goSyntaxError(text: string, position: number, reason: string): HookError {
   const index = documentAt(text, position)
@@ -129,13 +177,14 @@ function unshare(v: unknown): unknown {
 export function parseManifests(yaml: string): object[] {
   if (typeof yaml !== 'string')
     throw new HookError('ERR_INVALID_ARGUMENT', 'parseManifests takes a string of YAML', { path: '' })
-  const text = withoutDocumentBoms(yaml)
+  let text = withoutDocumentBoms(yaml)
   let docs: unknown[]
   try {
-    const events: Event[] = parseEvents(text, { maxDepth: MAX_DEPTH })
-    const refused = goRefusal(text, events)
+    const parsed = eventsOf(text)
+    text = parsed.text
+    const refused = goRefusal(text, parsed.events)
     if (refused !== undefined) throw goSyntaxError(text, refused.at, refused.reason)
-    docs = constructFromEvents(events, { source: text, schema: KUBERNETES_SCHEMA })
+    docs = constructFromEvents(parsed.events, { source: text, schema: KUBERNETES_SCHEMA })
   } catch (cause) {
     if (cause instanceof HookError) throw cause
     if (!(cause instanceof YAMLException)) throw cause

@@ -360,3 +360,24 @@ describe('explicit tags as both Go readers take them (issue 16)', () => {
     expect(hookErrorOf(() => parseManifests(yaml)).code).toBe('ERR_YAML_SYNTAX')
   })
 })
+
+describe('flow content indented less than js-yaml wants, as both Go readers take it (issue 16)', () => {
+  it.each([
+    ['a flow sequence closed at the key column', '    args: [\n      "sleep",\n    ]\n'],
+    ['a flow sequence whose items start at the key column', '    command: [\n    "a"]\n'],
+    ['a flow mapping continued at the key column', '    env: [{name: A,\n    value: "1"}]\n'],
+    ['a double-quoted scalar continued at the key column', '    image: "x\n    y"\n'],
+    ['a single-quoted scalar continued at column 0', "    image: 'x\ny'\n"],
+    ['a flow sequence at column 0', '    args: [\n"a",\n]\n'],
+  ])('%s', (_, container) => {
+    const yaml = `apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - name: c\n${container}`
+    const ours = (parseManifests(yaml)[0] as Obj).spec
+    expect(ours).toEqual(kubectl(yaml)[0]!.spec)
+    expect(ours).toEqual(kustomize(yaml)[0]!.spec)
+  })
+
+  it('a block mapping key indented too little is still an error, at its line', () => {
+    const e = hookErrorOf(() => parseManifests('a:\n  b: 1\n c: 2\n'))
+    expect([e.code, e.line]).toEqual(['ERR_YAML_SYNTAX', 3])
+  })
+})

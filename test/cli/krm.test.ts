@@ -156,6 +156,24 @@ data: {kind: shutdown, appName: demo, appNamespace: secondary, apiEndpoint: 'htt
     expect(bad("envUrl: '1X'")).toMatchObject({ field: { path: 'functionConfig.data.envUrl' } })
   })
 
+  it.each(['constructor', 'toString', '__proto__', 'hasOwnProperty'])(
+    'a ConfigMap key %j is an unknown key, an error result, never a TypeError (issue 16)',
+    (key) => {
+      const r = runKrmFunction(
+        list(
+          `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: f}\ndata: {kind: complete, appName: demo, appNamespace: ns, apiEndpoint: 'http://k', token: t, ${JSON.stringify(key)}: x}`,
+          job,
+        ),
+      )
+      expect(r.failed).toBe(true)
+      expect((parseManifests(r.output)[0] as Record<string, any>).results[0]).toEqual({
+        message: expect.stringMatching(new RegExp(`^ERR_INVALID_CONFIG: unknown key "${key}"`)),
+        severity: 'error',
+        field: { path: `functionConfig.data.${key}` },
+      })
+    },
+  )
+
   it("keeps the input's results before its own, and names each item's file from config.kubernetes.io/path", () => {
     const input =
       list(

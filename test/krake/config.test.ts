@@ -184,6 +184,10 @@ describe('parseKrakeHooksConfig(input)', () => {
 
   it.each([
     [{ hooks: { complete: { env_tokn: 'X' } } }, '/hooks/complete/env_tokn', /unknown key "env_tokn"/],
+    // Object.prototype's names are unknown keys too (issue 16)
+    [{ hooks: { complete: { constructor: 'x' } } }, '/hooks/complete/constructor', /unknown key "constructor"/],
+    [{ hooks: { shutdown: { toString: 'x' } } }, '/hooks/shutdown/toString', /unknown key "toString"/],
+    [JSON.parse('{"hooks": {"complete": {"__proto__": "x"}}}'), '/hooks/complete/__proto__', /unknown key "__proto__"/],
     [{ hooks: { shutdown: { env_complete: 'X' } } }, '/hooks/shutdown/env_complete', /unknown key "env_complete"/],
     [{ complete: { hook_user: 42 } }, '/complete/hook_user', /hook_user must be a non-empty string, not 42/],
     [{ complete: { cert_dest: ['a'] } }, '/complete/cert_dest', /cert_dest must be a non-empty string/],

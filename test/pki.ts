@@ -3,6 +3,9 @@
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https'
+import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 
 export const openssl = (args: string[], input?: string) =>
@@ -299,4 +302,28 @@ export function opensslVerify(pki: Pki, intermediate: string, leafPem: string): 
     pki.path(intermediate),
     leaf,
   ]).trim()
+}
+
+/**
+ * A node:https server on loopback with the PKI's server certificate for
+ * 127.0.0.1, asking clients for certificates of the Krake CA (root.pem);
+ * `rejectUnauthorized: false` leaves refusing strangers to the listener.
+ */
+export async function listenTls(
+  pki: Pki,
+  listener: (req: IncomingMessage, res: ServerResponse) => void,
+  rejectUnauthorized = false,
+): Promise<{ server: HttpsServer; port: number }> {
+  const server = createHttpsServer(
+    {
+      key: pki.read('server-key.pem'),
+      cert: pki.read('server.pem'),
+      ca: pki.read('root.pem'),
+      requestCert: true,
+      rejectUnauthorized,
+    },
+    listener,
+  )
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  return { server, port: (server.address() as AddressInfo).port }
 }

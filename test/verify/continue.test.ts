@@ -2,11 +2,10 @@
 // before its body (curl does so for large bodies, many HTTP clients on
 // request): refused calls get their refusal instead, never an invitation to
 // send a body that will not be read (issue 16).
-import { createServer, request, type Server } from 'node:https'
-import type { AddressInfo } from 'node:net'
+import { request, type Server } from 'node:https'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createHookHandler, hashHookToken } from '../../src/index.js'
-import { makePki, type Pki } from '../pki.js'
+import { listenTls, makePki, type Pki } from '../pki.js'
 
 const TOKEN = 'continue-token-0123456789abcdefghijklmnop'
 const PATH = '/kubernetes/namespaces/ns/applications/app/complete'
@@ -24,21 +23,11 @@ beforeAll(async () => {
     hookUser: 'system:complete-hook',
     maxBodyBytes: 1024,
   })
-  server = createServer(
-    {
-      key: pki.read('server-key.pem'),
-      cert: pki.read('server.pem'),
-      ca: pki.read('root.pem'),
-      requestCert: true,
-      rejectUnauthorized: false,
-    },
-    (req, res) => void handler(req, res),
-  ).on('checkContinue', (req, res) => {
+  ;({ server, port } = await listenTls(pki, (req, res) => void handler(req, res)))
+  server.on('checkContinue', (req, res) => {
     req.on('data', (c: Buffer) => (bodyBytesSeen += c.length))
     void handler.checkContinue(req, res)
   })
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
-  port = (server.address() as AddressInfo).port
 })
 afterAll(async () => {
   await new Promise((r) => server?.close(r))

@@ -1,11 +1,11 @@
 // createHookHandler over real TLS on loopback (issue 11): the body limit on a
 // chunked body, a slow body, concurrent calls with one token, a replay, a
 // foreign certificate and none at all.
-import { request, createServer, type Server } from 'node:https'
+import { request, type Server } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createHookHandler, hashHookToken, HookError, type AcceptedCall } from '../../src/index.js'
-import { makePki, type Pki } from '../pki.js'
+import { listenTls, makePki, type Pki } from '../pki.js'
 
 const TOKEN = 'handler-token-0123456789abcdefghijklmnopq'
 const PATH = '/kubernetes/namespaces/ns/applications/app/complete'
@@ -34,21 +34,10 @@ beforeAll(async () => {
     bodyTimeoutMs: 300,
   })
   // rejectUnauthorized false: the handler, not the TLS layer, must refuse strangers here
-  server = createServer(
-    {
-      key: pki.read('server-key.pem'),
-      cert: pki.read('server.pem'),
-      ca: pki.read('root.pem'),
-      requestCert: true,
-      rejectUnauthorized: false,
-    },
-    (req, res) => {
-      req.on('data', (c: Buffer) => (bytesSeen += c.length))
-      void handler(req, res)
-    },
-  )
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
-  port = (server.address() as AddressInfo).port
+  ;({ server, port } = await listenTls(pki, (req, res) => {
+    req.on('data', (c: Buffer) => (bytesSeen += c.length))
+    void handler(req, res)
+  }))
 })
 afterAll(async () => {
   await new Promise((r) => server?.close(r))

@@ -2,12 +2,12 @@
 // default, as undici and Java do) is judged exactly as on a full handshake
 // (issue 16): a resumed session carries the client's leaf but not the
 // intermediate it sent, and the server trusts only the Krake CA.
-import { Agent, createServer, request, type Server } from 'node:https'
-import type { AddressInfo } from 'node:net'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { Agent, request, type Server } from 'node:https'
 import type { TLSSocket } from 'node:tls'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createHookHandler, hashHookToken, peerCertificatePem } from '../../src/index.js'
-import { makePki, type Pki } from '../pki.js'
+import { listenTls, makePki, type Pki } from '../pki.js'
 
 const TOKEN = 'resume-token-0123456789abcdefghijklmnopqr'
 const PATH = '/kubernetes/namespaces/ns/applications/app/complete'
@@ -24,25 +24,12 @@ beforeAll(async () => {
     caBundlePem: pki.read('root.pem'), // the Krake CA alone: the intermediate must come from the client
     hookUser: 'system:complete-hook',
   })
-  server = createServer(
-    {
-      key: pki.read('server-key.pem'),
-      cert: pki.read('server.pem'),
-      ca: pki.read('root.pem'),
-      requestCert: true,
-      rejectUnauthorized: true,
-    },
-    (req, res) => {
-      const socket = req.socket as TLSSocket
-      seen.push({
-        reused: socket.isSessionReused(),
-        certs: (peerCertificatePem(socket) ?? '').split('BEGIN').length - 1,
-      })
-      void handler(req, res)
-    },
-  )
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
-  port = (server.address() as AddressInfo).port
+  const listener = (req: IncomingMessage, res: ServerResponse) => {
+    const socket = req.socket as TLSSocket
+    seen.push({ reused: socket.isSessionReused(), certs: (peerCertificatePem(socket) ?? '').split('BEGIN').length - 1 })
+    void handler(req, res)
+  }
+  ;({ server, port } = await listenTls(pki, listener, true))
 })
 afterAll(async () => {
   await new Promise((r) => server?.close(r))

@@ -22,6 +22,29 @@ const usable = (s: unknown): s is string => typeof s === 'string' && s !== '' &&
 const NO_TOKEN = PREFIX + '0'.repeat(64)
 
 /**
+ * The digests of the last 256 distinct `expected` values (raw tokens or
+ * stored digests), keyed by that value: a server checks many calls against
+ * few expected tokens, and hashing the expected side again each time is half
+ * the cost of a check. It holds only what the caller passed in already, and
+ * the lookup depends on `expected` alone, never on what was presented.
+ */
+const MAX_CACHED_DIGESTS = 256
+const digests = new Map<string, Buffer>()
+
+function digestOf(expected: string): Buffer {
+  let digest = digests.get(expected)
+  if (digest === undefined) {
+    digest = isDigest(expected) ? Buffer.from(expected.slice(PREFIX.length), 'hex') : sha256(expected)
+    digests.set(expected, digest)
+    if (digests.size > MAX_CACHED_DIGESTS) {
+      const oldest = digests.keys().next()
+      if (!oldest.done) digests.delete(oldest.value)
+    }
+  }
+  return digest
+}
+
+/**
  * The digest a server can store instead of the token: `sha256:<64 hex>` of
  * its UTF-8 bytes (what `printf %s "$TOKEN" | sha256sum` prints).
  * {@link verifyHookToken} accepts it as `expected`.
@@ -57,7 +80,7 @@ export function verifyHookToken(expected: string | undefined | null, presented: 
   const known = usable(expected)
   const stored = known ? expected : NO_TOKEN
   const ok = usable(presented)
-  const want = isDigest(stored) ? Buffer.from(stored.slice(PREFIX.length), 'hex') : sha256(stored)
+  const want = digestOf(stored)
   // Hash something of the same cost even for a presented value we refuse, so
   // that a refusal by type is no faster than a refusal by content.
   const got = sha256(ok ? presented : '')

@@ -92,6 +92,21 @@ describe('verifyHookToken(expected, presented)', () => {
   })
 })
 
+describe('verifyHookToken and its cache of expected digests (issue 20)', () => {
+  it('stays exact past the 256 digests it keeps: 600 tokens, each against itself, its digest and its neighbour, twice round', () => {
+    const tokens = Array.from({ length: 600 }, (_, i) => `cache-token-${i}-0123456789abcdefghij`)
+    for (let round = 0; round < 2; round++) {
+      tokens.forEach((t, i) => {
+        const other = tokens[(i + 1) % tokens.length]!
+        expect(verifyHookToken(t, t)).toBe(true)
+        expect(verifyHookToken(hashHookToken(t), t)).toBe(true)
+        expect(verifyHookToken(t, other)).toBe(false)
+        expect(verifyHookToken(hashHookToken(other), t)).toBe(false)
+      })
+    }
+  })
+})
+
 describe('hashHookToken(token)', () => {
   it("returns 'sha256:' and the SHA-256 of the token's UTF-8 bytes in lower-case hex", () => {
     expect(hashHookToken('abc')).toBe('sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad')

@@ -130,6 +130,77 @@ if (want('inject')) {
   }
 }
 
+// One application per call, as a controller hooks them: a Deployment with its Service, or a Job.
+// The fixed cost of a call (checking the hook, its PEMs) is what such a caller pays.
+if (want('app')) {
+  const [deployment] = deployments(1)
+  const service = {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'app-0', namespace: 'ns-0' },
+    spec: { ports: [{ port: 80 }] },
+  }
+  const job = {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: { name: 'report', namespace: 'ns-0' },
+    spec: {
+      template: {
+        spec: { restartPolicy: 'Never', containers: [{ name: 'report', image: 'report:1', args: ['--once'] }] },
+      },
+    },
+  }
+  const CALLS = 2000
+  const times = (fn: () => unknown) => () => {
+    for (let i = 0; i < CALLS; i++) fn()
+  }
+  for (const [shape, input] of [
+    ['1 Deployment + 1 Service', [deployment, service]],
+    ['1 Job', [job]],
+  ] as const) {
+    for (const [label, material] of [
+      ['TLS on', tls],
+      ['TLS off', undefined],
+    ] as const) {
+      const output = injectHook(input, hook(material)).manifests
+      const reused = hook(material)
+      // a controller builds its hook object per call: fresh objects, the PEM strings read again
+      const fresh = () =>
+        hook(
+          material && {
+            caBundlePem: material.caBundlePem.slice(0),
+            certPem: material.certPem.slice(0),
+            keyPem: material.keyPem.slice(0),
+          },
+        )
+      const t = compareMany(
+        {
+          fresh: times(() => injectHook(input, fresh())),
+          reused: times(() => injectHook(input, reused)),
+          copyOut: times(() => deepCopy(output)),
+        },
+        15,
+        true,
+      )
+      const perCall = (total: number) => `${((total / CALLS) * 1000).toFixed(1)} us`
+      rows.push({
+        figure: `injectHook, ${shape}, ${label}, a fresh hook object per call`,
+        measured: `${perCall(t.fresh!)} (${Math.round(CALLS / (t.fresh! / 1000)).toLocaleString('en')} calls/s)`,
+        floor: `copy of output ${perCall(t.copyOut!)}`,
+        ratio: ratio(t.fresh!, t.copyOut!),
+        goal: '<= 3x',
+      })
+      rows.push({
+        figure: `injectHook, ${shape}, ${label}, the same hook object`,
+        measured: `${perCall(t.reused!)} (${Math.round(CALLS / (t.reused! / 1000)).toLocaleString('en')} calls/s)`,
+        floor: `copy of output ${perCall(t.copyOut!)}`,
+        ratio: ratio(t.reused!, t.copyOut!),
+        goal: '',
+      })
+    }
+  }
+}
+
 if (want('yaml')) {
   const docs = deployments(1_000)
   const text = stringifyManifests(docs)

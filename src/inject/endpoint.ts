@@ -2,6 +2,7 @@ import { HookError } from '../errors.js'
 import type { AppRef, HookKind } from './types.js'
 import { show } from '../lib/show.js'
 import { checkHookKind } from '../lib/check.js'
+import { BoundedCache } from '../lib/bounded-cache.js'
 
 /** The hook URL and, when TLS forced another scheme, the one it replaced. */
 interface ResolvedUrl {
@@ -29,7 +30,17 @@ export function resolveHookUrl(
   kind: HookKind,
   tls: boolean,
   path = '/apiEndpoint',
-): ResolvedUrl {
+): Readonly<ResolvedUrl> {
+  if (typeof endpoint !== 'string') return resolveUncached(endpoint, app, kind, tls, path) // it throws
+  // lengths first: a name holding the separator cannot make two hooks share a key
+  const key = `${path}\0${String(tls)}\0${kind}\0${app.namespace.length}:${app.namespace}\0${app.name.length}:${app.name}\0${endpoint}`
+  return URLS.get(key, () => Object.freeze(resolveUncached(endpoint, app, kind, tls, path)))
+}
+
+// the URLs of the last 256 hooks (a URL is parsed for each): a refused endpoint throws and is not kept
+const URLS = new BoundedCache<Readonly<ResolvedUrl>>(256)
+
+function resolveUncached(endpoint: unknown, app: AppRef, kind: HookKind, tls: boolean, path: string): ResolvedUrl {
   const fail = (why: string): never => {
     throw new HookError('ERR_INVALID_ENDPOINT', `endpoint ${show(redacted(endpoint))} ${why}`, { path })
   }

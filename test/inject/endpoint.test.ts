@@ -65,3 +65,24 @@ describe('hookUrl(endpoint, app, kind, tls)', () => {
     )
   })
 })
+
+describe('hookUrl and injectHook remember the last URLs and names (issue 20)', () => {
+  it('names holding the key separator never share a URL', () => {
+    const a = hookUrl('http://k:8080', { namespace: 'a\0b', name: 'c' }, 'complete', false)
+    const b = hookUrl('http://k:8080', { namespace: 'a', name: 'b\0c' }, 'complete', false)
+    expect(a).toBe('http://k:8080/kubernetes/namespaces/a%00b/applications/c/complete')
+    expect(b).toBe('http://k:8080/kubernetes/namespaces/a/applications/b%00c/complete')
+  })
+
+  it('a refused endpoint is refused again on the next call (errors are not remembered), and 300 distinct apps stay exact', () => {
+    for (let i = 0; i < 2; i++)
+      expect(() => hookUrl('ftp://k', { namespace: 'n', name: 'a' }, 'complete', false)).toThrow(HookError)
+    for (let round = 0; round < 2; round++) {
+      for (let i = 0; i < 300; i++) {
+        expect(hookUrl('https://k', { namespace: 'n', name: `app-${i}` }, 'shutdown', true)).toBe(
+          `https://k/kubernetes/namespaces/n/applications/app-${i}/shutdown`,
+        )
+      }
+    }
+  })
+})

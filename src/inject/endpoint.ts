@@ -67,8 +67,12 @@ function resolveUncached(endpoint: unknown, app: AppRef, kind: HookKind, tls: bo
   if (url.search !== '' || url.hash !== '' || raw.includes('?') || raw.includes('#')) fail('has a query or fragment')
   if (url.hostname === '') fail('has no host')
   const base = url.pathname.replace(/\/+$/, '')
+  // The URL parser drops a port that is the scheme's default (http://krake-api:80); Krake keeps
+  // it as written (issue 17), so it is put back
+  const written = /:([0-9]+)$/.exec(raw.slice(scheme.length + 3).split(/[/?#]/)[0] ?? '')?.[1]
+  const authority = url.port === '' && written !== undefined ? `${url.host}:${written}` : url.host
   const resolved: ResolvedUrl = {
-    url: `${want}://${url.host}${base}/kubernetes/namespaces/${encodeURIComponent(app.namespace)}/applications/${encodeURIComponent(app.name)}/${kind}`,
+    url: `${want}://${authority}${base}/kubernetes/namespaces/${encodeURIComponent(app.namespace)}/applications/${encodeURIComponent(app.name)}/${kind}`,
   }
   if (scheme !== want) resolved.forcedFrom = scheme
   return resolved

@@ -7,6 +7,7 @@ import type { AppRef, HookKind, HookSpec, HookTls, InjectOptions } from './types
 import { show } from '../lib/show.js'
 import { isRecord } from '../lib/json.js'
 import { checkHookKind, isOneOf } from '../lib/check.js'
+import { isEnvVarName } from '../lib/kubernetes.js'
 
 /** A checked hook spec and options, with every default filled in. */
 export interface Plan {
@@ -47,8 +48,6 @@ const DEFAULT_CERT_DEST: Record<HookKind, string> = {
   shutdown: '/etc/krake_shutdown_cert',
 }
 
-// A name a shell can expand ($KRAKE_TOKEN), as the curl command of Krake's docs example does.
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
 // The seed sends the token as "{\"token\":\"$KRAKE_TOKEN\"}": it must not need
 // JSON escaping nor break the shell's quoting.
 const TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]{1,4096}$/
@@ -278,10 +277,10 @@ function planVariables(
 
 function envName(value: unknown, fallback: string, path: string): string {
   if (value === undefined) return fallback
-  if (typeof value === 'string' && ENV_NAME.test(value)) return value
+  if (isEnvVarName(value)) return value
   throw new HookError(
     'ERR_INVALID_OPTION',
-    `${show(value)} is not a valid environment variable name ([A-Za-z_][A-Za-z0-9_]*)`,
+    `${show(value)} is not a valid environment variable name ([-._a-zA-Z][-._a-zA-Z0-9]*, as the API server checks it)`,
     { path },
   )
 }

@@ -6,6 +6,7 @@ import { pointer } from '../lib/pointer.js'
 import type { HookKind } from '../inject/types.js'
 import { isRecord } from '../lib/json.js'
 import { checkInteger, checkRecord, isOneOf, messageOf } from '../lib/check.js'
+import { isEnvVarName } from '../lib/kubernetes.js'
 
 /** One hook of a Krake Kubernetes controller configuration, with Krake's defaults filled in. */
 export interface KrakeHookConfig {
@@ -174,6 +175,11 @@ function parseHook(
     if (value === null && key === 'external_endpoint') continue
     if (typeof value !== 'string' || value === '')
       return fail(`hooks.${kind}.${key} must be a non-empty string, not ${show(value)}`, at(key))
+    if ((field === 'envToken' || field === 'envUrl') && !isEnvVarName(value))
+      return fail(
+        `hooks.${kind}.${key} must be an environment variable name the API server accepts ([-._a-zA-Z][-._a-zA-Z0-9]*), not ${show(value)}`,
+        at(key),
+      )
     out[field] = value
   }
   for (const [key, field] of [

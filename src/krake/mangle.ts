@@ -145,7 +145,8 @@ function checkApplication(app: unknown): CheckedApplication {
     name,
     namespace,
     manifest,
-    hooks: [...new Set(hooks)],
+    // Krake runs complete, then shutdown, whatever order spec.hooks lists them in (issue 17)
+    hooks: HOOK_KINDS.filter((kind) => hooks.includes(kind)),
     status,
     observerSchema,
   }

@@ -111,3 +111,10 @@ export type Manifest<T = unknown> = unknown extends T
   : object extends T
     ? KubernetesObject
     : (Extract<JsonOf<T>, object> & KubernetesObject) | KubernetesObject
+
+/**
+ * An environment variable name the API server accepts (`[-._a-zA-Z][-._a-zA-Z0-9]*`,
+ * as Kubernetes validates `env[].name`): `KRAKE-TOKEN` and `my.var` too.
+ */
+export const isEnvVarName = (name: unknown): name is string =>
+  typeof name === 'string' && /^[-._a-zA-Z][-._a-zA-Z0-9]*$/.test(name)

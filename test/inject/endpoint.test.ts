@@ -24,6 +24,14 @@ describe('hookUrl(endpoint, app, kind, tls)', () => {
     expect(hookUrl('https://krake:443', app, 'complete', false)).toBe(`http://krake:443${tail}/complete`)
   })
 
+  it("keeps an explicit port that is the scheme's own default, as Krake does (issue 17)", () => {
+    expect(hookUrl('http://krake-api:80', app, 'complete', false)).toBe(`http://krake-api:80${tail}/complete`)
+    expect(hookUrl('https://krake-api:443/base', app, 'complete', true)).toBe(
+      `https://krake-api:443/base${tail}/complete`,
+    )
+    expect(hookUrl('http://[::1]:80', app, 'complete', false)).toBe(`http://[::1]:80${tail}/complete`)
+  })
+
   it('builds the shutdown URL', () => {
     expect(hookUrl('https://krake', app, 'shutdown', true)).toBe(`https://krake${tail}/shutdown`)
   })

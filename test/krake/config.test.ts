@@ -207,6 +207,13 @@ describe('parseKrakeHooksConfig(input)', () => {
     [{ hooks: { complete: 'yes' } }, '/hooks/complete', /must be a mapping/],
     [{ hooks: ['complete'] }, '/hooks', /hooks must be a mapping/],
     [[1, 2], '', /must be a mapping/],
+    // what the API server refuses as a variable name (issue 17)
+    [
+      { complete: { ...PKI, env_token: 'BAD NAME' } },
+      '/complete/env_token',
+      /environment variable name the API server/,
+    ],
+    [{ shutdown: { ...PKI, env_url: '1URL' } }, '/shutdown/env_url', /environment variable name the API server/],
   ])('refuses %j with ERR_INVALID_CONFIG naming the key', (input, path, message) => {
     const e = hookErrorOf(() => parseKrakeHooksConfig(input))
     expect([e.code, e.path]).toEqual(['ERR_INVALID_CONFIG', path])

@@ -350,20 +350,44 @@ describe('mangleApplication: errors point at the configuration key the caller wr
       '/hooks/complete/cert_dest',
       /^certDest must be a clean absolute path/,
     ],
-    [
-      { complete: { ...PKI, env_token: 'BAD-NAME' } },
-      '/hooks/complete/env_token',
-      /^"BAD-NAME" is not a valid environment variable name/,
-    ],
-    [
-      { shutdown: { ...PKI, env_url: '1URL' } },
-      '/hooks/shutdown/env_url',
-      /^"1URL" is not a valid environment variable name/,
-    ],
   ])('%j is refused at %s', async (config, path, message) => {
     const kinds = Object.keys(config)
     const e = await hookErrorOfAsync(mangleApplication(app(kinds), parseKrakeHooksConfig(config), noTls))
     expect([e.code, e.path]).toEqual([expect.stringMatching(/^ERR_INVALID_OPTION$/), path])
     expect(e.message).toMatch(message)
+  })
+})
+
+describe('mangleApplication runs complete, then shutdown, as Krake does (issue 17)', () => {
+  it('spec.hooks [shutdown, complete] gives what [complete, shutdown] gives: env entries, objects and observer schema in that order', async () => {
+    const status = {
+      complete_token: 'complete-token-0123456789abcdef',
+      shutdown_token: 'shutdown-token-0123456789abcdef',
+    }
+    const forward = await mangleApplication(app(['complete', 'shutdown'], [nginx()], status), hooks, noTls)
+    const backward = await mangleApplication(app(['shutdown', 'complete'], [nginx()], status), hooks, noTls)
+    expect(backward.manifests).toEqual(forward.manifests)
+    expect(backward.status.mangled_observer_schema).toEqual(forward.status.mangled_observer_schema)
+    const env = (podSpecOf(backward.manifests[0] as Obj).containers[0].env as Obj[]).map((e) => e.name)
+    expect(env).toEqual(['KRAKE_COMPLETE_TOKEN', 'KRAKE_COMPLETE_URL', 'KRAKE_SHUTDOWN_TOKEN', 'KRAKE_SHUTDOWN_URL'])
+    expect((backward.manifests as Obj[]).slice(1).map((m) => m.metadata.name)).toEqual([
+      'nginx-demo-krake-complete-secret-token',
+      'nginx-demo-krake-shutdown-secret-token',
+    ])
+  })
+})
+
+describe('variable names as the API server takes them (issue 17)', () => {
+  it('env_token KRAKE-TOKEN and env_url my.url are read and injected, as Krake and Kubernetes take them', async () => {
+    const named = parseKrakeHooksConfig({
+      hooks: { complete: { ...PKI, env_token: 'KRAKE-TOKEN', env_url: 'my.url' } },
+    })
+    expect([named.complete?.envToken, named.complete?.envUrl]).toEqual(['KRAKE-TOKEN', 'my.url'])
+    const r = await mangleApplication(app(['complete']), named, noTls)
+    expect((podSpecOf(r.manifests[0] as Obj).containers[0].env as Obj[]).map((e) => e.name)).toEqual([
+      'KRAKE-TOKEN',
+      'my.url',
+    ])
+    expect(Object.keys((r.manifests[1] as Obj).data as Obj)).toEqual(['krake-token', 'my.url'])
   })
 })

@@ -5,7 +5,7 @@ import { show } from '../lib/show.js'
 import { pointer } from '../lib/pointer.js'
 import type { HookKind } from '../inject/types.js'
 import { isRecord } from '../lib/json.js'
-import { checkInteger, checkRecord, isOneOf, messageOf } from '../lib/check.js'
+import { checkInteger, checkRecord, HOOK_KINDS, isOneOf, messageOf } from '../lib/check.js'
 import { isEnvVarName } from '../lib/kubernetes.js'
 
 /** One hook of a Krake Kubernetes controller configuration, with Krake's defaults filled in. */
@@ -84,19 +84,18 @@ const SHUTDOWN_DEFAULTS = { timeout: 30, failureStrategy: 'delete' as ShutdownFa
 
 // The 2020 Krake had only the complete hook; our shutdown defaults there keep the two hooks apart.
 const DEFAULTS: Record<KrakeLayout, Record<HookKind, HookDefaults>> = {
+  // Krake's data/config.py of 2020 (4749d43): the intermediates are required there too, and
+  // cert_dest is /etc/krake_certs/ (its docs say /etc/krake_cert; the code wins)
   '2020': {
     complete: {
       hookUser: 'system:complete-hook',
-      intermediateSrc: 'tmp/pki/system:complete-signing.pem',
-      intermediateKeySrc: 'tmp/pki/system:complete-signing-key.pem',
-      certDest: '/etc/krake_cert',
+      certDest: '/etc/krake_certs/',
       envToken: 'KRAKE_TOKEN',
       envUrl: 'KRAKE_COMPLETE_URL',
     },
+    // 2020's Krake has no shutdown hook: ours, for a fork that adds one
     shutdown: {
       hookUser: 'system:shutdown-hook',
-      intermediateSrc: 'tmp/pki/system:shutdown-signing.pem',
-      intermediateKeySrc: 'tmp/pki/system:shutdown-signing-key.pem',
       certDest: '/etc/krake_shutdown_cert',
       envToken: 'KRAKE_SHUTDOWN_TOKEN',
       envUrl: 'KRAKE_SHUTDOWN_URL',
@@ -265,11 +264,11 @@ export function parseKrakeHooksConfig(input: unknown, options: ParseKrakeHooksOp
     if (docs.length > 1) fail('the Krake configuration must be one YAML document', '')
     doc = docs[0]
   }
-  if (doc === null || doc === undefined) return { layout: forced ?? 'current' }
+  if (doc === null || doc === undefined) return fail('hooks is required: Krake has no default for it', '/hooks')
   if (!isRecord(doc)) return fail('the Krake configuration must be a mapping', '')
   const whole = 'hooks' in doc || !Object.keys(doc).every((k) => k === 'complete' || k === 'shutdown')
   const base = whole ? ['hooks'] : []
-  if ((whole ? doc.hooks : doc) == null) return { layout: forced ?? 'current' }
+  if ((whole ? doc.hooks : doc) == null) return fail('hooks is required: Krake has no default for it', '/hooks')
   const section = checkRecord(whole ? doc.hooks : doc, {
     code: 'ERR_INVALID_CONFIG',
     path: pointer(...base),
@@ -282,6 +281,14 @@ export function parseKrakeHooksConfig(input: unknown, options: ParseKrakeHooksOp
     else if (key === 'shutdown')
       out.shutdown = parseHook('shutdown', section[key], [...base, key], layout) as KrakeShutdownHookConfig
     else fail(`hooks: unknown hook "${key}" (Krake knows complete and shutdown)`, pointer(...base, key))
+  }
+  // Krake's HooksConfiguration has no default for its hooks: complete in 2020; complete and shutdown now
+  for (const kind of layout === 'current' ? HOOK_KINDS : (['complete'] as const)) {
+    if (out[kind] === undefined)
+      fail(
+        `hooks.${kind} is required: ${layout === 'current' ? 'current' : "2020's"} Krake has no default for it`,
+        pointer(...base, kind),
+      )
   }
   return out
 }

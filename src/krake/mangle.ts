@@ -13,7 +13,7 @@ import { cloneJson, type Json, type JsonObject } from '../lib/clone.js'
 import { isObject } from '../lib/json.js'
 import { show } from '../lib/show.js'
 import { createHookToken } from '../token/create.js'
-import type { KrakeHookConfig, KrakeHooksConfig } from './config.js'
+import type { KrakeHookConfig, KrakeHooksConfig, KrakeLayout } from './config.js'
 import { initialObserverSchema, observeHook } from './observer-schema.js'
 import { checkNonEmptyString, HOOK_KINDS, isOneOf } from '../lib/check.js'
 
@@ -256,7 +256,7 @@ export async function mangleApplication(
   for (const kind of hooks) {
     const hook = hookConfigOf(config, kind)
     claimSettings(used, kind, hook, context.tls !== undefined)
-    const token = storedToken(status, kind)
+    const token = storedToken(status, kind, config.layout)
     const tls = await hookTls(status, kind, hook, context, now, results)
     const plan = planOf({ kind, app: { name, namespace }, token, tls }, hook, context, current)
     if (copy === undefined) {
@@ -325,11 +325,14 @@ function claimSettings(used: Map<string, string>, kind: HookKind, hook: KrakeHoo
 }
 
 /** The hook's token: read back from `status` when Krake made one, else made now; written to `status`. */
-function storedToken(status: JsonObject, kind: HookKind): string {
-  const keys = STATUS_KEYS[kind]
-  const stored = status[keys.token] ?? (kind === 'complete' ? status.token : undefined)
+function storedToken(status: JsonObject, kind: HookKind, layout: KrakeLayout): string {
+  // 2020's ApplicationStatus keeps the complete token as `token` and drops any other key it does
+  // not know; the current one keeps `complete_token`. Both are read, the era's own is written.
+  const key = kind === 'complete' && layout === '2020' ? 'token' : STATUS_KEYS[kind].token
+  const other = kind === 'complete' ? (key === 'token' ? 'complete_token' : 'token') : undefined
+  const stored = status[key] ?? (other === undefined ? undefined : status[other])
   const token = typeof stored === 'string' && stored !== '' ? stored : createHookToken()
-  status[keys.token] = token
+  status[key] = token
   return token
 }
 

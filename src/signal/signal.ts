@@ -14,7 +14,7 @@ export interface SignalHookOptions {
   env?: Readonly<Record<string, string | undefined>> | undefined
   /**
    * Directory of `ca-bundle.pem`, `cert.pem`, `key.pem`, read when the URL is https.
-   * @defaultValue current Krake's (`/etc/krake_complete_certs`, `/etc/krake_shutdown_certs`), then ours and 2020's (`/etc/krake_cert`, `/etc/krake_shutdown_cert`)
+   * @defaultValue current Krake's (`/etc/krake_complete_certs`, `/etc/krake_shutdown_certs`), then 2020's (`/etc/krake_certs`), then ours (`/etc/krake_cert`, `/etc/krake_shutdown_cert`)
    */
   certDir?: string | undefined
   /**
@@ -73,7 +73,7 @@ const TOKEN_ENV: Record<HookKind, string[]> = {
 }
 const URL_ENV: Record<HookKind, string[]> = { complete: ['KRAKE_COMPLETE_URL'], shutdown: ['KRAKE_SHUTDOWN_URL'] }
 const CERT_DIRS: Record<HookKind, string[]> = {
-  complete: ['/etc/krake_complete_certs', '/etc/krake_cert'],
+  complete: ['/etc/krake_complete_certs', '/etc/krake_certs', '/etc/krake_cert'],
   shutdown: ['/etc/krake_shutdown_certs', '/etc/krake_shutdown_cert'],
 }
 

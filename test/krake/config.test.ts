@@ -42,39 +42,60 @@ describe('parseKrakeHooksConfig(input)', () => {
     })
   })
 
-  it("fills the 2020 Krake's defaults when forced or told by env_complete, reading the hooks section alone or the whole file, as text or parsed", () => {
-    const defaults = {
-      layout: '2020',
-      complete: {
-        hookUser: 'system:complete-hook',
-        intermediateSrc: 'tmp/pki/system:complete-signing.pem',
-        intermediateKeySrc: 'tmp/pki/system:complete-signing-key.pem',
-        certDest: '/etc/krake_cert',
-        envToken: 'KRAKE_TOKEN',
-        envUrl: 'KRAKE_COMPLETE_URL',
-      },
-      shutdown: {
-        hookUser: 'system:shutdown-hook',
-        intermediateSrc: 'tmp/pki/system:shutdown-signing.pem',
-        intermediateKeySrc: 'tmp/pki/system:shutdown-signing-key.pem',
-        certDest: '/etc/krake_shutdown_cert',
-        envToken: 'KRAKE_SHUTDOWN_TOKEN',
-        envUrl: 'KRAKE_SHUTDOWN_URL',
-        timeout: 30,
-        failureStrategy: 'delete',
-        failureRetryCount: 0,
-      },
+  it("fills the 2020 Krake's defaults (its data/config.py at 4749d43) when forced or told by env_complete, from the hooks section alone or the whole file, as text or parsed (issue 17)", () => {
+    const pki = { intermediate_src: 'pki/c.pem', intermediate_key_src: 'pki/c-key.pem' }
+    const complete = {
+      hookUser: 'system:complete-hook',
+      intermediateSrc: 'pki/c.pem',
+      intermediateKeySrc: 'pki/c-key.pem',
+      certDest: '/etc/krake_certs/', // the code's default; the docs say /etc/krake_cert
+      envToken: 'KRAKE_TOKEN',
+      envUrl: 'KRAKE_COMPLETE_URL',
     }
-    expect(parseKrakeHooksConfig('complete: {}\nshutdown:\n', { layout: '2020' })).toEqual(defaults)
+    // 2020's Krake has no shutdown hook: ours, for a fork that adds one
+    const shutdown = {
+      hookUser: 'system:shutdown-hook',
+      intermediateSrc: 'pki/c.pem',
+      intermediateKeySrc: 'pki/c-key.pem',
+      certDest: '/etc/krake_shutdown_cert',
+      envToken: 'KRAKE_SHUTDOWN_TOKEN',
+      envUrl: 'KRAKE_SHUTDOWN_URL',
+      timeout: 30,
+      failureStrategy: 'delete',
+      failureRetryCount: 0,
+    }
+    const text = 'complete: {intermediate_src: pki/c.pem, intermediate_key_src: pki/c-key.pem}\n'
+    expect(parseKrakeHooksConfig(text, { layout: '2020' })).toEqual({ layout: '2020', complete })
     expect(
-      parseKrakeHooksConfig({ api_endpoint: 'x', hooks: { complete: {}, shutdown: {} } }, { layout: '2020' }),
-    ).toEqual(defaults)
-    expect(parseKrakeHooksConfig({ complete: { env_complete: 'KRAKE_COMPLETE_URL' } })).toEqual({
+      parseKrakeHooksConfig({ api_endpoint: 'x', hooks: { complete: pki, shutdown: pki } }, { layout: '2020' }),
+    ).toEqual({ layout: '2020', complete, shutdown })
+    expect(parseKrakeHooksConfig({ complete: { ...pki, env_complete: 'KRAKE_COMPLETE_URL' } })).toEqual({
       layout: '2020',
-      complete: defaults.complete,
+      complete,
     })
-    expect(parseKrakeHooksConfig('api_endpoint: x\n')).toEqual({ layout: 'current' })
-    expect(parseKrakeHooksConfig('', { layout: '2020' })).toEqual({ layout: '2020' })
+  })
+
+  it.each([
+    ["2020's without intermediate_src", { complete: { env_complete: 'X' } }, undefined, '/complete/intermediate_src'],
+    ["2020's without a complete hook", { api_endpoint: 'x', hooks: {} }, '2020', '/hooks/complete'],
+    [
+      'the current one without a shutdown hook',
+      { hooks: { complete: { intermediate_src: 'a', intermediate_key_src: 'b' } } },
+      undefined,
+      '/hooks/shutdown',
+    ],
+    [
+      'the current one without a complete hook',
+      { shutdown: { intermediate_src: 'a', intermediate_key_src: 'b' } },
+      undefined,
+      '/complete',
+    ],
+    ['a controller configuration without hooks', 'api_endpoint: x\n', undefined, '/hooks'],
+    ['an empty one', '', '2020', '/hooks'],
+  ] as const)('a configuration Krake refuses is refused: %s (issue 17)', (_, input, layout, path) => {
+    const e = hookErrorOf(() => parseKrakeHooksConfig(input, layout ? { layout } : {}))
+    expect([e.code, e.path]).toEqual(['ERR_INVALID_CONFIG', path])
+    expect(e.message).toMatch(/required/)
   })
 
   it("fills current Krake's defaults (data/config.py) when told by env_url, a shutdown section or a shutdown-only key, or by nothing", () => {
@@ -98,16 +119,15 @@ describe('parseKrakeHooksConfig(input)', () => {
       failureStrategy: 'delete',
       failureRetryCount: 0,
     }
-    expect(parseKrakeHooksConfig({ complete: { ...pki, env_url: 'KRAKE_COMPLETE_URL' } })).toEqual({
-      layout: 'current',
-      complete,
-    })
-    expect(parseKrakeHooksConfig({ complete: pki, shutdown: pki })).toEqual({ layout: 'current', complete, shutdown })
-    expect(parseKrakeHooksConfig({ shutdown: { ...pki, timeout: 30 } })).toEqual({ layout: 'current', shutdown })
-    expect(parseKrakeHooksConfig({ complete: pki })).toEqual({ layout: 'current', complete })
+    const both = { layout: 'current', complete, shutdown }
+    expect(parseKrakeHooksConfig({ complete: { ...pki, env_url: 'KRAKE_COMPLETE_URL' }, shutdown: pki })).toEqual(both)
+    expect(parseKrakeHooksConfig({ complete: pki, shutdown: pki })).toEqual(both)
+    expect(parseKrakeHooksConfig({ complete: pki, shutdown: { ...pki, timeout: 30 } })).toEqual(both)
     // forced: env_complete read as env_url by current Krake too
-    expect(parseKrakeHooksConfig({ complete: { ...pki, env_complete: 'DONE' } }, { layout: 'current' })).toEqual({
-      layout: 'current',
+    expect(
+      parseKrakeHooksConfig({ complete: { ...pki, env_complete: 'DONE' }, shutdown: pki }, { layout: 'current' }),
+    ).toEqual({
+      ...both,
       complete: { ...complete, envUrl: 'DONE' },
     })
   })
@@ -179,7 +199,9 @@ describe('parseKrakeHooksConfig(input)', () => {
   })
 
   it('accepts env_url for the complete hook too', () => {
-    expect(parseKrakeHooksConfig({ complete: { ...PKI, env_url: 'DONE_URL' } }).complete?.envUrl).toBe('DONE_URL')
+    expect(parseKrakeHooksConfig({ complete: { ...PKI, env_url: 'DONE_URL' }, shutdown: PKI }).complete?.envUrl).toBe(
+      'DONE_URL',
+    )
   })
 
   it.each([

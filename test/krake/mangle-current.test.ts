@@ -140,7 +140,10 @@ describe("mangleApplication in the current layout (Krake's current test_hook.py,
   })
 
   it('external endpoint: the URL in the Secret is built on external_endpoint, its scheme following TLS', async () => {
-    const cfg = parseKrakeHooksConfig({ complete: { ...PKI, external_endpoint: 'https://krake.example:8443/base' } })
+    const cfg = parseKrakeHooksConfig({
+      complete: { ...PKI, external_endpoint: 'https://krake.example:8443/base' },
+      shutdown: PKI,
+    })
     const r = await mangleApplication(app(['complete']), cfg, noTls)
     expect(unb64((r.manifests[1] as Obj).data.krake_complete_url)).toBe(
       'http://krake.example:8443/base/kubernetes/namespaces/secondary/applications/nginx-demo/complete',
@@ -352,7 +355,9 @@ describe('mangleApplication: errors point at the configuration key the caller wr
     ],
   ])('%j is refused at %s', async (config, path, message) => {
     const kinds = Object.keys(config)
-    const e = await hookErrorOfAsync(mangleApplication(app(kinds), parseKrakeHooksConfig(config), noTls))
+    // current Krake needs both hooks configured; the application asks for the one under test
+    const both = parseKrakeHooksConfig({ shutdown: PKI, ...config })
+    const e = await hookErrorOfAsync(mangleApplication(app(kinds), both, noTls))
     expect([e.code, e.path]).toEqual([expect.stringMatching(/^ERR_INVALID_OPTION$/), path])
     expect(e.message).toMatch(message)
   })
@@ -380,7 +385,7 @@ describe('mangleApplication runs complete, then shutdown, as Krake does (issue 1
 describe('variable names as the API server takes them (issue 17)', () => {
   it('env_token KRAKE-TOKEN and env_url my.url are read and injected, as Krake and Kubernetes take them', async () => {
     const named = parseKrakeHooksConfig({
-      hooks: { complete: { ...PKI, env_token: 'KRAKE-TOKEN', env_url: 'my.url' } },
+      hooks: { complete: { ...PKI, env_token: 'KRAKE-TOKEN', env_url: 'my.url' }, shutdown: PKI },
     })
     expect([named.complete?.envToken, named.complete?.envUrl]).toEqual(['KRAKE-TOKEN', 'my.url'])
     const r = await mangleApplication(app(['complete']), named, noTls)

@@ -13,7 +13,22 @@ import { makePki, opensslVerify, type Pki } from '../pki.js'
 
 type Obj = Record<string, any>
 // The 2020 layout (the seed's Krake); the current one is tested in mangle-current.test.ts
-const config = parseKrakeHooksConfig({ complete: {}, shutdown: {} }, { layout: '2020' })
+/** A 2020 configuration: each hook given the intermediates 2020's Krake requires (issue 17). */
+const in2020 = (hooks: Record<string, Obj>) =>
+  parseKrakeHooksConfig(
+    Object.fromEntries(
+      Object.entries(hooks).map(([k, h]) => [
+        k,
+        {
+          intermediate_src: `tmp/pki/system:${k}-signing.pem`,
+          intermediate_key_src: `tmp/pki/system:${k}-signing-key.pem`,
+          ...h,
+        },
+      ]),
+    ),
+    { layout: '2020' },
+  )
+const config = in2020({ complete: {}, shutdown: {} })
 const app = (hooks: string[], status?: Obj): KrakeApplication =>
   deepFreeze({
     metadata: { name: 'nginx-demo', namespace: 'secondary', uid: 'u-1' },
@@ -38,12 +53,13 @@ describe('mangleApplication(app, config, context) without TLS', () => {
     expect(r.results).toEqual([])
   })
 
-  it('with the complete hook: token created once into status.complete_token, URL scheme forced to http as in Krake', async () => {
+  it("with the complete hook: token created once into status.token (2020's ApplicationStatus keeps no complete_token, issue 17), URL scheme forced to http as in Krake", async () => {
     const r = await mangleApplication(app(['complete']), config, noTls)
     const c = podSpecOf(r.manifests[0] as Obj).containers[0]
-    expect(r.status.complete_token).toMatch(/^[A-Za-z0-9_-]{43}$/)
+    expect(r.status.token).toMatch(/^[A-Za-z0-9_-]{43}$/)
+    expect(r.status).not.toHaveProperty('complete_token')
     expect(c.env).toEqual([
-      { name: 'KRAKE_TOKEN', value: r.status.complete_token },
+      { name: 'KRAKE_TOKEN', value: r.status.token },
       {
         name: 'KRAKE_COMPLETE_URL',
         value: 'http://krake-api:8443/kubernetes/namespaces/secondary/applications/nginx-demo/complete',
@@ -67,21 +83,19 @@ describe('mangleApplication(app, config, context) without TLS', () => {
     expect(envOf(c, 'KRAKE_SHUTDOWN_URL')[0]!.value).toBe(
       'http://krake-api:8080/kubernetes/namespaces/secondary/applications/nginx-demo/shutdown',
     )
-    expect(r.status.shutdown_token).not.toBe(r.status.complete_token)
+    expect(r.status.shutdown_token).not.toBe(r.status.token)
   })
 
-  it('reuses the stored token: complete_token, or the older token', async () => {
+  it("reuses the stored token, token or complete_token, and writes the era's key: token in 2020 (issue 17)", async () => {
     const r = await mangleApplication(app(['complete'], { complete_token: 'stored-1' }), config, noTls)
     expect(envOf(podSpecOf(r.manifests[0] as Obj).containers[0], 'KRAKE_TOKEN')[0]!.value).toBe('stored-1')
+    expect(r.status).toEqual({ complete_token: 'stored-1', token: 'stored-1' })
     const old = await mangleApplication(app(['complete'], { token: 'stored-old' }), config, noTls)
-    expect(old.status).toEqual({ token: 'stored-old', complete_token: 'stored-old' })
+    expect(old.status).toEqual({ token: 'stored-old' })
   })
 
   it('uses the external_endpoint of the hook', async () => {
-    const cfg = parseKrakeHooksConfig(
-      { complete: { external_endpoint: 'https://public.example/krake' } },
-      { layout: '2020' },
-    )
+    const cfg = in2020({ complete: { external_endpoint: 'https://public.example/krake' } })
     const r = await mangleApplication(app(['complete']), cfg, { apiEndpoint: 'http://internal:8080' })
     expect(envOf(podSpecOf(r.manifests[0] as Obj).containers[0], 'KRAKE_COMPLETE_URL')[0]!.value).toBe(
       'http://public.example/krake/kubernetes/namespaces/secondary/applications/nginx-demo/complete',
@@ -121,7 +135,7 @@ describe('mangleApplication with TLS', () => {
     const pod = podSpecOf(r.manifests[0] as Obj)
     expect(pod.volumes.map((v: Obj) => v.name)).toEqual(['nginx-demo-krake-volume', 'nginx-demo-krake-shutdown-volume'])
     expect(pod.containers[0].volumeMounts).toEqual([
-      { name: 'nginx-demo-krake-volume', mountPath: '/etc/krake_cert', readOnly: true },
+      { name: 'nginx-demo-krake-volume', mountPath: '/etc/krake_certs', readOnly: true },
       { name: 'nginx-demo-krake-shutdown-volume', mountPath: '/etc/krake_shutdown_cert', readOnly: true },
     ])
     expect(envOf(pod.containers[0], 'KRAKE_COMPLETE_URL')[0]!.value).toMatch(/^https:\/\//)
@@ -163,18 +177,15 @@ describe('mangleApplication with TLS', () => {
   })
 
   it('readKrakeTlsFiles reads the CA and the intermediates the configuration names', async () => {
-    const cfg = parseKrakeHooksConfig(
-      { complete: { intermediate_src: 'inter-ec-sec1.pem', intermediate_key_src: 'inter-ec-sec1-key.pem' } },
-      { layout: '2020' },
-    )
+    const cfg = in2020({
+      complete: { intermediate_src: 'inter-ec-sec1.pem', intermediate_key_src: 'inter-ec-sec1-key.pem' },
+    })
     const read = await readKrakeTlsFiles(cfg, ['root.pem'], pki.dir)
     expect(read).toEqual({
       caPems: [pki.read('root.pem')],
       complete: { certPem: pki.read('inter-ec-sec1.pem'), keyPem: pki.read('inter-ec-sec1-key.pem') },
     })
-    const missing = await hookErrorOfAsync(
-      readKrakeTlsFiles(parseKrakeHooksConfig({ complete: {} }, { layout: '2020' }), [], pki.dir),
-    )
+    const missing = await hookErrorOfAsync(readKrakeTlsFiles(in2020({ complete: {} }), [], pki.dir))
     expect([missing.code, missing.path]).toEqual(['ERR_INVALID_CONFIG', '/hooks/complete/intermediate_src'])
   })
 
@@ -189,10 +200,7 @@ describe('mangleApplication with TLS', () => {
   })
 
   it('two hooks configured with the same cert_dest are refused: their mounts would collide', async () => {
-    const cfg = parseKrakeHooksConfig(
-      { complete: { cert_dest: '/etc/certs' }, shutdown: { cert_dest: '/etc/certs' } },
-      { layout: '2020' },
-    )
+    const cfg = in2020({ complete: { cert_dest: '/etc/certs' }, shutdown: { cert_dest: '/etc/certs' } })
     const e = await hookErrorOfAsync(mangleApplication(app(['complete', 'shutdown']), cfg, ctx()))
     expect([e.code, e.path]).toEqual(['ERR_INVALID_CONFIG', '/hooks/shutdown/cert_dest'])
   })
@@ -229,26 +237,18 @@ describe('mangleApplication: refused input', () => {
   })
 
   it('a hook the configuration does not define is ERR_INVALID_CONFIG', async () => {
-    const e = await hookErrorOfAsync(
-      mangleApplication(app(['shutdown']), parseKrakeHooksConfig({ complete: {} }, { layout: '2020' }), noTls),
-    )
+    const e = await hookErrorOfAsync(mangleApplication(app(['shutdown']), in2020({ complete: {} }), noTls))
     expect([e.code, e.path]).toEqual(['ERR_INVALID_CONFIG', '/hooks/shutdown'])
   })
 
   it('two hooks with the same variable name are ERR_INVALID_CONFIG', async () => {
-    const cfg = parseKrakeHooksConfig(
-      { complete: { env_token: 'T' }, shutdown: { env_token: 'T' } },
-      { layout: '2020' },
-    )
+    const cfg = in2020({ complete: { env_token: 'T' }, shutdown: { env_token: 'T' } })
     const e = await hookErrorOfAsync(mangleApplication(app(['complete', 'shutdown']), cfg, noTls))
     expect([e.code, e.path]).toEqual(['ERR_INVALID_CONFIG', '/hooks/shutdown/env_token'])
   })
 
   it("one hook's URL variable named like the other's token variable is ERR_INVALID_CONFIG too: one environment", async () => {
-    const cfg = parseKrakeHooksConfig(
-      { complete: { env_url: 'HOOK_VAR' }, shutdown: { env_token: 'HOOK_VAR' } },
-      { layout: '2020' },
-    )
+    const cfg = in2020({ complete: { env_url: 'HOOK_VAR' }, shutdown: { env_token: 'HOOK_VAR' } })
     const e = await hookErrorOfAsync(mangleApplication(app(['complete', 'shutdown']), cfg, noTls))
     expect([e.code, e.path]).toEqual(['ERR_INVALID_CONFIG', '/hooks/shutdown/env_token'])
     expect(e.message).toBe('hooks.shutdown.env_token is "HOOK_VAR", as hooks.complete.env_url already uses')

@@ -66,7 +66,7 @@ describe("Krake's configuration as PyYAML reads it (issue 16)", () => {
 
   it('shutdown.timeout is read as PyYAML reads it (030 is 24, 1:30 is 90), or refused naming the key', () => {
     for (const [scalar, value] of FACTS) {
-      const text = `hooks:\n  shutdown:\n    intermediate_src: a.pem\n    intermediate_key_src: a-key.pem\n    timeout: ${scalar}\n`
+      const text = `hooks:\n  complete:\n    intermediate_src: a.pem\n    intermediate_key_src: a-key.pem\n  shutdown:\n    intermediate_src: a.pem\n    intermediate_key_src: a-key.pem\n    timeout: ${scalar}\n`
       if (typeof value === 'number' && Number.isInteger(value) && value >= 1) {
         expect([scalar, parseKrakeHooksConfig(text).shutdown?.timeout]).toEqual([scalar, value])
       } else {

@@ -6,7 +6,7 @@ import type { CryptoProvider } from '../cert/provider.js'
 import { HookError, rerootError } from '../errors.js'
 import { runInjection } from '../inject/inject.js'
 import { generatedName } from '../inject/names.js'
-import { certMount, certVolume, hookEnv } from '../inject/objects.js'
+import { certMount, certVolume, hookEnv, isOwnObject } from '../inject/objects.js'
 import { makePlan, type Plan, type PlanOverrides } from '../inject/plan.js'
 import type { HookKind, HookResult, HookSpec, HookTls, InjectOptions } from '../inject/types.js'
 import { cloneJson, type Json, type JsonObject } from '../lib/clone.js'
@@ -268,7 +268,9 @@ export async function mangleApplication(
     results.push(...runInjection(copy, plan, (i) => [i]))
     if (schema !== undefined) {
       const entries = { volume: tls && certVolume(plan), mount: tls && certMount(plan), env: hookEnv(plan) }
-      observeHook(schema, copy, copy.slice(before) as JsonObject[], entries, plan.initContainers)
+      // an object of the hook's that stands in the input's place (it replaced the user's) is observed as applied
+      const own = new Set(copy.slice(0, before).filter((o) => isObject(o) && isOwnObject(o, plan)))
+      observeHook(schema, copy, copy.slice(before) as JsonObject[], entries, plan.initContainers, (r) => own.has(r))
     }
   }
   // No hook: still a fresh copy, never the caller's objects.

@@ -131,9 +131,16 @@ export function observeHook(
   added: readonly JsonObject[],
   entries: HookEntries,
   initContainers: boolean,
+  replaced: (resource: JsonObject) => boolean = () => false,
 ): void {
   for (const object of added) schema.push(defaultObserverSchema(object, true))
   for (const resource of manifests) {
+    if (isObject(resource) && replaced(resource)) {
+      // the hook's object stands where the user's stood: observe what is applied (issue 17)
+      const observed = findObserved(schema, resource)
+      if (observed !== undefined) schema[schema.indexOf(observed)] = defaultObserverSchema(resource, true)
+      continue
+    }
     if (!isObject(resource) || typeof resource.apiVersion !== 'string' || typeof resource.kind !== 'string') continue
     const location = podSpecLocation(resource.apiVersion, resource.kind)
     const observed = location === undefined ? undefined : findObserved(schema, resource)

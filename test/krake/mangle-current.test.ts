@@ -396,3 +396,20 @@ describe('variable names as the API server takes them (issue 17)', () => {
     expect(Object.keys((r.manifests[1] as Obj).data as Obj)).toEqual(['krake-token', 'my.url'])
   })
 })
+
+describe('the observer schema observes what is applied (issue 17)', () => {
+  it("a Secret of the hook's name in spec.manifest, replaced by the hook's: its schema observes the hook's keys, not the user's", async () => {
+    const users = {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'nginx-demo-krake-complete-secret-token', namespace: 'secondary' },
+      data: { user: 'eA==' },
+    }
+    const r = await mangleApplication(app(['complete'], [nginx(), users]), hooks, noTls)
+    const secret = (r.manifests as Obj[]).find((m) => m.kind === 'Secret')!
+    expect(Object.keys(secret.data as Obj)).toEqual(['krake_complete_token', 'krake_complete_url'])
+    const schemas = (r.status.mangled_observer_schema as Obj[]).filter((s) => s.kind === 'Secret')
+    expect(schemas).toHaveLength(1)
+    expect(schemas[0]!.data).toEqual({ krake_complete_token: null, krake_complete_url: null })
+  })
+})

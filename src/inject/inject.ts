@@ -31,19 +31,17 @@ class Injection {
   readonly stores = new Map<string, Placed>()
 
   readonly policy: ConflictPolicy
-  readonly walk: Walk
 
   constructor(readonly plan: Plan) {
     this.policy = new ConflictPolicy(plan.onConflict, this.results)
-    this.walk = walkOf(plan)
     const forced = forcedSchemeResult(plan)
     if (forced) this.results.push(forced)
   }
 
   /** The fast path for `src`, the item `index` of the input; false when it must take the checked path. */
-  fast(src: unknown, out: Json[], index: number): boolean {
+  fast(src: unknown, out: Json[], index: number, walk: Walk): boolean {
     try {
-      this.tryFast(src, out, index)
+      this.tryFast(src, out, index, walk)
       fastPathCounts.taken++
       return true
     } catch {
@@ -53,13 +51,13 @@ class Injection {
     }
   }
 
-  private tryFast(src: unknown, out: Json[], index: number): void {
+  private tryFast(src: unknown, out: Json[], index: number, walk: Walk): void {
     if (!isFieldObject(src)) bail() // not a manifest: the checked path says so
     const head = readHead(src, isFieldObject)
     if (head === LIST || 'must' in head) bail()
     const store = isStore(head)
     const location = store ? undefined : podSpecLocation(head.apiVersion, head.kind)
-    out[index] = location === undefined ? copyValue(src, 1) : copyWorkload(src, location, 1, this.walk)
+    out[index] = location === undefined ? copyValue(src, 1) : copyWorkload(src, location, 1, walk)
     if (store) this.stores.set(identity(head.kind, head.namespace, head.name), { list: out, index, path: [index] })
     else if (location !== undefined) this.namespaces.add(head.namespace ?? '')
   }
@@ -168,11 +166,12 @@ export function runInjection(out: Json[], plan: Plan, pathOf: (index: number) =>
  */
 function injectList(manifests: readonly unknown[], plan: Plan): { out: Json[]; results: HookResult[] } {
   const run = new Injection(plan)
+  const walk = walkOf(plan) // only the fast path needs it: the checked path alone (runInjection) makes none
   const n = manifests.length
   const out = new Array<Json>(n)
   let pending: { error: unknown } | undefined
   for (let i = 0; i < n; i++) {
-    if (pending === undefined && i in manifests && run.fast(manifests[i], out, i)) continue
+    if (pending === undefined && i in manifests && run.fast(manifests[i], out, i, walk)) continue
     // a hole: cloning the whole list names it, as the checked path does (the items before it cloned fine)
     out[i] = i in manifests ? cloneJson(manifests[i], [i], 1) : cloneJson(manifests)
     if (pending !== undefined) continue // cloned only, for an earlier error of cloning to win

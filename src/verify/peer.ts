@@ -1,4 +1,5 @@
 import type { TLSSocket } from 'node:tls'
+import { BoundedCache } from '../lib/bounded-cache.js'
 import { toPem } from '../lib/pem.js'
 
 /**
@@ -8,17 +9,7 @@ import { toPem } from '../lib/pem.js'
  * leaf in the session. Without them a chain check that trusts only the Krake
  * CA would refuse a client for resuming.
  */
-const MAX_REMEMBERED_CHAINS = 1024
-const chains = new Map<string, string>()
-
-function remember(fingerprint: string, pem: string): void {
-  chains.delete(fingerprint)
-  chains.set(fingerprint, pem)
-  if (chains.size > MAX_REMEMBERED_CHAINS) {
-    const oldest = chains.keys().next()
-    if (!oldest.done) chains.delete(oldest.value)
-  }
-}
+const chains = new BoundedCache<string>(1024)
 
 /**
  * The client's certificate chain of a TLS connection, as PEM (leaf first), for
@@ -53,7 +44,7 @@ export function peerCertificatePem(socket: TLSSocket): string | undefined {
     seen.add(cert.fingerprint256)
     pem += toPem('CERTIFICATE', cert.raw)
   }
-  if (count > 1) remember(leaf.fingerprint256, pem)
-  else if (socket.isSessionReused()) return chains.get(leaf.fingerprint256) ?? pem
+  if (count > 1) chains.set(leaf.fingerprint256, pem)
+  else if (socket.isSessionReused()) return chains.peek(leaf.fingerprint256) ?? pem
   return pem
 }

@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import * as nodeCrypto from 'node:crypto'
 import { HookError } from '../errors.js'
+import { BoundedCache } from '../lib/bounded-cache.js'
 
 const DIGEST = /^sha256:[0-9a-f]{64}$/
 const PREFIX = 'sha256:'
@@ -28,21 +29,12 @@ const NO_TOKEN = PREFIX + '0'.repeat(64)
  * the cost of a check. It holds only what the caller passed in already, and
  * the lookup depends on `expected` alone, never on what was presented.
  */
-const MAX_CACHED_DIGESTS = 256
-const digests = new Map<string, Buffer>()
+const digests = new BoundedCache<Buffer>(256)
 
-function digestOf(expected: string): Buffer {
-  let digest = digests.get(expected)
-  if (digest === undefined) {
-    digest = isDigest(expected) ? Buffer.from(expected.slice(PREFIX.length), 'hex') : sha256(expected)
-    digests.set(expected, digest)
-    if (digests.size > MAX_CACHED_DIGESTS) {
-      const oldest = digests.keys().next()
-      if (!oldest.done) digests.delete(oldest.value)
-    }
-  }
-  return digest
-}
+const digestOf = (expected: string): Buffer =>
+  digests.get(expected, () =>
+    isDigest(expected) ? Buffer.from(expected.slice(PREFIX.length), 'hex') : sha256(expected),
+  )
 
 /**
  * The digest a server can store instead of the token: `sha256:<64 hex>` of

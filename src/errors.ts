@@ -30,6 +30,9 @@ export type HookErrorCode =
   | 'ERR_INVALID_CONFIG'
   // a Krake Application object
   | 'ERR_INVALID_APPLICATION'
+  // the admission webhook: an object that asks for a hook the webhook does not hold, or asks wrongly
+  | 'ERR_HOOK_NOT_CONFIGURED'
+  | 'ERR_INVALID_ANNOTATION'
   // YAML
   | 'ERR_YAML_SYNTAX'
   | 'ERR_YAML_NOT_MAPPING'

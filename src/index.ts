@@ -6,8 +6,22 @@ export { hookUrl } from './inject/endpoint.js'
 export { hookPatch } from './inject/patch.js'
 export type { HookPatch } from './inject/patch.js'
 export type { JsonPatchAdd, JsonPatchOperation, JsonPatchRemove, JsonPatchReplace } from './lib/json-patch.js'
-export { reviewAdmission } from './admission/review.js'
-export type { AdmissionRequest, AdmissionResponse, AdmissionReview, GroupVersionKind } from './admission/review.js'
+export { decideAdmission, INJECT_ANNOTATION, INJECTED_ANNOTATION, reviewAdmission } from './admission/review.js'
+export type {
+  AdmissionAllowed,
+  AdmissionDecision,
+  AdmissionOutcome,
+  AdmissionPatched,
+  AdmissionRefused,
+  AdmissionRequest,
+  AdmissionResponse,
+  AdmissionReview,
+  AdmissionSkip,
+  GroupVersionKind,
+  HookBinding,
+  HookResolver,
+} from './admission/review.js'
+export { APP_LABEL, APP_NAMESPACE_ANNOTATION, createHookResolver, HOOKS_ANNOTATION } from './admission/resolver.js'
 export type {
   AppRef,
   HookKind,

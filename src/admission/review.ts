@@ -1,9 +1,13 @@
 import { describeHookError, HookError } from '../errors.js'
-import { patchWithPlan } from '../inject/patch.js'
+import { runInjection } from '../inject/inject.js'
 import { makePlan, type Plan } from '../inject/plan.js'
-import type { HookSpec, InjectOptions } from '../inject/types.js'
-import { cloneJson, type JsonObject } from '../lib/clone.js'
-import { isRecord } from '../lib/json.js'
+import type { HookKind, HookResult, HookSpec, InjectOptions } from '../inject/types.js'
+import { podSpecLocation } from '../inject/workloads.js'
+import { cloneJson, type Json, type JsonObject } from '../lib/clone.js'
+import { diffJson } from '../lib/json-patch.js'
+import { isObject, isRecord } from '../lib/json.js'
+import type { KubernetesObject } from '../lib/kubernetes.js'
+import { pointer } from '../lib/pointer.js'
 
 /** The group/version/kind of the object under review, as the API server sends it. */
 export interface GroupVersionKind {
@@ -34,8 +38,12 @@ export interface AdmissionRequest {
   name?: string
   /** The namespace of the request; the object may omit its own. */
   namespace?: string
-  /** What is being done to the object. */
+  /** What is being done to the object: only `CREATE` is patched. */
   operation?: 'CREATE' | 'UPDATE' | 'DELETE' | 'CONNECT'
+  /** The subresource (`status`, `ephemeralcontainers`, `exec`): such requests are never patched. */
+  subResource?: string
+  /** A dry run: answered as any other request, the webhook has no side effects. */
+  dryRun?: boolean
   /** The object as it would be stored. */
   object?: unknown
   /** Every other field of the request, passed through unread. */
@@ -75,33 +83,132 @@ export interface AdmissionReview {
   response?: AdmissionResponse
 }
 
+/** The annotation that opts an object out of the webhook: `krake-hooks/inject: "false"`. */
+export const INJECT_ANNOTATION = 'krake-hooks/inject'
+
+/** The annotation a patched object gets: the hook kinds it carries, comma-separated (`complete,shutdown`). */
+export const INJECTED_ANNOTATION = 'krake-hooks/injected'
+
+/** One hook to apply to the object under review, with its options. */
+export interface HookBinding {
+  /** The hook, as for `injectHook`. */
+  hook: HookSpec
+  /** The options, as for `injectHook`. */
+  options?: InjectOptions
+}
+
+/**
+ * Picks the hooks of the object under review: `undefined` (or `[]`) when the
+ * object is not ours, which is allowed unpatched; several bindings are
+ * applied complete before shutdown, whatever their order. It gets a copy of
+ * the object with its name (from `generateName` when it has none), namespace,
+ * `apiVersion` and `kind` filled in from the request.
+ *
+ * A resolver that throws is a denial: a {@link HookError} whose `path` points
+ * into the object's metadata (`/metadata/...`: its labels, its annotations) is the object's fault and answered 400
+ * with its code, path and message (which must carry no secret); anything else
+ * thrown is answered 500, naming only the error's code.
+ */
+export type HookResolver = (
+  object: KubernetesObject,
+  request: AdmissionRequest,
+) => HookBinding | readonly HookBinding[] | undefined
+
+/** Why a review was allowed without a patch. */
+export type AdmissionSkip =
+  /** The request is an UPDATE, DELETE or CONNECT. */
+  | 'operation'
+  /** The request is for a subresource (`status`, `ephemeralcontainers`, ...). */
+  | 'subresource'
+  /** The request carries no object. */
+  | 'no-object'
+  /** The object says `krake-hooks/inject: "false"`. */
+  | 'opted-out'
+  /** The resolver picked no hook for it. */
+  | 'not-selected'
+  /** Nothing to change: not a workload, or hooked already (a reinvocation). */
+  | 'unchanged'
+
+/** What `reviewAdmission` decided, for a webhook's metrics and logs (never a token). */
+export type AdmissionOutcome = AdmissionPatched | AdmissionAllowed | AdmissionRefused
+
+/** The object was hooked: the answer carries a patch. */
+export interface AdmissionPatched {
+  /** Patched. */
+  outcome: 'patched'
+  /** The hook kinds applied, complete first. */
+  kinds: HookKind[]
+}
+
+/** The object was allowed with no patch. */
+export interface AdmissionAllowed {
+  /** Allowed unpatched. */
+  outcome: 'allowed'
+  /** Why nothing was patched. */
+  reason: AdmissionSkip
+}
+
+/** The object was refused: `denied` for the object's fault (400, 409), `error` for the webhook's (500). */
+export interface AdmissionRefused {
+  /** Denied or error. */
+  outcome: 'denied' | 'error'
+  /** The `status.code` of the answer. */
+  code: number
+}
+
 const API_VERSION = 'admission.k8s.io/v1'
 // The API server passes each warning on to the client and truncates those over 256 characters.
 const MAX_WARNING_LENGTH = 256
+const KIND_ORDER: readonly HookKind[] = ['complete', 'shutdown']
 
 const answer = (response: AdmissionResponse): AdmissionReview => ({
   apiVersion: API_VERSION,
   kind: 'AdmissionReview',
   response,
 })
-const deny = (uid: string, code: number, message: string) => answer({ uid, allowed: false, status: { code, message } })
+
+/** What `decideAdmission` returns: the answer, and what was decided. */
+export interface AdmissionDecision {
+  /** The AdmissionReview to answer with, as `reviewAdmission` returns it. */
+  review: AdmissionReview
+  /** What was decided, for metrics and logs. */
+  outcome: AdmissionOutcome
+}
+type Decision = AdmissionDecision
+
+const allow = (uid: string, reason: AdmissionSkip): Decision => ({
+  review: answer({ uid, allowed: true }),
+  outcome: { outcome: 'allowed', reason },
+})
+/** A refusal: 400 and 409 are the object's fault ('denied'), 500 the webhook's ('error'). */
+const deny = (uid: string, code: number, message: string): Decision => ({
+  review: answer({ uid, allowed: false, status: { code, message } }),
+  outcome: code === 500 ? { outcome: 'error', code } : { outcome: 'denied', code },
+})
+
+/** The object under review, filled in from the request, and what was filled in (undone in the patch). */
+interface UnderReview {
+  object: JsonObject
+  original: JsonObject
+}
 
 /** The object as the hook sees it: name, namespace, apiVersion and kind filled in from the request where the object leaves them out. */
-function objectUnderReview(request: AdmissionRequest): JsonObject | string {
-  let object
+function objectUnderReview(request: Record<string, unknown>): UnderReview | string {
+  let original
   try {
-    object = cloneJson(request.object, ['request', 'object'])
+    original = cloneJson(request.object, ['request', 'object'])
   } catch (e) {
     return e instanceof HookError ? `${e.code} at ${e.path}` : 'unreadable'
   }
-  if (!isRecord(object)) return 'request.object must be a Kubernetes object'
+  if (!isObject(original)) return 'request.object must be a Kubernetes object'
+  const object = cloneJson(original) as JsonObject // a clone of a JSON object is one
   const gvk = request.kind
   if (object.apiVersion === undefined && isRecord(gvk) && typeof gvk.version === 'string') {
     object.apiVersion = typeof gvk.group === 'string' && gvk.group !== '' ? `${gvk.group}/${gvk.version}` : gvk.version
   }
   if (object.kind === undefined && isRecord(gvk) && typeof gvk.kind === 'string') object.kind = gvk.kind
   const meta = object.metadata ?? {}
-  if (!isRecord(meta)) return 'request.object.metadata must be an object'
+  if (!isObject(meta)) return 'request.object.metadata must be an object'
   object.metadata = meta
   // A Pod made by a ReplicaSet has only generateName; its name is chosen after admission.
   if (meta.name === undefined || meta.name === '') {
@@ -115,15 +222,181 @@ function objectUnderReview(request: AdmissionRequest): JsonObject | string {
   ) {
     meta.namespace = request.namespace
   }
-  return object
+  return { object, original }
+}
+
+/** `hooked` with the fields `objectUnderReview` filled in put back as the API server sent them. */
+function undoFilledIn(hooked: JsonObject, original: JsonObject): JsonObject {
+  if (original.apiVersion === undefined) delete hooked.apiVersion
+  if (original.kind === undefined) delete hooked.kind
+  const meta = hooked.metadata
+  if (!isObject(meta)) return hooked
+  const was = original.metadata
+  if (!isObject(was)) {
+    delete meta.name
+    delete meta.namespace
+    if (Object.keys(meta).length === 0) delete hooked.metadata
+    return hooked
+  }
+  if (was.name === undefined) delete meta.name
+  else meta.name = was.name
+  if (was.namespace === undefined) delete meta.namespace
+  else meta.namespace = was.namespace
+  return hooked
+}
+
+const isTrueAnnotation = (object: JsonObject, key: string, value: string): boolean => {
+  const meta = object.metadata
+  return isObject(meta) && isObject(meta.annotations) && meta.annotations[key] === value
+}
+
+/** The hook kinds the `krake-hooks/injected` annotation names, with `kinds` added, in Krake's order. */
+function injectedValue(object: JsonObject, kinds: readonly HookKind[]): string {
+  const meta = object.metadata
+  const old = isObject(meta) && isObject(meta.annotations) ? meta.annotations[INJECTED_ANNOTATION] : undefined
+  const had = typeof old === 'string' ? old.split(',').map((k) => k.trim()) : []
+  const all = new Set<string>([...had.filter((k) => k !== ''), ...kinds])
+  const known = KIND_ORDER.filter((k) => all.has(k))
+  return [...known, ...[...all].filter((k) => !known.includes(k as HookKind))].join(',')
+}
+
+function setInjected(object: JsonObject, kinds: readonly HookKind[]): void {
+  const meta = object.metadata as JsonObject // objectUnderReview made it an object
+  const annotations = isObject(meta.annotations) ? meta.annotations : {}
+  annotations[INJECTED_ANNOTATION] = injectedValue(object, kinds)
+  meta.annotations = annotations
+}
+
+/** The resolver's answer checked and made into plans, complete before shutdown; a string is the 500's message. */
+function plansOf(bound: unknown): Plan[] | string {
+  const list: unknown[] = bound === undefined ? [] : Array.isArray(bound) ? bound : [bound]
+  const plans: Plan[] = []
+  for (const [i, binding] of list.entries()) {
+    const at = Array.isArray(bound) ? pointer(i) : ''
+    if (!isRecord(binding) || !isRecord(binding.hook))
+      return `the hook resolver returned an invalid binding at ${at || '/'}: a binding is { hook, options? }`
+    try {
+      // cast: makePlan checks every field of both
+      plans.push(makePlan(binding.hook as unknown as HookSpec, binding.options as InjectOptions | undefined))
+    } catch (e) {
+      // The webhook's own configuration: say which field, never its value.
+      const where = e instanceof HookError ? `${e.code} at ${at}${e.path || '/'}` : 'unreadable'
+      return `the webhook's hook configuration is invalid (${where})`
+    }
+  }
+  const kinds = plans.map((p) => p.kind)
+  const twice = kinds.find((k, i) => kinds.indexOf(k) !== i)
+  if (twice !== undefined) return `the hook resolver returned two bindings of the ${twice} hook`
+  return plans.sort((a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind))
+}
+
+/** The resolver's bindings for `object`, or the refusal its failure is. */
+function resolve(resolver: HookResolver, object: JsonObject, request: Record<string, unknown>, uid: string) {
+  let bound: unknown
+  try {
+    // cast: a JSON copy of the object filled in with apiVersion, kind and name; the request as the API server sent it
+    bound = resolver(cloneJson(object) as unknown as KubernetesObject, request as AdmissionRequest)
+  } catch (e) {
+    if (e instanceof HookError && e.path !== undefined && /^\/metadata(\/|$)/.test(e.path))
+      return deny(uid, 400, describeHookError(e))
+    const what = e instanceof HookError ? ` (${e.code})` : ''
+    return deny(uid, 500, `the hook resolver failed${what}`)
+  }
+  return bound
+}
+
+/**
+ * `reviewAdmission`, also saying what it decided: for the webhook command's
+ * metrics and logs.
+ */
+export function decideAdmission(
+  review: AdmissionReview,
+  hook: HookSpec | HookResolver,
+  options?: InjectOptions,
+): AdmissionDecision {
+  let uid = ''
+  try {
+    const request: unknown = isRecord(review) ? review.request : undefined
+    if (isRecord(request) && typeof request.uid === 'string') uid = request.uid
+    if (!isRecord(request) || uid === '') return deny(uid, 400, 'malformed AdmissionReview: request.uid is missing')
+    return decide(request, uid, hook, options)
+  } catch {
+    // a Proxy that throws, a getter that throws: nothing of it is said back
+    return deny(uid, 400, 'malformed AdmissionReview: the review could not be read')
+  }
+}
+
+function decide(
+  request: Record<string, unknown>,
+  uid: string,
+  hook: HookSpec | HookResolver,
+  options: InjectOptions | undefined,
+): Decision {
+  // A Pod's spec cannot change after creation: patching an UPDATE would make it impossible to update or delete.
+  if (request.operation !== 'CREATE') return allow(uid, 'operation')
+  if (request.subResource !== undefined && request.subResource !== '') return allow(uid, 'subresource')
+  if (request.object === undefined || request.object === null) return allow(uid, 'no-object')
+  const under = objectUnderReview(request)
+  if (typeof under === 'string') return deny(uid, 400, `malformed object: ${under}`)
+  const { object, original } = under
+  if (isTrueAnnotation(object, INJECT_ANNOTATION, 'false')) return allow(uid, 'opted-out')
+
+  const bound = typeof hook === 'function' ? resolve(hook, object, request, uid) : { hook, options }
+  if (isRecord(bound) && 'outcome' in bound && 'review' in bound) return bound as unknown as Decision // resolve's refusal
+  const plans = plansOf(bound)
+  if (typeof plans === 'string') return deny(uid, 500, plans)
+  if (plans.length === 0) return allow(uid, 'not-selected')
+
+  let hooked: Json = cloneJson(object)
+  const results: HookResult[] = []
+  try {
+    for (const plan of plans) {
+      const out: Json[] = [hooked]
+      results.push(...runInjection(out, plan, () => []))
+      hooked = out[0] ?? hooked
+    }
+  } catch (e) {
+    if (!(e instanceof HookError)) return deny(uid, 500, 'the hook failed unexpectedly')
+    return deny(uid, e.code === 'ERR_CONFLICT' ? 409 : 400, describeHookError(e))
+  }
+  const after = hooked as JsonObject // runInjection keeps an object an object
+  const kinds = plans.map((p) => p.kind)
+  const workload =
+    typeof after.apiVersion === 'string' &&
+    typeof after.kind === 'string' &&
+    podSpecLocation(after.apiVersion, after.kind) !== undefined
+  if (workload) setInjected(after, kinds)
+  const patch = diffJson(original, undoFilledIn(after, original))
+  const response: AdmissionResponse = { uid, allowed: true }
+  const warnings = results
+    .filter((r) => r.severity !== 'info')
+    .map((r) =>
+      r.message.length > MAX_WARNING_LENGTH ? r.message.slice(0, MAX_WARNING_LENGTH - 3) + '...' : r.message,
+    )
+  if (warnings.length > 0) response.warnings = warnings
+  if (patch.length === 0) return { review: answer(response), outcome: { outcome: 'allowed', reason: 'unchanged' } }
+  response.patchType = 'JSONPatch'
+  response.patch = Buffer.from(JSON.stringify(patch), 'utf8').toString('base64')
+  return { review: answer(response), outcome: { outcome: 'patched', kinds } }
 }
 
 /**
  * Answers an `admission.k8s.io/v1` `AdmissionReview` from a mutating
- * admission webhook: the object under review, hooked, as a JSON Patch. Never
- * throws: a malformed review or object is answered with `allowed: false` and
- * a `status` whose message names the problem (never the token); an object
- * that is not a workload, or is hooked already, is allowed without a patch.
+ * admission webhook: the object under review, hooked, as a JSON Patch.
+ *
+ * - Only `CREATE` of the object itself is patched: an UPDATE, DELETE or
+ *   CONNECT, or a request for a subresource, is allowed with no patch (a
+ *   Pod's spec cannot change after creation). `dryRun` is answered as any
+ *   other request.
+ * - `hook` is one hook, or a {@link HookResolver} that picks the hooks per
+ *   object (the way one webhook serves every application of a cluster).
+ * - An object annotated `krake-hooks/inject: "false"` is allowed unpatched.
+ * - A hooked workload gets the annotation `krake-hooks/injected` naming the
+ *   hook kinds it carries; called again on its own output (reinvocation), the
+ *   answer is allowed with no patch.
+ * - Never throws: a malformed review or object is answered 400, a conflict
+ *   under `onConflict: 'error'` 409, a broken hook configuration or resolver
+ *   500, each with a message that names the problem and never a token.
  *
  * The ConfigMap or Secret that the hooked pods mount (and, with `tokenFrom:
  * 'secret'`, read) is not created here: a webhook cannot add objects. Create
@@ -138,44 +411,10 @@ function objectUnderReview(request: AdmissionRequest): JsonObject | string {
  * })
  * ```
  */
-export function reviewAdmission(review: AdmissionReview, hook: HookSpec, options?: InjectOptions): AdmissionReview {
-  const request: unknown = isRecord(review) ? review.request : undefined
-  if (!isRecord(request) || typeof request.uid !== 'string' || request.uid === '') {
-    const uid = isRecord(request) && typeof request.uid === 'string' ? request.uid : ''
-    return deny(uid, 400, 'malformed AdmissionReview: request.uid is missing')
-  }
-  const uid = request.uid
-  let plan: Plan
-  try {
-    plan = makePlan(hook, options)
-  } catch (e) {
-    // The webhook's own configuration: say which field, never its value.
-    const where = e instanceof HookError ? `${e.code} at ${e.path || '/'}` : 'unreadable'
-    return deny(uid, 500, `the webhook's hook configuration is invalid (${where})`)
-  }
-  if (request.operation !== undefined && request.operation !== 'CREATE' && request.operation !== 'UPDATE')
-    return answer({ uid, allowed: true })
-  if (request.object === undefined || request.object === null) return answer({ uid, allowed: true })
-
-  const object = objectUnderReview(request as AdmissionRequest)
-  if (typeof object === 'string') return deny(uid, 400, `malformed object: ${object}`)
-  let hooked
-  try {
-    hooked = patchWithPlan(object, plan)
-  } catch (e) {
-    if (!(e instanceof HookError)) return deny(uid, 500, 'the hook failed unexpectedly')
-    return deny(uid, e.code === 'ERR_CONFLICT' ? 409 : 400, describeHookError(e))
-  }
-  const warnings = hooked.results
-    .filter((r) => r.severity !== 'info')
-    .map((r) =>
-      r.message.length > MAX_WARNING_LENGTH ? r.message.slice(0, MAX_WARNING_LENGTH - 3) + '...' : r.message,
-    )
-  const response: AdmissionResponse = { uid, allowed: true }
-  if (hooked.patch.length > 0) {
-    response.patchType = 'JSONPatch'
-    response.patch = Buffer.from(JSON.stringify(hooked.patch), 'utf8').toString('base64')
-  }
-  if (warnings.length > 0) response.warnings = warnings
-  return answer(response)
+export function reviewAdmission(
+  review: AdmissionReview,
+  hook: HookSpec | HookResolver,
+  options?: InjectOptions,
+): AdmissionReview {
+  return decideAdmission(review, hook, options).review
 }

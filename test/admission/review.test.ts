@@ -2,73 +2,31 @@
 // (admission.k8s.io/v1), the patch applied with fast-json-patch as the API
 // server applies it.
 import fc from 'fast-check'
-import jsonpatch from 'fast-json-patch'
 import { describe, expect, it } from 'vitest'
-import { injectHook, reviewAdmission, type AdmissionReview } from '../../src/index.js'
+import {
+  decideAdmission,
+  injectHook,
+  INJECTED_ANNOTATION,
+  reviewAdmission,
+  HookError,
+  type AdmissionReview,
+  type HookBinding,
+  type HookResolver,
+} from '../../src/index.js'
 import { numRuns } from '../arbitraries.js'
 import { container, deployment, fixtureTls, spec, TOKEN } from '../helpers.js'
+import { applied, decode, podFromReplicaSet, review, UID } from './reviews.js'
 
-const UID = '705ab4f5-6393-11e8-b7cc-42010a800002'
-
-/** A Pod as a ReplicaSet controller creates it: generateName, no name; namespace only in the request. */
-function podFromReplicaSet(containers: unknown = [{ name: 'nginx', image: 'nginx:1.27', resources: {} }]) {
-  return {
-    kind: 'Pod',
-    apiVersion: 'v1',
-    metadata: {
-      generateName: 'web-7d9c6b8f5-',
-      creationTimestamp: null,
-      labels: { app: 'web', 'pod-template-hash': '7d9c6b8f5' },
-      ownerReferences: [
-        {
-          apiVersion: 'apps/v1',
-          kind: 'ReplicaSet',
-          name: 'web-7d9c6b8f5',
-          uid: 'b1c2',
-          controller: true,
-          blockOwnerDeletion: true,
-        },
-      ],
-    },
-    spec: { containers, restartPolicy: 'Always', dnsPolicy: 'ClusterFirst' },
-    status: {},
-  }
+/** What injectHook makes of the Pod once it has its name and namespace, with the Pod's own metadata and the annotation. */
+function expectedPod(pod: ReturnType<typeof podFromReplicaSet>, bindings: HookBinding[], kinds: string) {
+  let manifests: unknown[] = [{ ...pod, metadata: { ...pod.metadata, name: 'web-7d9c6b8f5-', namespace: 'prod' } }]
+  for (const b of bindings) manifests = injectHook(manifests, b.hook, b.options).manifests.slice(0, 1)
+  const annotations = { ...(pod.metadata as { annotations?: object }).annotations, [INJECTED_ANNOTATION]: kinds }
+  return { ...(manifests[0] as object), metadata: { ...pod.metadata, annotations } }
 }
-
-function review(object: unknown, over: Record<string, unknown> = {}): AdmissionReview {
-  const o = (typeof object === 'object' && object !== null ? object : {}) as { kind?: unknown; apiVersion?: unknown }
-  const kind = typeof o.kind === 'string' ? o.kind : 'Pod'
-  const apiVersion = typeof o.apiVersion === 'string' ? o.apiVersion : 'v1'
-  const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['', apiVersion]
-  return {
-    kind: 'AdmissionReview',
-    apiVersion: 'admission.k8s.io/v1',
-    request: {
-      uid: UID,
-      kind: { group: group!, version: version!, kind },
-      resource: { group: group!, version: version!, resource: `${kind.toLowerCase()}s` },
-      requestKind: { group, version, kind },
-      namespace: 'prod',
-      operation: 'CREATE',
-      userInfo: {
-        username: 'system:serviceaccount:kube-system:replicaset-controller',
-        groups: ['system:serviceaccounts'],
-      },
-      object,
-      oldObject: null,
-      dryRun: false,
-      options: { kind: 'CreateOptions', apiVersion: 'meta.k8s.io/v1' },
-      ...over,
-    },
-  }
-}
-
-const decode = (patch: string) => JSON.parse(Buffer.from(patch, 'base64').toString('utf8')) as jsonpatch.Operation[]
-const applied = (object: unknown, patch: string) =>
-  jsonpatch.applyPatch(structuredClone(object), decode(patch), true, false).newDocument
 
 describe('reviewAdmission(review, hook, options)', () => {
-  it('hooks a Pod that has only generateName, in the namespace of the request, without touching its metadata', () => {
+  it('hooks a Pod that has only generateName, in the namespace of the request; of its metadata only the annotation changes', () => {
     const pod = podFromReplicaSet()
     const hook = spec({ apiEndpoint: 'https://krake:8443', tls: fixtureTls() })
     const answer = reviewAdmission(review(pod), hook)
@@ -79,43 +37,120 @@ describe('reviewAdmission(review, hook, options)', () => {
     expect(response).toMatchObject({ uid: UID, allowed: true, patchType: 'JSONPatch' })
     expect(response.status).toBeUndefined()
     const ops = decode(response.patch!)
-    expect(ops.every((op) => !op.path.startsWith('/metadata'))).toBe(true)
-    // what injectHook makes of the same Pod, once it has its name and namespace
-    const named = { ...pod, metadata: { ...pod.metadata, name: 'web-7d9c6b8f5-', namespace: 'prod' } }
-    const expected = injectHook([named], hook).manifests[0]!
-    expect(applied(pod, response.patch!)).toEqual({ ...expected, metadata: pod.metadata })
+    expect(ops.filter((op) => op.path.startsWith('/metadata'))).toEqual([
+      { op: 'add', path: '/metadata/annotations', value: { 'krake-hooks/injected': 'complete' } },
+    ])
+    expect(applied(pod, response.patch!)).toEqual(expectedPod(pod, [{ hook }], 'complete'))
   })
 
-  it('hooks a Deployment on UPDATE', () => {
+  it('adds its annotation beside the annotations the Pod has', () => {
+    const pod = podFromReplicaSet(undefined, {}, { team: 'a' })
+    const response = reviewAdmission(review(pod), spec()).response!
+    expect(applied(pod, response.patch!).metadata.annotations).toEqual({
+      team: 'a',
+      'krake-hooks/injected': 'complete',
+    })
+  })
+
+  it('hooks a Pod that has no metadata at all, by the name and namespace of the request, adding only the annotation', () => {
+    const pod = { apiVersion: 'v1', kind: 'Pod', spec: { containers: [container('a')] } }
+    const response = reviewAdmission(review(pod, { name: 'solo' }), spec()).response!
+    const patched = applied(pod, response.patch!)
+    expect(patched.metadata).toEqual({ annotations: { 'krake-hooks/injected': 'complete' } })
+    const named = { ...pod, metadata: { name: 'solo', namespace: 'prod' } }
+    expect(patched.spec).toEqual((injectHook([named], spec()).manifests[0] as typeof named).spec)
+  })
+
+  it('never patches an UPDATE, DELETE or CONNECT: a Pod must stay updatable and deletable', () => {
     const d = deployment('web', 'prod', [container('a'), container('b')])
-    const answer = reviewAdmission(review(d, { operation: 'UPDATE', oldObject: d }), spec())
-    expect(answer.response).toMatchObject({ uid: UID, allowed: true, patchType: 'JSONPatch' })
-    expect(applied(d, answer.response!.patch!)).toEqual(injectHook([d], spec()).manifests[0])
+    const pod = podFromReplicaSet()
+    for (const over of [
+      { operation: 'UPDATE', oldObject: d },
+      { operation: 'DELETE', object: null, oldObject: d },
+      { operation: 'CONNECT' },
+      { operation: undefined },
+    ]) {
+      const decided = decideAdmission(review(d, over), spec())
+      expect(decided.review.response, JSON.stringify(over.operation)).toEqual({ uid: UID, allowed: true })
+      expect(decided.outcome).toEqual({ outcome: 'allowed', reason: 'operation' })
+    }
+    expect(reviewAdmission(review(pod, { operation: 'UPDATE', oldObject: pod }), spec()).response).toEqual({
+      uid: UID,
+      allowed: true,
+    })
   })
 
-  it('allows a Service with no patch, and a Pod that is hooked already with no patch', () => {
+  it('never patches a subresource: status, ephemeralcontainers, binding, eviction', () => {
+    const pod = podFromReplicaSet()
+    for (const [operation, subResource] of [
+      ['UPDATE', 'status'],
+      ['UPDATE', 'ephemeralcontainers'],
+      ['CREATE', 'binding'],
+      ['CREATE', 'eviction'],
+    ]) {
+      const decided = decideAdmission(review(pod, { operation, subResource, oldObject: pod }), spec())
+      expect(decided.review.response, subResource).toEqual({ uid: UID, allowed: true })
+      expect(decided.outcome).toEqual(
+        operation === 'CREATE'
+          ? { outcome: 'allowed', reason: 'subresource' }
+          : { outcome: 'allowed', reason: 'operation' },
+      )
+    }
+  })
+
+  it('answers a dryRun request exactly as the same request without it', () => {
+    const pod = podFromReplicaSet()
+    expect(reviewAdmission(review(pod, { dryRun: true }), spec())).toEqual(reviewAdmission(review(pod), spec()))
+  })
+
+  it('allows a request without an object, and a Pod annotated krake-hooks/inject: "false", with no patch', () => {
+    expect(decideAdmission(review(null), spec())).toEqual({
+      review: { apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response: { uid: UID, allowed: true } },
+      outcome: { outcome: 'allowed', reason: 'no-object' },
+    })
+    const out = podFromReplicaSet(undefined, {}, { 'krake-hooks/inject': 'false' })
+    expect(decideAdmission(review(out), spec()).outcome).toEqual({ outcome: 'allowed', reason: 'opted-out' })
+    expect(reviewAdmission(review(out), spec()).response).toEqual({ uid: UID, allowed: true })
+    // any other value is not an opt-out
+    const other = podFromReplicaSet(undefined, {}, { 'krake-hooks/inject': 'true' })
+    expect(reviewAdmission(review(other), spec()).response!.patch).toBeDefined()
+  })
+
+  it('reinvoked on its own output (reinvocationPolicy: IfNeeded), allows with no patch', () => {
+    const pod = podFromReplicaSet()
+    const hook = spec({ apiEndpoint: 'https://krake:8443', tls: fixtureTls() })
+    const once = applied(pod, reviewAdmission(review(pod), hook).response!.patch!)
+    const again = decideAdmission(review(once), hook)
+    expect(again.review.response).toEqual({ uid: UID, allowed: true })
+    expect(again.outcome).toEqual({ outcome: 'allowed', reason: 'unchanged' })
+  })
+
+  it('hooks the container another webhook added after the first call, on reinvocation', () => {
+    const pod = podFromReplicaSet()
+    const once = applied(pod, reviewAdmission(review(pod), spec()).response!.patch!)
+    once.spec.containers.push(container('istio-proxy'))
+    const twice = applied(once, reviewAdmission(review(once), spec()).response!.patch!)
+    expect(twice.spec.containers[1].env).toEqual(twice.spec.containers[0].env)
+    expect(twice.metadata.annotations).toEqual({ 'krake-hooks/injected': 'complete' })
+  })
+
+  it('annotates a workload that was hooked already before admission, and allows a Service with no patch', () => {
     const svc = {
       apiVersion: 'v1',
       kind: 'Service',
       metadata: { name: 's', namespace: 'prod' },
       spec: { ports: [{ port: 80 }] },
     }
-    expect(reviewAdmission(review(svc), spec()).response).toEqual({ uid: UID, allowed: true })
+    expect(decideAdmission(review(svc), spec()).outcome).toEqual({ outcome: 'allowed', reason: 'unchanged' })
     const hooked = injectHook([deployment('web', 'prod')], spec()).manifests[0]
-    expect(reviewAdmission(review(hooked), spec()).response).toEqual({ uid: UID, allowed: true })
-  })
-
-  it('allows DELETE and CONNECT, and a request without an object, with no patch', () => {
-    const pod = podFromReplicaSet()
-    expect(
-      reviewAdmission(review(pod, { operation: 'DELETE', object: null, oldObject: pod }), spec()).response,
-    ).toEqual({ uid: UID, allowed: true })
-    expect(reviewAdmission(review(pod, { operation: 'CONNECT' }), spec()).response).toEqual({ uid: UID, allowed: true })
+    expect(decode(reviewAdmission(review(hooked), spec()).response!.patch!)).toEqual([
+      { op: 'add', path: '/metadata/annotations', value: { 'krake-hooks/injected': 'complete' } },
+    ])
   })
 
   it('refuses a malformed Pod with allowed: false, code 400 and the place of the fault, never the token', () => {
-    const answer = reviewAdmission(review(podFromReplicaSet({ name: 'not-a-list' })), spec())
-    expect(answer.response).toEqual({
+    const decided = decideAdmission(review(podFromReplicaSet({ name: 'not-a-list' })), spec())
+    expect(decided.review.response).toEqual({
       uid: UID,
       allowed: false,
       status: {
@@ -123,6 +158,7 @@ describe('reviewAdmission(review, hook, options)', () => {
         message: 'ERR_INVALID_WORKLOAD at /spec/containers: spec.containers must be a non-empty array of containers',
       },
     })
+    expect(decided.outcome).toEqual({ outcome: 'denied', code: 400 })
   })
 
   it('refuses a conflict under onConflict "error" with code 409', () => {
@@ -174,12 +210,40 @@ describe('reviewAdmission(review, hook, options)', () => {
     })
   })
 
+  it('never throws on a revoked Proxy as the review, a throwing getter on request, or a Proxy as the request', () => {
+    const { proxy, revoke } = Proxy.revocable({}, {})
+    revoke()
+    const unreadable = {
+      uid: '',
+      allowed: false,
+      status: { code: 400, message: 'malformed AdmissionReview: the review could not be read' },
+    }
+    expect(reviewAdmission(proxy as AdmissionReview, spec()).response).toEqual(unreadable)
+    const getter = {
+      apiVersion: 'admission.k8s.io/v1',
+      kind: 'AdmissionReview',
+      get request(): never {
+        throw new Error(TOKEN)
+      },
+    }
+    expect(reviewAdmission(getter, spec()).response).toEqual(unreadable)
+    const request = review(podFromReplicaSet()).request!
+    const trap = new Proxy(request, {
+      get: (target, key) => {
+        if (key === 'operation') throw new Error(TOKEN)
+        return Reflect.get(target, key)
+      },
+    })
+    const answer = reviewAdmission(
+      { apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', request: trap },
+      spec(),
+    )
+    expect(answer.response).toEqual({ ...unreadable, uid: UID })
+  })
+
   it('answers a broken hook configuration with code 500, naming the field but not its value', () => {
-    const response = reviewAdmission(
-      review(podFromReplicaSet()),
-      spec({ apiEndpoint: `https://user:${TOKEN}@krake` }),
-    ).response!
-    expect(response).toEqual({
+    const decided = decideAdmission(review(podFromReplicaSet()), spec({ apiEndpoint: `https://user:${TOKEN}@krake` }))
+    expect(decided.review.response).toEqual({
       uid: UID,
       allowed: false,
       status: {
@@ -187,6 +251,7 @@ describe('reviewAdmission(review, hook, options)', () => {
         message: "the webhook's hook configuration is invalid (ERR_INVALID_ENDPOINT at /apiEndpoint)",
       },
     })
+    expect(decided.outcome).toEqual({ outcome: 'error', code: 500 })
   })
 
   it('property: never throws, always answers one AdmissionReview with a boolean allowed, and never carries the token', () => {
@@ -194,23 +259,124 @@ describe('reviewAdmission(review, hook, options)', () => {
       fc.anything({ withNullPrototype: true, withBoxedValues: true, withMap: true, withDate: true, withBigInt: true }),
       fc.constant(podFromReplicaSet()),
     )
+    const resolver: HookResolver = () => [{ hook: spec() }]
     fc.assert(
       fc.property(
         objectish,
         fc.constantFrom('CREATE', 'UPDATE', 'DELETE', undefined, 3),
+        fc.constantFrom(undefined, '', 'status'),
         fc.boolean(),
-        (object, operation, wrap) => {
-          const input = wrap ? review(object, { operation }) : (object as AdmissionReview)
-          const answer = reviewAdmission(input, spec())
+        fc.boolean(),
+        (object, operation, subResource, wrap, byResolver) => {
+          const input = wrap ? review(object, { operation, subResource }) : (object as AdmissionReview)
+          const answer = reviewAdmission(input, byResolver ? resolver : spec())
           expect(answer.kind).toBe('AdmissionReview')
           expect(typeof answer.response!.allowed).toBe('boolean')
           const text = JSON.stringify(answer.response)
           expect(text.includes(TOKEN)).toBe(false)
-          if (answer.response!.allowed && answer.response!.patch)
+          if (answer.response!.patch !== undefined) {
+            expect(operation).toBe('CREATE')
+            expect(subResource ?? '').toBe('')
             expect(Buffer.from(answer.response!.patch, 'base64').toString()).toContain(TOKEN)
+          }
         },
       ),
       { numRuns },
     )
+  })
+})
+
+describe('reviewAdmission(review, resolver)', () => {
+  const complete = spec({ kind: 'complete' })
+  const shutdown = spec({ kind: 'shutdown', token: 'shutdown-token-0123456789abcdefghijklmnopqrs' })
+
+  it('applies several bindings complete before shutdown, whatever their order, and names both in the annotation', () => {
+    const pod = podFromReplicaSet()
+    const decided = decideAdmission(review(pod), () => [{ hook: shutdown }, { hook: complete }])
+    expect(decided.outcome).toEqual({ outcome: 'patched', kinds: ['complete', 'shutdown'] })
+    const patched = applied(pod, decided.review.response!.patch!)
+    expect(patched).toEqual(expectedPod(pod, [{ hook: complete }, { hook: shutdown }], 'complete,shutdown'))
+    expect(patched.spec.containers[0].env.map((e: { name: string }) => e.name)).toEqual([
+      'KRAKE_TOKEN',
+      'KRAKE_COMPLETE_URL',
+      'KRAKE_SHUTDOWN_TOKEN',
+      'KRAKE_SHUTDOWN_URL',
+    ])
+  })
+
+  it('passes each binding its own options', () => {
+    const pod = podFromReplicaSet()
+    const bindings = [{ hook: complete, options: { env: { token: 'MY_TOKEN' } } }]
+    const patched = applied(pod, reviewAdmission(review(pod), () => bindings).response!.patch!)
+    expect(patched.spec.containers[0].env[0]).toEqual({ name: 'MY_TOKEN', value: TOKEN })
+  })
+
+  it('gives the resolver a copy of the object with its name and namespace filled in, and the request', () => {
+    const pod = podFromReplicaSet()
+    const seen: unknown[] = []
+    const answer = reviewAdmission(review(pod), (object, request) => {
+      seen.push(object.metadata?.name, object.metadata?.namespace, request.uid)
+      object.spec = 'changed by the resolver'
+      return { hook: complete }
+    })
+    expect(seen).toEqual(['web-7d9c6b8f5-', 'prod', UID])
+    expect(applied(pod, answer.response!.patch!)).toEqual(expectedPod(pod, [{ hook: complete }], 'complete'))
+  })
+
+  it('allows an object the resolver does not pick (undefined or []) with no patch', () => {
+    for (const resolver of [() => undefined, () => []]) {
+      const decided = decideAdmission(review(podFromReplicaSet()), resolver)
+      expect(decided.review.response).toEqual({ uid: UID, allowed: true })
+      expect(decided.outcome).toEqual({ outcome: 'allowed', reason: 'not-selected' })
+    }
+  })
+
+  it('denies with 500 when the resolver throws, saying nothing of what it threw', () => {
+    const decided = decideAdmission(review(podFromReplicaSet()), () => {
+      throw new Error(`secret ${TOKEN}`)
+    })
+    expect(decided.review.response).toEqual({
+      uid: UID,
+      allowed: false,
+      status: { code: 500, message: 'the hook resolver failed' },
+    })
+    expect(decided.outcome).toEqual({ outcome: 'error', code: 500 })
+    const coded = reviewAdmission(review(podFromReplicaSet()), () => {
+      throw new HookError('ERR_INVALID_CONFIG', TOKEN, { path: '/spec/token' })
+    })
+    expect(coded.response!.status).toEqual({ code: 500, message: 'the hook resolver failed (ERR_INVALID_CONFIG)' })
+  })
+
+  it("denies with 400 when the resolver's HookError points into the object: the object's fault", () => {
+    const response = reviewAdmission(review(podFromReplicaSet()), () => {
+      throw new HookError('ERR_HOOK_NOT_CONFIGURED', 'no such hook', { path: '/metadata/labels/krake-hooks~1app' })
+    }).response!
+    expect(response).toEqual({
+      uid: UID,
+      allowed: false,
+      status: { code: 400, message: 'ERR_HOOK_NOT_CONFIGURED at /metadata/labels/krake-hooks~1app: no such hook' },
+    })
+  })
+
+  it('denies with 500 an invalid binding, naming where and never a value', () => {
+    const cases: Array<[unknown, string]> = [
+      ['a string', 'the hook resolver returned an invalid binding at /: a binding is { hook, options? }'],
+      [[{ hook: complete }, 7], 'the hook resolver returned an invalid binding at /1: a binding is { hook, options? }'],
+      [
+        [{ hook: { ...complete, apiEndpoint: `https://u:${TOKEN}@krake` } }],
+        "the webhook's hook configuration is invalid (ERR_INVALID_ENDPOINT at /0/apiEndpoint)",
+      ],
+      [
+        { hook: complete, options: { certDest: 7 } },
+        "the webhook's hook configuration is invalid (ERR_INVALID_OPTION at /certDest)",
+      ],
+      [[{ hook: complete }, { hook: complete }], 'the hook resolver returned two bindings of the complete hook'],
+    ]
+    for (const [bound, message] of cases) {
+      const resolver = (() => bound) as unknown as HookResolver // deliberately wrong returns
+      const response = reviewAdmission(review(podFromReplicaSet()), resolver).response!
+      expect(response.status, message).toEqual({ code: 500, message })
+      expect(JSON.stringify(response).includes(TOKEN)).toBe(false)
+    }
   })
 })

@@ -79,7 +79,10 @@ describe('examples/webhook/server.ts', () => {
       [{ ...pod, metadata: { ...pod.metadata, name: 'report-28u3k-', namespace: 'batch' } }],
       spec(),
     ).manifests[0]
-    expect(patched).toEqual({ ...expected, metadata: pod.metadata })
+    expect(patched).toEqual({
+      ...expected,
+      metadata: { ...pod.metadata, annotations: { 'krake-hooks/injected': 'complete' } },
+    })
   })
 
   it('answers a malformed Pod with allowed: false and no token, a non-JSON body with 400, GET with 405, another path with 404', async () => {

@@ -99,3 +99,17 @@ export async function hookErrorOfAsync(promise: Promise<unknown>): Promise<HookE
 
 /** One of our own Krake controller configuration files in test/fixtures/krake (see its README). */
 export const krakeFixture = (name: string) => fixture(`krake/${name}`)
+
+/** The summary result that ends every result list. */
+export const SUMMARY =
+  /^(complete|shutdown) hook: hooked \d+ workloads? \(\d+ containers?\), added \d+ objects?; left alone \d+ objects?: \d+ not a workload, \d+ opted out, \d+ hooked already/
+
+/** The results before the summary that ends every result list; fails unless the list ends with exactly one. */
+export function beforeSummary<R extends { severity: string; message: string }>(results: readonly R[]): R[] {
+  const last = results.at(-1)
+  expect(last?.severity).toBe('info')
+  expect(last?.message).toMatch(SUMMARY)
+  const rest = results.slice(0, -1)
+  expect(rest.filter((r) => SUMMARY.test(r.message))).toEqual([])
+  return rest
+}

@@ -2,6 +2,7 @@ import { describeHookError, HookError } from '../errors.js'
 import { runInjection } from '../inject/inject.js'
 import { makePlan, type Plan } from '../inject/plan.js'
 import type { HookKind, HookResult, HookSpec, InjectOptions } from '../inject/types.js'
+import { optsOut } from '../inject/objects.js'
 import { podSpecLocation } from '../inject/workloads.js'
 import { cloneJson, type Json, type JsonObject } from '../lib/clone.js'
 import { diffJson } from '../lib/json-patch.js'
@@ -83,8 +84,7 @@ export interface AdmissionReview {
   response?: AdmissionResponse
 }
 
-/** The annotation that opts an object out of the webhook: `krake-hooks/inject: "false"`. */
-export const INJECT_ANNOTATION = 'krake-hooks/inject'
+export { INJECT_ANNOTATION } from '../inject/objects.js'
 
 /** The annotation a patched object gets: the hook kinds it carries, comma-separated (`complete,shutdown`). */
 export const INJECTED_ANNOTATION = 'krake-hooks/injected'
@@ -245,11 +245,6 @@ function undoFilledIn(hooked: JsonObject, original: JsonObject): JsonObject {
   return hooked
 }
 
-const isTrueAnnotation = (object: JsonObject, key: string, value: string): boolean => {
-  const meta = object.metadata
-  return isObject(meta) && isObject(meta.annotations) && meta.annotations[key] === value
-}
-
 /** The hook kinds the `krake-hooks/injected` annotation names, with `kinds` added, in Krake's order. */
 function injectedValue(object: JsonObject, kinds: readonly HookKind[]): string {
   const meta = object.metadata
@@ -339,7 +334,7 @@ function decide(
   const under = objectUnderReview(request)
   if (typeof under === 'string') return deny(uid, 400, `malformed object: ${under}`)
   const { object, original } = under
-  if (isTrueAnnotation(object, INJECT_ANNOTATION, 'false')) return allow(uid, 'opted-out')
+  if (optsOut(object.metadata)) return allow(uid, 'opted-out')
 
   const bound = typeof hook === 'function' ? resolve(hook, object, request, uid) : { hook, options }
   if (isRecord(bound) && 'outcome' in bound && 'review' in bound) return bound as unknown as Decision // resolve's refusal
@@ -352,7 +347,7 @@ function decide(
   try {
     for (const plan of plans) {
       const out: Json[] = [hooked]
-      results.push(...runInjection(out, plan, () => []))
+      results.push(...runInjection(out, plan, () => []).results)
       hooked = out[0] ?? hooked
     }
   } catch (e) {

@@ -141,43 +141,55 @@ export function upsertAll(
   kind: ListKind,
   site: Site,
   owner: ListOwner,
-): void {
+): Upserted {
   const list = entriesOf(parent, kind, site, owner)
   let append: JsonObject[] | undefined
+  let replaced = false
+  let kept = false
   for (const w of wanted) {
-    if (!settle(list, w, kind, site, owner)) (append ??= []).push(w)
+    const decision = settle(list, w, kind, site, owner)
+    if (decision === 'append') (append ??= []).push(w)
+    else if (decision === 'replace') replaced = true
+    else if (decision === 'keep') kept = true
   }
   if (append !== undefined) parent[kind.field] = list.length === 0 ? append : list.concat(append)
+  return { changed: append !== undefined || replaced, kept }
 }
 
-/** Settles `wanted` against the clashing entries of `list`; false when there are none and it must be appended. */
-function settle(list: JsonObject[], wanted: JsonObject, kind: ListKind, site: Site, owner: ListOwner): boolean {
+/** What `upsertAll` did: for the summary of a run (hooked, hooked already, kept its own entries). */
+export interface Upserted {
+  /** An entry was appended or replaced. */
+  changed: boolean
+  /** A clashing entry was kept under `onConflict: 'keep'`. */
+  kept: boolean
+}
+
+/** Settles `wanted` against the clashing entries of `list`: `append` when there are none and it must be appended. */
+function settle(list: JsonObject[], wanted: JsonObject, kind: ListKind, site: Site, owner: ListOwner): Decision {
   let clashes: number[] | undefined
   const unique = kind.uniqueBy
   list.forEach((e, i) => {
     if (takesPlaceOf(e, wanted, kind)) (clashes ??= []).push(i)
   })
-  if (clashes === undefined) return false
+  if (clashes === undefined) return 'append'
   const [first = 0] = clashes
   const existing = list[first] ?? wanted
-  const equal = clashes.length === 1 && jsonEqual(existing, wanted)
-  let clash: Clash | undefined
-  if (!equal) {
-    const rel = [...owner.parentRel, kind.field, first]
-    const why =
-      existing.name === wanted.name
-        ? `${kind.noun} ${show(wanted.name)} of ${ownerName(owner)} is already set to something else`
-        : `${kind.noun} ${show(existing.name)} of ${ownerName(owner)} already uses ${String(unique)} ${show(unique === undefined ? undefined : wanted[unique])}`
-    const dupes = clashes.length > 1 ? ` (${clashes.length} entries clash)` : ''
-    clash = {
-      why: `${why}${dupes}`,
-      about: { resourceRef: site.ref, field: pointer(...rel) },
-      path: pointer(...site.objPath, ...rel),
-    }
+  if (clashes.length === 1 && jsonEqual(existing, wanted)) return 'same'
+  const rel = [...owner.parentRel, kind.field, first]
+  const why =
+    existing.name === wanted.name
+      ? `${kind.noun} ${show(wanted.name)} of ${ownerName(owner)} is already set to something else`
+      : `${kind.noun} ${show(existing.name)} of ${ownerName(owner)} already uses ${String(unique)} ${show(unique === undefined ? undefined : wanted[unique])}`
+  const dupes = clashes.length > 1 ? ` (${clashes.length} entries clash)` : ''
+  const clash: Clash = {
+    why: `${why}${dupes}`,
+    about: { resourceRef: site.ref, field: pointer(...rel) },
+    path: pointer(...site.objPath, ...rel),
   }
-  if (site.policy.decide(clash, equal) === 'replace') {
+  const decision = site.policy.decide(clash)
+  if (decision === 'replace') {
     list[first] = wanted
     for (const k of clashes.slice(1).reverse()) list.splice(k, 1)
   }
-  return true
+  return decision
 }

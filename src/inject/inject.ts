@@ -4,8 +4,8 @@ import { bail, copyWorkload, fastPathCounts, walkOf, type Walk } from './fast-pa
 import { isStore, LIST, readHead } from './head.js'
 import { isObject, jsonEqual } from '../lib/json.js'
 import { fieldName, pointer } from '../lib/pointer.js'
-import { ConflictPolicy, ENV, MOUNTS, upsertAll, VOLUMES, type Site } from './collisions.js'
-import { certMount, certVolume, hookEnv, hookObjects, isOwnObject } from './objects.js'
+import { ConflictPolicy, ENV, MOUNTS, upsertAll, VOLUMES, type Site, type Upserted } from './collisions.js'
+import { certMount, certVolume, hookEnv, hookObjects, isOwnObject, optsOut } from './objects.js'
 import { makePlan, type Plan } from './plan.js'
 import { identityKey, refOf, type Manifest } from '../lib/kubernetes.js'
 import type { HookResult, HookSpec, InjectOptions, InjectResult } from './types.js'
@@ -24,8 +24,56 @@ interface Placed {
 const identity = (kind: string, namespace: string | undefined, name: string) =>
   identityKey(refOf('v1', kind, name, namespace))
 
+/** How a run went: what the summary result that ends every result list says. */
+interface Tally {
+  workloads: number
+  containers: number
+  objects: number
+  notWorkload: number
+  optedOut: number
+  hookedAlready: number
+  kept: number
+}
+
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`
+
+/** Whether a workload, or the pod template at `location` in it, opts out with `krake-hooks/inject: "false"`. */
+function workloadOptsOut(obj: Record<string, unknown>, location: readonly string[]): boolean {
+  if (optsOut(obj.metadata)) return true
+  let node: unknown = obj
+  for (let i = 0; i < location.length - 1; i++) {
+    const key = location[i]
+    if (key === undefined || typeof node !== 'object' || node === null) return false
+    node = (node as Record<string, unknown>)[key] // cast: an object, read by one field as the fast path reads it
+  }
+  return (
+    location.length > 1 &&
+    typeof node === 'object' &&
+    node !== null &&
+    optsOut((node as { metadata?: unknown }).metadata)
+  )
+}
+
+/** How many containers the hook went into in the hooked pod spec at `location` of `obj` (the fast path's output). */
+function containersHooked(obj: Json, location: readonly string[], initContainers: boolean): number {
+  let node: Json | undefined = obj
+  for (const k of location) node = isObject(node) ? node[k] : undefined
+  if (!isObject(node)) return 0
+  const count = (v: Json | undefined) => (Array.isArray(v) ? v.length : 0)
+  return count(node.containers) + (initContainers ? count(node.initContainers) : 0)
+}
+
 class Injection {
   readonly results: HookResult[] = []
+  readonly tally: Tally = {
+    workloads: 0,
+    containers: 0,
+    objects: 0,
+    notWorkload: 0,
+    optedOut: 0,
+    hookedAlready: 0,
+    kept: 0,
+  }
   /** Namespaces of the workloads, in order of first appearance ('' for none). */
   readonly namespaces = new Set<string>()
   readonly stores = new Map<string, Placed>()
@@ -57,9 +105,16 @@ class Injection {
     if (head === LIST || 'must' in head) bail()
     const store = isStore(head)
     const location = store ? undefined : podSpecLocation(head.apiVersion, head.kind)
+    if (location !== undefined && workloadOptsOut(src, location)) bail() // rare: the checked path counts it
     out[index] = location === undefined ? copyValue(src, 1) : copyWorkload(src, location, 1, walk)
     if (store) this.stores.set(identity(head.kind, head.namespace, head.name), { list: out, index, path: [index] })
-    else if (location !== undefined) this.namespaces.add(head.namespace ?? '')
+    if (location === undefined) {
+      this.tally.notWorkload++
+      return
+    }
+    this.namespaces.add(head.namespace ?? '')
+    this.tally.workloads++
+    this.tally.containers += containersHooked(out[index], location, this.plan.initContainers)
   }
 
   visit(list: Json[], index: number, path: Path): void {
@@ -82,32 +137,71 @@ class Injection {
     const { apiVersion, kind, name, namespace: ns } = head
     if (isStore(head)) {
       this.stores.set(identity(kind, ns, name), { list, index, path })
+      this.tally.notWorkload++
       return
     }
     const location = podSpecLocation(apiVersion, kind)
-    if (location === undefined) return
+    if (location === undefined) {
+      this.tally.notWorkload++
+      return
+    }
+    if (workloadOptsOut(obj, location)) {
+      this.tally.optedOut++
+      return
+    }
 
     const ref = refOf(apiVersion, kind, name, ns)
     const site: Site = { objPath: path, ref, policy: this.policy }
-    this.injectPod(obj, location, site)
+    const done = this.injectPod(obj, location, site)
     this.namespaces.add(ns ?? '')
+    if (done.changed) {
+      this.tally.workloads++
+      this.tally.containers += done.containers
+    } else if (done.kept) this.tally.kept++
+    else this.tally.hookedAlready++
   }
 
-  injectPod(obj: JsonObject, location: readonly string[], site: Site): void {
+  /** Hooks the pod spec at `location` of `obj`: whether anything changed, whether a clash was kept, into how many containers. */
+  injectPod(
+    obj: JsonObject,
+    location: readonly string[],
+    site: Site,
+  ): { changed: boolean; kept: boolean; containers: number } {
     const plan = this.plan
     const pod = findPodSpec(obj, location, site.objPath)
     const containers = containersOf(pod, 'containers', site.objPath, location)
     const inits = plan.initContainers ? containersOf(pod, 'initContainers', site.objPath, location) : []
-    if (plan.tls !== undefined) upsertAll(pod, [certVolume(plan)], VOLUMES, site, { parentRel: location })
+    let changed = false
+    let kept = false
+    const note = (done: Upserted) => {
+      changed ||= done.changed
+      kept ||= done.kept
+    }
+    if (plan.tls !== undefined) note(upsertAll(pod, [certVolume(plan)], VOLUMES, site, { parentRel: location }))
     const each = (list: Array<JsonObject & { name: string }>, field: 'containers' | 'initContainers') => {
       for (const [i, c] of list.entries()) {
         const owner = { parentRel: [...location, field, i], container: c.name }
-        upsertAll(c, hookEnv(plan), ENV, site, owner)
-        if (plan.tls !== undefined) upsertAll(c, [certMount(plan)], MOUNTS, site, owner)
+        note(upsertAll(c, hookEnv(plan), ENV, site, owner))
+        if (plan.tls !== undefined) note(upsertAll(c, [certMount(plan)], MOUNTS, site, owner))
       }
     }
     each(inits, 'initContainers')
     each(containers, 'containers')
+    return { changed, kept, containers: containers.length + inits.length }
+  }
+
+  /** The summary result that ends every result list: what was hooked, and what was left alone and why. */
+  summary(): HookResult {
+    const t = this.tally
+    const alone = t.notWorkload + t.optedOut + t.hookedAlready + t.kept
+    const kept = t.kept > 0 ? `, ${t.kept} with its own entries kept (onConflict "keep")` : ''
+    return {
+      severity: 'info',
+      message:
+        `${this.plan.kind} hook: hooked ${plural(t.workloads, 'workload')} (${plural(t.containers, 'container')}), ` +
+        `added ${plural(t.objects, 'object')}; left alone ${plural(alone, 'object')}: ` +
+        `${t.notWorkload} not a workload, ${t.optedOut} opted out, ${t.hookedAlready} hooked already${kept}`,
+    }
   }
 
   /** Adds the hook's ConfigMap/Secrets, one set per namespace, or settles them with what is there. */
@@ -119,6 +213,7 @@ class Injection {
         const placed = this.stores.get(identity(kind, namespace, meta.name))
         if (placed === undefined) {
           out.push(wanted)
+          this.tally.objects++
           continue
         }
         const existing = placed.list[placed.index] as JsonObject
@@ -148,13 +243,18 @@ function forcedSchemeResult(plan: Plan): HookResult | undefined {
  * Injects the hook into `out`, a fresh clone that it changes in place, and
  * appends the objects the hook needs; `pathOf(i)` is where `out[i]` is in the
  * caller's input, for error paths and results. The checked path: the
- * reference for the fast path.
+ * reference for the fast path. The summary is returned apart, for the
+ * caller to end its result list with (one summary, however many runs).
  */
-export function runInjection(out: Json[], plan: Plan, pathOf: (index: number) => Path): HookResult[] {
+export function runInjection(
+  out: Json[],
+  plan: Plan,
+  pathOf: (index: number) => Path,
+): { results: HookResult[]; summary: HookResult } {
   const run = new Injection(plan)
   for (let i = 0; i < out.length; i++) run.visit(out, i, pathOf(i))
   run.addObjects(out)
-  return run.results
+  return { results: run.results, summary: run.summary() }
 }
 
 /**
@@ -183,6 +283,7 @@ function injectList(manifests: readonly unknown[], plan: Plan): { out: Json[]; r
   }
   if (pending !== undefined) throw pending.error
   run.addObjects(out)
+  run.results.push(run.summary())
   return { out, results: run.results }
 }
 

@@ -7,6 +7,22 @@ const MANAGED_BY = { key: 'app.kubernetes.io/managed-by', value: 'krake-hooks' }
 const HOOK_ANNOTATION = 'krake-hooks/hook'
 const APP_ANNOTATION = 'krake-hooks/application'
 
+/** The annotation that opts a workload (or its pod template) out of every hook: `krake-hooks/inject: "false"`. */
+export const INJECT_ANNOTATION = 'krake-hooks/inject'
+
+/** Whether the object or pod template `meta` belongs to says `krake-hooks/inject: "false"`. */
+export function optsOut(meta: unknown): boolean {
+  if (typeof meta !== 'object' || meta === null) return false
+  // casts: objects, read by one own field each (the input may be a class model, never trusted further)
+  const annotations = (meta as { annotations?: unknown }).annotations
+  return (
+    typeof annotations === 'object' &&
+    annotations !== null &&
+    Object.hasOwn(annotations, INJECT_ANNOTATION) &&
+    (annotations as Record<string, unknown>)[INJECT_ANNOTATION] === 'false'
+  )
+}
+
 function metadata(plan: Plan, name: string, namespace: string | undefined): JsonObject & { name: string } {
   const meta: JsonObject & { name: string } = { name }
   if (namespace !== undefined) meta.namespace = namespace

@@ -46,7 +46,8 @@ export function patchWithPlan(manifest: object, plan: Plan): HookPatch {
   if (!isObject(before))
     throw new HookError('ERR_INVALID_MANIFEST', 'the manifest must be a Kubernetes object', { path: '' })
   const out: Json[] = [cloneJson(before)]
-  const results = runInjection(out, plan, () => [])
+  const { results, summary } = runInjection(out, plan, () => [])
+  results.push(summary)
   const [hooked = before, ...objects] = out
   // the hook's objects are the ConfigMaps and Secrets it built, each with apiVersion, kind and metadata.name
   return { patch: diffJson(before, hooked), objects: objects as unknown as KubernetesObject[], results }

@@ -246,6 +246,7 @@ export async function mangleApplication(
   const now = context.now ?? new Date()
   const status = cloneJson(oldStatus, ['status']) as JsonObject
   const results: HookResult[] = []
+  const summaries: string[] = []
   // One checked copy of spec.manifest, made where the first hook needs it and hooked in place by each
   let copy: Json[] | undefined
   const used = new Map<string, string>() // env name or mount path -> the setting that claimed it
@@ -265,7 +266,9 @@ export async function mangleApplication(
       if (current) schema = initialObserverSchema(observerSchema, copy as JsonObject[])
     }
     const before = copy.length
-    results.push(...runInjection(copy, plan, (i) => [i]))
+    const run = runInjection(copy, plan, (i) => [i])
+    results.push(...run.results)
+    summaries.push(run.summary.message)
     if (schema !== undefined) {
       const entries = { volume: tls && certVolume(plan), mount: tls && certMount(plan), env: hookEnv(plan) }
       // an object of the hook's that stands in the input's place (it replaced the user's) is observed as applied
@@ -279,6 +282,11 @@ export async function mangleApplication(
     status.last_applied_manifest = cloneJson(manifests)
     status.mangled_observer_schema = schema ?? initialObserverSchema(observerSchema, manifests as JsonObject[])
   }
+  // one summary ends the list, as for injectHook: each hook's, in the order they ran
+  results.push({
+    severity: 'info',
+    message: summaries.length === 0 ? 'no hook: the manifests are copied unchanged' : summaries.join('; '),
+  })
   return { manifests, status, results }
 }
 

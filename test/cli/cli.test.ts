@@ -63,7 +63,9 @@ const expected = (...files: string[]) =>
 describe('krake-hooks inject --config HOOK.yaml [FILE...]', () => {
   it('hooks the files, in order, and prints the YAML on stdout (token and TLS read from files)', () => {
     const r = cli(['inject', '--config', 'hook.yaml', 'job.yaml', 'nginx.yaml'])
-    expect(r.stderr).toBe('')
+    expect(r.stderr).toBe(
+      'krake-hooks: info: complete hook: hooked 2 workloads (2 containers), added 1 object; left alone 1 object: 1 not a workload, 0 opted out, 0 hooked already\n',
+    )
     expect(r.code).toBe(0)
     expect(r.stdout).toBe(expected('job.yaml', 'nginx.yaml'))
   })
@@ -77,7 +79,10 @@ describe('krake-hooks inject --config HOOK.yaml [FILE...]', () => {
     writeFileSync(join(dir, 'http.yaml'), CONFIG.replace('https://krake-api:8443', 'http://krake-api:8080'))
     const r = cli(['inject', '--config', 'http.yaml', 'job.yaml'])
     expect(r.code).toBe(0)
-    expect(r.stderr).toBe("krake-hooks: warning: the endpoint's scheme http was changed to https because TLS is on\n")
+    expect(r.stderr).toBe(
+      "krake-hooks: warning: the endpoint's scheme http was changed to https because TLS is on\n" +
+        'krake-hooks: info: complete hook: hooked 1 workload (1 container), added 1 object; left alone 0 objects: 0 not a workload, 0 opted out, 0 hooked already\n',
+    )
   })
 
   it('a bad manifest: exit 1, nothing on stdout, the file, document, code and path on stderr', () => {
@@ -270,7 +275,10 @@ describe('krake-hooks inject: the files a HookConfig names stay inside the worki
 
   it('a file named ..token inside the base directory is inside (issue 16)', () => {
     const r = injectWith('..token')
-    expect([r.code, r.stderr]).toEqual([0, ''])
+    expect([r.code, r.stderr]).toEqual([
+      0,
+      'krake-hooks: info: complete hook: hooked 1 workload (1 container), added 0 objects; left alone 0 objects: 0 not a workload, 0 opted out, 0 hooked already\n',
+    ])
     expect(r.stdout).toContain('dotted-token')
   })
 

@@ -64,6 +64,11 @@ ${extra}`
         field: { path: 'spec.template.spec.containers[0].env[0]' },
         file: { path: 'job.yaml', index: 0 },
       },
+      {
+        message:
+          'complete hook: hooked 1 workload (1 container), added 1 object; left alone 0 objects: 0 not a workload, 0 opted out, 0 hooked already',
+        severity: 'info',
+      },
     ])
   })
 

@@ -10,6 +10,6 @@ export function referenceInject(manifests: readonly unknown[], hook: HookSpec, o
   if (!Array.isArray(manifests))
     throw new HookError('ERR_INVALID_MANIFESTS', 'manifests must be an array of Kubernetes objects', { path: '' })
   const out = cloneJson(manifests) as Json[]
-  const results = runInjection(out, plan, (i) => [i])
-  return { manifests: out as never, results }
+  const { results, summary } = runInjection(out, plan, (i) => [i])
+  return { manifests: out as never, results: [...results, summary] }
 }

@@ -105,11 +105,14 @@ export const SUMMARY =
   /^(complete|shutdown) hook: hooked \d+ workloads? \(\d+ containers?\), added \d+ objects?; left alone \d+ objects?: \d+ not a workload, \d+ opted out, \d+ hooked already/
 
 /** The results before the summary that ends every result list; fails unless the list ends with exactly one. */
-export function beforeSummary<R extends { severity: string; message: string }>(results: readonly R[]): R[] {
+export function beforeSummary<R extends { severity: string; message: string }>(
+  results: readonly R[],
+  summary: RegExp = SUMMARY,
+): R[] {
   const last = results.at(-1)
   expect(last?.severity).toBe('info')
-  expect(last?.message).toMatch(SUMMARY)
+  expect(last?.message).toMatch(summary)
   const rest = results.slice(0, -1)
-  expect(rest.filter((r) => SUMMARY.test(r.message))).toEqual([])
+  expect(rest.filter((r) => summary.test(r.message))).toEqual([])
   return rest
 }

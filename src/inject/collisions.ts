@@ -99,17 +99,17 @@ export function takesPlaceOf(entry: Record<string, unknown>, wanted: JsonObject,
  * a container) and, for the messages, who owns it. Paths and names are only
  * turned into strings when an error or a result needs them.
  */
-interface ListOwner {
+export interface ListOwner {
   parentRel: readonly (string | number)[]
   /** The container's name, or undefined for the pod's own volumes. */
   container?: string
 }
 
-const ownerName = (owner: ListOwner) =>
+export const ownerName = (owner: ListOwner) =>
   owner.container === undefined ? `pod ${pointer(...owner.parentRel)}` : `container "${owner.container}"`
 
 /** The entries of the list, checked: absent is empty; otherwise objects with a string name. */
-function entriesOf(parent: JsonObject, kind: ListKind, site: Site, owner: ListOwner): JsonObject[] {
+export function entriesOf(parent: JsonObject, kind: ListKind, site: Site, owner: ListOwner): JsonObject[] {
   const list = parent[kind.field]
   if (list === undefined || list === null) return []
   if (!Array.isArray(list)) {

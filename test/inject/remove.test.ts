@@ -1,0 +1,151 @@
+// removeHook: the exact inverse of injectHook, over generated inputs (every
+// kind, option, both hooks stacked in either order) and on the cases where it
+// must keep what is not the hook's.
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { injectHook, removeHook, type HookSpec, type InjectOptions } from '../../src/index.js'
+import { cleanManifestsArb, hookArb, numRuns, optionsArb } from '../arbitraries.js'
+import {
+  beforeSummary,
+  container,
+  deepFreeze,
+  deployment,
+  fixtureTls,
+  hookErrorOf,
+  podSpecOf,
+  snapshot,
+  spec,
+} from '../helpers.js'
+
+/** The names the hook writes (env names, its volume, its objects) and its mount path, read off a probe Pod. */
+function hookNames(hook: HookSpec, options?: InjectOptions): string[] {
+  const probe = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'c' }] } }
+  const [pod, ...objects] = injectHook([probe], hook, options).manifests as Array<Record<string, any>>
+  const c = pod!.spec.containers[0]
+  return [
+    ...c.env.map((e: { name: string }) => `"name":${JSON.stringify(e.name)}`),
+    ...(c.volumeMounts ?? []).flatMap((m: { mountPath: string }) => [
+      `"mountPath":${JSON.stringify(m.mountPath)}`,
+      `"mountPath":${JSON.stringify(m.mountPath + '/')}`,
+    ]),
+    ...(pod!.spec.volumes ?? []).map((v: { name: string }) => `"name":${JSON.stringify(v.name)}`),
+    ...objects.map((o) => `"name":${JSON.stringify(o.metadata.name)}`),
+  ]
+}
+
+/** Inputs the inverse is exact for: no entry or object of the hooks' names, no empty list the hook would fill. */
+const free = (x: unknown, ...names: string[][]) => {
+  const text = JSON.stringify(x)
+  return !/"(env|volumes|volumeMounts)":\[\]/.test(text) && names.flat().every((n) => !text.includes(n))
+}
+
+const other = (hook: HookSpec): HookSpec => ({
+  ...hook,
+  kind: hook.kind === 'complete' ? 'shutdown' : 'complete',
+  token: `${hook.token}-other`,
+})
+
+describe('removeHook(manifests, hook, options)', () => {
+  it('property: removeHook(injectHook(x)) deep-equals x, for every kind and option; a second removal changes nothing', () => {
+    fc.assert(
+      fc.property(cleanManifestsArb, hookArb, fc.option(optionsArb, { nil: undefined }), (x, hook, options) => {
+        expect(free(x, hookNames(hook, options))).toBe(true) // the generator keeps to the premise
+        const input = deepFreeze(x)
+        const hooked = injectHook(input, hook, options).manifests
+        const removed = removeHook(deepFreeze(hooked), hook, options)
+        expect(removed.manifests).toEqual(x)
+        expect(JSON.stringify(removed.manifests)).toBe(JSON.stringify(x)) // key order too
+        expect(beforeSummary(removed.results, /^(complete|shutdown) hook: removed from /)).toEqual([])
+        expect(removeHook(removed.manifests, hook, options).manifests).toEqual(x)
+      }),
+      { numRuns },
+    )
+  })
+
+  it('property: of two hooks stacked in either order, removing one leaves the other whole', () => {
+    fc.assert(
+      fc.property(
+        cleanManifestsArb,
+        hookArb,
+        fc.option(optionsArb, { nil: undefined }),
+        fc.boolean(),
+        (x, hook, options, removeFirst) => {
+          const second = other(hook)
+          expect(free(x, hookNames(hook, options), hookNames(second, options))).toBe(true)
+          const both = injectHook(injectHook(deepFreeze(x), hook, options).manifests, second, options).manifests
+          const [gone, stays] = removeFirst ? [hook, second] : [second, hook]
+          const left = removeHook(deepFreeze(both), gone, options).manifests
+          expect(JSON.stringify(left)).toBe(JSON.stringify(injectHook(x, stays, options).manifests))
+          expect(removeHook(left, stays, options).manifests).toEqual(x)
+        },
+      ),
+      { numRuns },
+    )
+  })
+
+  it("keeps an entry of the hook's name whose value is not the hook's, with a warning naming it", () => {
+    const hook = spec({ apiEndpoint: 'https://krake:8443', tls: fixtureTls() })
+    const [hooked, ...objects] = injectHook([deployment('web', 'prod', [container('a')])], hook).manifests as Array<
+      Record<string, any>
+    >
+    const pod = podSpecOf(hooked!)
+    pod.containers[0].env[0].value = 'rotated'
+    pod.containers[0].volumeMounts[0].readOnly = false
+    const { manifests, results } = removeHook([hooked, ...objects], hook)
+    expect(manifests).toHaveLength(1)
+    expect(podSpecOf(manifests[0] as object)).toEqual({
+      containers: [
+        {
+          ...container('a'),
+          env: [{ name: 'KRAKE_TOKEN', value: 'rotated' }],
+          volumeMounts: [{ name: 'nginx-demo-krake-volume', mountPath: '/etc/krake_cert', readOnly: false }],
+        },
+      ],
+    })
+    const ref = { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', namespace: 'prod' }
+    expect(beforeSummary(results, /^complete hook: removed from 1 workload \(1 container\), removed 1 object/)).toEqual(
+      [
+        {
+          severity: 'warning',
+          message: `env var "KRAKE_TOKEN" of container "a" stands where the hook's would and is not the hook's; kept it`,
+          resourceRef: ref,
+          field: '/spec/template/spec/containers/0/env/0',
+        },
+        {
+          severity: 'warning',
+          message: `volumeMount "nginx-demo-krake-volume" of container "a" stands where the hook's would and is not the hook's; kept it`,
+          resourceRef: ref,
+          field: '/spec/template/spec/containers/0/volumeMounts/0',
+        },
+      ],
+    )
+  })
+
+  it("finds the hook's objects by their label and annotations, never by name alone", () => {
+    const hook = spec({ apiEndpoint: 'https://krake:8443', tls: fixtureTls() })
+    const [, ours] = injectHook([deployment('web', 'prod')], hook).manifests as Array<Record<string, any>>
+    const renamed = { ...ours, metadata: { ...ours!.metadata, name: 'renamed' } }
+    const unmarked = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: ours!.metadata.name }, data: {} }
+    const otherApp = {
+      ...ours,
+      metadata: { ...ours!.metadata, annotations: { ...ours!.metadata.annotations, 'krake-hooks/application': 'x/y' } },
+    }
+    const otherKind = {
+      ...ours,
+      metadata: { ...ours!.metadata, annotations: { ...ours!.metadata.annotations, 'krake-hooks/hook': 'shutdown' } },
+    }
+    const list = { apiVersion: 'v1', kind: 'List', items: [ours, unmarked] }
+    const input = deepFreeze([ours, renamed, unmarked, otherApp, otherKind, list])
+    const before = snapshot(input)
+    const { manifests } = removeHook(input, hook)
+    expect(manifests).toEqual([unmarked, otherApp, otherKind, { ...list, items: [unmarked] }])
+    expect(snapshot(input)).toBe(before)
+  })
+
+  it('refuses a bad hook or a malformed manifest as injectHook does', () => {
+    expect(hookErrorOf(() => removeHook([], { ...spec(), token: 7 } as never)).code).toBe('ERR_INVALID_HOOK')
+    expect(hookErrorOf(() => removeHook('x' as never, spec())).code).toBe('ERR_INVALID_MANIFESTS')
+    const e = hookErrorOf(() => removeHook([{ apiVersion: 'v1', kind: 'Pod', metadata: {} }], spec()))
+    expect([e.code, e.path]).toEqual(['ERR_INVALID_MANIFEST', '/0/metadata/name'])
+  })
+})

@@ -67,12 +67,15 @@ export type SignalResult =
       reason: string
     }
 
-const TOKEN_ENV: Record<HookKind, string[]> = {
+export const TOKEN_ENV: Record<HookKind, readonly string[]> = {
   complete: ['KRAKE_COMPLETE_TOKEN', 'KRAKE_TOKEN'],
   shutdown: ['KRAKE_SHUTDOWN_TOKEN'],
 }
-const URL_ENV: Record<HookKind, string[]> = { complete: ['KRAKE_COMPLETE_URL'], shutdown: ['KRAKE_SHUTDOWN_URL'] }
-const CERT_DIRS: Record<HookKind, string[]> = {
+export const URL_ENV: Record<HookKind, readonly string[]> = {
+  complete: ['KRAKE_COMPLETE_URL'],
+  shutdown: ['KRAKE_SHUTDOWN_URL'],
+}
+export const CERT_DIRS: Record<HookKind, readonly string[]> = {
   complete: ['/etc/krake_complete_certs', '/etc/krake_certs', '/etc/krake_cert'],
   shutdown: ['/etc/krake_shutdown_certs', '/etc/krake_shutdown_cert'],
 }

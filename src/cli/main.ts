@@ -3,7 +3,15 @@
 import { readFileSync } from 'node:fs'
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { describeHookError, HookError } from '../errors.js'
+import { createTwoFilesPatch, FILE_HEADERS_ONLY } from 'diff'
 import { injectHook } from '../inject/inject.js'
+import { hookPatch } from '../inject/patch.js'
+import { removeHook } from '../inject/remove.js'
+import { hookApplyConfiguration, hookStrategicPatch } from '../inject/strategic.js'
+import { isObject, jsonEqual } from '../lib/json.js'
+import type { Json } from '../lib/clone.js'
+import { identityKey, isNamedObject, refOf, type ResourceRef } from '../lib/kubernetes.js'
+import { checkHookCall } from '../verify/check-call.js'
 import type { HookResult } from '../inject/types.js'
 import { createHookToken } from '../token/create.js'
 import { hashHookToken } from '../verify/token.js'
@@ -17,6 +25,8 @@ import { messageOf } from '../lib/check.js'
 
 const USAGE = `usage:
   krake-hooks inject --config HOOK.yaml [FILE...]   hook the manifests of FILEs (or stdin), YAML to stdout
+  krake-hooks remove --config HOOK.yaml [FILE...]   take the hook out again: the exact inverse of inject
+  krake-hooks check --config HOOK.yaml [FILE...]    would each container's callback be accepted? one line each
   krake-hooks fn                                    KRM function: a ResourceList on stdin, functionConfig = HookConfig or ConfigMap
   krake-hooks token                                 print a new hook token
   krake-hooks hash                                  print the sha256: digest of the token on stdin
@@ -31,10 +41,33 @@ must stay inside it (--load-restrictor none lifts this), as kustomize reads its 
 /** Each command's usage (a Map: `krake-hooks constructor --help` names no command). */
 const COMMAND_USAGE = new Map<string, string>(
   Object.entries({
-    inject: `usage: krake-hooks inject --config HOOK.yaml [--load-restrictor rootOnly|none] [FILE...]
+    inject: `usage: krake-hooks inject --config HOOK.yaml [--output FORMAT] [--diff] [--load-restrictor rootOnly|none] [FILE...]
 
-Hooks the manifests of FILEs (or stdin) and writes them as YAML to stdout;
-results go to stderr. Exit 1 on an error (nothing on stdout), 2 on a usage error.`,
+Hooks the manifests of FILEs (or stdin) and writes them to stdout; results go
+to stderr, ending with a summary. --output (-o) says how:
+  yaml        the hooked manifests (default)
+  json        the hooked manifests as a v1 List
+  json-patch  {"patches": [{resourceRef, patch}], "objects": [...]}: RFC 6902 patches (kubectl patch --type json)
+  strategic   {"patches": [{resourceRef, patch}], "objects": [...]}: strategic merge patches (kubectl patch --type strategic)
+  apply       the apply configurations for field manager krake-hooks, then the objects, as YAML
+              (kubectl apply --server-side --field-manager krake-hooks -f -)
+--diff prints a unified diff of the YAML before and after instead.
+Exit 1 on an error (nothing on stdout), 2 on a usage error.`,
+    remove: `usage: krake-hooks remove --config HOOK.yaml [--load-restrictor rootOnly|none] [FILE...]
+
+Takes out of the manifests of FILEs (or stdin) every env entry, volume, mount
+and object the hook wrote (the same HookConfig as for inject: only what equals
+the hook's goes; an entry of its name that differs stays, with a warning) and
+writes the YAML to stdout. Exit 1 on an error, 2 on a usage error.`,
+    check: `usage: krake-hooks check --config HOOK.yaml [--hook-user CN] [--now RFC3339] [--load-restrictor rootOnly|none] [FILE...]
+
+For every container of every workload in FILEs (or stdin), decides offline the
+call it would make to the API: the token and URL as the kubelet gives them,
+the certificate files as it mounts them, from the list's own ConfigMaps and
+Secrets, against the HookConfig's token and CA bundle (and --hook-user, the
+CN the API requires). One line per container on stdout. Exit 0 when every
+call would be accepted, 1 otherwise (or when there is no container), 2 on a
+usage error.`,
     fn: `usage: krake-hooks fn [--load-restrictor rootOnly|none]
 
 A KRM function (kpt fn eval --exec, kpt fn render, kustomize): a ResourceList on
@@ -95,36 +128,184 @@ function describe(e: HookError, origins: Origin[] = []): string {
   return where + describeHookError(e, path)
 }
 
-function inject(argv: string[]): number {
-  const parsed = args('inject', {
-    args: argv,
-    options: { config: { type: 'string', short: 'c' }, 'load-restrictor': { type: 'string' } },
-    allowPositionals: true,
-  })
-  if (typeof parsed === 'number') return parsed
-  const { values, positionals } = parsed
-  const loads = restrictor('inject', values['load-restrictor'])
+const OUTPUTS = ['yaml', 'json', 'json-patch', 'strategic', 'apply'] as const
+type Output = (typeof OUTPUTS)[number]
+
+/** The options every command that reads a HookConfig and manifest files takes. */
+const CONFIG_OPTIONS = { config: { type: 'string', short: 'c' }, 'load-restrictor': { type: 'string' } } as const
+
+/** A command's HookConfig and manifests, read from its arguments, or the exit code after saying why not. */
+function configAndManifests(
+  command: string,
+  values: { config?: string | undefined; 'load-restrictor'?: string | undefined },
+  positionals: readonly string[],
+): { config: HookConfig; input: { manifests: object[]; origins: Origin[] }; configFile: string } | number {
+  const loads = restrictor(command, values['load-restrictor'])
   if (typeof loads === 'number') return loads
   if (values.config === undefined) {
-    process.stderr.write(`krake-hooks inject: --config is required\n\n${usageOf('inject')}\n`)
+    process.stderr.write(`krake-hooks ${command}: --config is required\n\n${usageOf(command)}\n`)
     return 2
   }
   const config = readConfigArgument(values.config, loads)
   if (typeof config === 'number') return config
   const input = readManifestFiles(positionals.length > 0 ? positionals : ['-'])
   if (typeof input === 'number') return input
+  return { config, input, configFile: values.config }
+}
+
+/** Says where a HookError of a command is (the config, or a file and document), and returns 1. */
+function failed(e: unknown, read: { config: HookConfig; input: { origins: Origin[] }; configFile: string }): number {
+  if (!(e instanceof HookError)) throw e
+  const rooted = inConfig(e, read.config.origins)
+  process.stderr.write(
+    `krake-hooks: ${rooted === e ? describe(e, read.input.origins) : `${read.configFile}: ${describe(rooted)}`}\n`,
+  )
+  return 1
+}
+
+const refOfManifest = (m: object): ResourceRef | undefined =>
+  isNamedObject(m) ? refOf(m.apiVersion, m.kind, m.metadata.name, m.metadata.namespace) : undefined
+
+/**
+ * The objects of `hooked` (injectHook's whole output) a patch cannot carry:
+ * the hook's ConfigMaps and Secrets, added or put in the place of the input's.
+ */
+function objectsOf(input: readonly object[], hooked: readonly object[]): object[] {
+  const out: object[] = []
+  hooked.forEach((m, i) => {
+    if (i >= input.length || !jsonEqual(m as Json, input[i] as Json)) {
+      if (isObject(m) && m.apiVersion === 'v1' && (m.kind === 'ConfigMap' || m.kind === 'Secret')) out.push(m)
+    }
+  })
+  return out
+}
+
+function inject(argv: string[]): number {
+  const parsed = args('inject', {
+    args: argv,
+    options: { ...CONFIG_OPTIONS, output: { type: 'string', short: 'o' }, diff: { type: 'boolean' } },
+    allowPositionals: true,
+  })
+  if (typeof parsed === 'number') return parsed
+  const { values, positionals } = parsed
+  const output = values.output ?? 'yaml'
+  if (!OUTPUTS.some((o) => o === output)) {
+    process.stderr.write(
+      `krake-hooks inject: --output is ${OUTPUTS.join(', ')}, not ${JSON.stringify(output)}\n\n${usageOf('inject')}\n`,
+    )
+    return 2
+  }
+  const read = configAndManifests('inject', values, positionals)
+  if (typeof read === 'number') return read
+  const { config, input } = read
   try {
     const { manifests: out, results } = injectHook(input.manifests, config.spec, config.options)
     printResults(results)
-    process.stdout.write(stringifyManifests(out))
+    if (values.diff === true) {
+      const before = stringifyManifests(input.manifests)
+      const after = stringifyManifests(out)
+      const name = positionals.length === 1 ? (positionals[0] ?? 'stdin') : 'manifests'
+      if (before !== after)
+        process.stdout.write(
+          createTwoFilesPatch(`a/${name}`, `b/${name}`, before, after, undefined, undefined, {
+            headerOptions: FILE_HEADERS_ONLY,
+          }),
+        )
+      return 0
+    }
+    process.stdout.write(render(output as Output, input.manifests, out, config))
     return 0
   } catch (e) {
-    if (!(e instanceof HookError)) throw e
-    const rooted = inConfig(e, config.origins)
-    process.stderr.write(
-      `krake-hooks: ${rooted === e ? describe(e, input.origins) : `${values.config}: ${describe(rooted)}`}\n`,
-    )
-    return 1
+    return failed(e, read)
+  }
+}
+
+/** The hooked manifests in the `--output` format. */
+function render(output: Output, input: readonly object[], hooked: readonly object[], config: HookConfig): string {
+  if (output === 'yaml') return stringifyManifests(hooked)
+  if (output === 'json') return JSON.stringify({ apiVersion: 'v1', kind: 'List', items: hooked }, null, 2) + '\n'
+  const objects = objectsOf(input, hooked)
+  const key = (m: object) => {
+    const ref = refOfManifest(m)
+    return ref === undefined ? undefined : identityKey(ref)
+  }
+  const taken = new Set(objects.map(key))
+  // the input's own ConfigMaps and Secrets the hook put in place of: objects, not patches
+  const workloads = input.filter((m) => !taken.has(key(m)))
+  if (output === 'apply') {
+    const configurations = workloads
+      .map((m) => hookApplyConfiguration(m, config.spec, config.options).applyConfiguration)
+      .filter((a) => Object.keys(a).some((k) => k !== 'apiVersion' && k !== 'kind' && k !== 'metadata'))
+    return stringifyManifests([...configurations, ...objects])
+  }
+  const patches = workloads
+    .map((m) => {
+      const patch =
+        output === 'json-patch'
+          ? hookPatch(m, config.spec, config.options).patch
+          : hookStrategicPatch(m, config.spec, config.options).patch
+      return { resourceRef: refOfManifest(m), patch }
+    })
+    .filter((p) => (Array.isArray(p.patch) ? p.patch.length > 0 : Object.keys(p.patch).length > 0))
+  return JSON.stringify({ patches, objects }, null, 2) + '\n'
+}
+
+function remove(argv: string[]): number {
+  const parsed = args('remove', { args: argv, options: CONFIG_OPTIONS, allowPositionals: true })
+  if (typeof parsed === 'number') return parsed
+  const read = configAndManifests('remove', parsed.values, parsed.positionals)
+  if (typeof read === 'number') return read
+  try {
+    const { manifests, results } = removeHook(read.input.manifests, read.config.spec, read.config.options)
+    printResults(results)
+    process.stdout.write(stringifyManifests(manifests))
+    return 0
+  } catch (e) {
+    return failed(e, read)
+  }
+}
+
+async function check(argv: string[]): Promise<number> {
+  const parsed = args('check', {
+    args: argv,
+    options: { ...CONFIG_OPTIONS, 'hook-user': { type: 'string' }, now: { type: 'string' } },
+    allowPositionals: true,
+  })
+  if (typeof parsed === 'number') return parsed
+  const { values, positionals } = parsed
+  const now = values.now === undefined ? new Date() : new Date(values.now)
+  if (Number.isNaN(now.getTime())) {
+    process.stderr.write(`krake-hooks check: --now is an RFC 3339 time, not ${JSON.stringify(values.now)}\n`)
+    return 2
+  }
+  const read = configAndManifests('check', values, positionals)
+  if (typeof read === 'number') return read
+  const { spec } = read.config
+  try {
+    const { ok, calls } = await checkHookCall(read.input.manifests, spec.kind, {
+      // the API side as the HookConfig describes it: its token for its application, its CA bundle
+      lookup: (app, kind) =>
+        app.namespace === spec.app.namespace && app.name === spec.app.name && kind === spec.kind
+          ? spec.token
+          : undefined,
+      caBundlePem: spec.tls?.caBundlePem,
+      hookUser: values['hook-user'],
+      now,
+    })
+    for (const c of calls) {
+      const r = c.resourceRef
+      const what = `${r.kind}/${r.namespace === undefined ? '' : r.namespace + '/'}${r.name} ${c.container}`
+      const days = c.certificate === undefined ? '' : ` (certificate valid ${c.certificate.daysLeft} more days)`
+      process.stdout.write(
+        c.ok
+          ? `ok    ${what}: ${c.reason}${days}\n`
+          : `FAIL  ${what}: ${c.status === 0 ? 'no call' : c.status}: ${c.reason}\n`,
+      )
+    }
+    if (calls.length === 0) process.stderr.write('krake-hooks check: no container in the manifests\n')
+    return ok ? 0 : 1
+  } catch (e) {
+    return failed(e, read)
   }
 }
 
@@ -214,6 +395,10 @@ async function main(argv: string[]): Promise<number> {
       return runSignal(rest, (line) => process.stderr.write(line + '\n'))
     case 'inject':
       return inject(rest)
+    case 'remove':
+      return remove(rest)
+    case 'check':
+      return check(rest)
     case 'fn':
       return fn(rest)
     case 'token':

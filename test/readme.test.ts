@@ -27,6 +27,7 @@ declare const store: {
 declare const tlsEnabled: boolean
 declare const config: { api_endpoint: string; tls: { client_ca: string } }
 declare const app: import('krake-hooks').KrakeApplication
+declare const manifests: object[]
 `
 
 function snippets(): string[] {

@@ -5,9 +5,17 @@
 // server received.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { AppsV1Api, CoreV1Api, KubeConfig, V1Deployment } from '@kubernetes/client-node'
+import {
+  AppsV1Api,
+  CoreV1Api,
+  KubeConfig,
+  KubernetesObjectApi,
+  PatchStrategy,
+  setHeaderOptions,
+  V1Deployment,
+} from '@kubernetes/client-node'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { injectHook } from '../../src/index.js'
+import { hookApplyConfiguration, hookStrategicPatch, injectHook } from '../../src/index.js'
 import { fixtureTls, podSpecOf, spec, beforeSummary } from '../helpers.js'
 
 const PATH = '/apis/apps/v1/namespaces/prod/deployments/web'
@@ -47,6 +55,7 @@ const STORED = {
 interface Received {
   method: string
   url: string
+  contentType: string | undefined
   body: unknown
 }
 
@@ -65,11 +74,27 @@ beforeAll(async () => {
   server = createServer((req, res) => void answer(req, res))
   async function answer(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const text = await bodyOf(req)
-    received.push({ method: req.method!, url: req.url!, body: text === '' ? undefined : JSON.parse(text) })
+    received.push({
+      method: req.method!,
+      url: req.url!,
+      contentType: req.headers['content-type'],
+      body: text === '' ? undefined : JSON.parse(text),
+    })
     const send = (status: number, body: unknown) =>
       void res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body))
     if (req.url === PATH && req.method === 'GET') send(200, STORED)
     else if (req.url === PATH && req.method === 'PUT') send(200, JSON.parse(text))
+    else if (req.url?.split('?')[0] === PATH && req.method === 'PATCH') send(200, STORED)
+    // discovery, as KubernetesObjectApi asks it the resource of a kind
+    else if (req.url === '/apis/apps/v1' && req.method === 'GET')
+      send(200, {
+        kind: 'APIResourceList',
+        apiVersion: 'v1',
+        groupVersion: 'apps/v1',
+        resources: [
+          { name: 'deployments', singularName: 'deployment', namespaced: true, kind: 'Deployment', verbs: ['patch'] },
+        ],
+      })
     else if (req.url === '/api/v1/namespaces/prod/configmaps' && req.method === 'POST') send(201, JSON.parse(text))
     else send(404, { kind: 'Status', apiVersion: 'v1', status: 'Failure', code: 404, reason: 'NotFound' })
   }
@@ -140,5 +165,45 @@ describe('a controller with @kubernetes/client-node', () => {
     }
     expect(posted.metadata.name).toBe('web-krake-configmap')
     expect(Object.keys(posted.data).sort()).toEqual(['ca-bundle.pem', 'cert.pem', 'key.pem'])
+  })
+
+  it('sends the strategic merge patch with its content type, and the apply configuration as a server-side apply for field manager krake-hooks', async () => {
+    const kc = kubeConfig()
+    const hook = spec({
+      app: { name: 'web', namespace: 'krake' },
+      apiEndpoint: 'https://krake-api:8443',
+      tls: fixtureTls(),
+    })
+    const apps = kc.makeApiClient(AppsV1Api)
+    const current = await apps.readNamespacedDeployment({ name: 'web', namespace: 'prod' })
+
+    const { patch } = hookStrategicPatch(current, hook)
+    await apps.patchNamespacedDeployment(
+      { name: 'web', namespace: 'prod', body: patch },
+      setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch),
+    )
+    const strategic = received.filter((r) => r.method === 'PATCH').at(-1)!
+    expect(strategic.contentType).toBe('application/strategic-merge-patch+json')
+    expect(strategic.body).toEqual(patch)
+
+    const { applyConfiguration } = hookApplyConfiguration(current, hook)
+    await KubernetesObjectApi.makeApiClient(kc).patch(
+      applyConfiguration,
+      undefined,
+      undefined,
+      'krake-hooks',
+      true,
+      PatchStrategy.ServerSideApply,
+    )
+    const applied = received.filter((r) => r.method === 'PATCH').at(-1)!
+    expect(applied.contentType).toBe('application/apply-patch+yaml')
+    expect(new URL(applied.url, baseUrl).searchParams.get('fieldManager')).toBe('krake-hooks')
+    expect(new URL(applied.url, baseUrl).searchParams.get('force')).toBe('true')
+    expect(applied.body).toEqual(applyConfiguration)
+    expect(applyConfiguration).toMatchObject({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'web', namespace: 'prod' },
+    })
   })
 })

@@ -198,6 +198,8 @@ export function makePki(): Pki {
     'leaf',
   )
   signed(dir, 'server', '/O=Krake/CN=krake-api', key(dir, 'server', 'rsa', 'pkcs8'), 'root', 'server')
+  // a second serving certificate, for the webhook's certificate reload
+  signed(dir, 'server-2', '/O=Krake/CN=krake-hooks-webhook', key(dir, 'server-2', 'ec', 'pkcs8'), 'root', 'server')
   signed(
     dir,
     'foreign-inter',

@@ -12,6 +12,8 @@ import { isObject, jsonEqual } from '../lib/json.js'
 import type { Json } from '../lib/clone.js'
 import { identityKey, isNamedObject, refOf, type ResourceRef } from '../lib/kubernetes.js'
 import { checkHookCall } from '../verify/check-call.js'
+import { webhookConfiguration, webhookObjects } from './webhook/config.js'
+import { serveWebhook } from './webhook/serve.js'
 import type { HookResult } from '../inject/types.js'
 import { createHookToken } from '../token/create.js'
 import { hashHookToken } from '../verify/token.js'
@@ -27,6 +29,7 @@ const USAGE = `usage:
   krake-hooks inject --config HOOK.yaml [FILE...]   hook the manifests of FILEs (or stdin), YAML to stdout
   krake-hooks remove --config HOOK.yaml [FILE...]   take the hook out again: the exact inverse of inject
   krake-hooks check --config HOOK.yaml [FILE...]    would each container's callback be accepted? one line each
+  krake-hooks webhook serve|config|objects          one mutating admission webhook for every application
   krake-hooks fn                                    KRM function: a ResourceList on stdin, functionConfig = HookConfig or ConfigMap
   krake-hooks token                                 print a new hook token
   krake-hooks hash                                  print the sha256: digest of the token on stdin
@@ -37,6 +40,27 @@ HOOK.yaml is a HookConfig (apiVersion krake-hooks/v1alpha1): spec holds the hook
 (kind, app, apiEndpoint, token or tokenFile, tls with *Pem or *File), options the
 inject options. The files it names are read from the working directory, and
 must stay inside it (--load-restrictor none lifts this), as kustomize reads its own.`
+
+const WEBHOOK_USAGE = `usage:
+  krake-hooks webhook serve --tls-cert FILE --tls-key FILE --hooks DIR [--address 0.0.0.0:8443]
+                            [--metrics-address ADDR] [--reload-interval SECONDS] [--drain-timeout SECONDS]
+  krake-hooks webhook config --service NAMESPACE/NAME --ca-file FILE [--path /mutate] [--port 443]
+                             [--failure-policy Fail|Ignore]
+  krake-hooks webhook objects --config HOOK.yaml [--namespace NS]
+
+serve: the mutating admission webhook. DIR holds HookConfig files, one per
+application and hook kind. A Pod opts in with the label krake-hooks/app (the
+Krake application's name); its Krake namespace is the annotation
+krake-hooks/app-namespace, or the Pod's own; the annotation krake-hooks/hooks
+(complete,shutdown) picks kinds, every kind DIR holds by default. A Pod that
+asks for a hook DIR does not hold is denied. POST /mutate (any query), GET
+/healthz, /readyz, /metrics (Prometheus). DIR and the certificate are read
+again every --reload-interval seconds (default 2); a file that breaks keeps
+the last good set. SIGTERM stops accepting, finishes requests in flight
+(--drain-timeout, default 25), then exits 0.
+config: prints the MutatingWebhookConfiguration, caBundle from FILE.
+objects: prints the ConfigMaps and Secrets a hooked Pod mounts, to create
+beforehand in the Pods' namespace.`
 
 /** Each command's usage (a Map: `krake-hooks constructor --help` names no command). */
 const COMMAND_USAGE = new Map<string, string>(
@@ -83,6 +107,7 @@ Prints a new hook token: 32 random bytes, base64url.`,
 
 Prints the sha256: digest of the token on stdin, for a server to store instead of the token.`,
     signal: SIGNAL_USAGE,
+    webhook: WEBHOOK_USAGE,
   }),
 )
 const usageOf = (command: string) => COMMAND_USAGE.get(command) ?? USAGE
@@ -376,6 +401,128 @@ function fn(argv: string[]): number {
   }
 }
 
+async function webhook(argv: string[]): Promise<number> {
+  const [sub, ...rest] = argv
+  const usage = (message: string) => {
+    process.stderr.write(`krake-hooks webhook: ${message}\n\n${WEBHOOK_USAGE}\n`)
+    return 2
+  }
+  if (sub === 'serve') {
+    const parsed = args('webhook', {
+      args: rest,
+      options: {
+        'tls-cert': { type: 'string' },
+        'tls-key': { type: 'string' },
+        hooks: { type: 'string' },
+        address: { type: 'string', default: '0.0.0.0:8443' },
+        'metrics-address': { type: 'string' },
+        'reload-interval': { type: 'string', default: '2' },
+        'drain-timeout': { type: 'string', default: '25' },
+      },
+    })
+    if (typeof parsed === 'number') return parsed
+    const v = parsed.values
+    if (v['tls-cert'] === undefined || v['tls-key'] === undefined || v.hooks === undefined)
+      return usage('--tls-cert, --tls-key and --hooks are required')
+    const reloadSeconds = Number(v['reload-interval'])
+    const drainSeconds = Number(v['drain-timeout'])
+    if (!(reloadSeconds > 0) || !(drainSeconds > 0))
+      return usage('--reload-interval and --drain-timeout are seconds above 0')
+    const log = (entry: Record<string, unknown>) =>
+      process.stderr.write(JSON.stringify({ time: new Date().toISOString(), ...entry }) + '\n')
+    let served
+    try {
+      served = await serveWebhook({
+        tlsCertFile: v['tls-cert'],
+        tlsKeyFile: v['tls-key'],
+        hooksDir: v.hooks,
+        address: v.address,
+        metricsAddress: v['metrics-address'],
+        reloadSeconds,
+        drainSeconds,
+        log,
+      })
+    } catch (e) {
+      log({ level: 'error', msg: 'cannot start', error: e instanceof HookError ? e.message : messageOf(e) })
+      return 1
+    }
+    const { address, metricsAddress } = served
+    // the addresses on stdout, one JSON line: for scripts and tests that ask for port 0
+    process.stdout.write(
+      JSON.stringify({ address: address.port, ...(metricsAddress ? { metrics: metricsAddress.port } : {}) }) + '\n',
+    )
+    await new Promise<void>((resolve) => {
+      const stop = () => void served.drain().then(resolve)
+      process.once('SIGTERM', stop)
+      process.once('SIGINT', stop)
+    })
+    return 0
+  }
+  if (sub === 'config') {
+    const parsed = args('webhook', {
+      args: rest,
+      options: {
+        service: { type: 'string' },
+        'ca-file': { type: 'string' },
+        path: { type: 'string', default: '/mutate' },
+        port: { type: 'string', default: '443' },
+        'failure-policy': { type: 'string', default: 'Fail' },
+      },
+    })
+    if (typeof parsed === 'number') return parsed
+    const v = parsed.values
+    const [namespace, name, extra] = (v.service ?? '').split('/')
+    if (namespace === undefined || namespace === '' || name === undefined || name === '' || extra !== undefined)
+      return usage('--service is NAMESPACE/NAME')
+    if (v['ca-file'] === undefined) return usage('--ca-file is required')
+    const policy = v['failure-policy']
+    if (policy !== 'Fail' && policy !== 'Ignore') return usage('--failure-policy is Fail or Ignore')
+    const port = Number(v.port)
+    if (!Number.isInteger(port) || port < 1 || port > 65535) return usage('--port is a port number')
+    if (!v.path.startsWith('/')) return usage('--path starts with /')
+    try {
+      const caPem = readConfigFile(v['ca-file'], '', process.cwd(), 'none')
+      const config = webhookConfiguration({
+        service: { namespace, name },
+        caPem,
+        path: v.path,
+        failurePolicy: policy,
+        port,
+      })
+      process.stdout.write(stringifyManifests([config]))
+      return 0
+    } catch (e) {
+      if (!(e instanceof HookError)) throw e
+      process.stderr.write(
+        `krake-hooks webhook config: ${v['ca-file']}: ${describeHookError(e, e.path === '/caFile' ? '' : e.path)}\n`,
+      )
+      return 1
+    }
+  }
+  if (sub === 'objects') {
+    const parsed = args('webhook', {
+      args: rest,
+      options: { ...CONFIG_OPTIONS, namespace: { type: 'string', short: 'n' } },
+    })
+    if (typeof parsed === 'number') return parsed
+    const v = parsed.values
+    const loads = restrictor('webhook', v['load-restrictor'])
+    if (typeof loads === 'number') return loads
+    if (v.config === undefined) return usage('--config is required')
+    const config = readConfigArgument(v.config, loads)
+    if (typeof config === 'number') return config
+    try {
+      process.stdout.write(stringifyManifests(webhookObjects(config.spec, config.options, v.namespace)))
+      return 0
+    } catch (e) {
+      if (!(e instanceof HookError)) throw e
+      process.stderr.write(`krake-hooks: ${v.config}: ${describe(inConfig(e, config.origins))}\n`)
+      return 1
+    }
+  }
+  return usage(sub === undefined ? 'serve, config or objects?' : `unknown subcommand "${sub}"`)
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv
   if (command !== undefined && COMMAND_USAGE.has(command) && (rest.includes('--help') || rest.includes('-h'))) {
@@ -397,6 +544,8 @@ async function main(argv: string[]): Promise<number> {
       return inject(rest)
     case 'remove':
       return remove(rest)
+    case 'webhook':
+      return webhook(rest)
     case 'check':
       return check(rest)
     case 'fn':

@@ -1,0 +1,248 @@
+// `krake-hooks webhook serve`: one mutating admission webhook for every
+// application of a cluster. It answers the API server's AdmissionReviews
+// with decideAdmission and the label resolver of the HookConfig directory,
+// reads the directory and its serving certificate again when they change
+// (as a mounted Secret changes: an atomic symlink swap), keeps the last good
+// set when a file breaks, and drains on SIGTERM. It holds no state between
+// requests: any number of replicas behind one Service answer alike.
+import { readFileSync } from 'node:fs'
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https'
+import type { AddressInfo } from 'node:net'
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+import { decideAdmission, type AdmissionReview } from '../../admission/review.js'
+import { HookError } from '../../errors.js'
+import { readRequestBody } from '../../lib/body.js'
+import { loadHookDir, type HookSet } from './hook-dir.js'
+
+/** What `webhook serve` is started with. */
+export interface ServeOptions {
+  tlsCertFile: string
+  tlsKeyFile: string
+  hooksDir: string
+  /** host:port of the webhook; port 0 picks one. */
+  address: string
+  /** host:port of a plain-HTTP server for /metrics, /healthz and /readyz alone; absent: the webhook's own. */
+  metricsAddress?: string | undefined
+  /** Seconds between readings of the directory and the certificate. */
+  reloadSeconds: number
+  /** Seconds a drain may take before the process gives up on requests in flight. */
+  drainSeconds: number
+  /** One JSON line per event. */
+  log: (entry: Record<string, unknown>) => void
+}
+
+/** A running webhook. */
+export interface Webhook {
+  /** The HTTPS address it listens on. */
+  address: AddressInfo
+  /** The metrics address, when it has its own. */
+  metricsAddress?: AddressInfo | undefined
+  /** Stops accepting, finishes the requests in flight, then resolves. */
+  drain(): Promise<void>
+}
+
+// The API server's objects stay under 3 MiB (etcd's limit, plus the review around it).
+const MAX_BODY = 4 * 1024 * 1024
+const BODY_TIMEOUT_MS = 10_000
+
+function metrics() {
+  const registry = new Registry()
+  collectDefaultMetrics({ register: registry, prefix: 'krake_hooks_' })
+  return {
+    registry,
+    reviews: new Counter({
+      name: 'krake_hooks_webhook_reviews_total',
+      help: 'AdmissionReviews answered, by outcome (patched, allowed, denied, error) and the reason nothing was patched',
+      labelNames: ['outcome', 'reason'] as const,
+      registers: [registry],
+    }),
+    latency: new Histogram({
+      name: 'krake_hooks_webhook_review_duration_seconds',
+      help: 'Time from the request to the answer of an AdmissionReview',
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
+    reloads: new Counter({
+      name: 'krake_hooks_webhook_reloads_total',
+      help: 'Readings of the HookConfig directory and the serving certificate that changed something, by what and result',
+      labelNames: ['what', 'result'] as const,
+      registers: [registry],
+    }),
+    configs: new Gauge({
+      name: 'krake_hooks_webhook_hook_configs',
+      help: 'HookConfigs in the set the webhook serves',
+      registers: [registry],
+    }),
+  }
+}
+
+function parseAddress(address: string): { host: string; port: number } {
+  const i = address.lastIndexOf(':')
+  const host = address.slice(0, i).replace(/^\[|\]$/g, '')
+  const port = Number(address.slice(i + 1))
+  if (i < 0 || !Number.isInteger(port) || port < 0 || port > 65535)
+    throw new HookError('ERR_INVALID_ARGUMENT', `an address is host:port, not ${JSON.stringify(address)}`)
+  return { host: host === '' ? '0.0.0.0' : host, port }
+}
+
+const json = (res: ServerResponse, status: number, body: unknown) =>
+  void res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body))
+
+const readTls = (options: ServeOptions) => ({
+  cert: readFileSync(options.tlsCertFile, 'utf8'),
+  key: readFileSync(options.tlsKeyFile, 'utf8'),
+})
+
+/** Starts the webhook; rejects when the certificate or the directory cannot be read at the start. */
+export async function serveWebhook(options: ServeOptions): Promise<Webhook> {
+  const { log } = options
+  const m = metrics()
+  let tls = readTls(options)
+  let hooks: HookSet = loadHookDir(options.hooksDir)
+  m.configs.set(hooks.bindings.length)
+  log({ level: 'info', msg: 'hook configurations loaded', files: hooks.files })
+  let draining = false
+  let inFlight = 0
+  let idle: (() => void) | undefined
+
+  const health = (res: ServerResponse, path: string): boolean => {
+    if (path === '/healthz') json(res, 200, { status: 'ok' })
+    else if (path === '/readyz') json(res, draining ? 503 : 200, { status: draining ? 'draining' : 'ready' })
+    else if (path === '/metrics') {
+      void m.registry.metrics().then(
+        (text) => void res.writeHead(200, { 'content-type': m.registry.contentType }).end(text),
+        () => json(res, 500, { reason: 'metrics unavailable' }),
+      )
+    } else return false
+    return true
+  }
+
+  async function mutate(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = process.hrtime.bigint()
+    const body = await readRequestBody(req, { maxBytes: MAX_BODY, timeoutMs: BODY_TIMEOUT_MS })
+    if (typeof body === 'number') {
+      res.on('finish', () => req.destroy()) // the rest of the body is never read
+      res.writeHead(body, { 'content-type': 'application/json', connection: 'close' })
+      res.end(JSON.stringify({ reason: body === 413 ? 'request body too large' : 'request body not received' }))
+      return
+    }
+    let review: unknown
+    try {
+      review = JSON.parse(body.toString('utf8'))
+    } catch {
+      json(res, 400, { reason: 'the body is not JSON' })
+      return
+    }
+    // cast: decideAdmission reads any value and never throws
+    const { review: answer, outcome } = decideAdmission(review as AdmissionReview, hooks.resolver)
+    m.reviews.inc({ outcome: outcome.outcome, reason: outcome.outcome === 'allowed' ? outcome.reason : '' })
+    m.latency.observe(Number(process.hrtime.bigint() - started) / 1e9)
+    if (outcome.outcome === 'denied' || outcome.outcome === 'error') {
+      const request = (review as { request?: { uid?: unknown; namespace?: unknown } }).request
+      log({
+        level: outcome.outcome === 'error' ? 'error' : 'warning',
+        msg: 'review refused',
+        uid: request?.uid,
+        namespace: request?.namespace,
+        code: outcome.code,
+        reason: answer.response?.status?.message, // the answer's own message: never a token
+      })
+    }
+    if (draining) res.setHeader('connection', 'close')
+    json(res, 200, answer)
+  }
+
+  const handle = (req: IncomingMessage, res: ServerResponse, withMutate: boolean) => {
+    const path = (req.url ?? '/').split('?')[0]
+    if (health(res, path ?? '/')) return
+    if (!withMutate || path !== '/mutate') return json(res, 404, { reason: 'not found' })
+    if (req.method !== 'POST') return json(res, 405, { reason: 'POST an AdmissionReview' })
+    inFlight++
+    mutate(req, res)
+      .catch(() => {
+        if (!res.headersSent) json(res, 500, { reason: 'the webhook failed' })
+      })
+      .finally(() => {
+        inFlight--
+        if (inFlight === 0) idle?.()
+      })
+  }
+
+  const server: HttpsServer = createHttpsServer({ ...tls }, (req, res) => handle(req, res, true))
+  const listen = (s: Server | HttpsServer, address: string) =>
+    new Promise<AddressInfo>((resolve, reject) => {
+      const { host, port } = parseAddress(address)
+      s.once('error', reject)
+      s.listen(port, host, () => resolve(s.address() as AddressInfo))
+    })
+  const address = await listen(server, options.address)
+  let metricsServer: Server | undefined
+  let metricsAddress: AddressInfo | undefined
+  if (options.metricsAddress !== undefined) {
+    metricsServer = createHttpServer((req, res) => handle(req, res, false))
+    metricsAddress = await listen(metricsServer, options.metricsAddress)
+  }
+  log({ level: 'info', msg: 'listening', address: `${address.address}:${address.port}` })
+
+  // Read again on a timer: a mounted Secret changes by a symlink swap that fs.watch does not always see.
+  const reload = () => {
+    try {
+      const next = loadHookDir(options.hooksDir)
+      if (next.digest !== hooks.digest) {
+        hooks = next
+        m.configs.set(next.bindings.length)
+        m.reloads.inc({ what: 'hooks', result: 'ok' })
+        log({ level: 'info', msg: 'hook configurations reloaded', files: next.files })
+      }
+      lastHooksError = undefined
+    } catch (e) {
+      const message = e instanceof HookError ? e.message : 'unreadable'
+      if (message !== lastHooksError) {
+        m.reloads.inc({ what: 'hooks', result: 'failed' })
+        log({ level: 'error', msg: 'hook configurations not reloaded: the last good set stays', error: message })
+      }
+      lastHooksError = message
+    }
+    try {
+      const next = readTls(options)
+      if (next.cert !== tls.cert || next.key !== tls.key) {
+        server.setSecureContext(next) // new handshakes only: open connections keep theirs
+        tls = next
+        m.reloads.inc({ what: 'tls', result: 'ok' })
+        log({ level: 'info', msg: 'serving certificate reloaded' })
+      }
+      lastTlsError = undefined
+    } catch (e) {
+      const message = e instanceof Error ? e.message : 'unreadable'
+      if (message !== lastTlsError) {
+        m.reloads.inc({ what: 'tls', result: 'failed' })
+        log({ level: 'error', msg: 'serving certificate not reloaded: the last good one stays', error: message })
+      }
+      lastTlsError = message
+    }
+  }
+  let lastHooksError: string | undefined
+  let lastTlsError: string | undefined
+  const timer = setInterval(reload, options.reloadSeconds * 1000)
+  timer.unref()
+
+  const drain = async (): Promise<void> => {
+    if (draining) return
+    draining = true
+    clearInterval(timer)
+    log({ level: 'info', msg: 'draining', inFlight })
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+    server.closeIdleConnections()
+    const done = inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => (idle = resolve))
+    const deadline = new Promise<void>((resolve) => setTimeout(resolve, options.drainSeconds * 1000).unref())
+    await Promise.race([Promise.all([done, closed]), deadline])
+    server.closeAllConnections()
+    if (metricsServer !== undefined) {
+      metricsServer.closeAllConnections()
+      await new Promise<void>((resolve) => metricsServer.close(() => resolve()))
+    }
+    log({ level: 'info', msg: 'drained' })
+  }
+  return { address, metricsAddress, drain }
+}

@@ -1,7 +1,8 @@
 // The packed tarball in an empty project, as users get it: plain Node ESM
 // (with no Reflect polyfill of its own) and TypeScript with types resolved.
-import { execFileSync } from 'node:child_process'
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { execFileSync, spawn } from 'node:child_process'
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { request } from 'node:https'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -129,4 +130,79 @@ export { r, code, HookError }
     )
     expect(sh(join(root, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.json'], project)).toBe('')
   })
+
+  it('npx krake-hooks webhook serve runs from the package and answers /healthz over TLS; the installed command exits 0 on SIGTERM', async () => {
+    const key = join(project, 'tls.key')
+    const cert = join(project, 'tls.crt')
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=localhost',
+        '-addext',
+        'subjectAltName=DNS:localhost',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+      ],
+      { stdio: 'ignore' },
+    )
+    mkdirSync(join(project, 'hooks'), { recursive: true })
+    const serve = [
+      'webhook',
+      'serve',
+      '--tls-cert',
+      cert,
+      '--tls-key',
+      key,
+      '--hooks',
+      'hooks',
+      '--address',
+      '127.0.0.1:0',
+    ]
+    const start = async (command: string, args: string[]) => {
+      const child = spawn(command, args, { cwd: project, stdio: ['ignore', 'pipe', 'pipe'] })
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
+      const line = await new Promise<string>((resolve) => {
+        let out = ''
+        child.stdout.on('data', (c: Buffer) => {
+          out += c.toString()
+          if (out.includes('\n')) resolve(out.split('\n')[0]!)
+        })
+      })
+      const { address } = JSON.parse(line) as { address: number }
+      return { child, exited, address }
+    }
+    const healthz = (port: number) =>
+      new Promise<number>((resolve, reject) => {
+        const req = request(
+          { host: '127.0.0.1', port, servername: 'localhost', path: '/healthz', ca: readFileSync(cert), agent: false },
+          (res) => {
+            res.resume()
+            resolve(res.statusCode ?? 0)
+          },
+        )
+        req.on('error', reject)
+        req.end()
+      })
+    const viaNpx = await start('npx', ['krake-hooks', ...serve])
+    expect(await healthz(viaNpx.address)).toBe(200)
+    viaNpx.child.kill('SIGTERM') // npm exec passes the signal on and ends by it: its own code says nothing
+    await viaNpx.exited
+    // the command as an image's entrypoint runs it (examples/webhook/Dockerfile)
+    const direct = await start(join(project, 'node_modules', '.bin', 'krake-hooks'), serve)
+    expect(await healthz(direct.address)).toBe(200)
+    direct.child.kill('SIGTERM')
+    expect(await direct.exited).toBe(0)
+  }, 60_000)
 })

@@ -118,7 +118,7 @@ async function start(): Promise<Replica> {
   )
   const line = await new Promise<string>((resolve) => {
     let out = ''
-    child.stdout!.on('data', (c: Buffer) => {
+    child.stdout.on('data', (c: Buffer) => {
       out += c.toString()
       if (out.includes('\n')) resolve(out.split('\n')[0]!)
     })

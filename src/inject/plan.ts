@@ -50,7 +50,7 @@ const DEFAULT_CERT_DEST: Record<HookKind, string> = {
 
 // The seed sends the token as "{\"token\":\"$KRAKE_TOKEN\"}": it must not need
 // JSON escaping nor break the shell's quoting.
-const TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]{1,4096}$/
+export const TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]{1,4096}$/
 
 /**
  * The fields each input may have. `satisfies` holds every table to its type:

@@ -5,6 +5,7 @@
 // (as a mounted Secret changes: an atomic symlink swap), keeps the last good
 // set when a file breaks, and drains on SIGTERM. It holds no state between
 // requests: any number of replicas behind one Service answer alike.
+import { createPrivateKey, X509Certificate } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https'
@@ -89,10 +90,26 @@ function parseAddress(address: string): { host: string; port: number } {
 const json = (res: ServerResponse, status: number, body: unknown) =>
   void res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body))
 
-const readTls = (options: ServeOptions) => ({
-  cert: readFileSync(options.tlsCertFile, 'utf8'),
-  key: readFileSync(options.tlsKeyFile, 'utf8'),
-})
+/**
+ * The serving certificate and key, read and checked to be a pair: Node's
+ * secure context takes a mismatched pair and fails every handshake later.
+ */
+function readTls(options: ServeOptions): { cert: string; key: string } {
+  const cert = readFileSync(options.tlsCertFile, 'utf8')
+  const key = readFileSync(options.tlsKeyFile, 'utf8')
+  let pair: boolean
+  try {
+    pair = new X509Certificate(cert).checkPrivateKey(createPrivateKey(key))
+  } catch {
+    pair = false // not PEM, or a key of another type than the certificate's
+  }
+  if (!pair)
+    throw new HookError(
+      'ERR_KEY_MISMATCH',
+      `${options.tlsKeyFile} is not the key of ${options.tlsCertFile}, or either is not PEM`,
+    )
+  return { cert, key }
+}
 
 /** Starts the webhook; rejects when the certificate or the directory cannot be read at the start. */
 export async function serveWebhook(options: ServeOptions): Promise<Webhook> {

@@ -1,0 +1,244 @@
+// The webhook's parts in this process (serveWebhook, loadHookDir,
+// webhookConfiguration), where the command's tests (webhook.test.ts) see them
+// only from outside: the edge cases of reading the directory and the
+// certificate, and the drain.
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { request } from 'node:https'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { webhookConfiguration, webhookObjects } from '../../src/cli/webhook/config.js'
+import { loadHookDir } from '../../src/cli/webhook/hook-dir.js'
+import { serveWebhook, type Webhook } from '../../src/cli/webhook/serve.js'
+import { stringifyManifests } from '../../src/index.js'
+import { podFromReplicaSet, review } from '../admission/reviews.js'
+import { fixtureTls, spec, TOKEN } from '../helpers.js'
+import { makePki, type Pki } from '../pki.js'
+
+let pki: Pki
+let dir: string
+const tls = fixtureTls()
+const config = (name: string, over: Record<string, unknown> = {}) =>
+  stringifyManifests([
+    {
+      apiVersion: 'krake-hooks/v1alpha1',
+      kind: 'HookConfig',
+      metadata: { name },
+      spec: {
+        kind: 'complete',
+        app: { name, namespace: 'batch' },
+        apiEndpoint: 'http://krake:8080',
+        token: TOKEN,
+        ...over,
+      },
+    },
+  ])
+
+beforeAll(() => {
+  pki = makePki()
+  dir = mkdtempSync(join(tmpdir(), 'krake-hooks-webhook-parts-'))
+})
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true })
+  pki?.cleanup()
+})
+
+function hooksDir(name: string, files: Record<string, string>): string {
+  const path = join(dir, name)
+  mkdirSync(path)
+  for (const [file, content] of Object.entries(files)) writeFileSync(join(path, file), content)
+  return path
+}
+
+describe('loadHookDir(dir)', () => {
+  it('reads the HookConfig files in name order, skipping dot-entries, other files and directories named like one', () => {
+    const path = hooksDir('mixed', {
+      'b.yaml': config('b'),
+      'a.yml': config('a'),
+      'notes.txt': 'x',
+      '.hidden.yaml': 'x',
+    })
+    mkdirSync(join(path, 'dir.yaml'))
+    const set = loadHookDir(path)
+    expect(set.files).toEqual(['a.yml', 'b.yaml'])
+    expect(set.bindings.map((b) => b.hook.app.name)).toEqual(['a', 'b'])
+    expect(loadHookDir(path).digest).toBe(set.digest)
+  })
+
+  it('names the file of each fault: bad YAML, two documents, a hook injectHook refuses, two of one kind, a missing directory', () => {
+    const fault = (files: Record<string, string>) => {
+      try {
+        loadHookDir(hooksDir(`f${Math.random().toString(36).slice(2)}`, files))
+        return 'loaded'
+      } catch (e) {
+        return (e as Error).message
+      }
+    }
+    expect(fault({ 'x.yaml': 'a: [' })).toMatch(/^x\.yaml: ERR_YAML_SYNTAX/)
+    expect(fault({ 'x.yaml': config('a') + '---\n' + config('b') })).toBe(
+      'x.yaml: ERR_INVALID_CONFIG: holds 2 documents, not one HookConfig',
+    )
+    expect(fault({ 'x.yaml': config('a', { apiEndpoint: 'ftp://k' }) })).toMatch(
+      /^x\.yaml: ERR_INVALID_ENDPOINT at \/spec\/apiEndpoint/,
+    )
+    expect(fault({ 'x.yaml': config('a'), 'y.yaml': config('a') })).toBe(
+      'y.yaml: two complete hooks for the application batch/a',
+    )
+    expect(() => loadHookDir(join(dir, 'absent'))).toThrow(/^cannot read the directory/)
+    expect(fault({ 'x.yaml': config('a', { token: `${TOKEN} "` }) }).includes(TOKEN)).toBe(false)
+  })
+})
+
+describe('webhookConfiguration and webhookObjects', () => {
+  it('leaves out the webhook namespace once even when it is a system one, and refuses a CA that is not PEM', () => {
+    const c = webhookConfiguration({
+      service: { namespace: 'kube-system', name: 'w' },
+      caPem: pki.read('root.pem'),
+      path: '/mutate',
+      failurePolicy: 'Fail',
+      port: 443,
+    }) as { webhooks: Array<{ namespaceSelector: { matchExpressions: Array<{ values: string[] }> } }> }
+    expect(c.webhooks[0]!.namespaceSelector.matchExpressions[0]!.values).toEqual([
+      'kube-system',
+      'kube-public',
+      'kube-node-lease',
+    ])
+    expect(() =>
+      webhookConfiguration({
+        service: { namespace: 'a', name: 'b' },
+        caPem: 'x',
+        path: '/m',
+        failurePolicy: 'Fail',
+        port: 1,
+      }),
+    ).toThrow(expect.objectContaining({ code: 'ERR_INVALID_PEM' }) as Error)
+  })
+
+  it('gives no objects for a hook without TLS and with the token as a value, and a Secret with tokenFrom secret', () => {
+    expect(webhookObjects(spec(), {}, 'batch')).toEqual([])
+    expect(
+      webhookObjects(spec(), { tokenFrom: 'secret' }, undefined).map((o) => [o.kind, o.metadata?.namespace]),
+    ).toEqual([['Secret', undefined]])
+  })
+})
+
+describe('serveWebhook(options)', () => {
+  let webhook: Webhook
+  const logs: Array<Record<string, unknown>> = []
+  let tlsDir: string
+  let hooks: string
+
+  beforeAll(async () => {
+    tlsDir = hooksDir('tls', { 'tls.crt': pki.read('server.pem'), 'tls.key': pki.read('server-key.pem') })
+    hooks = hooksDir('served', { 'report.yaml': config('report') })
+    webhook = await serveWebhook({
+      tlsCertFile: join(tlsDir, 'tls.crt'),
+      tlsKeyFile: join(tlsDir, 'tls.key'),
+      hooksDir: hooks,
+      address: '127.0.0.1:0',
+      reloadSeconds: 0.05,
+      drainSeconds: 2,
+      log: (e) => logs.push(e),
+    })
+  })
+
+  const call = (method: string, path: string, body?: string, headers: Record<string, string | number> = {}) =>
+    new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = request(
+        {
+          host: '127.0.0.1',
+          port: webhook.address.port,
+          servername: 'localhost',
+          path,
+          method,
+          ca: pki.read('root.pem'),
+          agent: false,
+          headers,
+        },
+        (res) => {
+          let text = ''
+          res.on('data', (c: Buffer) => (text += c.toString()))
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }))
+        },
+      )
+      req.on('error', reject)
+      req.end(body)
+    })
+  const settle = () => new Promise((r) => setTimeout(r, 200))
+
+  it('serves /metrics on its own port when given no metrics address, and logs a refusal without the token', async () => {
+    const metrics = await call('GET', '/metrics')
+    expect(metrics.status).toBe(200)
+    expect(metrics.body).toContain('krake_hooks_webhook_hook_configs 1')
+    const denied = await call(
+      'POST',
+      '/mutate',
+      JSON.stringify(review(podFromReplicaSet(undefined, { 'krake-hooks/app': 'other' }), { namespace: 'batch' })),
+    )
+    expect(JSON.parse(denied.body).response.status.code).toBe(400)
+    expect(logs.find((l) => l.msg === 'review refused')).toMatchObject({
+      level: 'warning',
+      code: 400,
+      namespace: 'batch',
+    })
+    expect(JSON.stringify(logs).includes(TOKEN)).toBe(false)
+  })
+
+  it('answers 413 to a body over its limit before reading it', async () => {
+    const res = await call('POST', '/mutate', '', { 'content-length': 5 * 1024 * 1024 })
+    expect(res.status).toBe(413)
+  })
+
+  it('keeps the last good certificate when the new files do not make a pair, and logs it once', async () => {
+    writeFileSync(join(tlsDir, 'tls.key'), pki.read('server-2-key.pem'))
+    await settle()
+    await settle()
+    expect((await call('GET', '/healthz')).status).toBe(200)
+    const failed = logs.filter((l) => l.msg === 'serving certificate not reloaded: the last good one stays')
+    expect(failed).toHaveLength(1)
+    writeFileSync(join(tlsDir, 'tls.key'), pki.read('server-key.pem'))
+  })
+
+  it('logs a directory that breaks once, and the reload once it is good again', async () => {
+    writeFileSync(join(hooks, 'report.yaml'), 'a: [')
+    await settle()
+    writeFileSync(join(hooks, 'report.yaml'), config('report', { apiEndpoint: 'http://krake:9090' }))
+    await settle()
+    expect(logs.filter((l) => String(l.msg).startsWith('hook configurations not reloaded'))).toHaveLength(1)
+    expect(logs.filter((l) => l.msg === 'hook configurations reloaded')).toHaveLength(1)
+    symlinkSync(join(hooks, 'report.yaml'), join(hooks, 'link.yaml')) // the same app and kind twice
+    await settle()
+    expect(logs.filter((l) => String(l.msg).startsWith('hook configurations not reloaded'))).toHaveLength(2)
+  })
+
+  it('drains: the request in flight is answered, and a second drain is a no-op', async () => {
+    const body = JSON.stringify(review(podFromReplicaSet(), { namespace: 'batch' }))
+    const inFlight = new Promise<number>((resolve, reject) => {
+      const req = request(
+        {
+          host: '127.0.0.1',
+          port: webhook.address.port,
+          servername: 'localhost',
+          path: '/mutate',
+          method: 'POST',
+          ca: pki.read('root.pem'),
+          agent: false,
+          headers: { 'content-length': Buffer.byteLength(body) },
+        },
+        (res) => {
+          res.resume()
+          res.on('end', () => resolve(res.statusCode ?? 0))
+        },
+      )
+      req.on('error', reject)
+      req.write(body.slice(0, 10))
+      setTimeout(() => {
+        void webhook.drain()
+        setTimeout(() => req.end(body.slice(10)), 100)
+      }, 100)
+    })
+    expect(await inFlight).toBe(200)
+    await webhook.drain()
+    expect(logs.filter((l) => l.msg === 'drained')).toHaveLength(1)
+  })
+})

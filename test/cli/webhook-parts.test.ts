@@ -12,12 +12,11 @@ import { loadHookDir } from '../../src/cli/webhook/hook-dir.js'
 import { serveWebhook, type Webhook } from '../../src/cli/webhook/serve.js'
 import { stringifyManifests } from '../../src/index.js'
 import { podFromReplicaSet, review } from '../admission/reviews.js'
-import { fixtureTls, spec, TOKEN } from '../helpers.js'
+import { spec, TOKEN } from '../helpers.js'
 import { makePki, type Pki } from '../pki.js'
 
 let pki: Pki
 let dir: string
-const tls = fixtureTls()
 const config = (name: string, over: Record<string, unknown> = {}) =>
   stringifyManifests([
     {
@@ -97,7 +96,7 @@ describe('webhookConfiguration and webhookObjects', () => {
       path: '/mutate',
       failurePolicy: 'Fail',
       port: 443,
-    }) as { webhooks: Array<{ namespaceSelector: { matchExpressions: Array<{ values: string[] }> } }> }
+    }) as unknown as { webhooks: Array<{ namespaceSelector: { matchExpressions: Array<{ values: string[] }> } }> }
     expect(c.webhooks[0]!.namespaceSelector.matchExpressions[0]!.values).toEqual([
       'kube-system',
       'kube-public',

@@ -1,4 +1,4 @@
-import { X509Certificate } from 'node:crypto'
+import { createPrivateKey, X509Certificate } from 'node:crypto'
 import { buildCaBundle } from '../cert/bundle.js'
 import { createCertificateIssuer, type IssuedCertificate } from '../cert/issuer.js'
 import type { KeyAlgorithm } from '../cert/keys.js'
@@ -7,7 +7,7 @@ import { HookError, rerootError } from '../errors.js'
 import { runInjection } from '../inject/inject.js'
 import { generatedName } from '../inject/names.js'
 import { certMount, certVolume, hookEnv, isOwnObject } from '../inject/objects.js'
-import { makePlan, type Plan, type PlanOverrides } from '../inject/plan.js'
+import { makePlan, TOKEN, type Plan, type PlanOverrides } from '../inject/plan.js'
 import type { HookKind, HookResult, HookSpec, HookTls, InjectOptions } from '../inject/types.js'
 import { cloneJson, type Json, type JsonObject } from '../lib/clone.js'
 import { isObject } from '../lib/json.js'
@@ -77,6 +77,11 @@ export interface KrakeHooksContext {
    * @defaultValue now
    */
   now?: Date | undefined
+  /**
+   * Days before a stored certificate's end at which it is issued anew.
+   * @defaultValue a third of the lifetime it was issued with, as cert-manager
+   */
+  renewBefore?: number | undefined
   /**
    * The WebCrypto provider for new certificates.
    * @defaultValue Node's own
@@ -152,24 +157,62 @@ function checkApplication(app: unknown): CheckedApplication {
   }
 }
 
-/** The stored certificate, when it still serves: parses, was issued by this intermediate, and is valid now. */
-function reusable(
+/** Why a stored certificate is issued anew, or the certificate and key to keep. */
+type Stored = { keep: IssuedCertificate } | { reissue: string; severity: 'info' | 'warning' } | undefined
+
+const DAY = 24 * 3600 * 1000
+
+/**
+ * The stored certificate and key while they still serve, or why not: issued
+ * by the hook's intermediate, valid at `now`, its CN the configured
+ * `hook_user`, the key its own, and more than the renewal window left. The
+ * window is `renewBefore` days, or a third of the lifetime the certificate
+ * was actually issued with (notAfter - notBefore) when `renewBefore` is
+ * unset or not shorter than that lifetime: a certificate clamped to the
+ * intermediate's end is short, and a fixed window longer than it would
+ * re-issue it on every run (cert-manager's trap).
+ */
+function stored(
   certPem: unknown,
   keyPem: unknown,
   intermediatePem: string,
+  hookUser: string,
   now: Date,
-): IssuedCertificate | undefined {
-  if (typeof certPem !== 'string' || typeof keyPem !== 'string') return undefined
+  renewBefore: number | undefined,
+): Stored {
+  if (certPem === undefined && keyPem === undefined) return undefined
+  if (typeof certPem !== 'string' || typeof keyPem !== 'string')
+    return { reissue: 'not a certificate and key', severity: 'info' }
+  let leaf: X509Certificate
   try {
-    const leaf = new X509Certificate(certPem)
-    const issuer = new X509Certificate(intermediatePem)
-    const t = now.getTime()
-    if (!leaf.checkIssued(issuer) || !leaf.verify(issuer.publicKey)) return undefined
-    if (t < Date.parse(leaf.validFrom) || t > Date.parse(leaf.validTo)) return undefined
-    return { certPem, keyPem }
+    leaf = new X509Certificate(certPem)
   } catch {
-    return undefined
+    return { reissue: 'not a PEM certificate', severity: 'info' }
   }
+  try {
+    const issuer = new X509Certificate(intermediatePem)
+    if (!leaf.checkIssued(issuer) || !leaf.verify(issuer.publicKey))
+      return { reissue: 'another issuer', severity: 'info' }
+  } catch {
+    return { reissue: 'another issuer', severity: 'info' }
+  }
+  const t = now.getTime()
+  const from = Date.parse(leaf.validFrom)
+  const to = Date.parse(leaf.validTo)
+  if (t < from || t > to) return { reissue: 'expired', severity: 'info' }
+  const cn = /^CN=(.*)$/m.exec(leaf.subject)?.[1]
+  if (cn !== hookUser) return { reissue: 'its CN is not the configured hook_user', severity: 'info' }
+  let own: boolean
+  try {
+    own = leaf.checkPrivateKey(createPrivateKey(keyPem))
+  } catch {
+    own = false
+  }
+  if (!own) return { reissue: "the stored key is not the certificate's", severity: 'warning' }
+  const lifetime = to - from
+  const window = renewBefore !== undefined && renewBefore * DAY < lifetime ? renewBefore * DAY : lifetime / 3
+  if (to - t < window) return { reissue: 'due for renewal', severity: 'info' }
+  return { keep: { certPem, keyPem } }
 }
 
 /** Where a hook's or option's field comes from in Krake's configuration (or the controller's context). */
@@ -296,6 +339,15 @@ function checkArguments(config: KrakeHooksConfig, context: KrakeHooksContext): v
   if (typeof context !== 'object' || context === null || typeof context.apiEndpoint !== 'string') {
     throw new HookError('ERR_INVALID_ARGUMENT', 'context must be { apiEndpoint, tls?, ... }', { path: '/apiEndpoint' })
   }
+  const renew = context.renewBefore
+  if (renew !== undefined && (typeof renew !== 'number' || !Number.isFinite(renew) || renew < 0))
+    throw new HookError(
+      'ERR_INVALID_ARGUMENT',
+      `renewBefore must be a number of days of at least 0, not ${show(renew)}`,
+      {
+        path: '/renewBefore',
+      },
+    )
 }
 
 /** The controller configuration of the hook the application asks for. */
@@ -340,10 +392,21 @@ function storedToken(status: JsonObject, kind: HookKind, layout: KrakeLayout): s
   // not know; the current one keeps `complete_token`. Both are read, the era's own is written.
   const key = kind === 'complete' && layout === '2020' ? 'token' : STATUS_KEYS[kind].token
   const other = kind === 'complete' ? (key === 'token' ? 'complete_token' : 'token') : undefined
-  const stored = status[key] ?? (other === undefined ? undefined : status[other])
-  const token = typeof stored === 'string' && stored !== '' ? stored : createHookToken()
-  status[key] = token
-  return token
+  const from = status[key] !== undefined && status[key] !== null ? key : other
+  const value = from === undefined ? undefined : status[from]
+  if (value === undefined || value === null || value === '') {
+    const token = createHookToken()
+    status[key] = token
+    return token
+  }
+  if (typeof value !== 'string' || !TOKEN.test(value))
+    throw new HookError(
+      'ERR_INVALID_APPLICATION',
+      `status.${from} must be a hook token (1 to 4096 visible ASCII characters other than " and \\): the stored value is not one`,
+      { path: `/status/${from}` },
+    )
+  status[key] = value
+  return value
 }
 
 /**
@@ -368,14 +431,23 @@ async function hookTls(
     )
   }
   const keys = STATUS_KEYS[kind]
-  let leaf = reusable(status[keys.cert], status[keys.key], intermediate.certPem, now)
-  if (leaf === undefined) {
+  const found = stored(
+    status[keys.cert],
+    status[keys.key],
+    intermediate.certPem,
+    hook.hookUser,
+    now,
+    context.renewBefore,
+  )
+  let leaf: IssuedCertificate
+  if (found !== undefined && 'keep' in found) leaf = found.keep
+  else {
     const issuer = await createCertificateIssuer(intermediate, { crypto: context.crypto, now })
     leaf = await issuer.issue({ hookUser: hook.hookUser, keyAlgorithm: context.keyAlgorithm, now })
-    if (status[keys.cert] !== undefined)
+    if (found !== undefined)
       results.push({
-        severity: 'info',
-        message: `the ${kind} hook's stored certificate no longer serves (expired or another issuer): issued a new one`,
+        severity: found.severity,
+        message: `the ${kind} hook's stored certificate no longer serves (${found.reissue}): issued a new one`,
       })
   }
   status[keys.cert] = leaf.certPem

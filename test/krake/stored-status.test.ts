@@ -166,3 +166,17 @@ describe('a stored token that is not a token', () => {
     expect([e.code, e.path]).toEqual(['ERR_INVALID_ARGUMENT', '/renewBefore'])
   })
 })
+
+describe('a second reconcile, a reschedule and a migration', () => {
+  it('give the same manifests and status as the first run, as Krake keeps token and certificate in the status', async () => {
+    const first = await run(undefined, ctx(t0))
+    // the controller reconciles again with what it stored; a reschedule or a migration to
+    // another cluster runs the same hook code on the same status days later
+    for (const at of [t0, t0 + 60_000, t0 + 10 * DAY]) {
+      const again = await run(first.status, ctx(at))
+      expect(again.status).toEqual(first.status)
+      expect(again.manifests).toEqual(first.manifests)
+      expect(beforeSummary(again.results)).toEqual([])
+    }
+  })
+})

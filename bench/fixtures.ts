@@ -64,11 +64,22 @@ export function deployments(n: number): object[] {
 }
 
 /** The floor: a plain recursive deep copy, the least any pure injection must do. */
+/**
+ * The floor every injection figure is a ratio against: the plainest deep copy
+ * of JSON data, `for...in` over objects and an index loop over arrays, with
+ * no checks at all. (Until 2026-12-03 the floor copied with `Object.keys`
+ * and `map`, about twice as slow, which made every ratio look twice as good.)
+ */
 export function deepCopy(v: unknown): unknown {
   if (typeof v !== 'object' || v === null) return v
-  if (Array.isArray(v)) return v.map(deepCopy)
+  if (Array.isArray(v)) {
+    const n = v.length
+    const out = new Array<unknown>(n)
+    for (let i = 0; i < n; i++) out[i] = deepCopy(v[i])
+    return out
+  }
   const out: Record<string, unknown> = {}
-  for (const k of Object.keys(v)) out[k] = deepCopy((v as Record<string, unknown>)[k])
+  for (const k in v) out[k] = deepCopy((v as Record<string, unknown>)[k])
   return out
 }
 

@@ -9,7 +9,7 @@
 // (isFieldObject: plain ones, and client-node models). Both ways give the
 // same output: a property test holds them to it (test/inject/fast-path-agrees.test.ts),
 // and test/inject/fast-path.test.ts that the common shapes take this way.
-import { copyValue, isFieldObject, setOwn, type Json, type JsonObject } from '../lib/clone.js'
+import { copyValue, isFieldObject, readsByForIn, setOwn, type Json, type JsonObject } from '../lib/clone.js'
 import { ENV, MOUNTS, takesPlaceOf, VOLUMES, type ListKind } from './collisions.js'
 import { certMount, certVolume, hookEnv } from './objects.js'
 import type { Plan } from './plan.js'
@@ -71,53 +71,80 @@ function copyAlong(
   depth: number,
   walk: Walk,
 ): JsonObject {
-  const key = location[step]
   const out: JsonObject = {}
   let found = false
-  for (const k of Object.keys(node)) {
-    const v = node[k]
-    if (v === undefined) continue
-    if (k === key) {
-      if (!isFieldObject(v)) bail()
-      const last = step + 1 === location.length
-      setOwn(out, k, last ? copyPodSpec(v, depth + 1, walk) : copyAlong(v, location, step + 1, depth + 1, walk))
-      found = true
-    } else {
-      if (typeof v === 'function') bail() // a toJSON of the object itself
-      setOwn(out, k, copyValue(v, depth + 1))
-    }
+  if (readsByForIn(node)) {
+    for (const k in node) found = alongField(node, k, out, location, step, depth, walk) || found
+  } else {
+    for (const k of Object.keys(node)) found = alongField(node, k, out, location, step, depth, walk) || found
   }
   if (!found) bail()
   return out
 }
 
+/** One field of a node on the way to the pod spec, copied into `out`; true when it is the next step of the way. */
+function alongField(
+  node: Record<string, unknown>,
+  k: string,
+  out: JsonObject,
+  location: readonly string[],
+  step: number,
+  depth: number,
+  walk: Walk,
+): boolean {
+  const v = node[k]
+  if (v === undefined) return false
+  if (k === location[step]) {
+    if (!isFieldObject(v)) bail()
+    const last = step + 1 === location.length
+    setOwn(out, k, last ? copyPodSpec(v, depth + 1, walk) : copyAlong(v, location, step + 1, depth + 1, walk))
+    return true
+  }
+  if (typeof v === 'function') bail() // a toJSON of the object itself
+  setOwn(out, k, copyValue(v, depth + 1))
+  return false
+}
+
+/** What a pod spec or container held of the lists the hook writes into. */
+const SAW_CONTAINERS = 1
+const SAW_VOLUMES = 2
+const SAW_ENV = 4
+const SAW_MOUNTS = 8
+
 function copyPodSpec(pod: Record<string, unknown>, depth: number, walk: Walk): JsonObject {
   const { plan, tls } = walk
   const out: JsonObject = {}
-  let containers = false
-  let volumes = false
-  for (const k of Object.keys(pod)) {
-    const v = pod[k]
-    if (v === undefined) continue
-    let c: Json
-    if (k === 'containers') {
-      c = copyContainers(v, depth + 1, walk, false)
-      containers = true
-    } else if (k === 'initContainers' && plan.initContainers) {
-      c = copyContainers(v, depth + 1, walk, true)
-    } else if (k === 'volumes' && tls) {
-      c = appendTo(v, depth + 1, walk, VOLUMES)
-      volumes = true
-    } else if (typeof v === 'function') {
-      return bail()
-    } else {
-      c = copyValue(v, depth + 1)
-    }
-    setOwn(out, k, c)
+  let saw = 0
+  if (readsByForIn(pod)) {
+    for (const k in pod) saw |= podField(pod, k, out, depth, walk)
+  } else {
+    for (const k of Object.keys(pod)) saw |= podField(pod, k, out, depth, walk)
   }
-  if (!containers) bail()
-  if (tls && !volumes) out.volumes = [certVolume(plan)]
+  if ((saw & SAW_CONTAINERS) === 0) bail()
+  if (tls && (saw & SAW_VOLUMES) === 0) out.volumes = [certVolume(plan)]
   return out
+}
+
+function podField(pod: Record<string, unknown>, k: string, out: JsonObject, depth: number, walk: Walk): number {
+  const v = pod[k]
+  if (v === undefined) return 0
+  let saw = 0
+  let c: Json
+  if (k === 'containers') {
+    c = copyContainers(v, depth + 1, walk, false)
+    saw = SAW_CONTAINERS
+  } else if (k === 'initContainers' && walk.plan.initContainers) {
+    c = copyContainers(v, depth + 1, walk, true)
+  } else if (k === 'volumes' && walk.tls) {
+    c = appendTo(v, depth + 1, walk, VOLUMES)
+    saw = SAW_VOLUMES
+  } else if (typeof v === 'function') {
+    return bail()
+  } else {
+    c = copyValue(v, depth + 1)
+  }
+  setOwn(out, k, c)
+  return saw
 }
 
 function copyContainers(list: unknown, depth: number, walk: Walk, mayBeEmpty: boolean): Json[] {
@@ -135,28 +162,41 @@ function copyContainers(list: unknown, depth: number, walk: Walk, mayBeEmpty: bo
 function copyContainer(container: Record<string, unknown>, depth: number, walk: Walk): JsonObject {
   const { plan, tls } = walk
   const out: JsonObject = {}
-  let env = false
-  let mounts = false
-  for (const k of Object.keys(container)) {
-    const v = container[k]
-    if (v === undefined) continue
-    let c: Json
-    if (k === 'env') {
-      c = appendTo(v, depth + 1, walk, ENV)
-      env = true
-    } else if (k === 'volumeMounts' && tls) {
-      c = appendTo(v, depth + 1, walk, MOUNTS)
-      mounts = true
-    } else if (typeof v === 'function') {
-      return bail()
-    } else {
-      c = copyValue(v, depth + 1)
-    }
-    setOwn(out, k, c)
+  let saw = 0
+  if (readsByForIn(container)) {
+    for (const k in container) saw |= containerField(container, k, out, depth, walk)
+  } else {
+    for (const k of Object.keys(container)) saw |= containerField(container, k, out, depth, walk)
   }
-  if (!env) out.env = hookEnv(plan)
-  if (tls && !mounts) out.volumeMounts = [certMount(plan)]
+  if ((saw & SAW_ENV) === 0) out.env = hookEnv(plan)
+  if (tls && (saw & SAW_MOUNTS) === 0) out.volumeMounts = [certMount(plan)]
   return out
+}
+
+function containerField(
+  container: Record<string, unknown>,
+  k: string,
+  out: JsonObject,
+  depth: number,
+  walk: Walk,
+): number {
+  const v = container[k]
+  if (v === undefined) return 0
+  let saw = 0
+  let c: Json
+  if (k === 'env') {
+    c = appendTo(v, depth + 1, walk, ENV)
+    saw = SAW_ENV
+  } else if (k === 'volumeMounts' && walk.tls) {
+    c = appendTo(v, depth + 1, walk, MOUNTS)
+    saw = SAW_MOUNTS
+  } else if (typeof v === 'function') {
+    return bail()
+  } else {
+    c = copyValue(v, depth + 1)
+  }
+  setOwn(out, k, c)
+  return saw
 }
 
 /** The hook's entries of a list, made anew for the output. */

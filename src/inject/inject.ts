@@ -1,5 +1,5 @@
 import { HookError } from '../errors.js'
-import { cloneJson, copyValue, isFieldObject, type Json, type JsonObject } from '../lib/clone.js'
+import { checkPrototype, cloneJson, copyValue, isFieldObject, type Json, type JsonObject } from '../lib/clone.js'
 import { bail, copyWorkload, fastPathCounts, walkOf, type Walk } from './fast-path.js'
 import { isStore, LIST, readHead } from './head.js'
 import { isObject, jsonEqual } from '../lib/json.js'
@@ -265,6 +265,7 @@ export function runInjection(
  * wins over a malformed workload, as when the whole list is cloned first.
  */
 function injectList(manifests: readonly unknown[], plan: Plan): { out: Json[]; results: HookResult[] } {
+  checkPrototype() // whether for...in reads keys as Object.keys does, for this call
   const run = new Injection(plan)
   const walk = walkOf(plan) // only the fast path needs it: the checked path alone (runInjection) makes none
   const n = manifests.length

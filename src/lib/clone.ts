@@ -107,29 +107,73 @@ function cloneArray(value: readonly unknown[], depth: number): Json[] {
   return out
 }
 
+/**
+ * Whether `for...in` reads a plain object's keys exactly as `Object.keys`
+ * does: when `Object.prototype` carries no enumerable key (nothing has
+ * polluted it), `for...in` over an object whose prototype is it, or null,
+ * gives its own enumerable string keys in the same order, without making an
+ * array of them. Checked again by `checkPrototype` at each public call.
+ */
+let forInIsOwnKeys = false
+
+/** Looks again whether `Object.prototype` carries an enumerable key (a polluted prototype); cheap. */
+export function checkPrototype(): void {
+   
+  for (const _ in Object.prototype) {
+    forInIsOwnKeys = false
+    return
+  }
+  forInIsOwnKeys = true
+}
+
+/** Whether `for...in` over `obj` gives its own enumerable string keys, as `Object.keys` does (see forInIsOwnKeys). */
+export function readsByForIn(obj: object): boolean {
+  return forInIsOwnKeys && isPlainObject(obj)
+}
+
 /** The own enumerable string-keyed fields, as JSON.stringify reads them; undefined ones are absent. */
 function cloneFields(src: Record<string, unknown>, depth: number, fromToJSON = false): Json {
   const out: JsonObject = {}
-  for (const key of Object.keys(src)) {
-    let copy: Json
-    let wholeObject = false
-    try {
-      const v = src[key]
-      if (v === undefined) continue // as JSON.stringify does: an absent field
-      // A plain object may carry its own toJSON too: what it returns stands for the whole object.
-      if (typeof v === 'function' && key === 'toJSON' && !fromToJSON) {
-        wholeObject = true
-        return cloneToJSON(src, v, depth)
-      }
-      copy = cloneValue(v, depth + 1)
-    } catch (e) {
-      const f = readFault(e, 'reading this field')
-      if (!wholeObject) f.segments.push(key)
-      throw f
+  if (forInIsOwnKeys && isPlainObject(src)) {
+    for (const key in src) {
+      const whole = cloneField(out, src, key, depth, fromToJSON)
+      if (whole !== undefined) return whole
     }
-    setOwn(out, key, copy)
+    return out
+  }
+  for (const key of Object.keys(src)) {
+    const whole = cloneField(out, src, key, depth, fromToJSON)
+    if (whole !== undefined) return whole
   }
   return out
+}
+
+/** Copies `src[key]` into `out`; returns what a toJSON of the object made of the whole object, if it has one. */
+function cloneField(
+  out: JsonObject,
+  src: Record<string, unknown>,
+  key: string,
+  depth: number,
+  fromToJSON: boolean,
+): Json | undefined {
+  let copy: Json
+  let wholeObject = false
+  try {
+    const v = src[key]
+    if (v === undefined) return undefined // as JSON.stringify does: an absent field
+    // A plain object may carry its own toJSON too: what it returns stands for the whole object.
+    if (typeof v === 'function' && key === 'toJSON' && !fromToJSON) {
+      wholeObject = true
+      return cloneToJSON(src, v, depth)
+    }
+    copy = cloneValue(v, depth + 1)
+  } catch (e) {
+    const f = readFault(e, 'reading this field')
+    if (!wholeObject) f.segments.push(key)
+    throw f
+  }
+  setOwn(out, key, copy)
+  return undefined
 }
 
 /**
@@ -234,6 +278,7 @@ function pathRepeats(root: unknown, segments: ReadonlyArray<string | number>): b
  * at it.
  */
 export function cloneJson(value: unknown, base: ReadonlyArray<string | number> = [], depth = 0): Json {
+  checkPrototype()
   try {
     return cloneValue(value, depth)
   } catch (err) {

@@ -70,3 +70,31 @@ describe('the fast path is the way the common shapes take', () => {
     })
   })
 })
+
+describe('keys read with for...in only while Object.prototype carries no enumerable key (issue 20)', () => {
+  it('a polluted Object.prototype changes nothing in the output: no inherited key is copied, on either way', () => {
+    const manifests = [
+      deployment('web', 'prod'),
+      { apiVersion: 'v1', kind: 'Service', metadata: { name: 's' }, spec: {} },
+    ]
+    const clean = JSON.stringify(injectHook(manifests, spec()).manifests)
+     
+    Object.defineProperty(Object.prototype, 'polluted', {
+      value: 'x',
+      enumerable: true,
+      configurable: true,
+      writable: true,
+    })
+    try {
+      const out = injectHook(manifests, spec()).manifests
+      expect(JSON.stringify(out)).toBe(clean)
+      const all = JSON.stringify(out, (_, v: unknown) =>
+        typeof v === 'object' && v !== null && !Array.isArray(v) ? { ...v, own: Object.keys(v) } : v,
+      )
+      expect(all.includes('"polluted"')).toBe(false)
+    } finally {
+      delete (Object.prototype as Record<string, unknown>).polluted
+    }
+    expect(JSON.stringify(injectHook(manifests, spec()).manifests)).toBe(clean)
+  })
+})

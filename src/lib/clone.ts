@@ -118,7 +118,6 @@ let forInIsOwnKeys = false
 
 /** Looks again whether `Object.prototype` carries an enumerable key (a polluted prototype); cheap. */
 export function checkPrototype(): void {
-   
   for (const _ in Object.prototype) {
     forInIsOwnKeys = false
     return

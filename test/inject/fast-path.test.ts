@@ -78,7 +78,7 @@ describe('keys read with for...in only while Object.prototype carries no enumera
       { apiVersion: 'v1', kind: 'Service', metadata: { name: 's' }, spec: {} },
     ]
     const clean = JSON.stringify(injectHook(manifests, spec()).manifests)
-     
+
     Object.defineProperty(Object.prototype, 'polluted', {
       value: 'x',
       enumerable: true,

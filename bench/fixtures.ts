@@ -83,6 +83,15 @@ export function deepCopy(v: unknown): unknown {
   return out
 }
 
+/** The floor the figures used until 2026-12-03 (Object.keys and map): kept to compare with figures of before. */
+export function keysCopy(v: unknown): unknown {
+  if (typeof v !== 'object' || v === null) return v
+  if (Array.isArray(v)) return v.map(keysCopy)
+  const out: Record<string, unknown> = {}
+  for (const k of Object.keys(v)) out[k] = keysCopy((v as Record<string, unknown>)[k])
+  return out
+}
+
 export const hook = (tls: HookSpec['tls']): HookSpec => ({
   kind: 'complete',
   app: { name: 'bench', namespace: 'default' },

@@ -16,7 +16,7 @@ import {
   stringifyManifests,
   verifyHookToken,
 } from '../dist/index.js'
-import { deepCopy, deployments, hook, smallDeployments } from './fixtures.js'
+import { deepCopy, deployments, hook, keysCopy, smallDeployments } from './fixtures.js'
 import { compareMany, compareSync, median, ms, printTable, ratio, timeAsync, type Row } from './lib.js'
 
 const f = (n: string) => readFileSync(new URL(`../test/fixtures/pki/${n}`, import.meta.url), 'utf8')
@@ -42,6 +42,7 @@ if (want('inject')) {
         inject: () => injectHook(input, hook(tls)),
         copyIn: () => deepCopy(input),
         copyOut: () => deepCopy(output),
+        keysIn: () => keysCopy(input),
       }
       const label = `injectHook, ${n.toLocaleString('en')} ${shape} Deployments`
       const t = compareMany(fns, rounds, true)
@@ -60,6 +61,14 @@ if (want('inject')) {
         ratio: ratio(t.inject!, t.copyIn!),
         goal: big ? (shape === 'small' ? '<= 2.0x' : '<= 1.2x') : '',
       })
+      if (big)
+        rows.push({
+          figure: `${label}, GC before each`,
+          measured: ms(t.inject!),
+          floor: `Object.keys copy of input ${ms(t.keysIn!)}`,
+          ratio: ratio(t.inject!, t.keysIn!),
+          goal: 'the floor before 2026-12-03',
+        })
       if (big) {
         const b = compareMany(fns, rounds, false)
         rows.push({

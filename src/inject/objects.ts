@@ -89,11 +89,17 @@ export function isOwnObject(obj: JsonObject, plan: Plan): boolean {
 
 /** The env entries every container gets, in order: fresh objects each call (nothing is shared). */
 export function hookEnv(plan: Plan): JsonObject[] {
-  return plan.env.map((v) =>
-    plan.tokenFrom === 'value'
-      ? { name: v.name, value: v.value }
-      : { name: v.name, valueFrom: { secretKeyRef: { name: plan.names.tokenSecret, key: v.secretKey } } },
-  )
+  // a loop of object literals, no closure: this runs once per container of every call
+  const vars = plan.env
+  const out = new Array<JsonObject>(vars.length)
+  let i = 0
+  for (const v of vars) {
+    out[i++] =
+      plan.tokenFrom === 'value'
+        ? { name: v.name, value: v.value }
+        : { name: v.name, valueFrom: { secretKeyRef: { name: plan.names.tokenSecret, key: v.secretKey } } }
+  }
+  return out
 }
 
 /** The volume and mount every pod and container gets with TLS. */

@@ -24,9 +24,13 @@ class CloneFault {
  * prototype instead (JSON.parse and YAML both make such own keys).
  */
 export function setOwn(out: Record<string, unknown>, key: string, value: unknown): void {
-  if (key === '__proto__')
-    Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true })
+  if (key === '__proto__') defineOwn(out, key, value)
   else out[key] = value
+}
+
+/** The rare half of setOwn, apart so that the common half stays small enough to inline. */
+function defineOwn(out: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true })
 }
 
 function isPlainObject(value: object): boolean {

@@ -173,19 +173,24 @@ if (want('app')) {
     ] as const) {
       const output = injectHook(input, hook(material)).manifests
       const reused = hook(material)
-      // a controller builds its hook object per call: fresh objects, the PEM strings read again
-      const fresh = () =>
-        hook(
-          material && {
-            caBundlePem: material.caBundlePem.slice(0),
-            certPem: material.certPem.slice(0),
-            keyPem: material.keyPem.slice(0),
-          },
-        )
+      // a controller builds its hook object per call from what it stored: fresh objects and fresh
+      // strings (read back, as JSON.parse makes them), made before the clock starts
+      const copyString = (text: string) => JSON.parse(JSON.stringify(text)) as string
+      const freshTls = (m: typeof material, extra = '') =>
+        m && {
+          caBundlePem: copyString(m.caBundlePem),
+          certPem: copyString(m.certPem + extra),
+          keyPem: copyString(m.keyPem),
+        }
+      const freshHooks = Array.from({ length: CALLS }, () => hook(freshTls(material)))
+      // two TLS sets in turn, as the complete and the shutdown hook of one application are
+      const twoSets = Array.from({ length: CALLS }, (_, i) => hook(freshTls(material, i % 2 === 0 ? '' : '\n')))
+      let at = 0
       const t = compareMany(
         {
-          fresh: times(() => injectHook(input, fresh())),
+          fresh: times(() => injectHook(input, freshHooks[at++ % CALLS]!)),
           reused: times(() => injectHook(input, reused)),
+          alternating: times(() => injectHook(input, twoSets[at++ % CALLS]!)),
           copyOut: times(() => deepCopy(output)),
         },
         15,
@@ -206,6 +211,14 @@ if (want('app')) {
         ratio: ratio(t.reused!, t.copyOut!),
         goal: '',
       })
+      if (material !== undefined)
+        rows.push({
+          figure: `injectHook, ${shape}, ${label}, fresh hook objects of two TLS sets in turn`,
+          measured: perCall(t.alternating!),
+          floor: `copy of output ${perCall(t.copyOut!)}`,
+          ratio: ratio(t.alternating!, t.copyOut!),
+          goal: '',
+        })
     }
   }
 }

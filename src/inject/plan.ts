@@ -1,3 +1,4 @@
+import { BoundedCache } from '../lib/bounded-cache.js'
 import { HookError } from '../errors.js'
 import { parseCertificates, parsePrivateKey } from '../lib/pem.js'
 import { resolveHookUrl } from './endpoint.js'
@@ -109,22 +110,28 @@ function oneOf<T extends string>(value: unknown, allowed: readonly T[], fallback
 
 // Parsing certificates and checking the key pair is the one fixed cost of an
 // injection; a controller injects many applications with few distinct TLS
-// sets, so the last one checked is remembered. Same strings, same answer.
+// sets (the complete and the shutdown hook's, one per application), so the
+// last one checked is compared first (=== on the strings, no hashing), then
+// the last 64 distinct sets, keyed by their three strings: each distinct set
+// is parsed and checked once. A set that fails is never remembered.
 let lastTls: { input: HookTls; output: HookTls } | undefined
+const CHECKED_TLS = new BoundedCache<HookTls>(64)
 
 function checkTls(tls: unknown): HookTls {
+  if (!isRecord(tls) || Object.keys(tls).length !== 3) return checkTlsUncached(tls) // it throws
+  const { caBundlePem, certPem, keyPem } = tls
   if (
     lastTls !== undefined &&
-    isRecord(tls) &&
-    Object.keys(tls).length === 3 &&
-    tls.caBundlePem === lastTls.input.caBundlePem &&
-    tls.certPem === lastTls.input.certPem &&
-    tls.keyPem === lastTls.input.keyPem
+    caBundlePem === lastTls.input.caBundlePem &&
+    certPem === lastTls.input.certPem &&
+    keyPem === lastTls.input.keyPem
   ) {
     return lastTls.output
   }
-  const output = checkTlsUncached(tls)
-  const { caBundlePem, certPem, keyPem } = tls as HookTls
+  if (typeof caBundlePem !== 'string' || typeof certPem !== 'string' || typeof keyPem !== 'string')
+    return checkTlsUncached(tls) // it throws
+  const key = `${caBundlePem}\0${certPem}\0${keyPem}`
+  const output = CHECKED_TLS.get(key, () => Object.freeze(checkTlsUncached(tls)))
   lastTls = { input: { caBundlePem, certPem, keyPem }, output }
   return output
 }

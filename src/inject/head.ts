@@ -1,10 +1,15 @@
 // The identity fields of a manifest (apiVersion, kind, metadata.name and
 // metadata.namespace), read once for both ways of injecting: the fast path
 // over the input and the checked path over its clone.
+import { HookError } from '../errors.js'
+import type { Json, JsonObject } from '../lib/clone.js'
+import { isObject } from '../lib/json.js'
+import { fieldName, pointer } from '../lib/pointer.js'
+
 type Path = Array<string | number>
 
 /** What every manifest must have, read. */
-interface ManifestHead {
+export interface ManifestHead {
   apiVersion: string
   kind: string
   name: string
@@ -50,3 +55,29 @@ export function readHead(
 /** ConfigMaps and Secrets: what the hook's own objects may collide with. */
 export const isStore = (head: ManifestHead) =>
   head.apiVersion === 'v1' && (head.kind === 'ConfigMap' || head.kind === 'Secret')
+
+/**
+ * The manifest `list[index]` of a clone (at `path` in the input), checked: its
+ * head, or the items of a v1 List; ERR_INVALID_MANIFEST for anything else. The
+ * one reading for both walks of the checked path (injection and removal).
+ */
+export function checkedManifest(
+  list: Json[],
+  index: number,
+  path: Path,
+): { obj: JsonObject; head: ManifestHead } | { items: Json[] } {
+  const obj = list[index]
+  const at = (...rest: Path) => pointer(...path, ...rest)
+  if (!isObject(obj))
+    throw new HookError('ERR_INVALID_MANIFEST', 'the manifest must be a Kubernetes object', { path: at() })
+  const head = readHead(obj, isObject)
+  if (head === LIST) {
+    const items = obj.items ?? []
+    if (!Array.isArray(items))
+      throw new HookError('ERR_INVALID_MANIFEST', 'the List items must be an array', { path: at('items') })
+    return { items }
+  }
+  if ('must' in head)
+    throw new HookError('ERR_INVALID_MANIFEST', `${fieldName(head.at)} must be ${head.must}`, { path: at(...head.at) })
+  return { obj, head }
+}

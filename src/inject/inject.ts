@@ -1,9 +1,9 @@
 import { HookError } from '../errors.js'
 import { checkPrototype, cloneJson, copyValue, isFieldObject, type Json, type JsonObject } from '../lib/clone.js'
 import { bail, copyWorkload, fastPathCounts, walkOf, type Walk } from './fast-path.js'
-import { isStore, LIST, readHead } from './head.js'
+import { checkedManifest, isStore, LIST, readHead } from './head.js'
 import { isObject, jsonEqual } from '../lib/json.js'
-import { fieldName, pointer } from '../lib/pointer.js'
+import { pointer } from '../lib/pointer.js'
 import { ConflictPolicy, ENV, MOUNTS, upsertAll, VOLUMES, type Site, type Upserted } from './collisions.js'
 import { certMount, certVolume, hookEnv, hookObjects, isOwnObject, optsOut } from './objects.js'
 import { makePlan, type Plan } from './plan.js'
@@ -118,22 +118,13 @@ class Injection {
   }
 
   visit(list: Json[], index: number, path: Path): void {
-    const obj = list[index]
-    const at = (...rest: Path) => pointer(...path, ...rest)
-    if (!isObject(obj))
-      throw new HookError('ERR_INVALID_MANIFEST', 'the manifest must be a Kubernetes object', { path: at() })
-    const head = readHead(obj, isObject)
-    if (head === LIST) {
-      const items = obj.items ?? []
-      if (!Array.isArray(items))
-        throw new HookError('ERR_INVALID_MANIFEST', 'the List items must be an array', { path: at('items') })
+    const manifest = checkedManifest(list, index, path)
+    if ('items' in manifest) {
+      const { items } = manifest
       for (let j = 0; j < items.length; j++) this.visit(items, j, [...path, 'items', j])
       return
     }
-    if ('must' in head)
-      throw new HookError('ERR_INVALID_MANIFEST', `${fieldName(head.at)} must be ${head.must}`, {
-        path: at(...head.at),
-      })
+    const { obj, head } = manifest
     const { apiVersion, kind, name, namespace: ns } = head
     if (isStore(head)) {
       this.stores.set(identity(kind, ns, name), { list, index, path })

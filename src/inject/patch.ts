@@ -1,5 +1,5 @@
 import { HookError } from '../errors.js'
-import { cloneJson, type Json } from '../lib/clone.js'
+import { cloneJson, type Json, type JsonObject } from '../lib/clone.js'
 import { diffJson, type JsonPatchOperation } from '../lib/json-patch.js'
 import type { KubernetesObject } from '../lib/kubernetes.js'
 import { isObject } from '../lib/json.js'
@@ -42,6 +42,19 @@ export function hookPatch(manifest: object, hook: HookSpec, options?: InjectOpti
 
 /** hookPatch for a hook checked already (reviewAdmission checks it first, to answer 500 for it). */
 export function patchWithPlan(manifest: object, plan: Plan): HookPatch {
+  const { before, after, objects, results } = hookedCopy(manifest, plan)
+  return { patch: diffJson(before, after), objects, results }
+}
+
+/**
+ * The manifest read as JSON (`before`) and a copy of it hooked (`after`),
+ * with the hook's objects and injectHook's results: what every patch form
+ * (JSON Patch, strategic merge, apply configuration) is read off.
+ */
+export function hookedCopy(
+  manifest: object,
+  plan: Plan,
+): { before: JsonObject; after: JsonObject; objects: KubernetesObject[]; results: HookResult[] } {
   const before = cloneJson(manifest)
   if (!isObject(before))
     throw new HookError('ERR_INVALID_MANIFEST', 'the manifest must be a Kubernetes object', { path: '' })
@@ -49,6 +62,7 @@ export function patchWithPlan(manifest: object, plan: Plan): HookPatch {
   const { results, summary } = runInjection(out, plan, () => [])
   results.push(summary)
   const [hooked = before, ...objects] = out
-  // the hook's objects are the ConfigMaps and Secrets it built, each with apiVersion, kind and metadata.name
-  return { patch: diffJson(before, hooked), objects: objects as unknown as KubernetesObject[], results }
+  // casts: runInjection keeps an object an object; the hook's objects are the ConfigMaps and Secrets
+  // it built, each with apiVersion, kind and metadata.name
+  return { before, after: hooked as JsonObject, objects: objects as unknown as KubernetesObject[], results }
 }

@@ -4,9 +4,9 @@
 // annotations), never by its name alone.
 import { HookError } from '../errors.js'
 import { cloneJson, type Json, type JsonObject } from '../lib/clone.js'
-import { isObject, jsonEqual } from '../lib/json.js'
+import { jsonEqual } from '../lib/json.js'
 import { refOf, type Manifest } from '../lib/kubernetes.js'
-import { fieldName, pointer } from '../lib/pointer.js'
+import { pointer } from '../lib/pointer.js'
 import {
   ConflictPolicy,
   entriesOf,
@@ -19,7 +19,7 @@ import {
   type ListOwner,
   type Site,
 } from './collisions.js'
-import { isStore, LIST, readHead } from './head.js'
+import { checkedManifest, isStore } from './head.js'
 import { certMount, certVolume, hookEnv, isOwnObject } from './objects.js'
 import { makePlan, type Plan } from './plan.js'
 import type { HookResult, HookSpec, InjectOptions, InjectResult } from './types.js'
@@ -41,22 +41,12 @@ class Removal {
 
   /** Removes what the hook wrote from `list[index]`; false when the item is the hook's object and must go. */
   keep(list: Json[], index: number, path: Path): boolean {
-    const obj = list[index]
-    const at = (...rest: Path) => pointer(...path, ...rest)
-    if (!isObject(obj))
-      throw new HookError('ERR_INVALID_MANIFEST', 'the manifest must be a Kubernetes object', { path: at() })
-    const head = readHead(obj, isObject)
-    if (head === LIST) {
-      const items = obj.items ?? []
-      if (!Array.isArray(items))
-        throw new HookError('ERR_INVALID_MANIFEST', 'the List items must be an array', { path: at('items') })
-      this.sweep(items, [...path, 'items'])
+    const manifest = checkedManifest(list, index, path)
+    if ('items' in manifest) {
+      this.sweep(manifest.items, [...path, 'items'])
       return true
     }
-    if ('must' in head)
-      throw new HookError('ERR_INVALID_MANIFEST', `${fieldName(head.at)} must be ${head.must}`, {
-        path: at(...head.at),
-      })
+    const { obj, head } = manifest
     if (isStore(head)) {
       if (isOwnObject(obj, this.plan)) {
         this.objects++

@@ -3,11 +3,10 @@
 // type) and an apply configuration for server-side apply. Both are read off
 // the same hooked copy that hookPatch diffs, with the merge keys Kubernetes
 // gives the lists the hook writes into.
-import { HookError } from '../errors.js'
-import { cloneJson, type Json, type JsonObject } from '../lib/clone.js'
+import type { Json, JsonObject } from '../lib/clone.js'
 import { isObject, jsonEqual } from '../lib/json.js'
 import type { KubernetesObject } from '../lib/kubernetes.js'
-import { runInjection } from './inject.js'
+import { hookedCopy } from './patch.js'
 import { makePlan } from './plan.js'
 import type { HookResult, HookSpec, InjectOptions } from './types.js'
 import { podSpecLocation } from './workloads.js'
@@ -144,18 +143,8 @@ function changedEntry(ea: JsonObject, eb: JsonObject, merge: { key: string; inne
 }
 
 /** The manifest cloned and hooked, as hookPatch makes it. */
-function hooked(manifest: object, hook: HookSpec, options: InjectOptions | undefined) {
-  const plan = makePlan(hook, options)
-  const before = cloneJson(manifest)
-  if (!isObject(before))
-    throw new HookError('ERR_INVALID_MANIFEST', 'the manifest must be a Kubernetes object', { path: '' })
-  const out: Json[] = [cloneJson(before)]
-  const { results, summary } = runInjection(out, plan, () => [])
-  results.push(summary)
-  const [after = before, ...objects] = out
-  // cast: the hook's objects are the ConfigMaps and Secrets it built, each with apiVersion, kind and metadata.name
-  return { before, after: after as JsonObject, objects: objects as unknown as KubernetesObject[], results }
-}
+const hooked = (manifest: object, hook: HookSpec, options: InjectOptions | undefined) =>
+  hookedCopy(manifest, makePlan(hook, options))
 
 const locationOf = (obj: JsonObject) =>
   typeof obj.apiVersion === 'string' && typeof obj.kind === 'string'

@@ -203,44 +203,45 @@ export async function serveWebhook(options: ServeOptions): Promise<Webhook> {
   log({ level: 'info', msg: 'listening', address: `${address.address}:${address.port}` })
 
   // Read again on a timer: a mounted Secret changes by a symlink swap that fs.watch does not always see.
-  const reload = () => {
-    try {
-      const next = loadHookDir(options.hooksDir)
-      if (next.digest !== hooks.digest) {
-        hooks = next
-        m.configs.set(next.bindings.length)
-        m.reloads.inc({ what: 'hooks', result: 'ok' })
-        log({ level: 'info', msg: 'hook configurations reloaded', files: next.files })
+  // Each source: read it, use it when it changed; on a failure keep the last good one and say so once.
+  const watched = (what: 'hooks' | 'tls', failed: string, step: () => Record<string, unknown> | undefined) => {
+    let lastError: string | undefined
+    return () => {
+      try {
+        const changed = step()
+        if (changed !== undefined) {
+          m.reloads.inc({ what, result: 'ok' })
+          log({ level: 'info', ...changed })
+        }
+        lastError = undefined
+      } catch (e) {
+        const message = e instanceof Error ? e.message : 'unreadable'
+        if (message !== lastError) {
+          m.reloads.inc({ what, result: 'failed' })
+          log({ level: 'error', msg: failed, error: message })
+        }
+        lastError = message
       }
-      lastHooksError = undefined
-    } catch (e) {
-      const message = e instanceof HookError ? e.message : 'unreadable'
-      if (message !== lastHooksError) {
-        m.reloads.inc({ what: 'hooks', result: 'failed' })
-        log({ level: 'error', msg: 'hook configurations not reloaded: the last good set stays', error: message })
-      }
-      lastHooksError = message
-    }
-    try {
-      const next = readTls(options)
-      if (next.cert !== tls.cert || next.key !== tls.key) {
-        server.setSecureContext(next) // new handshakes only: open connections keep theirs
-        tls = next
-        m.reloads.inc({ what: 'tls', result: 'ok' })
-        log({ level: 'info', msg: 'serving certificate reloaded' })
-      }
-      lastTlsError = undefined
-    } catch (e) {
-      const message = e instanceof Error ? e.message : 'unreadable'
-      if (message !== lastTlsError) {
-        m.reloads.inc({ what: 'tls', result: 'failed' })
-        log({ level: 'error', msg: 'serving certificate not reloaded: the last good one stays', error: message })
-      }
-      lastTlsError = message
     }
   }
-  let lastHooksError: string | undefined
-  let lastTlsError: string | undefined
+  const reloadHooks = watched('hooks', 'hook configurations not reloaded: the last good set stays', () => {
+    const next = loadHookDir(options.hooksDir)
+    if (next.digest === hooks.digest) return undefined
+    hooks = next
+    m.configs.set(next.bindings.length)
+    return { msg: 'hook configurations reloaded', files: next.files }
+  })
+  const reloadTls = watched('tls', 'serving certificate not reloaded: the last good one stays', () => {
+    const next = readTls(options)
+    if (next.cert === tls.cert && next.key === tls.key) return undefined
+    server.setSecureContext(next) // new handshakes only: open connections keep theirs
+    tls = next
+    return { msg: 'serving certificate reloaded' }
+  })
+  const reload = () => {
+    reloadHooks()
+    reloadTls()
+  }
   const timer = setInterval(reload, options.reloadSeconds * 1000)
   timer.unref()
 

@@ -112,28 +112,31 @@ function oneOf<T extends string>(value: unknown, allowed: readonly T[], fallback
 // injection; a controller injects many applications with few distinct TLS
 // sets (the complete and the shutdown hook's, one per application), so the
 // last one checked is compared first (=== on the strings, no hashing), then
-// the last 64 distinct sets, keyed by their three strings: each distinct set
-// is parsed and checked once. A set that fails is never remembered.
+// the last 64 distinct sets, found by their leaf certificate (the shortest of
+// the three strings to hash) and compared whole: each distinct set is parsed
+// and checked once. A set that fails is never remembered.
 let lastTls: { input: HookTls; output: HookTls } | undefined
-const CHECKED_TLS = new BoundedCache<HookTls>(64)
+const CHECKED_TLS = new BoundedCache<{ input: HookTls; output: HookTls }>(64)
 
 function checkTls(tls: unknown): HookTls {
   if (!isRecord(tls) || Object.keys(tls).length !== 3) return checkTlsUncached(tls) // it throws
   const { caBundlePem, certPem, keyPem } = tls
-  if (
-    lastTls !== undefined &&
-    caBundlePem === lastTls.input.caBundlePem &&
-    certPem === lastTls.input.certPem &&
-    keyPem === lastTls.input.keyPem
-  ) {
-    return lastTls.output
-  }
+  const same = (seen: { input: HookTls } | undefined) =>
+    seen !== undefined &&
+    caBundlePem === seen.input.caBundlePem &&
+    certPem === seen.input.certPem &&
+    keyPem === seen.input.keyPem
+  if (lastTls !== undefined && same(lastTls)) return lastTls.output
   if (typeof caBundlePem !== 'string' || typeof certPem !== 'string' || typeof keyPem !== 'string')
     return checkTlsUncached(tls) // it throws
-  const key = `${caBundlePem}\0${certPem}\0${keyPem}`
-  const output = CHECKED_TLS.get(key, () => Object.freeze(checkTlsUncached(tls)))
-  lastTls = { input: { caBundlePem, certPem, keyPem }, output }
-  return output
+  const cached = CHECKED_TLS.peek(certPem)
+  const entry =
+    cached !== undefined && same(cached)
+      ? cached
+      : { input: { caBundlePem, certPem, keyPem }, output: Object.freeze(checkTlsUncached(tls)) }
+  if (entry !== cached) CHECKED_TLS.set(certPem, entry)
+  lastTls = entry
+  return entry.output
 }
 
 function checkTlsUncached(tls: unknown): HookTls {

@@ -32,10 +32,36 @@ export function resolveHookUrl(
   path = '/apiEndpoint',
 ): Readonly<ResolvedUrl> {
   if (typeof endpoint !== 'string') return resolveUncached(endpoint, app, kind, tls, path) // it throws
+  // the last hook first, by ===: a controller hooking one application at a time asks again and again
+  const l = lastUrl
+  if (
+    l !== undefined &&
+    l.endpoint === endpoint &&
+    l.namespace === app.namespace &&
+    l.name === app.name &&
+    l.kind === kind &&
+    l.tls === tls &&
+    l.path === path
+  )
+    return l.url
   // lengths first: a name holding the separator cannot make two hooks share a key
   const key = `${path}\0${String(tls)}\0${kind}\0${app.namespace.length}:${app.namespace}\0${app.name.length}:${app.name}\0${endpoint}`
-  return URLS.get(key, () => Object.freeze(resolveUncached(endpoint, app, kind, tls, path)))
+  const url = URLS.get(key, () => Object.freeze(resolveUncached(endpoint, app, kind, tls, path)))
+  lastUrl = { endpoint, namespace: app.namespace, name: app.name, kind, tls, path, url }
+  return url
 }
+
+let lastUrl:
+  | {
+      endpoint: string
+      namespace: string
+      name: string
+      kind: HookKind
+      tls: boolean
+      path: string
+      url: Readonly<ResolvedUrl>
+    }
+  | undefined
 
 // the URLs of the last 256 hooks (a URL is parsed for each): a refused endpoint throws and is not kept
 const URLS = new BoundedCache<Readonly<ResolvedUrl>>(256)

@@ -46,6 +46,16 @@ const NAMES = new BoundedCache<Readonly<HookNames>>(256)
 
 /** Names for the hook `kind` of application `app` (a shared, frozen object). */
 export function hookNames(app: string, kind: 'complete' | 'shutdown'): Readonly<HookNames> {
+  // the last application first, by ===: no key to build and hash when it is asked again
+  if (lastNames !== undefined && lastNames.app === app && lastNames.kind === kind) return lastNames.names
+  const names = namesOf(app, kind)
+  lastNames = { app, kind, names }
+  return names
+}
+
+let lastNames: { app: string; kind: 'complete' | 'shutdown'; names: Readonly<HookNames> } | undefined
+
+function namesOf(app: string, kind: 'complete' | 'shutdown'): Readonly<HookNames> {
   return NAMES.get(`${kind}\0${app}`, () => {
     const infix = kind === 'complete' ? '-krake' : '-krake-shutdown'
     return Object.freeze({

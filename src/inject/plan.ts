@@ -181,7 +181,80 @@ export function mountPathKey<T>(path: T): T | string {
 }
 
 /** Checks the hook spec and options; every problem is a HookError with a path. */
-export function makePlan(hook: HookSpec, options: InjectOptions | undefined, overrides: PlanOverrides = {}): Plan {
+export function makePlan(hook: HookSpec, options: InjectOptions | undefined, overrides?: PlanOverrides): Plan {
+  // A controller hooks one application at a time with a hook object it builds anew each call: when
+  // its content is the last call's, field for field (===), the last plan serves again, checked already.
+  const snapshot = overrides === undefined ? snapshotOf(hook, options) : undefined
+  if (snapshot !== undefined && lastPlan !== undefined && sameSnapshot(snapshot, lastPlan.snapshot))
+    return lastPlan.plan
+  let checked: Plan
+  try {
+    checked = makeCheckedPlan(hook, options, overrides ?? {})
+  } catch (e) {
+    if (e instanceof HookError) throw e
+    // a getter or a Proxy trap of the caller's that throws: bad input too, said without its message
+    const name = e instanceof Error ? e.name : 'an exception'
+    throw new HookError('ERR_INVALID_HOOK', `reading the hook or its options threw ${name}`, { path: '', cause: e })
+  }
+  const plan = Object.freeze(checked)
+  if (snapshot !== undefined) lastPlan = { snapshot, plan }
+  return plan
+}
+
+let lastPlan: { snapshot: readonly unknown[]; plan: Plan } | undefined
+
+const sameSnapshot = (a: readonly unknown[], b: readonly unknown[]) =>
+  a.length === b.length && a.every((v, i) => v === b[i])
+
+/** What is read only through the snapshot must be a value that === compares truly: a string, boolean or undefined. */
+const primitive = (v: unknown) => v === undefined || typeof v === 'string' || typeof v === 'boolean'
+
+/**
+ * Every field makePlan reads of `hook` and `options`, in a fixed order, with
+ * the number of keys of each object (an unknown key changes it), or
+ * undefined when anything is not plain (a getter that throws, a value that
+ * is not a string or boolean where one is expected): then the plan is made
+ * and checked in full, which says what is wrong.
+ */
+function snapshotOf(hook: unknown, options: unknown): unknown[] | undefined {
+  try {
+    if (!isRecord(hook) || !isRecord(hook.app)) return undefined
+    const { app, tls } = hook
+    const out: unknown[] = [
+      Object.keys(hook).length,
+      hook.kind,
+      hook.apiEndpoint,
+      hook.externalEndpoint,
+      hook.token,
+      Object.keys(app).length,
+      app.name,
+      app.namespace,
+    ]
+    if (tls === undefined) out.push('no tls')
+    else if (isRecord(tls)) out.push(Object.keys(tls).length, tls.caBundlePem, tls.certPem, tls.keyPem)
+    else return undefined
+    if (options === undefined) out.push('no options')
+    else if (isRecord(options)) {
+      const { env } = options
+      out.push(
+        Object.keys(options).length,
+        options.certDest,
+        options.certStorage,
+        options.tokenFrom,
+        options.initContainers,
+        options.onConflict,
+      )
+      if (env === undefined) out.push('no env')
+      else if (isRecord(env)) out.push(Object.keys(env).length, env.token, env.url)
+      else return undefined
+    } else return undefined
+    return out.every((v) => typeof v === 'number' || primitive(v)) ? out : undefined
+  } catch {
+    return undefined
+  }
+}
+
+function makeCheckedPlan(hook: HookSpec, options: InjectOptions | undefined, overrides: PlanOverrides): Plan {
   const { kind, app, token, tls, resolved } = checkHook(hook)
   const opts = checkOptions(options)
   const certDest = cleanMountPath(opts.certDest ?? DEFAULT_CERT_DEST[kind])

@@ -1,0 +1,44 @@
+// makePlan serves the last plan again when the hook and options hold the same
+// values field for field (a controller builds its hook object anew per call),
+// and never when anything differs, however little (issue 20).
+import { describe, expect, it } from 'vitest'
+import { makePlan } from '../../src/inject/plan.js'
+import { fixtureTls, hookErrorOf, spec, TOKEN } from '../helpers.js'
+
+const fresh = () => spec({ apiEndpoint: 'https://k:8443', tls: { ...fixtureTls() } })
+
+describe('makePlan reuses the last plan for the same content only', () => {
+  it('gives the same frozen plan for a fresh hook object of the same content, and a new one when a field differs', () => {
+    const first = makePlan(fresh(), { onConflict: 'keep' })
+    expect(makePlan(fresh(), { onConflict: 'keep' })).toBe(first)
+    expect(Object.isFrozen(first)).toBe(true)
+    for (const [hook, options] of [
+      [{ ...fresh(), token: `${TOKEN}x` }, { onConflict: 'keep' }],
+      [{ ...fresh(), app: { name: 'other', namespace: 'secondary' } }, { onConflict: 'keep' }],
+      [fresh(), { onConflict: 'replace' }],
+      [fresh(), { onConflict: 'keep', env: { token: 'T' } }],
+      [{ ...fresh(), tls: undefined }, { onConflict: 'keep' }],
+    ] as const) {
+      const plan = makePlan(hook, options)
+      expect(plan).not.toBe(first)
+      expect(makePlan(fresh(), { onConflict: 'keep' })).not.toBe(plan) // and back: made anew, equal to the first
+      expect(makePlan(fresh(), { onConflict: 'keep' })).toEqual(first)
+    }
+  })
+
+  it('still refuses an unknown key, a bad value and a throwing getter after a good plan of the same content', () => {
+    makePlan(fresh(), undefined)
+    expect(hookErrorOf(() => makePlan({ ...fresh(), extra: 1 } as never, undefined)).code).toBe('ERR_INVALID_HOOK')
+    makePlan(fresh(), undefined)
+    expect(hookErrorOf(() => makePlan(fresh(), { certDest: '/' })).code).toBe('ERR_INVALID_OPTION')
+    makePlan(fresh(), undefined)
+    const getter = Object.defineProperty(fresh(), 'token', {
+      get: () => {
+        throw new Error('no')
+      },
+      enumerable: true,
+    })
+    const e = hookErrorOf(() => makePlan(getter, undefined))
+    expect([e.code, e.path, e.message]).toEqual(['ERR_INVALID_HOOK', '', 'reading the hook or its options threw Error'])
+  })
+})

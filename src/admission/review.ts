@@ -285,19 +285,22 @@ function plansOf(bound: unknown): Plan[] | string {
   return plans.sort((a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind))
 }
 
-/** The resolver's bindings for `object`, or the refusal its failure is. */
-function resolve(resolver: HookResolver, object: JsonObject, request: Record<string, unknown>, uid: string) {
-  let bound: unknown
+/** The resolver's bindings for `object`, or the refusal its failure is (apart: a binding may hold any keys). */
+function resolve(
+  resolver: HookResolver,
+  object: JsonObject,
+  request: Record<string, unknown>,
+  uid: string,
+): { bound: unknown } | { refused: Decision } {
   try {
     // cast: a JSON copy of the object filled in with apiVersion, kind and name; the request as the API server sent it
-    bound = resolver(cloneJson(object) as unknown as KubernetesObject, request as AdmissionRequest)
+    return { bound: resolver(cloneJson(object) as unknown as KubernetesObject, request as AdmissionRequest) }
   } catch (e) {
     if (e instanceof HookError && e.path !== undefined && /^\/metadata(\/|$)/.test(e.path))
-      return deny(uid, 400, describeHookError(e))
+      return { refused: deny(uid, 400, describeHookError(e)) }
     const what = e instanceof HookError ? ` (${e.code})` : ''
-    return deny(uid, 500, `the hook resolver failed${what}`)
+    return { refused: deny(uid, 500, `the hook resolver failed${what}`) }
   }
-  return bound
 }
 
 /**
@@ -336,13 +339,14 @@ function decide(
   const { object, original } = under
   if (optsOut(object.metadata)) return allow(uid, 'opted-out')
 
-  const bound = typeof hook === 'function' ? resolve(hook, object, request, uid) : { hook, options }
-  if (isRecord(bound) && 'outcome' in bound && 'review' in bound) return bound as unknown as Decision // resolve's refusal
-  const plans = plansOf(bound)
+  const resolved = typeof hook === 'function' ? resolve(hook, object, request, uid) : { bound: { hook, options } }
+  if ('refused' in resolved) return resolved.refused
+  const plans = plansOf(resolved.bound)
   if (typeof plans === 'string') return deny(uid, 500, plans)
   if (plans.length === 0) return allow(uid, 'not-selected')
 
-  let hooked: Json = cloneJson(object)
+  // `object` is this call's own copy (the resolver got another): it is hooked in place
+  let hooked: Json = object
   const results: HookResult[] = []
   try {
     for (const plan of plans) {

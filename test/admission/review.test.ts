@@ -361,6 +361,11 @@ describe('reviewAdmission(review, resolver)', () => {
   it('denies with 500 an invalid binding, naming where and never a value', () => {
     const cases: Array<[unknown, string]> = [
       ['a string', 'the hook resolver returned an invalid binding at /: a binding is { hook, options? }'],
+      // shaped like reviewAdmission's own answer: still a binding to check, never taken for a decision
+      [
+        { review: { apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview' }, outcome: { outcome: 'patched' } },
+        'the hook resolver returned an invalid binding at /: a binding is { hook, options? }',
+      ],
       [[{ hook: complete }, 7], 'the hook resolver returned an invalid binding at /1: a binding is { hook, options? }'],
       [
         [{ hook: { ...complete, apiEndpoint: `https://u:${TOKEN}@krake` } }],

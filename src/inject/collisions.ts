@@ -28,36 +28,37 @@ interface Clash {
 }
 
 /**
- * The one place the conflict policy lives, for list entries and whole
- * objects alike. It decides; the caller applies the decision.
+ * The conflict policy of one call, for list entries and whole objects alike:
+ * `decide` is the one place it is applied; the caller carries out the
+ * decision. Plain data, no class: see `Run` in inject.ts for why the
+ * per-call objects of a walk are object literals.
  */
-export class ConflictPolicy {
-  constructor(
-    readonly onConflict: 'replace' | 'error' | 'keep',
-    readonly results: HookResult[],
-  ) {}
+export interface ConflictPolicy {
+  readonly onConflict: 'replace' | 'error' | 'keep'
+  /** Where the results of settled clashes go. */
+  readonly results: HookResult[]
+}
 
-  /**
-   * `append` when nothing clashes, `same` when what is there equals the
-   * hook's; for a clash, `replace` (info result) or `keep` (warning result)
-   * by policy, or, under 'error', ERR_CONFLICT thrown at the clash's path.
-   */
-  decide(clash: Clash | undefined, equal = false): Decision {
-    if (clash === undefined) return 'append'
-    if (equal) return 'same'
-    if (this.onConflict === 'error')
-      throw new HookError('ERR_CONFLICT', `${clash.why}; onConflict is "error"`, { path: clash.path })
-    if (this.onConflict === 'keep') {
-      this.results.push({
-        severity: 'warning',
-        message: `${clash.why}; kept it (onConflict "keep"), the hook may not work`,
-        ...clash.about,
-      })
-      return 'keep'
-    }
-    this.results.push({ severity: 'info', message: `${clash.why}; replaced it with the hook's`, ...clash.about })
-    return 'replace'
+/**
+ * `append` when nothing clashes, `same` when what is there equals the
+ * hook's; for a clash, `replace` (info result) or `keep` (warning result)
+ * by policy, or, under 'error', ERR_CONFLICT thrown at the clash's path.
+ */
+export function decide(policy: ConflictPolicy, clash: Clash | undefined, equal = false): Decision {
+  if (clash === undefined) return 'append'
+  if (equal) return 'same'
+  if (policy.onConflict === 'error')
+    throw new HookError('ERR_CONFLICT', `${clash.why}; onConflict is "error"`, { path: clash.path })
+  if (policy.onConflict === 'keep') {
+    policy.results.push({
+      severity: 'warning',
+      message: `${clash.why}; kept it (onConflict "keep"), the hook may not work`,
+      ...clash.about,
+    })
+    return 'keep'
   }
+  policy.results.push({ severity: 'info', message: `${clash.why}; replaced it with the hook's`, ...clash.about })
+  return 'replace'
 }
 
 /** A named list the hook writes into: env, volumes or volumeMounts. */
@@ -186,7 +187,7 @@ function settle(list: JsonObject[], wanted: JsonObject, kind: ListKind, site: Si
     about: { resourceRef: site.ref, field: pointer(...rel) },
     path: pointer(...site.objPath, ...rel),
   }
-  const decision = site.policy.decide(clash)
+  const decision = decide(site.policy, clash)
   if (decision === 'replace') {
     list[first] = wanted
     for (const k of clashes.slice(1).reverse()) list.splice(k, 1)

@@ -29,11 +29,14 @@ export const LIST = 'List'
 /**
  * The head of `obj`, `LIST` for a v1 List, or its first fault. `isObject`
  * says what counts as an object where metadata is (plain JSON in a clone;
- * plain objects and field-read class instances in the input).
+ * plain objects and field-read class instances in the input). With `into`,
+ * the head is written into it and it is returned: the fast path reads one
+ * head per manifest and keeps none, so it lends one object for all.
  */
 export function readHead(
   obj: Record<string, unknown>,
   isObject: (v: unknown) => v is Record<string, unknown>,
+  into?: ManifestHead,
 ): ManifestHead | typeof LIST | HeadFault {
   const { apiVersion, kind, metadata } = obj
   if (typeof apiVersion !== 'string' || apiVersion === '') return { at: ['apiVersion'], must: 'a non-empty string' }
@@ -44,12 +47,13 @@ export function readHead(
   if (typeof name !== 'string' || name === '') return { at: ['metadata', 'name'], must: 'a non-empty string' }
   if (namespace !== undefined && namespace !== null && typeof namespace !== 'string')
     return { at: ['metadata', 'namespace'], must: 'a string' }
-  return {
-    apiVersion,
-    kind,
-    name,
-    namespace: typeof namespace === 'string' && namespace !== '' ? namespace : undefined,
-  }
+  const ns = typeof namespace === 'string' && namespace !== '' ? namespace : undefined
+  if (into === undefined) return { apiVersion, kind, name, namespace: ns }
+  into.apiVersion = apiVersion
+  into.kind = kind
+  into.name = name
+  into.namespace = ns
+  return into
 }
 
 /** ConfigMaps and Secrets: what the hook's own objects may collide with. */

@@ -1,10 +1,10 @@
 import { HookError } from '../errors.js'
 import { checkPrototype, cloneJson, copyValue, isFieldObject, type Json, type JsonObject } from '../lib/clone.js'
 import { bail, copyWorkload, fastPathCounts, walkOf, type Walk } from './fast-path.js'
-import { checkedManifest, isStore, LIST, readHead } from './head.js'
+import { checkedManifest, isStore, LIST, readHead, type ManifestHead } from './head.js'
 import { isObject, jsonEqual } from '../lib/json.js'
 import { pointer } from '../lib/pointer.js'
-import { ConflictPolicy, ENV, MOUNTS, upsertAll, VOLUMES, type Site, type Upserted } from './collisions.js'
+import { decide, ENV, MOUNTS, upsertAll, VOLUMES, type ConflictPolicy, type Site, type Upserted } from './collisions.js'
 import { certMount, certVolume, hookEnv, hookObjects, isOwnObject, optsOut } from './objects.js'
 import { makePlan, type Plan } from './plan.js'
 import { identityKey, refOf, type Manifest } from '../lib/kubernetes.js'
@@ -59,164 +59,182 @@ function containersHooked(obj: Json, location: readonly string[], initContainers
   let node: Json | undefined = obj
   for (const k of location) node = isObject(node) ? node[k] : undefined
   if (!isObject(node)) return 0
-  const count = (v: Json | undefined) => (Array.isArray(v) ? v.length : 0)
-  return count(node.containers) + (initContainers ? count(node.initContainers) : 0)
+  return lengthOf(node.containers) + (initContainers ? lengthOf(node.initContainers) : 0)
 }
 
-class Injection {
-  readonly results: HookResult[] = []
-  readonly tally: Tally = {
-    workloads: 0,
-    containers: 0,
-    objects: 0,
-    notWorkload: 0,
-    optedOut: 0,
-    hookedAlready: 0,
-    kept: 0,
-  }
+/** How long a list is; 0 for none. Apart rather than a closure in containersHooked: no closure made per manifest. */
+function lengthOf(v: Json | undefined): number {
+  return Array.isArray(v) ? v.length : 0
+}
+
+/**
+ * One call's run: the plan, and what both ways record as they go. An object
+ * literal made by newRun, not a class instance, on purpose: V8 keeps the
+ * shape (map) of a literal alive with its allocation site, but the shape a
+ * class instance reaches by setting its fields is held only by the instances.
+ * Each call's instance dies at the next collection, the shape with it, and
+ * then V8 throws away the optimised code of the walk that checked that shape:
+ * two or three times per call of 10,000 Deployments (`--trace-deopt`, "weak
+ * objects"), about a fifth of the call's time.
+ */
+interface Run {
+  readonly plan: Plan
+  readonly results: HookResult[]
+  readonly tally: Tally
   /** Namespaces of the workloads, in order of first appearance ('' for none). */
-  readonly namespaces = new Set<string>()
-  readonly stores = new Map<string, Placed>()
-
+  readonly namespaces: Set<string>
+  readonly stores: Map<string, Placed>
+  /** The head the fast path reads each manifest's identity into, lent anew for each (see readHead). */
+  readonly head: ManifestHead
   readonly policy: ConflictPolicy
+}
 
-  constructor(readonly plan: Plan) {
-    this.policy = new ConflictPolicy(plan.onConflict, this.results)
-    const forced = forcedSchemeResult(plan)
-    if (forced) this.results.push(forced)
+function newRun(plan: Plan): Run {
+  const results: HookResult[] = []
+  const forced = forcedSchemeResult(plan)
+  if (forced) results.push(forced)
+  return {
+    plan,
+    results,
+    tally: { workloads: 0, containers: 0, objects: 0, notWorkload: 0, optedOut: 0, hookedAlready: 0, kept: 0 },
+    namespaces: new Set<string>(),
+    stores: new Map<string, Placed>(),
+    head: { apiVersion: '', kind: '', name: '', namespace: undefined },
+    policy: { onConflict: plan.onConflict, results },
+  }
+}
+
+/** The fast path for `src`, the item `index` of the input; false when it must take the checked path. */
+function fast(run: Run, src: unknown, out: Json[], index: number, walk: Walk): boolean {
+  try {
+    tryFast(run, src, out, index, walk)
+    fastPathCounts.taken++
+    return true
+  } catch {
+    // NOT_FAST, or not JSON somewhere, a getter or a Proxy trap that throws: the checked path says where
+    fastPathCounts.fellBack++
+    return false
+  }
+}
+
+function tryFast(run: Run, src: unknown, out: Json[], index: number, walk: Walk): void {
+  if (!isFieldObject(src)) bail() // not a manifest: the checked path says so
+  const head = readHead(src, isFieldObject, run.head)
+  if (head === LIST || 'must' in head) bail()
+  const store = isStore(head)
+  const location = store ? undefined : podSpecLocation(head.apiVersion, head.kind)
+  if (location !== undefined && workloadOptsOut(src, location)) bail() // rare: the checked path counts it
+  out[index] = location === undefined ? copyValue(src, 1) : copyWorkload(src, location, 1, walk)
+  if (store) run.stores.set(identity(head.kind, head.namespace, head.name), { list: out, index, path: [index] })
+  if (location === undefined) {
+    run.tally.notWorkload++
+    return
+  }
+  run.namespaces.add(head.namespace ?? '')
+  run.tally.workloads++
+  run.tally.containers += containersHooked(out[index], location, run.plan.initContainers)
+}
+
+/** The checked path for the manifest `list[index]` of a clone, at `path` in the input. */
+function visit(run: Run, list: Json[], index: number, path: Path): void {
+  const manifest = checkedManifest(list, index, path)
+  if ('items' in manifest) {
+    const { items } = manifest
+    for (let j = 0; j < items.length; j++) visit(run, items, j, [...path, 'items', j])
+    return
+  }
+  const { obj, head } = manifest
+  const { apiVersion, kind, name, namespace: ns } = head
+  if (isStore(head)) {
+    run.stores.set(identity(kind, ns, name), { list, index, path })
+    run.tally.notWorkload++
+    return
+  }
+  const location = podSpecLocation(apiVersion, kind)
+  if (location === undefined) {
+    run.tally.notWorkload++
+    return
+  }
+  if (workloadOptsOut(obj, location)) {
+    run.tally.optedOut++
+    return
   }
 
-  /** The fast path for `src`, the item `index` of the input; false when it must take the checked path. */
-  fast(src: unknown, out: Json[], index: number, walk: Walk): boolean {
-    try {
-      this.tryFast(src, out, index, walk)
-      fastPathCounts.taken++
-      return true
-    } catch {
-      // NOT_FAST, or not JSON somewhere, a getter or a Proxy trap that throws: the checked path says where
-      fastPathCounts.fellBack++
-      return false
+  const ref = refOf(apiVersion, kind, name, ns)
+  const site: Site = { objPath: path, ref, policy: run.policy }
+  const done = injectPod(run.plan, obj, location, site)
+  run.namespaces.add(ns ?? '')
+  if (done.changed) {
+    run.tally.workloads++
+    run.tally.containers += done.containers
+  } else if (done.kept) run.tally.kept++
+  else run.tally.hookedAlready++
+}
+
+/** Hooks the pod spec at `location` of `obj`: whether anything changed, whether a clash was kept, into how many containers. */
+function injectPod(
+  plan: Plan,
+  obj: JsonObject,
+  location: readonly string[],
+  site: Site,
+): { changed: boolean; kept: boolean; containers: number } {
+  const pod = findPodSpec(obj, location, site.objPath)
+  const containers = containersOf(pod, 'containers', site.objPath, location)
+  const inits = plan.initContainers ? containersOf(pod, 'initContainers', site.objPath, location) : []
+  let changed = false
+  let kept = false
+  const note = (done: Upserted) => {
+    changed ||= done.changed
+    kept ||= done.kept
+  }
+  if (plan.tls !== undefined) note(upsertAll(pod, [certVolume(plan)], VOLUMES, site, { parentRel: location }))
+  const each = (list: Array<JsonObject & { name: string }>, field: 'containers' | 'initContainers') => {
+    for (const [i, c] of list.entries()) {
+      const owner = { parentRel: [...location, field, i], container: c.name }
+      note(upsertAll(c, hookEnv(plan), ENV, site, owner))
+      if (plan.tls !== undefined) note(upsertAll(c, [certMount(plan)], MOUNTS, site, owner))
     }
   }
+  each(inits, 'initContainers')
+  each(containers, 'containers')
+  return { changed, kept, containers: containers.length + inits.length }
+}
 
-  private tryFast(src: unknown, out: Json[], index: number, walk: Walk): void {
-    if (!isFieldObject(src)) bail() // not a manifest: the checked path says so
-    const head = readHead(src, isFieldObject)
-    if (head === LIST || 'must' in head) bail()
-    const store = isStore(head)
-    const location = store ? undefined : podSpecLocation(head.apiVersion, head.kind)
-    if (location !== undefined && workloadOptsOut(src, location)) bail() // rare: the checked path counts it
-    out[index] = location === undefined ? copyValue(src, 1) : copyWorkload(src, location, 1, walk)
-    if (store) this.stores.set(identity(head.kind, head.namespace, head.name), { list: out, index, path: [index] })
-    if (location === undefined) {
-      this.tally.notWorkload++
-      return
-    }
-    this.namespaces.add(head.namespace ?? '')
-    this.tally.workloads++
-    this.tally.containers += containersHooked(out[index], location, this.plan.initContainers)
+/** The summary result that ends every result list: what was hooked, and what was left alone and why. */
+function summary(run: Run): HookResult {
+  const t = run.tally
+  const alone = t.notWorkload + t.optedOut + t.hookedAlready + t.kept
+  const kept = t.kept > 0 ? `, ${t.kept} with its own entries kept (onConflict "keep")` : ''
+  return {
+    severity: 'info',
+    message:
+      `${run.plan.kind} hook: hooked ${plural(t.workloads, 'workload')} (${plural(t.containers, 'container')}), ` +
+      `added ${plural(t.objects, 'object')}; left alone ${plural(alone, 'object')}: ` +
+      `${t.notWorkload} not a workload, ${t.optedOut} opted out, ${t.hookedAlready} hooked already${kept}`,
   }
+}
 
-  visit(list: Json[], index: number, path: Path): void {
-    const manifest = checkedManifest(list, index, path)
-    if ('items' in manifest) {
-      const { items } = manifest
-      for (let j = 0; j < items.length; j++) this.visit(items, j, [...path, 'items', j])
-      return
-    }
-    const { obj, head } = manifest
-    const { apiVersion, kind, name, namespace: ns } = head
-    if (isStore(head)) {
-      this.stores.set(identity(kind, ns, name), { list, index, path })
-      this.tally.notWorkload++
-      return
-    }
-    const location = podSpecLocation(apiVersion, kind)
-    if (location === undefined) {
-      this.tally.notWorkload++
-      return
-    }
-    if (workloadOptsOut(obj, location)) {
-      this.tally.optedOut++
-      return
-    }
-
-    const ref = refOf(apiVersion, kind, name, ns)
-    const site: Site = { objPath: path, ref, policy: this.policy }
-    const done = this.injectPod(obj, location, site)
-    this.namespaces.add(ns ?? '')
-    if (done.changed) {
-      this.tally.workloads++
-      this.tally.containers += done.containers
-    } else if (done.kept) this.tally.kept++
-    else this.tally.hookedAlready++
-  }
-
-  /** Hooks the pod spec at `location` of `obj`: whether anything changed, whether a clash was kept, into how many containers. */
-  injectPod(
-    obj: JsonObject,
-    location: readonly string[],
-    site: Site,
-  ): { changed: boolean; kept: boolean; containers: number } {
-    const plan = this.plan
-    const pod = findPodSpec(obj, location, site.objPath)
-    const containers = containersOf(pod, 'containers', site.objPath, location)
-    const inits = plan.initContainers ? containersOf(pod, 'initContainers', site.objPath, location) : []
-    let changed = false
-    let kept = false
-    const note = (done: Upserted) => {
-      changed ||= done.changed
-      kept ||= done.kept
-    }
-    if (plan.tls !== undefined) note(upsertAll(pod, [certVolume(plan)], VOLUMES, site, { parentRel: location }))
-    const each = (list: Array<JsonObject & { name: string }>, field: 'containers' | 'initContainers') => {
-      for (const [i, c] of list.entries()) {
-        const owner = { parentRel: [...location, field, i], container: c.name }
-        note(upsertAll(c, hookEnv(plan), ENV, site, owner))
-        if (plan.tls !== undefined) note(upsertAll(c, [certMount(plan)], MOUNTS, site, owner))
+/** Adds the hook's ConfigMap/Secrets, one set per namespace, or settles them with what is there. */
+function addObjects(run: Run, out: Json[]): void {
+  for (const ns of run.namespaces) {
+    const namespace = ns === '' ? undefined : ns
+    for (const wanted of hookObjects(run.plan, namespace)) {
+      const { kind, metadata: meta } = wanted
+      const placed = run.stores.get(identity(kind, namespace, meta.name))
+      if (placed === undefined) {
+        out.push(wanted)
+        run.tally.objects++
+        continue
       }
-    }
-    each(inits, 'initContainers')
-    each(containers, 'containers')
-    return { changed, kept, containers: containers.length + inits.length }
-  }
-
-  /** The summary result that ends every result list: what was hooked, and what was left alone and why. */
-  summary(): HookResult {
-    const t = this.tally
-    const alone = t.notWorkload + t.optedOut + t.hookedAlready + t.kept
-    const kept = t.kept > 0 ? `, ${t.kept} with its own entries kept (onConflict "keep")` : ''
-    return {
-      severity: 'info',
-      message:
-        `${this.plan.kind} hook: hooked ${plural(t.workloads, 'workload')} (${plural(t.containers, 'container')}), ` +
-        `added ${plural(t.objects, 'object')}; left alone ${plural(alone, 'object')}: ` +
-        `${t.notWorkload} not a workload, ${t.optedOut} opted out, ${t.hookedAlready} hooked already${kept}`,
-    }
-  }
-
-  /** Adds the hook's ConfigMap/Secrets, one set per namespace, or settles them with what is there. */
-  addObjects(out: Json[]): void {
-    for (const ns of this.namespaces) {
-      const namespace = ns === '' ? undefined : ns
-      for (const wanted of hookObjects(this.plan, namespace)) {
-        const { kind, metadata: meta } = wanted
-        const placed = this.stores.get(identity(kind, namespace, meta.name))
-        if (placed === undefined) {
-          out.push(wanted)
-          this.tally.objects++
-          continue
-        }
-        const existing = placed.list[placed.index] as JsonObject
-        if (isOwnObject(existing, this.plan) && !jsonEqual(existing, wanted)) {
-          placed.list[placed.index] = wanted // ours from an earlier run: refresh it
-          continue
-        }
-        const ref = refOf('v1', kind, meta.name, namespace)
-        const why = `${kind} "${meta.name}"${namespace === undefined ? '' : ` in namespace "${namespace}"`} is already in the input and is not the hook's`
-        const clash = { why, about: { resourceRef: ref }, path: pointer(...placed.path) }
-        if (this.policy.decide(clash, jsonEqual(existing, wanted)) === 'replace') placed.list[placed.index] = wanted
+      const existing = placed.list[placed.index] as JsonObject
+      if (isOwnObject(existing, run.plan) && !jsonEqual(existing, wanted)) {
+        placed.list[placed.index] = wanted // ours from an earlier run: refresh it
+        continue
       }
+      const ref = refOf('v1', kind, meta.name, namespace)
+      const why = `${kind} "${meta.name}"${namespace === undefined ? '' : ` in namespace "${namespace}"`} is already in the input and is not the hook's`
+      const clash = { why, about: { resourceRef: ref }, path: pointer(...placed.path) }
+      if (decide(run.policy, clash, jsonEqual(existing, wanted)) === 'replace') placed.list[placed.index] = wanted
     }
   }
 }
@@ -242,10 +260,10 @@ export function runInjection(
   plan: Plan,
   pathOf: (index: number) => Path,
 ): { results: HookResult[]; summary: HookResult } {
-  const run = new Injection(plan)
-  for (let i = 0; i < out.length; i++) run.visit(out, i, pathOf(i))
-  run.addObjects(out)
-  return { results: run.results, summary: run.summary() }
+  const run = newRun(plan)
+  for (let i = 0; i < out.length; i++) visit(run, out, i, pathOf(i))
+  addObjects(run, out)
+  return { results: run.results, summary: summary(run) }
 }
 
 /**
@@ -257,25 +275,25 @@ export function runInjection(
  */
 function injectList(manifests: readonly unknown[], plan: Plan): { out: Json[]; results: HookResult[] } {
   checkPrototype() // whether for...in reads keys as Object.keys does, for this call
-  const run = new Injection(plan)
+  const run = newRun(plan)
   const walk = walkOf(plan) // only the fast path needs it: the checked path alone (runInjection) makes none
   const n = manifests.length
   const out = new Array<Json>(n)
   let pending: { error: unknown } | undefined
   for (let i = 0; i < n; i++) {
-    if (pending === undefined && i in manifests && run.fast(manifests[i], out, i, walk)) continue
+    if (pending === undefined && i in manifests && fast(run, manifests[i], out, i, walk)) continue
     // a hole: cloning the whole list names it, as the checked path does (the items before it cloned fine)
     out[i] = i in manifests ? cloneJson(manifests[i], [i], 1) : cloneJson(manifests)
     if (pending !== undefined) continue // cloned only, for an earlier error of cloning to win
     try {
-      run.visit(out, i, [i])
+      visit(run, out, i, [i])
     } catch (error) {
       pending = { error }
     }
   }
   if (pending !== undefined) throw pending.error
-  run.addObjects(out)
-  run.results.push(run.summary())
+  addObjects(run, out)
+  run.results.push(summary(run))
   return { out, results: run.results }
 }
 

@@ -1,6 +1,7 @@
 import type { JsonObject } from '../lib/clone.js'
 import { isObject } from '../lib/json.js'
 import type { Plan } from './plan.js'
+import type { PlannedVariable } from './variables.js'
 
 /** Marks what the hook wrote, so that a later run knows its own objects. */
 const MANAGED_BY = { key: 'app.kubernetes.io/managed-by', value: 'krake-hooks' }
@@ -87,18 +88,27 @@ export function isOwnObject(obj: JsonObject, plan: Plan): boolean {
   )
 }
 
+/** One env entry the hook writes for `v`. */
+function envEntry(plan: Plan, v: PlannedVariable): JsonObject {
+  return plan.tokenFrom === 'value'
+    ? { name: v.name, value: v.value }
+    : { name: v.name, valueFrom: { secretKeyRef: { name: plan.names.tokenSecret, key: v.secretKey } } }
+}
+
 /** The env entries every container gets, in order: fresh objects each call (nothing is shared). */
 export function hookEnv(plan: Plan): JsonObject[] {
-  // a loop of object literals, no closure: this runs once per container of every call
+  // This runs once per container of every call, and what it makes outlives the call. An array
+  // literal, unlike `new Array(n)`, has an allocation site that V8 learns to allocate in the old
+  // generation when its arrays survive (pretenuring), so a large call does not overflow the young
+  // generation and pay a scavenge that copies its output: 10,000 small Deployments, 14.3 -> 11.5 MiB
+  // of young allocation (bench/README.md). The hook has two variables (variables.ts); the loop is
+  // for a third.
   const vars = plan.env
-  const out = new Array<JsonObject>(vars.length)
-  let i = 0
-  for (const v of vars) {
-    out[i++] =
-      plan.tokenFrom === 'value'
-        ? { name: v.name, value: v.value }
-        : { name: v.name, valueFrom: { secretKeyRef: { name: plan.names.tokenSecret, key: v.secretKey } } }
-  }
+  const [first, second] = vars
+  if (vars.length === 2 && first !== undefined && second !== undefined)
+    return [envEntry(plan, first), envEntry(plan, second)]
+  const out: JsonObject[] = []
+  for (const v of vars) out.push(envEntry(plan, v))
   return out
 }
 

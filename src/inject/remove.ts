@@ -8,7 +8,6 @@ import { jsonEqual } from '../lib/json.js'
 import { refOf, type Manifest } from '../lib/kubernetes.js'
 import { pointer } from '../lib/pointer.js'
 import {
-  ConflictPolicy,
   entriesOf,
   ENV,
   MOUNTS,
@@ -63,7 +62,7 @@ class Removal {
     const site: Site = {
       objPath: path,
       ref: refOf(head.apiVersion, head.kind, head.name, head.namespace),
-      policy: new ConflictPolicy('keep', this.results),
+      policy: { onConflict: 'keep', results: this.results },
     }
     const pod = findPodSpec(obj, location, path)
     let removed = 0

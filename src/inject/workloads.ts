@@ -5,7 +5,25 @@ import { fieldName, pointer } from '../lib/pointer.js'
 
 type Path = Array<string | number>
 
-const POD_TEMPLATE = ['spec', 'template', 'spec']
+const POD_TEMPLATE: readonly string[] = ['spec', 'template', 'spec']
+const POD: readonly string[] = ['spec']
+const TEMPLATE: readonly string[] = ['template', 'spec']
+const CRON_JOB: readonly string[] = ['spec', 'jobTemplate', 'spec', 'template', 'spec']
+
+/** The API groups that have workloads, besides the core group. */
+const WORKLOAD_GROUPS = ['apps', 'extensions', 'batch'] as const
+
+/**
+ * The API group of `apiVersion` ('' for the core group) when it is one that
+ * has workloads, otherwise undefined. It cuts no string: it runs once per
+ * manifest of every call.
+ */
+function groupOf(apiVersion: string): string | undefined {
+  const slash = apiVersion.indexOf('/')
+  if (slash < 0) return ''
+  for (const group of WORKLOAD_GROUPS) if (slash === group.length && apiVersion.startsWith(group)) return group
+  return undefined
+}
 
 /**
  * Where the pod spec of a workload is, by API group and kind. Krake itself
@@ -13,13 +31,11 @@ const POD_TEMPLATE = ['spec', 'template', 'spec']
  * name in another group (a CRD) is not ours to touch.
  */
 export function podSpecLocation(apiVersion: string, kind: string): readonly string[] | undefined {
-  const slash = apiVersion.indexOf('/')
-  const group = slash < 0 ? '' : apiVersion.slice(0, slash)
-  switch (group) {
+  switch (groupOf(apiVersion)) {
     case '':
-      if (kind === 'Pod') return ['spec']
+      if (kind === 'Pod') return POD
       if (kind === 'ReplicationController') return POD_TEMPLATE
-      if (kind === 'PodTemplate') return ['template', 'spec']
+      if (kind === 'PodTemplate') return TEMPLATE
       return undefined
     case 'apps':
     case 'extensions':
@@ -28,7 +44,7 @@ export function podSpecLocation(apiVersion: string, kind: string): readonly stri
         : undefined
     case 'batch':
       if (kind === 'Job') return POD_TEMPLATE
-      if (kind === 'CronJob') return ['spec', 'jobTemplate', 'spec', 'template', 'spec']
+      if (kind === 'CronJob') return CRON_JOB
       return undefined
     default:
       return undefined

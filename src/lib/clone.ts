@@ -87,7 +87,7 @@ function cloneValue(value: unknown, depth: number): Json {
       if (depth > MAX_DEPTH) throw new CloneFault('depth', '')
       if (Array.isArray(value)) return cloneArray(value, depth)
       // Plain objects (what JSON.parse and YAML make) are the fast path.
-      if (isPlainObject(value)) return cloneFields(value as Record<string, unknown>, depth)
+      if (isPlainObject(value)) return cloneFields(value as Record<string, unknown>, depth, false, true)
       return cloneInstance(value, depth)
     }
     default:
@@ -135,9 +135,14 @@ export function readsByForIn(obj: object): boolean {
 }
 
 /** The own enumerable string-keyed fields, as JSON.stringify reads them; undefined ones are absent. */
-function cloneFields(src: Record<string, unknown>, depth: number, fromToJSON = false): Json {
+function cloneFields(
+  src: Record<string, unknown>,
+  depth: number,
+  fromToJSON = false,
+  plain = isPlainObject(src),
+): Json {
   const out: JsonObject = {}
-  if (forInIsOwnKeys && isPlainObject(src)) {
+  if (forInIsOwnKeys && plain) {
     for (const key in src) {
       const whole = cloneField(out, src, key, depth, fromToJSON)
       if (whole !== undefined) return whole
@@ -240,14 +245,48 @@ function cloneToJSON(holder: object, toJSON: Function, depth: number): Json {
   return cloneFields(json as Record<string, unknown>, depth, true)
 }
 
+/** What copyValue throws: one shared object, no stack and no detail, since its callers then take the checked way. */
+class Unusual {
+  readonly message = 'not plain JSON data: take the checked way'
+}
+const UNUSUAL = new Unusual()
+
 /**
- * The copy of `value`, as `cloneJson` makes it, at `depth` in the input,
- * without the error translation: it throws an internal fault on anything that
- * is not JSON. For the fast path, which then takes the checked path for an
- * exact error.
+ * The copy of `value`, as `cloneJson` makes it, at `depth` in the input, for
+ * the fast path: plain JSON data is copied in one tight loop, class instances
+ * (client-node models) as cloneJson reads them; anything else that JSON
+ * cannot hold as it is (a hole, undefined in a list, a function or a toJSON,
+ * a symbol, NaN, a depth that may be a cycle) throws, with no detail, and the
+ * caller takes the checked way (cloneJson), which says what and where.
+ * Callers catch every throw: a getter or a Proxy trap may throw too.
  */
 export function copyValue(value: unknown, depth: number): Json {
-  return cloneValue(value, depth)
+  if (typeof value === 'string' || typeof value === 'boolean') return value
+  if (typeof value === 'number') {
+    if (Number.isFinite(value)) return value === 0 ? 0 : value // -0 is written as 0
+    throw UNUSUAL
+  }
+  if (typeof value !== 'object') throw UNUSUAL
+  if (value === null) return null
+  if (depth > MAX_DEPTH) throw UNUSUAL
+  if (Array.isArray(value)) {
+    const n = value.length
+    const out = new Array<Json>(n)
+    for (let i = 0; i < n; i++) {
+      const v: unknown = value[i]
+      if (v === undefined) throw UNUSUAL // a hole, or undefined: neither is a JSON value in a list
+      out[i] = copyValue(v, depth + 1)
+    }
+    return out
+  }
+  if (!forInIsOwnKeys || !isPlainObject(value)) return cloneValue(value, depth)
+  const out: JsonObject = {}
+  // a function field (a toJSON among them) throws in the copy of it
+  for (const key in value) {
+    const v = (value as Record<string, unknown>)[key] // cast: a plain object, read by its own keys
+    if (v !== undefined) setOwn(out, key, copyValue(v, depth + 1))
+  }
+  return out
 }
 
 /**

@@ -83,6 +83,15 @@ describe('injectHook: every workload kind', () => {
         metadata: { name: 'crd' },
         spec: { template: { spec: { containers: [] } } },
       },
+      // groups that begin or end like ours are other groups (the group is read without cutting the string)
+      ...['apps.example.com/v1', 'appsx/v1', 'app/v1', 'batchx/v1', 'extensions.k8s.io/v1', '/v1', 'apps'].map(
+        (apiVersion) => ({
+          apiVersion,
+          kind: apiVersion.startsWith('batch') ? 'Job' : 'Deployment',
+          metadata: { name: 'crd' },
+          spec: { template: { spec: { containers: [container('main')] } } },
+        }),
+      ),
       { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'ns' } },
       { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm' }, data: { a: 'b' } },
     ]

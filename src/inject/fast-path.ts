@@ -11,7 +11,7 @@
 // and test/inject/fast-path.test.ts that the common shapes take this way.
 import { copyValue, isFieldObject, readsByForIn, setOwn, type Json, type JsonObject } from '../lib/clone.js'
 import { ENV, MOUNTS, takesPlaceOf, VOLUMES, type ListKind } from './collisions.js'
-import { certMount, certVolume, hookEnv } from './objects.js'
+import { certMount, certVolume, envEntry, hookEnv } from './objects.js'
 import type { Plan } from './plan.js'
 
 /** Thrown when the fast path does not take a manifest: a plain class, so no stack is captured. */
@@ -32,7 +32,10 @@ export function bail(): never {
   throw NOT_FAST
 }
 
-/** One call's hook, as the fast path needs it: the plan, and the hook's entries to compare against. */
+/**
+ * One call's hook, as the fast path needs it: the plan, and the hook's
+ * entries to compare against. An object literal (see `Run` in inject.ts).
+ */
 export interface Walk {
   readonly plan: Plan
   readonly tls: boolean
@@ -40,6 +43,13 @@ export interface Walk {
   readonly env: readonly JsonObject[]
   readonly volumes: readonly JsonObject[]
   readonly mounts: readonly JsonObject[]
+  /**
+   * How many containers the workload being copied has had hooked so far: the
+   * caller sets it to 0 before each workload and reads it once the copy is
+   * done (a copy that bails leaves a count nobody reads). Counted on the way
+   * rather than read back from the output, whose shapes are the output's own.
+   */
+  containers: number
 }
 
 /** The walk of one call with `plan`. */
@@ -51,6 +61,7 @@ export function walkOf(plan: Plan): Walk {
     env: hookEnv(plan),
     volumes: tls ? [certVolume(plan)] : [],
     mounts: tls ? [certMount(plan)] : [],
+    containers: 0,
   }
 }
 
@@ -121,7 +132,7 @@ function copyPodSpec(pod: Record<string, unknown>, depth: number, walk: Walk): J
     for (const k of Object.keys(pod)) saw |= podField(pod, k, out, depth, walk)
   }
   if ((saw & SAW_CONTAINERS) === 0) bail()
-  if (tls && (saw & SAW_VOLUMES) === 0) out.volumes = [certVolume(plan)]
+  if (tls && (saw & SAW_VOLUMES) === 0) setOwn(out, 'volumes', [certVolume(plan)]) // not `out.volumes =`: see copyContainer
   return out
 }
 
@@ -156,6 +167,7 @@ function copyContainers(list: unknown, depth: number, walk: Walk, mayBeEmpty: bo
     if (!isFieldObject(c) || typeof c.name !== 'string' || c.name === '') bail() // holes too
     out[i] = copyContainer(c, depth + 1, walk)
   }
+  walk.containers += n
   return out
 }
 
@@ -168,8 +180,12 @@ function copyContainer(container: Record<string, unknown>, depth: number, walk: 
   } else {
     for (const k of Object.keys(container)) saw |= containerField(container, k, out, depth, walk)
   }
-  if ((saw & SAW_ENV) === 0) out.env = hookEnv(plan)
-  if (tls && (saw & SAW_MOUNTS) === 0) out.volumeMounts = [certMount(plan)]
+  // Through setOwn, not `out.env =`: a named store that adds a field is compiled against the shape
+  // it makes, which only output objects have; when the caller drops its outputs that shape dies
+  // and V8 throws the compiled walk away ("weak objects", every third call of 10,000 realistic
+  // Deployments). setOwn's one store sees every shape and is compiled against none.
+  if ((saw & SAW_ENV) === 0) setOwn(out, 'env', hookEnv(plan))
+  if (tls && (saw & SAW_MOUNTS) === 0) setOwn(out, 'volumeMounts', [certMount(plan)])
   return out
 }
 
@@ -199,9 +215,10 @@ function containerField(
   return saw
 }
 
-/** The hook's entries of a list, made anew for the output. */
-function freshEntries(plan: Plan, kind: ListKind): JsonObject[] {
-  return kind === ENV ? hookEnv(plan) : [kind === VOLUMES ? certVolume(plan) : certMount(plan)]
+/** Fresh copies of the hook's entries of a list, written into `out` from `at` on (no array made for them). */
+function putEntries(out: Json[], at: number, plan: Plan, kind: ListKind): void {
+  if (kind !== ENV) out[at] = kind === VOLUMES ? certVolume(plan) : certMount(plan)
+  else for (const v of plan.env) out[at++] = envEntry(plan, v)
 }
 
 /** Whether `entry` clashes with one of the hook's entries of the list. */
@@ -225,7 +242,6 @@ function appendTo(list: unknown, depth: number, walk: Walk, kind: ListKind): Jso
   }
   const out = new Array<Json>(n + hooks.length)
   for (let i = 0; i < n; i++) out[i] = copyValue(list[i], depth + 1)
-  let j = n
-  for (const entry of freshEntries(walk.plan, kind)) out[j++] = entry
+  putEntries(out, n, walk.plan, kind)
   return out
 }

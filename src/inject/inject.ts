@@ -2,7 +2,7 @@ import { HookError } from '../errors.js'
 import { checkPrototype, cloneJson, copyValue, isFieldObject, type Json, type JsonObject } from '../lib/clone.js'
 import { bail, copyWorkload, fastPathCounts, walkOf, type Walk } from './fast-path.js'
 import { checkedManifest, isStore, LIST, readHead, type ManifestHead } from './head.js'
-import { isObject, jsonEqual } from '../lib/json.js'
+import { jsonEqual } from '../lib/json.js'
 import { pointer } from '../lib/pointer.js'
 import { decide, ENV, MOUNTS, upsertAll, VOLUMES, type ConflictPolicy, type Site, type Upserted } from './collisions.js'
 import { certMount, certVolume, hookEnv, hookObjects, isOwnObject, optsOut } from './objects.js'
@@ -52,19 +52,6 @@ function workloadOptsOut(obj: Record<string, unknown>, location: readonly string
     node !== null &&
     optsOut((node as { metadata?: unknown }).metadata)
   )
-}
-
-/** How many containers the hook went into in the hooked pod spec at `location` of `obj` (the fast path's output). */
-function containersHooked(obj: Json, location: readonly string[], initContainers: boolean): number {
-  let node: Json | undefined = obj
-  for (const k of location) node = isObject(node) ? node[k] : undefined
-  if (!isObject(node)) return 0
-  return lengthOf(node.containers) + (initContainers ? lengthOf(node.initContainers) : 0)
-}
-
-/** How long a list is; 0 for none. Apart rather than a closure in containersHooked: no closure made per manifest. */
-function lengthOf(v: Json | undefined): number {
-  return Array.isArray(v) ? v.length : 0
 }
 
 /**
@@ -124,6 +111,7 @@ function tryFast(run: Run, src: unknown, out: Json[], index: number, walk: Walk)
   const store = isStore(head)
   const location = store ? undefined : podSpecLocation(head.apiVersion, head.kind)
   if (location !== undefined && workloadOptsOut(src, location)) bail() // rare: the checked path counts it
+  walk.containers = 0
   out[index] = location === undefined ? copyValue(src, 1) : copyWorkload(src, location, 1, walk)
   if (store) run.stores.set(identity(head.kind, head.namespace, head.name), { list: out, index, path: [index] })
   if (location === undefined) {
@@ -132,7 +120,7 @@ function tryFast(run: Run, src: unknown, out: Json[], index: number, walk: Walk)
   }
   run.namespaces.add(head.namespace ?? '')
   run.tally.workloads++
-  run.tally.containers += containersHooked(out[index], location, run.plan.initContainers)
+  run.tally.containers += walk.containers
 }
 
 /** The checked path for the manifest `list[index]` of a clone, at `path` in the input. */

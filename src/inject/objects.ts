@@ -89,7 +89,7 @@ export function isOwnObject(obj: JsonObject, plan: Plan): boolean {
 }
 
 /** One env entry the hook writes for `v`. */
-function envEntry(plan: Plan, v: PlannedVariable): JsonObject {
+export function envEntry(plan: Plan, v: PlannedVariable): JsonObject {
   return plan.tokenFrom === 'value'
     ? { name: v.name, value: v.value }
     : { name: v.name, valueFrom: { secretKeyRef: { name: plan.names.tokenSecret, key: v.secretKey } } }

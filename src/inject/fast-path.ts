@@ -9,7 +9,17 @@
 // (isFieldObject: plain ones, and client-node models). Both ways give the
 // same output: a property test holds them to it (test/inject/fast-path-agrees.test.ts),
 // and test/inject/fast-path.test.ts that the common shapes take this way.
-import { copyValue, isFieldObject, readsByForIn, setOwn, type Json, type JsonObject } from '../lib/clone.js'
+import {
+  BY_FOR_IN,
+  copyValue,
+  fieldReading,
+  isFieldObject,
+  NOT_FIELDS,
+  setOwn,
+  type FieldReading,
+  type Json,
+  type JsonObject,
+} from '../lib/clone.js'
 import { ENV, MOUNTS, takesPlaceOf, VOLUMES, type ListKind } from './collisions.js'
 import { certMount, certVolume, envEntry, hookEnv } from './objects.js'
 import type { Plan } from './plan.js'
@@ -65,18 +75,24 @@ export function walkOf(plan: Plan): Walk {
   }
 }
 
-/** `src` (at `depth` in the input) copied, with its pod spec at `location` hooked; throws NOT_FAST. */
+/**
+ * `src` (at `depth` in the input) copied, with its pod spec at `location`
+ * hooked; throws NOT_FAST. `reading` is how src is read (fieldReading), as
+ * each object of the way is: asked once per object and handed down.
+ */
 export function copyWorkload(
   src: Record<string, unknown>,
+  reading: FieldReading,
   location: readonly string[],
   depth: number,
   walk: Walk,
 ): JsonObject {
-  return copyAlong(src, location, 0, depth, walk)
+  return copyAlong(src, reading, location, 0, depth, walk)
 }
 
 function copyAlong(
   node: Record<string, unknown>,
+  reading: FieldReading,
   location: readonly string[],
   step: number,
   depth: number,
@@ -84,7 +100,7 @@ function copyAlong(
 ): JsonObject {
   const out: JsonObject = {}
   let found = false
-  if (readsByForIn(node)) {
+  if (reading === BY_FOR_IN) {
     for (const k in node) found = alongField(node, k, out, location, step, depth, walk) || found
   } else {
     for (const k of Object.keys(node)) found = alongField(node, k, out, location, step, depth, walk) || found
@@ -106,13 +122,20 @@ function alongField(
   const v = node[k]
   if (v === undefined) return false
   if (k === location[step]) {
-    if (!isFieldObject(v)) bail()
+    const reading = fieldReading(v)
+    if (reading === NOT_FIELDS) bail()
+    const next = v as Record<string, unknown> // cast: fieldReading said it is read by its fields
     const last = step + 1 === location.length
-    setOwn(out, k, last ? copyPodSpec(v, depth + 1, walk) : copyAlong(v, location, step + 1, depth + 1, walk))
+    setOwn(
+      out,
+      k,
+      last
+        ? copyPodSpec(next, reading, depth + 1, walk)
+        : copyAlong(next, reading, location, step + 1, depth + 1, walk),
+    )
     return true
   }
-  if (typeof v === 'function') bail() // a toJSON of the object itself
-  setOwn(out, k, copyValue(v, depth + 1))
+  setOwn(out, k, copyValue(v, depth + 1)) // a function (a toJSON of the node itself) throws there
   return false
 }
 
@@ -122,11 +145,11 @@ const SAW_VOLUMES = 2
 const SAW_ENV = 4
 const SAW_MOUNTS = 8
 
-function copyPodSpec(pod: Record<string, unknown>, depth: number, walk: Walk): JsonObject {
+function copyPodSpec(pod: Record<string, unknown>, reading: FieldReading, depth: number, walk: Walk): JsonObject {
   const { plan, tls } = walk
   const out: JsonObject = {}
   let saw = 0
-  if (readsByForIn(pod)) {
+  if (reading === BY_FOR_IN) {
     for (const k in pod) saw |= podField(pod, k, out, depth, walk)
   } else {
     for (const k of Object.keys(pod)) saw |= podField(pod, k, out, depth, walk)
@@ -149,10 +172,8 @@ function podField(pod: Record<string, unknown>, k: string, out: JsonObject, dept
   } else if (k === 'volumes' && walk.tls) {
     c = appendTo(v, depth + 1, walk, VOLUMES)
     saw = SAW_VOLUMES
-  } else if (typeof v === 'function') {
-    return bail()
   } else {
-    c = copyValue(v, depth + 1)
+    c = copyValue(v, depth + 1) // a function (a toJSON of the object itself) throws there
   }
   setOwn(out, k, c)
   return saw
@@ -164,18 +185,26 @@ function copyContainers(list: unknown, depth: number, walk: Walk, mayBeEmpty: bo
   const out = new Array<Json>(n)
   for (let i = 0; i < n; i++) {
     const c: unknown = list[i]
-    if (!isFieldObject(c) || typeof c.name !== 'string' || c.name === '') bail() // holes too
-    out[i] = copyContainer(c, depth + 1, walk)
+    const reading = fieldReading(c) // NOT_FIELDS for a hole too
+    if (reading === NOT_FIELDS) bail()
+    const container = c as Record<string, unknown> // cast: fieldReading said it is read by its fields
+    if (typeof container.name !== 'string' || container.name === '') bail()
+    out[i] = copyContainer(container, reading, depth + 1, walk)
   }
   walk.containers += n
   return out
 }
 
-function copyContainer(container: Record<string, unknown>, depth: number, walk: Walk): JsonObject {
+function copyContainer(
+  container: Record<string, unknown>,
+  reading: FieldReading,
+  depth: number,
+  walk: Walk,
+): JsonObject {
   const { plan, tls } = walk
   const out: JsonObject = {}
   let saw = 0
-  if (readsByForIn(container)) {
+  if (reading === BY_FOR_IN) {
     for (const k in container) saw |= containerField(container, k, out, depth, walk)
   } else {
     for (const k of Object.keys(container)) saw |= containerField(container, k, out, depth, walk)
@@ -206,10 +235,8 @@ function containerField(
   } else if (k === 'volumeMounts' && walk.tls) {
     c = appendTo(v, depth + 1, walk, MOUNTS)
     saw = SAW_MOUNTS
-  } else if (typeof v === 'function') {
-    return bail()
   } else {
-    c = copyValue(v, depth + 1)
+    c = copyValue(v, depth + 1) // a function (a toJSON of the object itself) throws there
   }
   setOwn(out, k, c)
   return saw

@@ -1,5 +1,14 @@
 import { HookError } from '../errors.js'
-import { checkPrototype, cloneJson, copyValue, isFieldObject, type Json, type JsonObject } from '../lib/clone.js'
+import {
+  checkPrototype,
+  cloneJson,
+  copyValue,
+  fieldReading,
+  isFieldObject,
+  NOT_FIELDS,
+  type Json,
+  type JsonObject,
+} from '../lib/clone.js'
 import { bail, copyWorkload, fastPathCounts, walkOf, type Walk } from './fast-path.js'
 import { checkedManifest, isStore, LIST, readHead, type ManifestHead } from './head.js'
 import { jsonEqual } from '../lib/json.js'
@@ -105,14 +114,16 @@ function fast(run: Run, src: unknown, out: Json[], index: number, walk: Walk): b
 }
 
 function tryFast(run: Run, src: unknown, out: Json[], index: number, walk: Walk): void {
-  if (!isFieldObject(src)) bail() // not a manifest: the checked path says so
-  const head = readHead(src, isFieldObject, run.head)
+  const reading = fieldReading(src)
+  if (reading === NOT_FIELDS) bail() // not a manifest: the checked path says so
+  const manifest = src as Record<string, unknown> // cast: fieldReading said it is read by its fields
+  const head = readHead(manifest, isFieldObject, run.head)
   if (head === LIST || 'must' in head) bail()
   const store = isStore(head)
   const location = store ? undefined : podSpecLocation(head.apiVersion, head.kind)
-  if (location !== undefined && workloadOptsOut(src, location)) bail() // rare: the checked path counts it
+  if (location !== undefined && workloadOptsOut(manifest, location)) bail() // rare: the checked path counts it
   walk.containers = 0
-  out[index] = location === undefined ? copyValue(src, 1) : copyWorkload(src, location, 1, walk)
+  out[index] = location === undefined ? copyValue(src, 1) : copyWorkload(manifest, reading, location, 1, walk)
   if (store) run.stores.set(identity(head.kind, head.namespace, head.name), { list: out, index, path: [index] })
   if (location === undefined) {
     run.tally.notWorkload++

@@ -129,9 +129,24 @@ export function checkPrototype(): void {
   forInIsOwnKeys = true
 }
 
-/** Whether `for...in` over `obj` gives its own enumerable string keys, as `Object.keys` does (see forInIsOwnKeys). */
-export function readsByForIn(obj: object): boolean {
-  return forInIsOwnKeys && isPlainObject(obj)
+/** How the fast path reads an object by its fields, as fieldReading says. */
+export type FieldReading = typeof NOT_FIELDS | typeof BY_FOR_IN | typeof BY_KEYS
+/** Not read by its fields: not an object, a list, or an object with a toJSON, a boxed primitive, a Map... */
+export const NOT_FIELDS = 0
+/** A plain object while `for...in` gives exactly its own keys (see forInIsOwnKeys). */
+export const BY_FOR_IN = 1
+/** Read by `Object.keys`: a class instance (a client-node model), or a plain object under a polluted prototype. */
+export const BY_KEYS = 2
+
+/**
+ * Whether and how `value` is read by its own fields, as isFieldObject and
+ * cloneValue read it, in one look at its prototype: the fast path asks it
+ * once per object and hands the answer down to the loop over its keys.
+ */
+export function fieldReading(value: unknown): FieldReading {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return NOT_FIELDS
+  if (isPlainObject(value)) return forInIsOwnKeys ? BY_FOR_IN : BY_KEYS
+  return isFieldInstance(value) ? BY_KEYS : NOT_FIELDS
 }
 
 /** The own enumerable string-keyed fields, as JSON.stringify reads them; undefined ones are absent. */
@@ -193,7 +208,11 @@ function cloneField(
  */
 export function isFieldObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false
-  if (isPlainObject(value)) return true
+  return isPlainObject(value) || isFieldInstance(value)
+}
+
+/** isFieldObject for an object that is no plain object and no list. */
+function isFieldInstance(value: object): boolean {
   if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return false
   if (value instanceof Number || value instanceof String || value instanceof Boolean) return false
   return lossyKind(value) === undefined

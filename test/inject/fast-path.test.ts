@@ -98,3 +98,28 @@ describe('keys read with for...in only while Object.prototype carries no enumera
     expect(JSON.stringify(injectHook(manifests, spec()).manifests)).toBe(clean)
   })
 })
+
+describe('the fast path counts what it hooked once, even when it gives up half way', () => {
+  it('a workload that falls back after its initContainers were copied is counted by the checked path alone', () => {
+    const pod = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'p', namespace: 'prod' },
+      spec: {
+        initContainers: [{ name: 'init', image: 'init:1' }],
+        // the second container's clash makes the fast path give up after the first two were copied
+        containers: [
+          { name: 'a', image: 'a:1' },
+          { name: 'b', image: 'b:1', env: [{ name: 'KRAKE_TOKEN', value: 'theirs' }] },
+        ],
+      },
+    }
+    let summary = ''
+    expect(
+      waysTaken(() => {
+        summary = injectHook([pod], spec(), { initContainers: true }).results.at(-1)?.message ?? ''
+      }),
+    ).toEqual({ taken: 0, fellBack: 1 })
+    expect(summary).toMatch(/^complete hook: hooked 1 workload \(3 containers\),/)
+  })
+})

@@ -263,12 +263,12 @@ function appendTo(list: unknown, depth: number, walk: Walk, kind: ListKind): Jso
   const hooks = kind === ENV ? walk.env : kind === VOLUMES ? walk.volumes : walk.mounts
   if (!Array.isArray(list)) bail()
   const n = list.length
+  const out = new Array<Json>(n + hooks.length)
   for (let i = 0; i < n; i++) {
     const e: unknown = list[i]
     if (!isFieldObject(e) || typeof e.name !== 'string' || clashes(e, hooks, kind)) bail()
+    out[i] = copyValue(e, depth + 1) // checked and copied in one pass: a bail drops the copy anyway
   }
-  const out = new Array<Json>(n + hooks.length)
-  for (let i = 0; i < n; i++) out[i] = copyValue(list[i], depth + 1)
   putEntries(out, n, walk.plan, kind)
   return out
 }

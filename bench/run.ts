@@ -2,8 +2,9 @@
 // measured in the same run, because these machines are shared and noisy.
 import { execFileSync } from 'node:child_process'
 import { createSign, generateKeyPair, type KeyObject } from 'node:crypto'
-import { readFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
+import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { loadAllYaml } from '@kubernetes/client-node'
 import { dump, loadAll } from 'js-yaml'
@@ -183,6 +184,67 @@ if (want('inject')) {
       ratio: ratio(heap.outputBytes, heap.copyBytes),
       goal: '<= 1.15x',
     })
+  }
+}
+
+// Krake's own complete hook, when a checkout of Krake is on the machine: KRAKE_SRC names one or more
+// checkouts' `krake/` folders (colon-separated), KRAKE_PYTHON the Python that has python3-kubernetes,
+// python3-openssl and python3-yarl (Debian's /usr/bin/python3 by default). bench/krake-reference.py times
+// Krake's deepcopy + mangle_app on the same 10,000 small Deployments; ours is measured in this process
+// right after it, a full GC before each call, so that nothing flatters the ratio.
+if (want('krake')) {
+  const sources = (process.env.KRAKE_SRC ?? '').split(':').filter((s) => s !== '')
+  const python = process.env.KRAKE_PYTHON ?? (existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3')
+  if (sources.length === 0)
+    rows.push({
+      figure: "Krake's complete hook, 10,000 small Deployments, TLS on",
+      measured: 'not measured: KRAKE_SRC unset (bench/README.md says how)',
+      floor: '-',
+      ratio: '-',
+      goal: '>= 25x ahead',
+    })
+  const input = smallDeployments(10_000)
+  const dir = mkdtempSync(join(os.tmpdir(), 'krake-hooks-bench-krake-'))
+  try {
+    for (const src of sources) {
+      // Today's Krake finds each resource's observer schema by a linear scan of the list, so its call
+      // grows with the square of the list (57 s at 10,000 here): one run of it is enough.
+      const today = existsSync(join(src, 'krake', 'controller', 'kubernetes', 'hooks.py'))
+        ? readFileSync(join(src, 'krake', 'controller', 'kubernetes', 'hooks.py'), 'utf8').includes(
+            'def generate_default_observer_schema(',
+          )
+        : false
+      const inputPath = join(dir, 'input.json')
+      writeFileSync(
+        inputPath,
+        JSON.stringify({
+          manifests: input,
+          app: hook(tls).app,
+          apiEndpoint: hook(tls).apiEndpoint,
+          token: hook(tls).token,
+          caPem: f('root.pem'),
+          intermediatePem: f('intermediate.pem'),
+          certPem: tls.certPem,
+          keyPem: tls.keyPem,
+          runs: today ? 1 : 5,
+          warmup: today ? 0 : 1,
+        }),
+      )
+      const script = new URL('./krake-reference.py', import.meta.url).pathname
+      const krake = JSON.parse(
+        execFileSync(python, [script, src, inputPath], { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 }),
+      ) as { era: string; median: number; runs: number[] }
+      const ours = compareMany({ inject: () => injectHook(input, hook(tls)) }, 15, true).inject!
+      rows.push({
+        figure: `Krake's complete hook (${krake.era === 'today' ? "today's" : "2020's"} code, ${src}), 10,000 small Deployments, TLS on, ${krake.runs.length === 1 ? 'one run' : `median of ${krake.runs.length}`}`,
+        measured: ms(krake.median),
+        floor: `injectHook ${ms(ours)}`,
+        ratio: ratio(krake.median, ours),
+        goal: '>= 25x ahead',
+      })
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
   }
 }
 

@@ -14,7 +14,7 @@ import { readFileSync } from 'node:fs'
 import { constants, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks'
 import { injectHook } from '../dist/index.js'
 import { deepCopy, deployments, hook, smallDeployments } from './fixtures.js'
-import { median } from './lib.js'
+import { median, settle } from './lib.js'
 
 const gc = (globalThis as { gc?: () => void }).gc
 if (!gc) throw new Error('run with node --expose-gc')
@@ -56,7 +56,7 @@ if (what === 'deopts') {
   for (let r = 0; r < ROUNDS; r++) {
     for (let k = 0; k < names.length; k++) {
       const name = names[(r + k) % names.length]!
-      gc()
+      settle(100) // a full GC, and its sweeping done before the clock starts (bench/lib.ts)
       const start = performance.now()
       fns[name]!()
       const end = performance.now()

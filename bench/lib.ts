@@ -68,16 +68,36 @@ export const ratio = (a: number, b: number) => (a / b).toFixed(2) + 'x'
 
 const gc = (globalThis as { gc?: () => void }).gc
 
+const sleeper = new Int32Array(new SharedArrayBuffer(4))
+
+/**
+ * A full GC, then `ms` of sleep (Atomics.wait: the main thread sleeps, V8's
+ * background threads go on) so that the collection's concurrent sweeping is
+ * over before a sample starts. Without the sleep, on these 2-core machines,
+ * the sweeping of what the previous samples left runs during the next one,
+ * on the other core and lazily on ours: after the 100,000 rows, a 10,000
+ * small call measured 39-48 ms and its input copy 17-24 ms right after
+ * `gc()`, 18-19 ms and 8.5 ms after 100 ms of sleep (bench/README.md).
+ */
+export function settle(ms: number): void {
+  if (!gc) throw new Error('run with node --expose-gc')
+  gc()
+  if (ms > 0) Atomics.wait(sleeper, 0, 0, ms)
+}
+
 /**
  * Medians of several functions measured in turns, the order rotating each
  * round so that none always runs after another's garbage. With `collect`,
  * a full GC runs before each sample (needs --expose-gc), so that no sample
- * pays for the garbage of the one before; without, they run back to back.
+ * pays for the garbage of the one before, and `settleMs` of sleep after it
+ * (see settle; 0 to start right after the GC, as before 2026-12-03 evening);
+ * without, they run back to back.
  */
 export function compareMany(
   fns: Record<string, () => unknown>,
   rounds: number,
   collect: boolean,
+  settleMs = 100,
 ): Record<string, number> {
   if (collect && !gc) throw new Error('run with node --expose-gc')
   const names = Object.keys(fns)
@@ -86,7 +106,7 @@ export function compareMany(
   for (let r = 0; r < rounds; r++) {
     for (let k = 0; k < names.length; k++) {
       const name = names[(r + k) % names.length]!
-      if (collect) gc!()
+      if (collect) settle(settleMs)
       const start = performance.now()
       fns[name]!()
       times[name]!.push(performance.now() - start)

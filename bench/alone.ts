@@ -71,10 +71,10 @@ if (what === 'deopts') {
   // young generation just as the injection's output does).
   const inside = (name: string) => scavenges.filter(([t]) => windows[name]!.some(([s, e]) => t >= s && t <= e))
   const result = Object.fromEntries(names.map((n) => [n, median(times[n]!)]))
-  const perCall = (name: string) => ({
-    count: inside(name).length / ROUNDS,
-    ms: inside(name).reduce((sum, [, d]) => sum + d, 0) / ROUNDS,
-  })
+  const perCall = (name: string) => {
+    const seen = inside(name)
+    return { count: seen.length / ROUNDS, ms: seen.reduce((sum, [, d]) => sum + d, 0) / ROUNDS }
+  }
   console.log(
     `RESULT ${JSON.stringify({
       ...result,

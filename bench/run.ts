@@ -220,22 +220,24 @@ if (want('krake')) {
   const input = smallDeployments(10_000)
   const dir = mkdtempSync(join(os.tmpdir(), 'krake-hooks-bench-krake-'))
   try {
+    // One input for every checkout: the manifests and the hook injectHook gets below.
+    const { app, apiEndpoint, token } = hook(tls)
+    const inputPath = join(dir, 'input.json')
+    writeFileSync(
+      inputPath,
+      JSON.stringify({
+        manifests: input,
+        app,
+        apiEndpoint,
+        token,
+        caPem: f('root.pem'),
+        intermediatePem: f('intermediate.pem'),
+        certPem: tls.certPem,
+        keyPem: tls.keyPem,
+      }),
+    )
+    const script = new URL('./krake-reference.py', import.meta.url).pathname
     for (const src of sources) {
-      const inputPath = join(dir, 'input.json')
-      writeFileSync(
-        inputPath,
-        JSON.stringify({
-          manifests: input,
-          app: hook(tls).app,
-          apiEndpoint: hook(tls).apiEndpoint,
-          token: hook(tls).token,
-          caPem: f('root.pem'),
-          intermediatePem: f('intermediate.pem'),
-          certPem: tls.certPem,
-          keyPem: tls.keyPem,
-        }),
-      )
-      const script = new URL('./krake-reference.py', import.meta.url).pathname
       let krake: { era: string; median: number; runs: number[]; objects: number; env: string[]; volumes: string[] }
       try {
         krake = JSON.parse(

@@ -1,6 +1,14 @@
+import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vitest/config'
 
 export default defineConfig({
+  // the examples import the package by name, as a user's code does; in the tests that name is the source
+  resolve: {
+    alias: [
+      { find: /^krake-hooks$/, replacement: fileURLToPath(new URL('./src/index.ts', import.meta.url)) },
+      { find: /^krake-hooks\/etcd$/, replacement: fileURLToPath(new URL('./src/store/etcd.ts', import.meta.url)) },
+    ],
+  },
   test: {
     include: ['test/**/*.test.ts'],
     testTimeout: 30_000,

@@ -1,12 +1,15 @@
 // The API side of the hooks, in a few lines: a node:https server that requires
 // client certificates from the Krake CA, decides each call with
 // createHookHandler and applies it with applyHookCall, as Krake's API does:
-// complete marks the application deleted (its tokens are then forgotten, so a
-// replayed call is refused); shutdown moves a WAITING_FOR_CLEANING or
-// DEGRADED application to READY_FOR_ACTION and deletes nothing.
+// complete marks the application deleted; shutdown moves a
+// WAITING_FOR_CLEANING or DEGRADED application to READY_FOR_ACTION and
+// deletes nothing. A hook store runs the effect once per token and answers
+// every call of it, a replay on another replica included, with the first
+// answer: in this process's memory by default, on etcd when --etcd is given
+// (then any number of replicas share the decision).
 //
 //   tsx examples/api-server.ts --key server-key.pem --cert server.pem --ca ca.pem --port 8443 \
-//     --app secondary/nginx-demo=<complete-token>[=<shutdown-token>]
+//     [--etcd http://127.0.0.1:2379] --app secondary/nginx-demo=<complete-token>[=<shutdown-token>]
 import { readFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:https'
 import type { AddressInfo } from 'node:net'
@@ -14,10 +17,13 @@ import { parseArgs } from 'node:util'
 import {
   applyHookCall,
   createHookHandler,
-  hashHookToken,
+  createMemoryHookStore,
   type HookKind,
+  type HookStore,
+  type HookStoreCall,
   type VerifyRequestOptions,
-} from '../src/index.js'
+} from 'krake-hooks'
+import { createEtcdHookStore } from 'krake-hooks/etcd'
 
 /** The parts of a Krake Application the hooks change. */
 export interface Application {
@@ -26,8 +32,6 @@ export interface Application {
 }
 
 export interface StoredApp {
-  /** Digests of the hooks' tokens: the server never keeps a token itself. */
-  tokens: Partial<Record<HookKind, string>>
   application: Application
 }
 
@@ -40,52 +44,57 @@ export interface ApiServerOptions {
   host?: string
   port?: number
   maxBodyBytes?: number
+  /** etcd's client URLs: the store replicas share. Without them, the store of this process. */
+  etcd?: string[]
 }
 
 export interface ApiServer {
   server: Server
   url: string
   apps: Map<string, StoredApp>
+  store: HookStore
   /** How many requests reached the handler: a refused TLS handshake never does. */
   handled: number
-  addApp(namespace: string, name: string, tokens: Partial<Record<HookKind, string>>, state?: string): void
+  /** How many times a call was applied (once per token, however often it came). */
+  applied: number
+  addApp(namespace: string, name: string, tokens: Partial<Record<HookKind, string>>, state?: string): Promise<void>
   close(): Promise<void>
 }
 
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
   const maxBodyBytes = options.maxBodyBytes ?? 16 * 1024
   const apps = new Map<string, StoredApp>()
+  // The effect of a call, run once per token by the store; what it returns is every call's answer.
+  const apply = ({ app, kind }: HookStoreCall) => {
+    const stored = apps.get(`${app.namespace}/${app.name}`)
+    if (stored === undefined) throw new Error('no such application') // 500; a later call may try again
+    const call = applyHookCall(stored.application, kind)
+    stored.application = call.application
+    api.applied++
+    return { outcome: call.outcome, state: call.to, app, kind }
+  }
+  const store = options.etcd ? createEtcdHookStore({ hosts: options.etcd, apply }) : createMemoryHookStore({ apply })
   const api: ApiServer = {
     server: undefined as unknown as Server,
     url: '',
     apps,
+    store,
     handled: 0,
-    addApp(namespace, name, tokens, state = 'RUNNING') {
-      const digests: Partial<Record<HookKind, string>> = {}
-      for (const [kind, token] of Object.entries(tokens) as Array<[HookKind, string]>)
-        digests[kind] = hashHookToken(token)
+    applied: 0,
+    async addApp(namespace, name, tokens, state = 'RUNNING') {
       apps.set(`${namespace}/${name}`, {
-        tokens: digests,
         application: { metadata: { name, namespace, deleted: null }, status: { state, shutdown_grace_period: null } },
       })
+      // the store keeps hashHookToken(token) only
+      for (const [kind, token] of Object.entries(tokens) as Array<[HookKind, string]>)
+        await store.setToken({ namespace, name }, kind, token)
     },
-    close: () => new Promise((resolve) => api.server.close(() => resolve())),
+    close: () => new Promise<void>((resolve) => api.server.close(() => resolve())).then(() => store.close()),
   }
 
   const handler = createHookHandler({
-    lookup: (app, kind) => {
-      const stored = apps.get(`${app.namespace}/${app.name}`)
-      return stored === undefined || stored.application.metadata.deleted !== null ? undefined : stored.tokens[kind]
-    },
-    // Synchronous check-and-apply: of two calls verified at once, the second finds the application deleted.
-    onVerified: ({ app, kind }) => {
-      const stored = apps.get(`${app.namespace}/${app.name}`)
-      if (stored === undefined || stored.application.metadata.deleted !== null) return false
-      const call = applyHookCall(stored.application, kind)
-      stored.application = call.application
-      if (call.outcome === 'deleted') stored.tokens = {} // Krake's garbage collector deletes it: nothing can call again
-      return { outcome: call.outcome, state: call.to, app, kind }
-    },
+    lookup: store.lookup,
+    onVerified: store.onVerified,
     caBundlePem: options.ca,
     hookUser: options.hookUser,
     maxBodyBytes,
@@ -115,11 +124,14 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       cert: { type: 'string' },
       ca: { type: 'string' },
       port: { type: 'string', default: '8443' },
+      etcd: { type: 'string', multiple: true, default: [] },
       app: { type: 'string', multiple: true, default: [] },
     },
   })
   if (!values.key || !values.cert || !values.ca) {
-    console.error('usage: api-server --key KEY --cert CERT --ca KRAKE_CA [--port 8443] [--app ns/name=token ...]')
+    console.error(
+      'usage: api-server --key KEY --cert CERT --ca KRAKE_CA [--port 8443] [--etcd URL ...] [--app ns/name=token ...]',
+    )
     process.exit(2)
   }
   const api = await startApiServer({
@@ -127,12 +139,17 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     cert: readFileSync(values.cert, 'utf8'),
     ca: readFileSync(values.ca, 'utf8'),
     port: Number(values.port),
+    ...(values.etcd.length > 0 ? { etcd: values.etcd } : {}),
   })
   for (const spec of values.app) {
     const [ref, token, shutdownToken] = spec.split('=')
     const [namespace, name] = (ref ?? '').split('/')
     if (!namespace || !name || !token) throw new Error(`--app ${spec}: expected namespace/name=token[=shutdown-token]`)
-    api.addApp(namespace, name, shutdownToken ? { complete: token, shutdown: shutdownToken } : { complete: token })
+    await api.addApp(
+      namespace,
+      name,
+      shutdownToken ? { complete: token, shutdown: shutdownToken } : { complete: token },
+    )
   }
   console.error(`krake hook API listening on ${api.url}`)
 }

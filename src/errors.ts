@@ -33,6 +33,8 @@ export type HookErrorCode =
   // the admission webhook: an object that asks for a hook the webhook does not hold, or asks wrongly
   | 'ERR_HOOK_NOT_CONFIGURED'
   | 'ERR_INVALID_ANNOTATION'
+  // a hook store: another call of the same token is being applied (the handler answers 503)
+  | 'ERR_CALL_PENDING'
   // YAML
   | 'ERR_YAML_SYNTAX'
   | 'ERR_YAML_NOT_MAPPING'

@@ -96,3 +96,7 @@ export type {
 export { mangleApplication } from './krake/mangle.js'
 export type { KrakeApplication, KrakeHooksContext, KrakeIntermediate, KrakeTls, MangleResult } from './krake/mangle.js'
 export { readKrakeTlsFiles } from './krake/files.js'
+
+export { createMemoryHookStore } from './store/memory.js'
+export type { HookStore, HookStoreCall, HookStoreOptions } from './store/store.js'
+export type { VerifiedCallContext } from './verify/handler.js'

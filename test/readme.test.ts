@@ -20,10 +20,6 @@ declare const kc: import('@kubernetes/client-node').KubeConfig
 declare const hook: import('krake-hooks').HookSpec
 declare const chart: import('cdk8s').Chart
 declare const job: import('cdk8s').ApiObject
-declare const store: {
-  tokenDigest(app: import('krake-hooks').AppRef, kind: import('krake-hooks').HookKind): Promise<string | undefined>
-  spendAndApply(app: import('krake-hooks').AppRef, kind: import('krake-hooks').HookKind): Promise<boolean>
-}
 declare const tlsEnabled: boolean
 declare const config: { api_endpoint: string; tls: { client_ca: string } }
 declare const app: import('krake-hooks').KrakeApplication
@@ -82,4 +78,15 @@ describe('the README', () => {
     }
     expect(output).toBe('')
   }, 60_000)
+
+  it('the Errors table names every code of the HookErrorCode union, and nothing else', () => {
+    const union = readFileSync(join(root, 'src/errors.ts'), 'utf8').match(/export type HookErrorCode =([\s\S]*?)\n\n/)
+    const codes = [...(union?.[1] ?? '').matchAll(/\| '(ERR_[A-Z_]+)'/g)].map((m) => m[1])
+    expect(codes.length).toBeGreaterThan(25)
+    const readme = readFileSync(join(root, 'README.md'), 'utf8')
+    const table = readme.slice(readme.indexOf('### Errors'), readme.indexOf('\n## ', readme.indexOf('### Errors')))
+    const named = new Set([...table.matchAll(/`(ERR_[A-Z_]+)`/g)].map((m) => m[1]))
+    expect(codes.filter((c) => !named.has(c))).toEqual([])
+    expect([...named].filter((c) => !codes.includes(c))).toEqual([])
+  })
 })

@@ -3,26 +3,41 @@ import type { TLSSocket } from 'node:tls'
 import { HookError } from '../errors.js'
 import { readRequestBody } from '../lib/body.js'
 import { peerCertificatePem } from './peer.js'
+import { hashHookToken } from './token.js'
 import {
   checkBeforeBody,
-  checkBody,
+  checkCall,
   INVALID_TOKEN_REASON,
   type TokenLookup,
   type VerifyRequestOptions,
   type AcceptedCall,
 } from './request.js'
 
+/** What `onVerified` is told beside the call: the token it verified, as a digest, and the request's life. */
+export interface VerifiedCallContext {
+  /** `hashHookToken` of the token the call presented (it matched the lookup's): a store's key for "this token's call". */
+  tokenDigest: string
+  /** Aborts when the client goes away before its answer: a wait on another call may stop then. */
+  signal: AbortSignal
+}
+
 /** What `createHookHandler` checks, and what it calls once a call is verified. */
 export interface HookHandlerOptions extends Omit<VerifyRequestOptions, 'now'> {
   /** The expected token (or its `hashHookToken` digest) of a hook. */
   lookup: TokenLookup
   /**
-   * Called once a call is verified; the place to record it, atomically (a
-   * token is good for one call: check and spend it in one step). `false`
-   * answers 401 as for a wrong token; a throw answers 500 without details;
-   * an object is sent as the JSON body of the 200; anything else sends `{}`.
+   * Called once a call is verified: the place to apply it. A call may come
+   * again (its first answer lost, a retry, another replica), and must then
+   * get the same 200 and the same body as the first: apply once per token
+   * and answer every verified call with the recorded result (as Krake's API
+   * does, which never spends a token). `createMemoryHookStore` and
+   * `createEtcdHookStore` (`krake-hooks/etcd`) give an `onVerified` that does
+   * so. An object is sent as the JSON body of the 200; anything else sends
+   * `{}`; `false` answers 401 as for a wrong token; a HookError
+   * `ERR_CALL_PENDING` (another call of the token is being applied) answers
+   * 503 with `Retry-After`; any other throw answers 500 without details.
    */
-  onVerified: (call: AcceptedCall) => unknown
+  onVerified: (call: AcceptedCall, context: VerifiedCallContext) => unknown
   /**
    * Longest time to receive the body. (past it, 408)
    * @defaultValue 10 s
@@ -54,6 +69,7 @@ function reply(req: IncomingMessage, res: ServerResponse, status: number, body: 
   if (res.headersSent || res.writableEnded || res.destroyed) return
   const headers: Record<string, string> = { 'content-type': 'application/json', 'cache-control': 'no-store' }
   if (status === 405) headers.allow = 'PUT'
+  if (status === 503) headers['retry-after'] = '1'
   if (close) {
     // the rest of the body is never read: close the connection once the answer is out
     headers.connection = 'close'
@@ -76,9 +92,10 @@ function reply(req: IncomingMessage, res: ServerResponse, status: number, body: 
  *
  * @example
  * ```ts
+ * const store = createMemoryHookStore({ apply: ({ app, kind }) => markDone(app, kind) })
  * const handler = createHookHandler({
- *   lookup: (app, kind) => db.tokenDigest(app, kind),
- *   onVerified: ({ app, kind }) => db.spendTokenAndApply(app, kind), // false when it was spent already
+ *   lookup: store.lookup,
+ *   onVerified: store.onVerified, // apply once per token; every call, replays too, gets the recorded answer
  *   caBundlePem: krakeCaPem,
  *   hookUser: { complete: 'system:complete-hook', shutdown: 'system:shutdown-hook' },
  * })
@@ -125,13 +142,21 @@ export function createHookHandler(options: HookHandlerOptions): HookHandler {
       if (body === 413) return reply(req, res, 413, { reason: 'The request body is too large.' }, true)
       if (body === 408) return reply(req, res, 408, { reason: 'The request body came too slowly.' }, true)
       if (body === 400) return reply(req, res, 400, { reason: 'The request body could not be read.' }, true)
-      const verdict = await checkBody({ ...request, body }, lookup, verifyOptions, early)
+      const verdict = await checkCall({ ...request, body }, lookup, verifyOptions, early)
       if (!verdict.ok) return reply(req, res, verdict.status, { reason: verdict.reason })
+      const gone = new AbortController()
+      const abandon = () => gone.abort()
+      res.once('close', abandon)
       let outcome: unknown
       try {
-        outcome = await onVerified(verdict)
-      } catch {
+        const call = { ok: true as const, app: verdict.app, kind: verdict.kind }
+        outcome = await onVerified(call, { tokenDigest: hashHookToken(verdict.token), signal: gone.signal })
+      } catch (e) {
+        if (e instanceof HookError && e.code === 'ERR_CALL_PENDING')
+          return reply(req, res, 503, { reason: 'The hook call is being applied; retry shortly.' })
         return reply(req, res, 500, { reason: 'The hook call could not be recorded.' })
+      } finally {
+        res.off('close', abandon)
       }
       if (outcome === false) return reply(req, res, 401, { reason: INVALID_TOKEN_REASON })
       reply(req, res, 200, typeof outcome === 'object' && outcome !== null ? outcome : {})

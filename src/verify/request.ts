@@ -121,7 +121,7 @@ function hookTarget(url: unknown): { app: AppRef; kind: HookKind } | undefined {
 }
 
 /** The token of the body, or a refusal: 413 over the size, 400 when it is not a JSON object (or reading it throws). */
-function tokenOf(body: unknown, maxBytes: number): { token: unknown } | VerifyResult {
+function tokenOf(body: unknown, maxBytes: number): { token: unknown } | RefusedCall {
   try {
     return readToken(body, maxBytes)
   } catch {
@@ -129,7 +129,7 @@ function tokenOf(body: unknown, maxBytes: number): { token: unknown } | VerifyRe
   }
 }
 
-function readToken(body: unknown, maxBytes: number): { token: unknown } | VerifyResult {
+function readToken(body: unknown, maxBytes: number): { token: unknown } | RefusedCall {
   let parsed: unknown = body
   if (typeof body === 'string' || body instanceof Uint8Array) {
     const bytes = typeof body === 'string' ? Buffer.byteLength(body, 'utf8') : body.byteLength
@@ -223,6 +223,17 @@ export async function checkBody(
   options: VerifyRequestOptions,
   target: CallTarget,
 ): Promise<VerifyResult> {
+  const verdict = await checkCall(request, lookup, options, target)
+  return verdict.ok ? { ok: true, app: verdict.app, kind: verdict.kind } : verdict
+}
+
+/** `checkBody`, with the token that passed (for the handler's digest of it; never answered). */
+export async function checkCall(
+  request: HookRequest,
+  lookup: TokenLookup,
+  options: VerifyRequestOptions,
+  target: CallTarget,
+): Promise<(CallTarget & { ok: true; token: string }) | RefusedCall> {
   const opts = typeof options === 'object' && options !== null ? options : {}
   const maxBytes =
     typeof opts.maxBodyBytes === 'number' && opts.maxBodyBytes >= 0 ? opts.maxBodyBytes : DEFAULT_MAX_BODY
@@ -235,6 +246,7 @@ export async function checkBody(
   } catch {
     return LOOKUP_FAILED
   }
+  // cast: verifyHookToken is true only for a string token
   if (!verifyHookToken(expected, body.token)) return UNAUTHORIZED
-  return { ok: true, app: target.app, kind: target.kind }
+  return { ok: true, app: target.app, kind: target.kind, token: body.token as string }
 }

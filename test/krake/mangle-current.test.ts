@@ -218,7 +218,7 @@ describe('the current layout with TLS', () => {
   it('sending: with only what the deployed objects give the container, the complete call is accepted and the application deleted', async () => {
     const r = await mangleApplication(app(['complete'], [deployment('sender', 'secondary')], undefined), hooks, ctx())
     const manifests = r.manifests as Obj[]
-    api.addApp('secondary', 'nginx-demo', { complete: r.status.complete_token as string })
+    await api.addApp('secondary', 'nginx-demo', { complete: r.status.complete_token as string })
     const env = containerEnv(manifests, manifests[0]!)
     const certDir = mountedFiles(manifests, manifests[0]!, '/etc/krake_complete_certs', pki.path('sending-certs'))
     expect(await signalHook('complete', { env, certDir, retries: 0 })).toEqual({ ok: true, status: 200, attempts: 1 })
@@ -231,7 +231,7 @@ describe('the current layout with TLS', () => {
   it('sending with TLS and RBAC: the API checks the CN per hook, so the shutdown certificate cannot call complete', async () => {
     const r = await mangleApplication(app(['complete', 'shutdown']), hooks, ctx())
     const manifests = r.manifests as Obj[]
-    api.addApp(
+    await api.addApp(
       'secondary',
       'nginx-demo',
       { complete: r.status.complete_token as string, shutdown: r.status.shutdown_token as string },

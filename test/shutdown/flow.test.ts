@@ -127,7 +127,7 @@ describe('the shutdown flow, end to end', () => {
     const certDir = mountedFiles(manifests, workload, '/etc/krake_shutdown_certs/', pki.path(`${name}-shutdown-certs`))
     const stateFile = pki.path(`${name}-state.json`)
 
-    api.addApp(
+    await api.addApp(
       'secondary',
       name,
       { complete: mangled.status.complete_token as string, shutdown: mangled.status.shutdown_token as string },
@@ -181,7 +181,7 @@ describe('the shutdown flow, end to end', () => {
     })
     const manifests = mangled.manifests as Obj[]
     const env = containerEnv(manifests, manifests[0]!)
-    api.addApp(
+    await api.addApp(
       'secondary',
       name,
       { complete: mangled.status.complete_token as string, shutdown: mangled.status.shutdown_token as string },

@@ -2,11 +2,11 @@
 // share one etcd apply each token's call once, whatever comes at them.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import etcd3 from 'etcd3'
-import { createHookToken as newToken, hashHookToken } from '../../src/index.js'
+import { createHookToken as newToken, hashHookToken, signalHook } from '../../src/index.js'
 import { createEtcdHookStore } from '../../src/store/etcd.js'
 import { startCutProxy, startEtcd, type EtcdCluster } from '../etcd.js'
 import { hookErrorOf } from '../helpers.js'
-import { callHook, callUntilTaken, countingApply, startReplica, type Replica } from './replicas.js'
+import { callHook, callUntilTaken, countingApply, startFront, startReplica, type Replica } from './replicas.js'
 
 // every token the tests make, to search etcd for afterwards
 const issued: string[] = []
@@ -103,6 +103,35 @@ describe('createEtcdHookStore on one etcd', () => {
       expect(issued.filter((t) => dump.includes(t))).toEqual([])
     } finally {
       client.close()
+    }
+  })
+
+  it('signalHook against two replicas behind one address, its first answer dropped: it retries and reports success', async () => {
+    const effect = countingApply()
+    const pair = await replicasOn(etcd.hosts, 2, effect.apply, 'front/')
+    replicas.push(...pair)
+    const front = await startFront(
+      pair.map((r) => r.url),
+      1,
+    )
+    try {
+      const app = appN(400)
+      const token = createHookToken()
+      await pair[0]!.store.setToken(app, 'complete', token)
+      const retries: string[] = []
+      const result = await signalHook('complete', {
+        env: {
+          KRAKE_TOKEN: token,
+          KRAKE_COMPLETE_URL: `${front.url}/kubernetes/namespaces/batch/applications/report-400/complete`,
+        },
+        backoffMs: 10,
+        onRetry: (_, reason) => retries.push(reason),
+      })
+      expect(result).toEqual({ ok: true, status: 200, attempts: 2 })
+      expect(retries).toHaveLength(1) // the reset answer
+      expect(effect.applied.get('batch/report-400')).toBe(1) // the first call was applied, the second told so
+    } finally {
+      await front.close()
     }
   })
 

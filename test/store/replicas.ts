@@ -72,3 +72,44 @@ export function countingApply() {
     },
   }
 }
+
+/**
+ * One address in front of `targets`, as a Service is: each connection goes to
+ * the next target in turn. The first `drop` connections lose their answer: the
+ * request reaches the replica, which applies it, and the client's connection
+ * is reset when the answer comes back.
+ */
+export async function startFront(targets: string[], drop = 0): Promise<{ url: string; close(): Promise<void> }> {
+  const { createServer: createTcp, connect } = await import('node:net')
+  let next = 0
+  const sockets = new Set<import('node:net').Socket>()
+  const server = createTcp((inbound) => {
+    const target = new URL(targets[next++ % targets.length]!)
+    const loseAnswer = drop > 0
+    if (loseAnswer) drop--
+    const outbound = connect(Number(target.port), target.hostname)
+    sockets.add(inbound).add(outbound)
+    inbound.pipe(outbound)
+    outbound.on('data', (chunk: Buffer) => {
+      if (loseAnswer) inbound.resetAndDestroy()
+      else inbound.write(chunk)
+    })
+    const end = () => {
+      inbound.destroy()
+      outbound.destroy()
+      sockets.delete(inbound)
+      sockets.delete(outbound)
+    }
+    inbound.on('close', end).on('error', end)
+    outbound.on('close', end).on('error', end)
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: async () => {
+      for (const s of sockets) s.destroy()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+    },
+  }
+}

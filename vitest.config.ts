@@ -7,6 +7,10 @@ export default defineConfig({
     alias: [
       { find: /^krake-hooks$/, replacement: fileURLToPath(new URL('./src/index.ts', import.meta.url)) },
       { find: /^krake-hooks\/etcd$/, replacement: fileURLToPath(new URL('./src/store/etcd.ts', import.meta.url)) },
+      {
+        find: /^krake-hooks\/(app|api|admission|krake|yaml)$/,
+        replacement: fileURLToPath(new URL('./src/entries/$1.ts', import.meta.url)),
+      },
     ],
   },
   test: {

@@ -66,7 +66,7 @@ describe('the packed package in an empty project', () => {
       join(project, 'use.mjs'),
       `import { injectHook, createHookToken, createCertificateIssuer, HookError } from 'krake-hooks'
 import { generateKeyPairSync } from 'node:crypto'
-if (globalThis.Reflect.getMetadata === undefined) throw new Error('the package should have loaded its own polyfill')
+if (globalThis.Reflect.getMetadata !== undefined) throw new Error('importing the package must set no global')
 const { manifests } = injectHook([{ apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'j' }, spec: { template: { spec: { containers: [{ name: 'c' }] } } } }],
   { kind: 'complete', app: { name: 'a', namespace: 'n' }, apiEndpoint: 'http://k', token: createHookToken() })
 console.log(manifests[0].spec.template.spec.containers[0].env.map((e) => e.name).join(','))
@@ -99,6 +99,59 @@ console.log(before, certPem.startsWith('-----BEGIN CERTIFICATE-----'))
       project,
     )
     expect(out.trim()).toBe('undefined true')
+  })
+
+  it('each entry loads only what its audience needs; none sets a global on import', () => {
+    // a resolve hook that writes down every module the process loads
+    writeFileSync(
+      join(project, 'trace-hooks.mjs'),
+      `import { appendFileSync } from 'node:fs'
+export async function resolve(specifier, context, next) {
+  const found = await next(specifier, context)
+  appendFileSync(process.env.TRACE_FILE, found.url + '\\n')
+  return found
+}
+`,
+    )
+    writeFileSync(
+      join(project, 'trace.mjs'),
+      `import { register } from 'node:module'\nregister(new URL('./trace-hooks.mjs', import.meta.url))\n`,
+    )
+    const loaded = (entry: string) => {
+      const file = join(project, `trace-${entry.replace(/\W/g, '_')}.txt`)
+      writeFileSync(file, '')
+      const out = execFileSync(
+        'node',
+        [
+          '--import',
+          './trace.mjs',
+          '--input-type=module',
+          '-e',
+          `await import('${entry}'); console.log(typeof Reflect.getMetadata)`,
+        ],
+        { cwd: project, encoding: 'utf8', env: { ...process.env, TRACE_FILE: file } },
+      )
+      const packages = new Set(
+        [...readFileSync(file, 'utf8').matchAll(/node_modules\/((?:@[^/]+\/)?[^/]+)\//g)].map((m) => m[1]),
+      )
+      packages.delete('krake-hooks')
+      return { global: out.trim(), packages: [...packages].sort() }
+    }
+    expect(loaded('krake-hooks/app')).toEqual({ global: 'undefined', packages: [] })
+    // the API side reads client certificates with the ASN.1 schemas and what they stand on, nothing more
+    const api = loaded('krake-hooks/api')
+    const asn1 = ['@peculiar/asn1-schema', '@peculiar/asn1-x509', 'asn1js', 'pvtsutils', 'pvutils', 'tslib']
+    expect(api.global).toBe('undefined')
+    expect(api.packages).toContain('@peculiar/asn1-x509')
+    expect(api.packages.filter((p) => !asn1.includes(p))).toEqual([])
+    expect(loaded('krake-hooks/yaml')).toEqual({ global: 'undefined', packages: ['js-yaml'] })
+    expect(loaded('krake-hooks/admission')).toEqual({ global: 'undefined', packages: [] })
+    const rootEntry = loaded('krake-hooks')
+    expect(rootEntry.global).toBe('undefined')
+    expect(
+      rootEntry.packages.filter((p) => ['@peculiar/x509', 'reflect-metadata', 'prom-client', 'diff'].includes(p)),
+    ).toEqual([])
+    expect(loaded('krake-hooks/krake').global).toBe('undefined')
   })
 
   it('TypeScript resolves the types (strict, NodeNext)', () => {

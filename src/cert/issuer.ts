@@ -5,7 +5,8 @@ import { HookError } from '../errors.js'
 import { parseCertificates, parsePrivateKey, toPem } from '../lib/pem.js'
 import { importSigningKey, leafKeyParams, signingAlgorithmOf, type KeyAlgorithm } from './keys.js'
 import { cryptoOf, type CryptoProvider } from './provider.js'
-import { x509 } from './x509.js'
+import type * as X509 from '@peculiar/x509'
+import { loadX509, type X509Module } from './x509.js'
 
 /** Default CN of a complete hook's certificate; `system:shutdown-hook` for shutdown. */
 export const DEFAULT_HOOK_USER = 'system:complete-hook'
@@ -111,7 +112,7 @@ function checkValidity(issuer: { notBefore: Date; notAfter: Date }, now: Date): 
 }
 
 /** The issuer's subject with its CN set to `cn` (added last when it has none); other attributes keep their encoding. */
-function subjectWithCn(issuerSubject: ArrayBuffer, cn: string): x509.Name {
+function subjectWithCn(x509: X509Module, issuerSubject: ArrayBuffer, cn: string): X509.Name {
   const name = AsnConvert.parse(issuerSubject, AsnName)
   const cnValue = () => new AttributeTypeAndValue({ type: CN, value: new AttributeValue({ utf8String: cn }) })
   let replaced = false
@@ -163,13 +164,15 @@ export async function createCertificateIssuer(
   const certs = parseCertificates(issuer.certPem, '/certPem')
   const { key } = parsePrivateKey(issuer.keyPem, '/keyPem')
   const [first] = certs
+  const x509 = await loadX509()
   const cert = new x509.X509Certificate(new Uint8Array(first.block.der))
-  checkIssuer(cert, first.cert, key)
+  checkIssuer(x509, cert, first.cert, key)
   const validity = { notBefore: cert.notBefore, notAfter: cert.notAfter }
   checkValidity(validity, checkDate(options.now, '/now'))
 
   const alg = signingAlgorithmOf(key)
   const signer: Signer = {
+    x509,
     crypto,
     alg,
     signingKey: await importSigningKey(crypto, key, alg),
@@ -196,11 +199,12 @@ export async function createCertificateIssuer(
 
 /** What an issuer keeps from its intermediate to sign with. */
 interface Signer {
+  x509: X509Module
   crypto: CryptoProvider
   alg: ReturnType<typeof signingAlgorithmOf>
   signingKey: CryptoKey
   ski: string
-  issuerName: x509.Name
+  issuerName: X509.Name
   /** The issuer's subject DER, which each leaf's subject copies with its CN swapped in. */
   issuerSubject: ArrayBuffer
   validity: { notBefore: Date; notAfter: Date }
@@ -208,7 +212,7 @@ interface Signer {
 }
 
 /** The intermediate may sign certificates, and the key is its own: checked one by one so the message says which is wrong (Node's `ca` folds both). */
-function checkIssuer(cert: x509.X509Certificate, node: NodeX509, key: KeyObject): void {
+function checkIssuer(x509: X509Module, cert: X509.X509Certificate, node: NodeX509, key: KeyObject): void {
   if (cert.getExtension(x509.BasicConstraintsExtension)?.ca !== true) {
     throw new HookError(
       'ERR_ISSUER_NOT_CA',
@@ -257,13 +261,13 @@ function checkIssueParams(params: IssueParams, validity: Signer['validity']): Le
 
 /** A fresh key pair and its X.509 v3 client certificate, signed by the intermediate; the leaf alone. */
 async function signLeaf(signer: Signer, leaf: LeafRequest): Promise<IssuedCertificate> {
-  const { crypto } = signer
+  const { crypto, x509 } = signer
   const keys = await crypto.subtle.generateKey(leaf.keyParams, true, ['sign', 'verify'])
   const rsa = leaf.keyParams.name !== 'ECDSA'
   const cert = await x509.X509CertificateGenerator.create(
     {
       serialNumber: randomSerial(crypto),
-      subject: subjectWithCn(signer.issuerSubject, leaf.hookUser),
+      subject: subjectWithCn(x509, signer.issuerSubject, leaf.hookUser),
       issuer: signer.issuerName,
       notBefore: leaf.notBefore,
       notAfter: leaf.notAfter,

@@ -1,8 +1,21 @@
 // The client certificate check of verifyHookRequest: the chain as
 // `openssl verify -purpose sslclient` judges it, with the bundle's
-// certificates as trust anchors.
+// certificates as trust anchors. The extensions are read with the ASN.1
+// schemas alone (@peculiar/asn1-x509): no @peculiar/x509, so the API side
+// loads no Reflect polyfill.
 import { X509Certificate } from 'node:crypto'
-import { x509 } from '../cert/x509.js'
+import { AsnConvert } from '@peculiar/asn1-schema'
+import {
+  BasicConstraints,
+  Certificate,
+  ExtendedKeyUsage,
+  id_ce_basicConstraints,
+  id_ce_extKeyUsage,
+  id_ce_keyUsage,
+  KeyUsage,
+  KeyUsageFlags,
+  type Extension,
+} from '@peculiar/asn1-x509'
 import { parseCertificates } from '../lib/pem.js'
 
 const MAX_CHAIN = 8
@@ -44,21 +57,32 @@ const KNOWN_EXTENSIONS = new Set([
   '2.16.840.1.113730.1.1', // netscape-cert-type
 ])
 
+const COMMON_NAME = '2.5.4.3'
+
+/** The value of the extension `id`, parsed with `schema`; undefined when the certificate has none. */
+function extension<T>(extensions: readonly Extension[], id: string, schema: new () => T): T | undefined {
+  const found = extensions.find((e) => e.extnID === id)
+  return found === undefined ? undefined : AsnConvert.parse(found.extnValue, schema)
+}
+
 function link(node: X509Certificate): Link {
-  const cert = new x509.X509Certificate(node.raw)
-  const basic = cert.getExtension(x509.BasicConstraintsExtension)
-  const keyUsage = cert.getExtension(x509.KeyUsagesExtension)
-  const eku = cert.getExtension(x509.ExtendedKeyUsageExtension)
+  const cert = AsnConvert.parse(node.raw, Certificate)
+  const extensions = cert.tbsCertificate.extensions ?? []
+  const basic = extension(extensions, id_ce_basicConstraints, BasicConstraints)
+  const keyUsage = extension(extensions, id_ce_keyUsage, KeyUsage)
+  const eku = extension(extensions, id_ce_extKeyUsage, ExtendedKeyUsage)
   return {
     node,
-    ca: basic?.ca === true,
-    pathLength: basic?.ca === true ? basic.pathLength : undefined,
-    usages: keyUsage?.usages,
-    extendedUsages: eku?.usages.map(String),
+    ca: basic?.cA === true,
+    pathLength: basic?.cA === true ? basic.pathLenConstraint : undefined,
+    usages: keyUsage?.toNumber(),
+    extendedUsages: eku?.map(String),
     // Every CN attribute, from single- and multi-valued RDNs alike, unescaped
-    commonNames: cert.subjectName.getField('CN'),
+    commonNames: cert.tbsCertificate.subject.flatMap((rdn) =>
+      rdn.filter((a) => a.type === COMMON_NAME).map((a) => a.value.toString()),
+    ),
     selfIssued: node.subject === node.issuer,
-    unknownCritical: cert.extensions.some((e) => e.critical && !KNOWN_EXTENSIONS.has(e.type)),
+    unknownCritical: extensions.some((e) => e.critical && !KNOWN_EXTENSIONS.has(e.extnID)),
   }
 }
 
@@ -68,12 +92,12 @@ const has = (usages: number | undefined, bits: number) => usages === undefined |
 /** What a client certificate may be used for, as OpenSSL's ssl-client purpose: digitalSignature or keyAgreement, and clientAuth when EKU is there. */
 function clientLeaf(leaf: Link): boolean {
   if (leaf.ca) return false
-  if (!has(leaf.usages, x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyAgreement)) return false
+  if (!has(leaf.usages, KeyUsageFlags.digitalSignature | KeyUsageFlags.keyAgreement)) return false
   return leaf.extendedUsages === undefined || leaf.extendedUsages.includes(CLIENT_AUTH)
 }
 
 /** A certificate that may sign others: CA:TRUE, keyCertSign when keyUsage is there. */
-const signer = (c: Link) => c.ca && has(c.usages, x509.KeyUsageFlags.keyCertSign)
+const signer = (c: Link) => c.ca && has(c.usages, KeyUsageFlags.keyCertSign)
 
 /** Parsed trust anchors, by bundle text: a server checks many calls against one bundle. */
 let lastBundle: { pem: string; anchors: Link[] } | undefined

@@ -24,7 +24,7 @@ const CONCURRENCY = 16
 const ROUNDS = 3
 const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY })
 
-async function serve(lookup: HookStore['lookup'], onVerified: HookStore['onVerified']) {
+async function serve(lookup: HookStore['lookup'], onVerified: Parameters<typeof createHookHandler>[0]['onVerified']) {
   const handler = createHookHandler({ lookup, onVerified })
   const server = createServer((req, res) => void handler(req, res))
   server.keepAliveTimeout = 30_000

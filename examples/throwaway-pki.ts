@@ -1,15 +1,15 @@
 // A throwaway Krake CA and a complete-hook intermediate, made in memory for
 // the demo. Never use these for anything real: Krake's own PKI comes from its
 // deployment (cfssl or openssl), as `intermediate_src` / `intermediate_key_src`.
+import 'reflect-metadata' // @peculiar/x509 needs it loaded first (krake-hooks loads it itself only when it issues)
 import { webcrypto } from 'node:crypto'
-import { x509 } from '../src/cert/x509.js'
-import { toPem } from '../src/lib/pem.js'
+import * as x509 from '@peculiar/x509'
 
 const ALG = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' }
 const DAY = 24 * 60 * 60 * 1000
 
 async function pem(key: webcrypto.CryptoKey): Promise<string> {
-  return toPem('PRIVATE KEY', new Uint8Array(await webcrypto.subtle.exportKey('pkcs8', key)))
+  return x509.PemConverter.encode(await webcrypto.subtle.exportKey('pkcs8', key), 'PRIVATE KEY') + '\n'
 }
 
 export interface ThrowawayPki {

@@ -67,7 +67,7 @@ function extension<T>(extensions: readonly Extension[], id: string, schema: new 
 
 function link(node: X509Certificate): Link {
   const cert = AsnConvert.parse(node.raw, Certificate)
-  const extensions = cert.tbsCertificate.extensions ?? []
+  const extensions: readonly Extension[] = cert.tbsCertificate.extensions ?? []
   const basic = extension(extensions, id_ce_basicConstraints, BasicConstraints)
   const keyUsage = extension(extensions, id_ce_keyUsage, KeyUsage)
   const eku = extension(extensions, id_ce_extKeyUsage, ExtendedKeyUsage)

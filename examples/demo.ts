@@ -10,7 +10,7 @@ import {
   parseManifests,
   stringifyManifests,
   type HookSpec,
-} from '../src/index.js'
+} from 'krake-hooks'
 import { makeThrowawayPki } from './throwaway-pki.js'
 
 // The files of the example application, as its kustomize base lists them.

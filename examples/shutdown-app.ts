@@ -10,7 +10,7 @@ import { writeFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { parseArgs } from 'node:util'
-import { HookError, signalHook, type SignalResult } from '../src/index.js'
+import { HookError, signalHook, type SignalResult } from 'krake-hooks'
 
 export interface ShutdownApp {
   server: Server

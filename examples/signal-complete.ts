@@ -7,7 +7,7 @@
 //   tsx examples/signal-complete.ts [--token-env KRAKE_TOKEN] [--url-env KRAKE_COMPLETE_URL]
 //                                   [--cert-dir /etc/krake_cert] [--retries 4] [--backoff-ms 500]
 import { parseArgs } from 'node:util'
-import { HookError, signalHook } from '../src/index.js'
+import { HookError, signalHook } from 'krake-hooks'
 
 const { values } = parseArgs({
   options: {

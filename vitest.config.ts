@@ -15,6 +15,13 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts'],
+    // Most tests wait on child processes (the built command, kubectl, kpt, openssl, etcd), not on
+    // the CPU: three files at a time halve the suite on two cores (vitest's default is one worker
+    // per core less one, i.e. one here).
+    maxWorkers: 3,
+    // One module graph per worker, not per file: importing src again for every file cost a third of
+    // the suite's CPU. No test mocks a module or stubs a global; the one that fakes Date restores it.
+    isolate: false,
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // fast-check run counts: CI keeps them modest, `npm run fuzz` raises them.

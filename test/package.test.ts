@@ -260,31 +260,3 @@ export { r, code, HookError }
   }, 60_000)
 })
 
-describe('installed from git, as the README says', () => {
-  it('npm install git+file://<clone> runs prepare, builds dist, and the package imports', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'krake-hooks-git-'))
-    try {
-      // a clone of what is committed, as a user's git URL gives it
-      execFileSync('git', ['clone', '--quiet', root, join(dir, 'repo')])
-      mkdirSync(join(dir, 'consumer'))
-      writeFileSync(join(dir, 'consumer/package.json'), JSON.stringify({ name: 'c', private: true, type: 'module' }))
-      sh(
-        'npm',
-        ['install', '--prefer-offline', '--no-package-lock', `git+file://${join(dir, 'repo')}`],
-        join(dir, 'consumer'),
-      )
-      const out = sh(
-        'node',
-        [
-          '--input-type=module',
-          '-e',
-          "const { signalHook } = await import('krake-hooks/app'); const { injectHook } = await import('krake-hooks'); console.log(typeof signalHook, typeof injectHook)",
-        ],
-        join(dir, 'consumer'),
-      )
-      expect(out.trim()).toBe('function function')
-    } finally {
-      rmSync(dir, { recursive: true, force: true })
-    }
-  }, 240_000)
-})

@@ -28,7 +28,12 @@ const hook: HookSpec = {
 if (!process.argv.includes('--no-tls')) {
   const pki = await makeThrowawayPki()
   const issuer = await createCertificateIssuer({ certPem: pki.intermediatePem, keyPem: pki.intermediateKeyPem })
-  const leaf = await issuer.issue({ hookUser: 'system:complete-hook', keyAlgorithm: 'ECDSA-P256' })
+  const leaf = await issuer.issue({
+    hookUser: 'system:complete-hook',
+    keyAlgorithm: 'ECDSA-P256',
+    app: hook.app,
+    kind: hook.kind,
+  })
   hook.tls = { caBundlePem: buildCaBundle([pki.rootPem, pki.intermediatePem]), ...leaf }
 }
 

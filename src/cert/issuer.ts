@@ -2,6 +2,8 @@ import { X509Certificate as NodeX509, type KeyObject } from 'node:crypto'
 import { AsnConvert } from '@peculiar/asn1-schema'
 import { AttributeTypeAndValue, AttributeValue, Name as AsnName, RelativeDistinguishedName } from '@peculiar/asn1-x509'
 import { HookError } from '../errors.js'
+import type { AppRef, HookKind } from '../inject/types.js'
+import { appUri } from './app-uri.js'
 import { parseCertificates, parsePrivateKey, toPem } from '../lib/pem.js'
 import { importSigningKey, leafKeyParams, signingAlgorithmOf, type KeyAlgorithm } from './keys.js'
 import { cryptoOf, type CryptoProvider } from './provider.js'
@@ -44,6 +46,16 @@ export interface IssueParams {
    * @defaultValue the current time
    */
   now?: Date | undefined
+  /**
+   * The application the certificate is for, with `kind`: written as the URI
+   * SAN `krake://<namespace>/<name>/<kind>` beside the CN, so that the API
+   * side (`verifyHookRequest`, `createHookHandler`) refuses the certificate
+   * for any other application's call. Krake's own API reads the CN only and
+   * accepts it as before. Without it, the certificate names no application.
+   */
+  app?: AppRef | undefined
+  /** The hook the certificate is for; given with `app`. */
+  kind?: HookKind | undefined
   /**
    * Append the issuer's certificate(s) after the leaf in `certPem`, so that a
    * TLS client that does not build chains itself (Node's `tls`) still
@@ -233,9 +245,29 @@ function checkIssuer(x509: X509Module, cert: X509.X509Certificate, node: NodeX50
 /** One leaf to sign, checked. */
 interface LeafRequest {
   hookUser: string
+  /** `krake://<namespace>/<name>/<kind>`, or undefined. */
+  appUri: string | undefined
   keyParams: ReturnType<typeof leafKeyParams>
   notBefore: Date
   notAfter: Date
+}
+
+/** The application's URI SAN of `params`, checked: both `app` and `kind`, or neither. */
+function appUriOf(params: IssueParams): string | undefined {
+  if (params.app === undefined && params.kind === undefined) return undefined
+  const app = params.app
+  if (
+    typeof app !== 'object' ||
+    app === null ||
+    typeof app.name !== 'string' ||
+    app.name === '' ||
+    typeof app.namespace !== 'string' ||
+    app.namespace === ''
+  )
+    argumentError('app must be { name, namespace } (non-empty strings), given with kind', '/app')
+  if (params.kind !== 'complete' && params.kind !== 'shutdown')
+    argumentError('kind must be "complete" or "shutdown", given with app', '/kind')
+  return appUri(app, params.kind)
 }
 
 function checkIssueParams(params: IssueParams, validity: Signer['validity']): LeafRequest {
@@ -253,6 +285,7 @@ function checkIssueParams(params: IssueParams, validity: Signer['validity']): Le
   checkValidity(validity, now)
   return {
     hookUser,
+    appUri: appUriOf(params),
     keyParams,
     notBefore: new Date(now.getTime() - CLOCK_SKEW_MS),
     notAfter: new Date(Math.min(now.getTime() + days * DAY_MS, validity.notAfter.getTime())),
@@ -287,6 +320,9 @@ async function signLeaf(signer: Signer, leaf: LeafRequest): Promise<IssuedCertif
         new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.clientAuth], false),
         await x509.SubjectKeyIdentifierExtension.create(keys.publicKey, false, forX509(crypto)),
         new x509.AuthorityKeyIdentifierExtension(signer.ski, false),
+        ...(leaf.appUri === undefined
+          ? []
+          : [new x509.SubjectAlternativeNameExtension([{ type: 'url', value: leaf.appUri }])]),
       ],
     },
     forX509(crypto),

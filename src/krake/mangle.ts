@@ -8,7 +8,7 @@ import { runInjection } from '../inject/inject.js'
 import { generatedName } from '../inject/names.js'
 import { certMount, certVolume, hookEnv, isOwnObject } from '../inject/objects.js'
 import { makePlan, TOKEN, type Plan, type PlanOverrides } from '../inject/plan.js'
-import type { HookKind, HookResult, HookSpec, HookTls, InjectOptions } from '../inject/types.js'
+import type { AppRef, HookKind, HookResult, HookSpec, HookTls, InjectOptions } from '../inject/types.js'
 import { cloneJson, type Json, type JsonObject } from '../lib/clone.js'
 import { isObject } from '../lib/json.js'
 import { show } from '../lib/show.js'
@@ -301,7 +301,7 @@ export async function mangleApplication(
     const hook = hookConfigOf(config, kind)
     claimSettings(used, kind, hook, context.tls !== undefined)
     const token = storedToken(status, kind, config.layout)
-    const tls = await hookTls(status, kind, hook, context, now, results)
+    const tls = await hookTls(status, { kind, app: { name, namespace } }, hook, context, now, results)
     const plan = planOf({ kind, app: { name, namespace }, token, tls }, hook, context, current)
     if (copy === undefined) {
       copy = cloneJson(manifest) as Json[]
@@ -415,7 +415,7 @@ function storedToken(status: JsonObject, kind: HookKind, layout: KrakeLayout): s
  */
 async function hookTls(
   status: JsonObject,
-  kind: HookKind,
+  { kind, app }: { kind: HookKind; app: AppRef },
   hook: KrakeHookConfig,
   context: KrakeHooksContext,
   now: Date,
@@ -443,7 +443,8 @@ async function hookTls(
   if (found !== undefined && 'keep' in found) leaf = found.keep
   else {
     const issuer = await createCertificateIssuer(intermediate, { crypto: context.crypto, now })
-    leaf = await issuer.issue({ hookUser: hook.hookUser, keyAlgorithm: context.keyAlgorithm, now })
+    // the certificate names its application beside Krake's CN: our API side refuses it for any other's call
+    leaf = await issuer.issue({ hookUser: hook.hookUser, keyAlgorithm: context.keyAlgorithm, now, app, kind })
     if (found !== undefined)
       results.push({
         severity: found.severity,

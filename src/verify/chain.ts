@@ -12,10 +12,13 @@ import {
   id_ce_basicConstraints,
   id_ce_extKeyUsage,
   id_ce_keyUsage,
+  id_ce_subjectAltName,
   KeyUsage,
+  SubjectAlternativeName,
   KeyUsageFlags,
   type Extension,
 } from '@peculiar/asn1-x509'
+import { APP_URI_SCHEME } from '../cert/app-uri.js'
 import { parseCertificates } from '../lib/pem.js'
 
 const MAX_CHAIN = 8
@@ -30,6 +33,8 @@ interface Link {
   usages: number | undefined
   extendedUsages: string[] | undefined
   commonNames: string[]
+  /** The URI SANs that name an application (`krake://<namespace>/<name>/<kind>`). */
+  appUris: string[]
   selfIssued: boolean
   /** It has a critical extension this check does not know: openssl refuses the chain then, and so do we. */
   unknownCritical: boolean
@@ -71,6 +76,7 @@ function link(node: X509Certificate): Link {
   const basic = extension(extensions, id_ce_basicConstraints, BasicConstraints)
   const keyUsage = extension(extensions, id_ce_keyUsage, KeyUsage)
   const eku = extension(extensions, id_ce_extKeyUsage, ExtendedKeyUsage)
+  const san = extension(extensions, id_ce_subjectAltName, SubjectAlternativeName)
   return {
     node,
     ca: basic?.cA === true,
@@ -81,6 +87,9 @@ function link(node: X509Certificate): Link {
     commonNames: cert.tbsCertificate.subject.flatMap((rdn) =>
       rdn.filter((a) => a.type === COMMON_NAME).map((a) => a.value.toString()),
     ),
+    appUris: (san ?? [])
+      .map((name) => name.uniformResourceIdentifier)
+      .filter((uri): uri is string => uri?.toLowerCase().startsWith(APP_URI_SCHEME) === true),
     selfIssued: node.subject === node.issuer,
     unknownCritical: extensions.some((e) => e.critical && !KNOWN_EXTENSIONS.has(e.extnID)),
   }
@@ -109,14 +118,22 @@ export function anchorsOf(pem: string): Link[] {
   return lastBundle.anchors
 }
 
+/** Who a verified client certificate says it is. */
+export interface ClientIdentity {
+  /** Every CN of the leaf's subject. */
+  commonNames: string[]
+  /** The leaf's application URIs (`krake://<namespace>/<name>/<kind>`); empty when it names none. */
+  appUris: string[]
+}
+
 /**
- * The CNs of the client's leaf when its chain (leaf first, then what the
+ * The identity of the client's leaf when its chain (leaf first, then what the
  * client sent) leads to one of `anchors`, each link valid at `now`, signed by
  * its issuer, the issuers CAs allowed to sign with a path length that allows
  * the certificates below them, the leaf a client certificate; undefined
  * otherwise.
  */
-export function verifiedClient(clientPem: string, anchors: readonly Link[], now: number): string[] | undefined {
+export function verifiedClient(clientPem: string, anchors: readonly Link[], now: number): ClientIdentity | undefined {
   const [first, ...rest] = parseCertificates(clientPem, '/clientCertPem')
   const leaf = link(first.cert)
   if (!validAt(leaf.node, now) || !clientLeaf(leaf) || leaf.unknownCritical) return undefined
@@ -125,7 +142,8 @@ export function verifiedClient(clientPem: string, anchors: readonly Link[], now:
   // CA certificates between the current one and the leaf, self-issued ones not counted (RFC 5280 6.1.4)
   let below = 0
   for (let depth = 0; depth < MAX_CHAIN; depth++) {
-    if (anchors.some((a) => a.node.raw.equals(current.node.raw))) return leaf.commonNames
+    if (anchors.some((a) => a.node.raw.equals(current.node.raw)))
+      return { commonNames: leaf.commonNames, appUris: leaf.appUris }
     const issuer = pool.find(
       (c) =>
         c !== current &&

@@ -1,5 +1,6 @@
 import type { AppRef, HookKind } from '../inject/types.js'
-import { anchorsOf, verifiedClient } from './chain.js'
+import { appUri } from '../cert/app-uri.js'
+import { anchorsOf, verifiedClient, type ClientIdentity } from './chain.js'
 import { verifyHookToken } from './token.js'
 
 /** What the HTTP layer hands over: the request as received. */
@@ -39,6 +40,17 @@ export interface VerifyRequestOptions {
         shutdown?: string | undefined
       }
     | undefined
+  /**
+   * Whether the client certificate must name the path's application (the
+   * URI SAN `krake://<namespace>/<name>/<kind>` that the issuer writes when
+   * given `app` and `kind`), so that a tenant's own valid certificate cannot
+   * carry another application's token: `'when-named'` refuses a certificate
+   * that names another application or hook and accepts one that names none
+   * (Krake's own); `'required'` refuses one that names none too; `'ignore'`
+   * does not look. With `caBundlePem` only.
+   * @defaultValue `'when-named'`
+   */
+  certificateApp?: 'when-named' | 'required' | 'ignore' | undefined
   /**
    * Largest raw body accepted.
    * @defaultValue 16 KiB
@@ -87,6 +99,7 @@ const MALFORMED = refuse(400, 'The body must be a JSON object: {"token": "..."}.
 const UNAUTHORIZED = refuse(401, INVALID_TOKEN_REASON)
 const NO_CERT = refuse(403, 'A client certificate signed by the Krake CA is required.')
 const WRONG_USER = refuse(403, "The client certificate is not the hook user's.")
+const OTHER_APP = refuse(403, "The client certificate is not this application's hook's.")
 const LOOKUP_FAILED = refuse(500, 'The application could not be looked up.')
 
 /** `<base>/kubernetes/namespaces/<ns>/applications/<name>/<kind>`, decoded; undefined when it is not. */
@@ -200,18 +213,24 @@ export function checkBeforeBody(request: HookRequest, options: VerifyRequestOpti
   if (opts.caBundlePem !== undefined) {
     const anchors = anchorsOf(opts.caBundlePem) // a broken bundle is the server's mistake: it throws
     const now = opts.now instanceof Date ? opts.now.getTime() : Date.now()
-    let commonNames: string[] | undefined
+    let client: ClientIdentity | undefined
     try {
-      commonNames =
+      client =
         typeof request.clientCertPem === 'string' ? verifiedClient(request.clientCertPem, anchors, now) : undefined
     } catch {
-      commonNames = undefined
+      client = undefined
     }
-    if (commonNames === undefined) return NO_CERT
+    if (client === undefined) return NO_CERT
     const user =
       typeof opts.hookUser === 'object' && opts.hookUser !== null ? opts.hookUser[target.kind] : opts.hookUser
     // compared on the parsed name: exactly one CN, whatever characters it holds
-    if (user !== undefined && (commonNames.length !== 1 || commonNames[0] !== user)) return WRONG_USER
+    if (user !== undefined && (client.commonNames.length !== 1 || client.commonNames[0] !== user)) return WRONG_USER
+    // a certificate that names its application serves that application's hook only
+    const binding = opts.certificateApp ?? 'when-named'
+    if (binding !== 'ignore' && (client.appUris.length > 0 || binding === 'required')) {
+      const wanted = appUri(target.app, target.kind)
+      if (!client.appUris.includes(wanted)) return OTHER_APP
+    }
   }
   return target
 }

@@ -17,6 +17,7 @@ import {
   SubjectAlternativeName,
   KeyUsageFlags,
   type Extension,
+  type GeneralName,
 } from '@peculiar/asn1-x509'
 import { APP_URI_SCHEME } from '../cert/app-uri.js'
 import { parseCertificates } from '../lib/pem.js'
@@ -76,7 +77,7 @@ function link(node: X509Certificate): Link {
   const basic = extension(extensions, id_ce_basicConstraints, BasicConstraints)
   const keyUsage = extension(extensions, id_ce_keyUsage, KeyUsage)
   const eku = extension(extensions, id_ce_extKeyUsage, ExtendedKeyUsage)
-  const san = extension(extensions, id_ce_subjectAltName, SubjectAlternativeName)
+  const names: readonly GeneralName[] = extension(extensions, id_ce_subjectAltName, SubjectAlternativeName) ?? []
   return {
     node,
     ca: basic?.cA === true,
@@ -87,7 +88,7 @@ function link(node: X509Certificate): Link {
     commonNames: cert.tbsCertificate.subject.flatMap((rdn) =>
       rdn.filter((a) => a.type === COMMON_NAME).map((a) => a.value.toString()),
     ),
-    appUris: (san ?? [])
+    appUris: names
       .map((name) => name.uniformResourceIdentifier)
       .filter((uri): uri is string => uri?.toLowerCase().startsWith(APP_URI_SCHEME) === true),
     selfIssued: node.subject === node.issuer,

@@ -33,6 +33,8 @@ export type HookErrorCode =
   // the admission webhook: an object that asks for a hook the webhook does not hold, or asks wrongly
   | 'ERR_HOOK_NOT_CONFIGURED'
   | 'ERR_INVALID_ANNOTATION'
+  // the admission webhook: a Pod whose namespace or service account the hook is not bound to (403)
+  | 'ERR_NOT_BOUND'
   // a hook store: another call of the same token is being applied (the handler answers 503)
   | 'ERR_CALL_PENDING'
   // YAML

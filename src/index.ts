@@ -24,6 +24,7 @@ export type {
   AdmissionSkip,
   GroupVersionKind,
   HookBinding,
+  HookBound,
   HookResolver,
 } from './admission/review.js'
 export { APP_LABEL, APP_NAMESPACE_ANNOTATION, createHookResolver, HOOKS_ANNOTATION } from './admission/resolver.js'

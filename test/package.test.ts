@@ -259,4 +259,3 @@ export { r, code, HookError }
     expect(await direct.exited).toBe(0)
   }, 60_000)
 })
-

@@ -4,6 +4,7 @@ import { HOOK_KINDS, isOneOf } from '../lib/check.js'
 import { isRecord } from '../lib/json.js'
 import type { KubernetesObject } from '../lib/kubernetes.js'
 import { pointer } from '../lib/pointer.js'
+import { checkBound, readBound, type Bound } from './bound.js'
 import type { AdmissionRequest, HookBinding, HookResolver } from './review.js'
 
 /** The label a Pod opts in with: its value is the Krake application's name. */
@@ -22,6 +23,22 @@ function stringField(map: unknown, key: string): string | undefined {
   return typeof value === 'string' ? value : undefined
 }
 
+/** The Krake namespace of the application the object asks for: the annotation, else the object's or the request's namespace. */
+function appNamespaceOf(object: KubernetesObject, request: AdmissionRequest): string | undefined {
+  const meta = object.metadata
+  const namespace =
+    stringField(meta?.annotations, APP_NAMESPACE_ANNOTATION) ??
+    (typeof meta?.namespace === 'string' && meta.namespace !== '' ? meta.namespace : request.namespace)
+  return typeof namespace === 'string' && namespace !== '' ? namespace : undefined
+}
+
+/** `<namespace>/<name>` of the application the object asks for by its label, or undefined when it asks for none. */
+export function appAskedFor(object: KubernetesObject, request: AdmissionRequest): string | undefined {
+  const name = stringField(object.metadata?.labels, APP_LABEL)
+  const namespace = appNamespaceOf(object, request)
+  return name === undefined || name === '' || namespace === undefined ? undefined : `${namespace}/${name}`
+}
+
 /**
  * The resolver the `krake-hooks webhook` command serves with: one webhook for
  * every application of a cluster, deciding per Pod from its label and
@@ -32,6 +49,12 @@ function stringField(map: unknown, key: string): string | undefined {
  *   the annotation `krake-hooks/app-namespace`, or the Pod's namespace.
  * - The annotation `krake-hooks/hooks: complete,shutdown` picks the kinds;
  *   without it, every kind `bindings` holds for the application.
+ * - A Pod receives a hook only where the binding's `boundTo` allows: the
+ *   request's namespace in `namespaces` (default: the application's own;
+ *   `["*"]` for every one) and, when set, its service account in
+ *   `serviceAccounts`; any other Pod is refused (403, `ERR_NOT_BOUND`). The
+ *   annotation `krake-hooks/app-namespace` names an application, it grants
+ *   nothing.
  * - A Pod that asks for a hook `bindings` does not hold is refused (400,
  *   `ERR_HOOK_NOT_CONFIGURED` at the label): a Job must never run without the
  *   hook that tells Krake it is done. A malformed annotation is refused too
@@ -42,7 +65,9 @@ function stringField(map: unknown, key: string): string | undefined {
  *
  * @param bindings One per application and hook kind (a HookConfig each).
  * @throws HookError `ERR_INVALID_CONFIG` when two bindings are for the same
- *   application and kind, or one is not a `{ hook }` with an `app` and a `kind`.
+ *   application and kind, one is not a `{ hook }` with an `app` and a `kind`,
+ *   or its `boundTo` is malformed (not non-empty lists of non-empty strings,
+ *   an unknown key).
  *
  * @example
  * ```ts
@@ -54,6 +79,7 @@ export function createHookResolver(bindings: readonly HookBinding[]): HookResolv
   if (!Array.isArray(bindings))
     throw new HookError('ERR_INVALID_ARGUMENT', 'bindings must be an array of { hook, options? }', { path: '' })
   const byApp = new Map<string, Map<HookKind, HookBinding>>()
+  const boundOf = new Map<HookBinding, Bound>()
   for (const [i, binding] of (bindings as readonly unknown[]).entries()) {
     const hook: unknown = isRecord(binding) ? binding.hook : undefined
     const app: unknown = isRecord(hook) ? hook.app : undefined
@@ -73,6 +99,10 @@ export function createHookResolver(bindings: readonly HookBinding[]): HookResolv
       throw new HookError('ERR_INVALID_CONFIG', `two ${kind} hooks for the application ${key}`, { path: pointer(i) })
     // cast: checked above, a record with hook.app and hook.kind; makePlan checks the rest when it is used
     kinds.set(kind, binding as HookBinding)
+    boundOf.set(
+      binding as HookBinding,
+      readBound((binding as HookBinding).boundTo, app.namespace, pointer(i, 'boundTo')),
+    )
     byApp.set(key, kinds)
   }
 
@@ -84,10 +114,8 @@ export function createHookResolver(bindings: readonly HookBinding[]): HookResolv
       throw new HookError('ERR_HOOK_NOT_CONFIGURED', `the label ${APP_LABEL} must name a Krake application`, {
         path: labelPath,
       })
-    const namespace =
-      stringField(meta?.annotations, APP_NAMESPACE_ANNOTATION) ??
-      (typeof meta?.namespace === 'string' && meta.namespace !== '' ? meta.namespace : request.namespace)
-    if (typeof namespace !== 'string' || namespace === '')
+    const namespace = appNamespaceOf(object, request)
+    if (namespace === undefined)
       throw new HookError(
         'ERR_INVALID_ANNOTATION',
         `the application's Krake namespace is unknown: set the annotation ${APP_NAMESPACE_ANNOTATION}`,
@@ -125,6 +153,9 @@ export function createHookResolver(bindings: readonly HookBinding[]): HookResolv
         { path: labelPath },
       )
     // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- every kind was found in held just above
-    return kinds.map((k) => held.get(k)!)
+    const chosen = kinds.map((k) => held.get(k)!)
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- every binding held has its bound
+    for (const binding of chosen) checkBound(boundOf.get(binding)!, app, object, request)
+    return chosen
   }
 }

@@ -63,7 +63,7 @@ export interface AdmissionResponse {
   patch?: string
   /** Why the object is refused. */
   status?: {
-    /** The HTTP status the API server answers with (400, 409, 500). */
+    /** The HTTP status the API server answers with (400, 403, 409, 500). */
     code: number
     /** `ERR_CODE at /path: message`; never a token. */
     message: string
@@ -95,6 +95,22 @@ export interface HookBinding {
   hook: HookSpec
   /** The options, as for `injectHook`. */
   options?: InjectOptions
+  /**
+   * Which Pods may receive the hook (`createHookResolver` checks it): the
+   * request's namespace must be one of `namespaces` (default: the
+   * application's own; `["*"]` allows every namespace), and, when
+   * `serviceAccounts` is set, the Pod's `spec.serviceAccountName` (`default`
+   * when absent) one of them. Any other Pod is denied, 403.
+   */
+  boundTo?: HookBound | undefined
+}
+
+/** Where a hook may be delivered: the Pods' namespaces and service accounts. */
+export interface HookBound {
+  /** The namespaces whose Pods may receive the hook; `["*"]` for every one. @defaultValue the application's namespace */
+  namespaces?: readonly string[] | undefined
+  /** The service accounts (names, in those namespaces) whose Pods may receive it; any when absent. */
+  serviceAccounts?: readonly string[] | undefined
 }
 
 /**
@@ -148,7 +164,7 @@ export interface AdmissionAllowed {
   reason: AdmissionSkip
 }
 
-/** The object was refused: `denied` for the object's fault (400, 409), `error` for the webhook's (500). */
+/** The object was refused: `denied` for the object's fault (400, 403, 409), `error` for the webhook's (500). */
 export interface AdmissionRefused {
   /** Denied or error. */
   outcome: 'denied' | 'error'
@@ -180,7 +196,7 @@ const allow = (uid: string, reason: AdmissionSkip): Decision => ({
   review: answer({ uid, allowed: true }),
   outcome: { outcome: 'allowed', reason },
 })
-/** A refusal: 400 and 409 are the object's fault ('denied'), 500 the webhook's ('error'). */
+/** A refusal: 400, 403 and 409 are the object's fault ('denied'), 500 the webhook's ('error'). */
 const deny = (uid: string, code: number, message: string): Decision => ({
   review: answer({ uid, allowed: false, status: { code, message } }),
   outcome: code === 500 ? { outcome: 'error', code } : { outcome: 'denied', code },
@@ -296,6 +312,8 @@ function resolve(
     // cast: a JSON copy of the object filled in with apiVersion, kind and name; the request as the API server sent it
     return { bound: resolver(cloneJson(object) as unknown as KubernetesObject, request as AdmissionRequest) }
   } catch (e) {
+    // a Pod that asks for a hook it is not bound to: refused, as a credential it may not hold
+    if (e instanceof HookError && e.code === 'ERR_NOT_BOUND') return { refused: deny(uid, 403, describeHookError(e)) }
     if (e instanceof HookError && e.path !== undefined && /^\/metadata(\/|$)/.test(e.path))
       return { refused: deny(uid, 400, describeHookError(e)) }
     const what = e instanceof HookError ? ` (${e.code})` : ''

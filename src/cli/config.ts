@@ -1,3 +1,5 @@
+import { readBound } from '../admission/bound.js'
+import type { HookBound } from '../admission/review.js'
 import { HookError, rerootError } from '../errors.js'
 import { fieldName } from '../lib/pointer.js'
 import type { HookSpec, InjectOptions } from '../inject/types.js'
@@ -13,6 +15,8 @@ export const HOOK_CONFIG_KIND = 'HookConfig'
 export interface HookConfig {
   spec: HookSpec
   options: InjectOptions
+  /** Which Pods the webhook may deliver the hook to (the HookConfig's top-level `boundTo`). */
+  boundTo?: HookBound
   /** Where a field came from in the config, when not from its own key (`/spec/tls/certPem` -> `/spec/tls/certFile`). */
   origins: Record<string, string>
 }
@@ -97,10 +101,10 @@ export function readHookConfig(
     )
   }
   for (const key of Object.keys(config)) {
-    if (!['apiVersion', 'kind', 'metadata', 'spec', 'options'].includes(key)) {
+    if (!['apiVersion', 'kind', 'metadata', 'spec', 'options', 'boundTo'].includes(key)) {
       throw new HookError(
         'ERR_INVALID_CONFIG',
-        `unknown field "${key}" (allowed: apiVersion, kind, metadata, spec, options)`,
+        `unknown field "${key}" (allowed: apiVersion, kind, metadata, spec, options, boundTo)`,
         { path: `/${key}` },
       )
     }
@@ -137,7 +141,15 @@ export function readHookConfig(
     spec.tls = tls
   }
   const options = checkRecord(config.options ?? {}, { code: 'ERR_INVALID_CONFIG', path: '/options', name: 'options' })
-  return { spec: spec as unknown as HookSpec, options, origins }
+  // where the webhook may deliver the hook: checked here, so a malformed one names its key in the file
+  if (config.boundTo !== undefined) readBound(config.boundTo, '', '/boundTo')
+  return {
+    spec: spec as unknown as HookSpec,
+    options,
+    origins,
+    // cast: checked by readBound just above
+    ...(config.boundTo === undefined ? {} : { boundTo: config.boundTo as HookBound }),
+  }
 }
 
 /**

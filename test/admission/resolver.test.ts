@@ -9,7 +9,12 @@ const app = { name: 'report', namespace: 'prod' }
 const complete = spec({ app })
 const shutdown = spec({ app, kind: 'shutdown', token: 'shutdown-token-0123456789abcdefghijklmnopqrs' })
 const other = spec({ app: { name: 'other', namespace: 'team-b' } })
-const resolver = createHookResolver([{ hook: shutdown }, { hook: complete }, { hook: other }])
+// team-b/other's hook is delivered to Pods in prod too: a binding says so, the annotation alone never does
+const resolver = createHookResolver([
+  { hook: shutdown },
+  { hook: complete },
+  { hook: other, boundTo: { namespaces: ['team-b', 'prod'] } },
+])
 const envNames = (pod: { spec: { containers: Array<{ env: Array<{ name: string }> }> } }) =>
   pod.spec.containers[0]!.env.map((e) => e.name)
 
@@ -35,7 +40,7 @@ describe('createHookResolver(bindings)', () => {
     expect(patched.metadata.annotations['krake-hooks/injected']).toBe('complete,shutdown')
   })
 
-  it('picks the kinds of the krake-hooks/hooks annotation, and the Krake namespace of krake-hooks/app-namespace', () => {
+  it('picks the kinds of the krake-hooks/hooks annotation, and the Krake namespace of krake-hooks/app-namespace where the binding allows', () => {
     const pod = podFromReplicaSet(undefined, { 'krake-hooks/app': 'report' }, { 'krake-hooks/hooks': ' shutdown ' })
     expect(envNames(applied(pod, reviewAdmission(review(pod), resolver).response!.patch!))).toEqual([
       'KRAKE_SHUTDOWN_TOKEN',
@@ -99,5 +104,77 @@ describe('createHookResolver(bindings)', () => {
     const pod = podFromReplicaSet(undefined, { 'krake-hooks/app': 'report' })
     const inTeamB = decideAdmission(review(pod, { namespace: 'team-b' }), resolver)
     expect(inTeamB.review.response!.status?.message).toContain('application team-b/report')
+  })
+})
+
+describe('createHookResolver: a hook is bound to namespaces and service accounts (SPEC section 11)', () => {
+  const tenant = spec({
+    app: { name: 'report', namespace: 'batch' },
+    token: 'batch-report-token-0123456789abcdefghijkl',
+  })
+  const decide = (
+    bindings: Parameters<typeof createHookResolver>[0],
+    pod: object,
+    over: Record<string, unknown> = {},
+  ) => decideAdmission(review(pod, over), createHookResolver(bindings))
+  const asking = (annotations: Record<string, string> = { 'krake-hooks/app-namespace': 'batch' }, podSpec = {}) => {
+    const pod = podFromReplicaSet(undefined, { 'krake-hooks/app': 'report' }, annotations)
+    return { ...pod, spec: { ...pod.spec, ...podSpec } }
+  }
+
+  it("denies (403) a Pod of another namespace that names the application's namespace: the annotation grants nothing", () => {
+    const decided = decide([{ hook: tenant }], asking(), { namespace: 'evil' })
+    expect(decided.outcome).toEqual({ outcome: 'denied', code: 403 })
+    const response = decided.review.response!
+    expect(response.allowed).toBe(false)
+    expect(response.patch).toBeUndefined()
+    expect(response.status!.message).toBe(
+      'ERR_NOT_BOUND at /metadata/namespace: a Pod in the namespace "evil" with the service account "default" may not receive the hooks of the application batch/report (bound to namespaces batch)',
+    )
+    expect(JSON.stringify(decided.review)).not.toContain(tenant.token)
+  })
+
+  it("gives the hook to a Pod of the application's own namespace, by default", () => {
+    expect(decide([{ hook: tenant }], asking(), { namespace: 'batch' }).outcome).toMatchObject({ outcome: 'patched' })
+  })
+
+  it('checks the service account: the named ones only, "default" when the Pod names none', () => {
+    const bindings = [{ hook: tenant, boundTo: { serviceAccounts: ['reporter'] } }]
+    const own = decide(bindings, asking(undefined, { serviceAccountName: 'reporter' }), { namespace: 'batch' })
+    expect(own.outcome).toMatchObject({ outcome: 'patched' })
+    const other = decide(bindings, asking(undefined, { serviceAccountName: 'builder' }), { namespace: 'batch' })
+    expect(other.outcome).toEqual({ outcome: 'denied', code: 403 })
+    expect(other.review.response!.status!.message).toContain('the service account "builder"')
+    expect(other.review.response!.status!.message).toContain('service accounts reporter')
+    const none = decide(bindings, asking(), { namespace: 'batch' })
+    expect(none.review.response!.status!.message).toContain('the service account "default"')
+  })
+
+  it("denies an object whose own namespace is not the request's", () => {
+    const pod = { ...asking(), metadata: { ...asking().metadata, namespace: 'batch' } }
+    const decided = decide([{ hook: tenant, boundTo: { namespaces: ['*'] } }], pod, { namespace: 'evil' })
+    expect(decided.outcome).toEqual({ outcome: 'denied', code: 403 })
+    expect(decided.review.response!.status!.message).toContain('names the namespace "batch" but is created in "evil"')
+  })
+
+  it('["*"], written out, allows every namespace', () => {
+    const bindings = [{ hook: tenant, boundTo: { namespaces: ['*'] } }]
+    expect(decide(bindings, asking(), { namespace: 'anywhere' }).outcome).toMatchObject({ outcome: 'patched' })
+  })
+
+  it('refuses a malformed boundTo when the bindings are read, naming the key', () => {
+    const cases: Array<[unknown, string]> = [
+      [{ namespaces: [] }, '/0/boundTo/namespaces'],
+      [{ namespaces: 'batch' }, '/0/boundTo/namespaces'],
+      [{ namespaces: [''] }, '/0/boundTo/namespaces'],
+      [{ serviceAccounts: [1] }, '/0/boundTo/serviceAccounts'],
+      [{ namespace: ['batch'] }, '/0/boundTo/namespace'],
+      ['batch', '/0/boundTo'],
+    ]
+    for (const [boundTo, path] of cases)
+      expect(hookErrorOf(() => createHookResolver([{ hook: tenant, boundTo } as never]))).toMatchObject({
+        code: 'ERR_INVALID_CONFIG',
+        path,
+      })
   })
 })

@@ -25,7 +25,7 @@ let pki: Pki
 let dir: string
 let ca: string
 
-const hookConfig = (kind: 'complete' | 'shutdown', token: string, tls: boolean) =>
+const hookConfig = (kind: 'complete' | 'shutdown', token: string, tls: boolean, options?: Record<string, unknown>) =>
   stringifyManifests([
     {
       apiVersion: 'krake-hooks/v1alpha1',
@@ -38,6 +38,7 @@ const hookConfig = (kind: 'complete' | 'shutdown', token: string, tls: boolean) 
         token,
         ...(tls ? { tls: { caBundleFile: 'ca-bundle.pem', certFile: 'cert.pem', keyFile: 'key.pem' } } : {}),
       },
+      ...(options === undefined ? {} : { options }),
     },
   ])
 
@@ -59,8 +60,8 @@ function mountedSecret(path: string, files: Record<string, string>, generation: 
 }
 
 const tls = fixtureTls()
-const hookFiles = (completeToken = TOKEN) => ({
-  'complete.yaml': hookConfig('complete', completeToken, true),
+const hookFiles = (completeToken = TOKEN, completeOptions?: Record<string, unknown>) => ({
+  'complete.yaml': hookConfig('complete', completeToken, true, completeOptions),
   'shutdown.yaml': hookConfig('shutdown', SHUTDOWN_TOKEN, false),
   'ca-bundle.pem': tls.caBundlePem,
   'cert.pem': tls.certPem,
@@ -224,10 +225,20 @@ describe('krake-hooks webhook serve', () => {
       apiEndpoint: 'http://krake-api:8080',
       token: SHUTDOWN_TOKEN,
     }
-    const both = injectHook(injectHook([named], complete).manifests.slice(0, 1), shutdown).manifests[0] as Obj
+    // served by the webhook, the hook carries references: the token and URL by secretKeyRef, the files from a Secret
+    const references = { tokenFrom: 'secret', certStorage: 'Secret' } as const
+    const both = injectHook(injectHook([named], complete, references).manifests.slice(0, 1), shutdown, references)
+      .manifests[0] as Obj
     expect(patched.spec).toEqual(both.spec)
+    expect(patched.spec.containers[0].env[0]).toEqual({
+      name: 'KRAKE_TOKEN',
+      valueFrom: { secretKeyRef: { name: 'report-krake-token', key: 'token' } },
+    })
+    expect(patched.spec.volumes.at(-1)).toMatchObject({ secret: { secretName: expect.any(String) } })
     expect(patched.metadata).toEqual({ ...pod.metadata, annotations: { 'krake-hooks/injected': 'complete,shutdown' } })
-    expect(JSON.stringify(response).includes(TOKEN)).toBe(false)
+    const decoded = JSON.stringify(response) + Buffer.from(response.patch!, 'base64').toString('utf8')
+    for (const secret of [TOKEN, SHUTDOWN_TOKEN, 'PRIVATE KEY', tls.keyPem.split('\n')[1]!])
+      expect(decoded.includes(secret)).toBe(false)
   })
 
   it('allows UPDATE, DELETE, the status and ephemeralcontainers subresources and a reinvocation with no patch; answers dryRun alike', async () => {
@@ -298,17 +309,39 @@ describe('krake-hooks webhook serve', () => {
 
   it('uses a replaced HookConfig for the next review, and keeps the last good set when a file breaks', async () => {
     const token = 'rotated-token-0123456789abcdefghijklmnopqrs'
-    mountedSecret(join(dir, 'hooks'), hookFiles(token), 2)
+    const moved = { certDest: '/etc/rotated' }
+    mountedSecret(join(dir, 'hooks'), hookFiles(token, moved), 2)
     await until(async () => {
       const r = await mutate(one, labelled())
-      return Buffer.from(r.patch!, 'base64').toString().includes(token)
+      return Buffer.from(r.patch!, 'base64').toString().includes('/etc/rotated')
     })
-    mountedSecret(join(dir, 'hooks'), { ...hookFiles(token), 'complete.yaml': 'apiVersion: [' }, 3)
+    mountedSecret(join(dir, 'hooks'), { ...hookFiles(token, moved), 'complete.yaml': 'apiVersion: [' }, 3)
     await until(() => Promise.resolve(one.stderr().includes('the last good set stays')))
     expect(one.stderr()).toContain('complete.yaml: ERR_YAML_SYNTAX')
     const r = await mutate(one, labelled())
-    expect(Buffer.from(r.patch!, 'base64').toString()).toContain(token)
+    expect(Buffer.from(r.patch!, 'base64').toString()).toContain('/etc/rotated')
     mountedSecret(join(dir, 'hooks'), hookFiles(), 4)
+  })
+
+  it('refuses a HookConfig that asks for inline values: logged once, its application denied, no answer holds the token', async () => {
+    for (const [generation, inline] of [
+      [5, { tokenFrom: 'value' }],
+      [6, { certStorage: 'ConfigMap' }],
+    ] as const) {
+      mountedSecret(join(dir, 'hooks'), hookFiles(TOKEN, inline), generation)
+      const key = Object.keys(inline)[0]!
+      await until(() => Promise.resolve(one.stderr().includes(`options.${key} is`)))
+      expect(one.stderr()).toMatch(
+        /"msg":"hook configuration refused: its application is denied","file":"complete.yaml","app":"batch\/report"/,
+      )
+      const denied = await mutate(one, labelled({ 'krake-hooks/hooks': 'complete' }))
+      expect(denied).toMatchObject({ allowed: false, status: { code: 500 } })
+      expect(JSON.stringify(denied)).not.toContain(TOKEN)
+      // the application's other hook is refused with it: a Pod gets all its hooks or none
+      expect((await mutate(one, labelled())).allowed).toBe(false)
+    }
+    mountedSecret(join(dir, 'hooks'), hookFiles(), 7)
+    await until(async () => (await mutate(one, labelled())).allowed)
   })
 })
 

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto'
 import { readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
-import { createHookResolver } from '../../admission/resolver.js'
+import { appAskedFor, createHookResolver } from '../../admission/resolver.js'
 import type { HookBinding, HookResolver } from '../../admission/review.js'
 import { describeHookError, HookError } from '../../errors.js'
 import { makePlan } from '../../inject/plan.js'
@@ -16,8 +16,14 @@ import { readConfigFile } from '../files.js'
 
 /** What one reading of the directory gave. */
 export interface HookSet {
-  /** One binding per HookConfig file. */
+  /** One binding per HookConfig file that is served. */
   bindings: HookBinding[]
+  /**
+   * The HookConfig files refused for asking for inline values (a token or a
+   * key in the Pod spec, SPEC section 11), each with its application: a Pod
+   * asking for that application is denied until the file is fixed.
+   */
+  refused: Array<{ file: string; app: string; reason: string }>
   /** The resolver of those bindings. */
   resolver: HookResolver
   /** The files read, in order. */
@@ -44,6 +50,7 @@ export function loadHookDir(dir: string): HookSet {
   }
   names.sort()
   const bindings: HookBinding[] = []
+  const refused: HookSet['refused'] = []
   const files: string[] = []
   const hash = createHash('sha256')
   for (const name of names) {
@@ -55,17 +62,24 @@ export function loadHookDir(dir: string): HookSet {
       if (docs.length !== 1)
         throw new HookError('ERR_INVALID_CONFIG', `holds ${docs.length} documents, not one HookConfig`)
       const config = readHookConfig(docs[0], { baseDir: dir, restrictor: 'rootOnly' })
+      // served by the webhook, a hook carries references only: its token and its key stay in Secrets
+      const options = { tokenFrom: 'secret' as const, certStorage: 'Secret' as const, ...config.options }
       try {
-        makePlan(config.spec, config.options)
+        makePlan(config.spec, options)
       } catch (e) {
         throw e instanceof HookError ? inConfig(e, config.origins) : e
       }
-      bindings.push({ hook: config.spec, options: config.options })
+      const inline = inlineValues(options)
+      if (inline !== undefined) {
+        refused.push({ file: name, app: `${config.spec.app.namespace}/${config.spec.app.name}`, reason: inline })
+        continue
+      }
+      bindings.push({ hook: config.spec, options, boundTo: config.boundTo })
       files.push(name)
       hash
         .update(name)
         .update('\0')
-        .update(JSON.stringify([config.spec, config.options]))
+        .update(JSON.stringify([config.spec, config.options, config.boundTo ?? null]))
         .update('\0')
     } catch (e) {
       if (!(e instanceof HookError)) throw e
@@ -74,11 +88,37 @@ export function loadHookDir(dir: string): HookSet {
   }
   let resolver: HookResolver
   try {
-    resolver = createHookResolver(bindings)
+    resolver = refusing(createHookResolver(bindings), refused)
   } catch (e) {
     if (!(e instanceof HookError)) throw e
     const at = Number(e.path?.slice(1))
     throw new HookError(e.code, `${files[at] ?? dir}: ${e.message}`, { cause: e })
   }
-  return { bindings, resolver, files, digest: hash.digest('hex') }
+  for (const r of refused) hash.update(`refused\0${r.file}\0${r.app}\0${r.reason}\0`)
+  return { bindings, refused, resolver, files, digest: hash.digest('hex') }
+}
+
+/** Why options would put a secret into a Pod spec (and so into an AdmissionReview answer), or undefined. */
+function inlineValues(options: { tokenFrom?: unknown; certStorage?: unknown }): string | undefined {
+  if (options.tokenFrom === 'value')
+    return 'options.tokenFrom is "value": the token would be written into the Pod spec (the webhook takes "secret")'
+  if (options.certStorage === 'ConfigMap')
+    return 'options.certStorage is "ConfigMap": the private key would be readable by whoever reads ConfigMaps (the webhook takes "Secret")'
+  return undefined
+}
+
+/** `resolver`, denying (500, naming the file's problem, never a value) the Pods that ask for a refused application. */
+function refusing(resolver: HookResolver, refused: HookSet['refused']): HookResolver {
+  if (refused.length === 0) return resolver
+  const byApp = new Map(refused.map((r) => [r.app, r]))
+  return (object, request) => {
+    const app = appAskedFor(object, request)
+    const r = app === undefined ? undefined : byApp.get(app)
+    if (r !== undefined)
+      throw new HookError(
+        'ERR_INVALID_CONFIG',
+        `the HookConfig ${r.file} of the application ${r.app} is refused: ${r.reason}`,
+      )
+    return resolver(object, request)
+  }
 }

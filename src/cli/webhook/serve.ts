@@ -111,6 +111,18 @@ function readTls(options: ServeOptions): { cert: string; key: string } {
   return { cert, key }
 }
 
+/** One line per HookConfig refused for inline values: its Pods are denied until it is fixed. */
+function logRefused(log: ServeOptions['log'], hooks: HookSet): void {
+  for (const r of hooks.refused)
+    log({
+      level: 'error',
+      msg: 'hook configuration refused: its application is denied',
+      file: r.file,
+      app: r.app,
+      error: r.reason,
+    })
+}
+
 /** Starts the webhook; rejects when the certificate or the directory cannot be read at the start. */
 export async function serveWebhook(options: ServeOptions): Promise<Webhook> {
   const { log } = options
@@ -119,6 +131,7 @@ export async function serveWebhook(options: ServeOptions): Promise<Webhook> {
   let hooks: HookSet = loadHookDir(options.hooksDir)
   m.configs.set(hooks.bindings.length)
   log({ level: 'info', msg: 'hook configurations loaded', files: hooks.files })
+  logRefused(log, hooks)
   let draining = false
   let inFlight = 0
   let idle: (() => void) | undefined
@@ -229,6 +242,7 @@ export async function serveWebhook(options: ServeOptions): Promise<Webhook> {
     if (next.digest === hooks.digest) return undefined
     hooks = next
     m.configs.set(next.bindings.length)
+    logRefused(log, next)
     return { msg: 'hook configurations reloaded', files: next.files }
   })
   const reloadTls = watched('tls', 'serving certificate not reloaded: the last good one stays', () => {

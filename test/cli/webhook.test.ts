@@ -414,9 +414,14 @@ describe('krake-hooks webhook config and objects', () => {
       [MAIN, 'webhook', 'objects', '--config', 'complete.yaml', '--namespace', 'batch'],
       { encoding: 'utf8', cwd: join(dir, 'hooks') },
     )
-    expect((parseManifests(objects) as Obj[]).map((o) => [o.kind, o.metadata.name, o.metadata.namespace])).toEqual([
-      ['ConfigMap', 'report-krake-configmap', 'batch'],
+    // the Secrets the webhook's references point at: the token and URL, and the certificate files
+    const printed = parseManifests(objects) as Obj[]
+    expect(printed.map((o) => [o.kind, o.metadata.name, o.metadata.namespace])).toEqual([
+      ['Secret', 'report-krake-cert', 'batch'],
+      ['Secret', 'report-krake-token', 'batch'],
     ])
+    expect(Buffer.from(printed[1]!.data.token, 'base64').toString()).toBe(TOKEN)
+    expect(Object.keys(printed[0]!.data as object).sort()).toEqual(['ca-bundle.pem', 'cert.pem', 'key.pem'])
   })
 })
 

@@ -85,5 +85,8 @@ export function webhookObjects(
     metadata: namespace === undefined ? { name: 'probe' } : { name: 'probe', namespace },
     spec: { containers: [{ name: 'probe' }] },
   }
-  return hookPatch(probe, hook, options).objects
+  return hookPatch(probe, hook, { ...WEBHOOK_OPTIONS, ...options }).objects
 }
+
+/** What the webhook serves a hook with unless its HookConfig says otherwise: references, no secret in the Pod spec. */
+export const WEBHOOK_OPTIONS = { tokenFrom: 'secret', certStorage: 'Secret' } as const

@@ -13,6 +13,7 @@ import { makePlan } from '../../inject/plan.js'
 import { parseManifests } from '../../yaml/parse.js'
 import { inConfig, readHookConfig } from '../config.js'
 import { readConfigFile } from '../files.js'
+import { WEBHOOK_OPTIONS } from './config.js'
 
 /** What one reading of the directory gave. */
 export interface HookSet {
@@ -63,7 +64,7 @@ export function loadHookDir(dir: string): HookSet {
         throw new HookError('ERR_INVALID_CONFIG', `holds ${docs.length} documents, not one HookConfig`)
       const config = readHookConfig(docs[0], { baseDir: dir, restrictor: 'rootOnly' })
       // served by the webhook, a hook carries references only: its token and its key stay in Secrets
-      const options = { tokenFrom: 'secret' as const, certStorage: 'Secret' as const, ...config.options }
+      const options = { ...WEBHOOK_OPTIONS, ...config.options }
       try {
         makePlan(config.spec, options)
       } catch (e) {

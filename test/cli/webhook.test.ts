@@ -551,6 +551,9 @@ describe('examples/webhook: the manifests to deploy it', () => {
         cwd: hooks,
       },
     )
-    expect((parseManifests(objects) as Obj[]).map((o) => o.metadata.name)).toEqual(['report-krake-configmap'])
+    expect((parseManifests(objects) as Obj[]).map((o) => o.metadata.name)).toEqual([
+      'report-krake-cert',
+      'report-krake-token',
+    ])
   })
 })

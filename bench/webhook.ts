@@ -157,6 +157,7 @@ function post(replica: Replica, agent: Agent, body: string): Promise<string> {
         method: 'POST',
         ca,
         agent,
+        headers: { 'content-type': 'application/json' },
       },
       (res) => {
         const chunks: Buffer[] = []

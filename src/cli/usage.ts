@@ -18,7 +18,7 @@ inject options. The files it names are read from the working directory, and
 must stay inside it (--load-restrictor none lifts this), as kustomize reads its own.`
 
 export const WEBHOOK_USAGE = `usage:
-  krake-hooks webhook serve --tls-cert FILE --tls-key FILE --hooks DIR [--address 0.0.0.0:8443]
+  krake-hooks webhook serve --tls-cert FILE --tls-key FILE --hooks DIR [--client-ca FILE] [--address 0.0.0.0:8443]
                             [--metrics-address ADDR] [--reload-interval SECONDS] [--drain-timeout SECONDS]
   krake-hooks webhook config --service NAMESPACE/NAME --ca-file FILE [--path /mutate] [--port 443]
                              [--failure-policy Fail|Ignore]
@@ -29,14 +29,20 @@ application and hook kind. A Pod opts in with the label krake-hooks/app (the
 Krake application's name); its Krake namespace is the annotation
 krake-hooks/app-namespace, or the Pod's own; the annotation krake-hooks/hooks
 (complete,shutdown) picks kinds, every kind DIR holds by default. A Pod that
-asks for a hook DIR does not hold is denied. POST /mutate (any query), GET
+asks for a hook DIR does not hold is denied, and so is a Pod outside the
+namespaces (and service accounts) a HookConfig's boundTo names: by default
+the application's own namespace. A hooked Pod gets references only: its
+token and URL by secretKeyRef, its certificate files from a Secret volume
+(webhook objects prints the Secrets); a HookConfig asking for inline values
+is refused and its application denied. With --client-ca, /mutate requires a
+client certificate from that CA (the API server's). POST /mutate (any query), GET
 /healthz, /readyz, /metrics (Prometheus). DIR and the certificate are read
 again every --reload-interval seconds (default 2); a file that breaks keeps
 the last good set. SIGTERM stops accepting, finishes requests in flight
 (--drain-timeout, default 25), then exits 0.
 config: prints the MutatingWebhookConfiguration, caBundle from FILE.
-objects: prints the ConfigMaps and Secrets a hooked Pod mounts, to create
-beforehand in the Pods' namespace.`
+objects: prints the Secrets a hooked Pod reads, to create beforehand in the
+Pods' namespace (grant get on them to nobody else).`
 
 /** Each command's usage (a Map: `krake-hooks constructor --help` names no command). */
 export const COMMAND_USAGE = new Map<string, string>(

@@ -113,11 +113,11 @@ describe('webhookConfiguration and webhookObjects', () => {
     ).toThrow(expect.objectContaining({ code: 'ERR_INVALID_PEM' }) as Error)
   })
 
-  it('gives no objects for a hook without TLS and with the token as a value, and a Secret with tokenFrom secret', () => {
-    expect(webhookObjects(spec(), {}, 'batch')).toEqual([])
-    expect(
-      webhookObjects(spec(), { tokenFrom: 'secret' }, undefined).map((o) => [o.kind, o.metadata?.namespace]),
-    ).toEqual([['Secret', undefined]])
+  it("gives the token's Secret for a hook without TLS (the webhook's default is tokenFrom secret), none with the token as a value", () => {
+    expect(webhookObjects(spec(), { tokenFrom: 'value' }, 'batch')).toEqual([])
+    expect(webhookObjects(spec(), {}, undefined).map((o) => [o.kind, o.metadata?.namespace])).toEqual([
+      ['Secret', undefined],
+    ])
   })
 })
 
@@ -152,7 +152,7 @@ describe('serveWebhook(options)', () => {
           method,
           ca: pki.read('root.pem'),
           agent: false,
-          headers,
+          headers: { 'content-type': 'application/json', ...headers },
         },
         (res) => {
           let text = ''
@@ -222,7 +222,7 @@ describe('serveWebhook(options)', () => {
           method: 'POST',
           ca: pki.read('root.pem'),
           agent: false,
-          headers: { 'content-length': Buffer.byteLength(body) },
+          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
         },
         (res) => {
           res.resume()

@@ -13,7 +13,13 @@ import type { TLSSocket } from 'node:tls'
 import jsonpatch from 'fast-json-patch'
 import parsePrometheus from 'parse-prometheus-text-format'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { injectHook, parseManifests, stringifyManifests, type AdmissionReview } from '../../src/index.js'
+import {
+  injectHook,
+  issueHookCertificate,
+  parseManifests,
+  stringifyManifests,
+  type AdmissionReview,
+} from '../../src/index.js'
 import { fixture, fixtureTls, root, TOKEN } from '../helpers.js'
 import { makePki, openssl, type Pki } from '../pki.js'
 import { podFromReplicaSet, review } from '../admission/reviews.js'
@@ -76,7 +82,7 @@ interface Replica {
   exited: Promise<number | null>
 }
 
-async function startReplica(name: string): Promise<Replica> {
+async function startReplica(name: string, extra: string[] = []): Promise<Replica> {
   const child = spawn(
     process.execPath,
     [
@@ -95,6 +101,7 @@ async function startReplica(name: string): Promise<Replica> {
       '127.0.0.1:0',
       '--reload-interval',
       '0.1',
+      ...extra,
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   )
@@ -275,6 +282,51 @@ describe('krake-hooks webhook serve', () => {
     expect((await call(one, 'POST', '/mutate', '{not json')).status).toBe(400)
   })
 
+  it('answers 415 to a review that is not application/json; a charset is fine', async () => {
+    const body = JSON.stringify(review(labelled(), { namespace: 'batch' }))
+    const post = (type: string) =>
+      new Promise<number>((resolve, reject) => {
+        const req = request(
+          {
+            host: '127.0.0.1',
+            port: one.port,
+            servername: 'localhost',
+            path: '/mutate',
+            method: 'POST',
+            ca,
+            agent: false,
+            headers: { 'content-type': type },
+          },
+          (res) => res.resume().on('end', () => resolve(res.statusCode ?? 0)),
+        )
+        req.on('error', reject).end(body)
+      })
+    expect(await post('text/plain')).toBe(415)
+    expect(await post('application/x-www-form-urlencoded')).toBe(415)
+    expect(await post('application/json; charset=utf-8')).toBe(200)
+    expect(await post('Application/JSON')).toBe(200)
+  })
+
+  it('keeps the metric samples where they were after 300 reviews naming made-up applications, namespaces and kinds', async () => {
+    const samples = async () =>
+      (await metricsOf(one)).find((f) => f.name === 'krake_hooks_webhook_reviews_total')!.metrics.length
+    const send = (i: number) =>
+      mutate(
+        one,
+        podFromReplicaSet(
+          undefined,
+          { 'krake-hooks/app': `made-up-${i}` },
+          { 'krake-hooks/hooks': i % 3 ? `kind-${i}` : 'complete', 'krake-hooks/app-namespace': `ns-${i}` },
+        ),
+        { namespace: `tenant-${i}` },
+      )
+    for (let i = 0; i < 6; i++) await send(i) // every outcome these reviews can have, once
+    const before = await samples()
+    for (let i = 6; i < 306; i += 20) await Promise.all(Array.from({ length: 20 }, (_, j) => send(i + j)))
+    expect(await samples()).toBe(before)
+    expect(JSON.stringify(await metricsOf(one))).not.toMatch(/made-up|tenant-|kind-/)
+  })
+
   it('counts the reviews in /metrics by outcome and reason, with a latency histogram, and no token anywhere', async () => {
     const patchedBefore = await reviewsCounted(one, 'patched')
     const skippedBefore = await reviewsCounted(one, 'allowed', 'operation')
@@ -342,6 +394,61 @@ describe('krake-hooks webhook serve', () => {
     }
     mountedSecret(join(dir, 'hooks'), hookFiles(), 7)
     await until(async () => (await mutate(one, labelled())).allowed)
+  })
+})
+
+describe('krake-hooks webhook serve --client-ca', () => {
+  it('requires a client certificate from that CA for /mutate, and none for /healthz and /readyz', async () => {
+    const guarded = await startReplica('hooks', ['--client-ca', pki.path('root.pem')])
+    try {
+      const client = await issueHookCertificate({
+        issuerCertPem: pki.read('inter-ec-sec1.pem'),
+        issuerKeyPem: pki.read('inter-ec-sec1-key.pem'),
+        hookUser: 'kube-apiserver',
+        keyAlgorithm: 'ECDSA-P256',
+      })
+      const foreign = await issueHookCertificate({
+        issuerCertPem: pki.read('foreign-inter.pem'),
+        issuerKeyPem: pki.read('foreign-inter-key.pem'),
+        hookUser: 'kube-apiserver',
+        keyAlgorithm: 'ECDSA-P256',
+      })
+      const post = (path: string, cert?: { certPem: string; keyPem: string }) =>
+        new Promise<{ status: number; body: string }>((resolve, reject) => {
+          const req = request(
+            {
+              host: '127.0.0.1',
+              port: guarded.port,
+              servername: 'localhost',
+              path,
+              method: path === '/mutate' ? 'POST' : 'GET',
+              ca,
+              agent: false,
+              headers: { 'content-type': 'application/json' },
+              ...(cert === undefined ? {} : { cert: cert.certPem, key: cert.keyPem }),
+            },
+            (res) => {
+              let body = ''
+              res.on('data', (c: Buffer) => (body += c.toString()))
+              res.on('end', () => resolve({ status: res.statusCode ?? 0, body }))
+            },
+          )
+          req
+            .on('error', reject)
+            .end(path === '/mutate' ? JSON.stringify(review(labelled(), { namespace: 'batch' })) : undefined)
+        })
+      expect((await post('/healthz')).status).toBe(200)
+      expect((await post('/readyz')).status).toBe(200)
+      const stranger = await post('/mutate')
+      expect(stranger.status).toBe(403)
+      expect(stranger.body).not.toContain('patch')
+      expect((await post('/mutate', foreign)).status).toBe(403)
+      const apiServer = await post('/mutate', client)
+      expect(apiServer.status).toBe(200)
+      expect((JSON.parse(apiServer.body) as AdmissionReview).response!.allowed).toBe(true)
+    } finally {
+      guarded.child.kill('SIGKILL')
+    }
   })
 })
 
@@ -469,7 +576,7 @@ describe('krake-hooks webhook serve, two replicas and SIGTERM', () => {
           method: 'POST',
           ca,
           agent: false,
-          headers: { 'content-length': Buffer.byteLength(body) },
+          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
         },
         (res) => {
           let text = ''

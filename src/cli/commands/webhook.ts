@@ -21,6 +21,7 @@ export async function webhook(argv: string[]): Promise<number> {
       options: {
         'tls-cert': { type: 'string' },
         'tls-key': { type: 'string' },
+        'client-ca': { type: 'string' },
         hooks: { type: 'string' },
         address: { type: 'string', default: '0.0.0.0:8443' },
         'metrics-address': { type: 'string' },
@@ -43,6 +44,7 @@ export async function webhook(argv: string[]): Promise<number> {
       served = await serveWebhook({
         tlsCertFile: v['tls-cert'],
         tlsKeyFile: v['tls-key'],
+        clientCaFile: v['client-ca'],
         hooksDir: v.hooks,
         address: v.address,
         metricsAddress: v['metrics-address'],

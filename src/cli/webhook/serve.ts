@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs'
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
+import type { TLSSocket } from 'node:tls'
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
 import { decideAdmission, type AdmissionReview } from '../../admission/review.js'
 import { HookError } from '../../errors.js'
@@ -20,6 +21,11 @@ import { loadHookDir, type HookSet } from './hook-dir.js'
 export interface ServeOptions {
   tlsCertFile: string
   tlsKeyFile: string
+  /**
+   * The CA whose client certificates may call /mutate (the API server's, when its
+   * AdmissionConfiguration names a kubeconfig for the webhook); absent: any caller.
+   */
+  clientCaFile?: string | undefined
   hooksDir: string
   /** host:port of the webhook; port 0 picks one. */
   address: string
@@ -94,9 +100,17 @@ const json = (res: ServerResponse, status: number, body: unknown) =>
  * The serving certificate and key, read and checked to be a pair: Node's
  * secure context takes a mismatched pair and fails every handshake later.
  */
-function readTls(options: ServeOptions): { cert: string; key: string } {
+function readTls(options: ServeOptions): { cert: string; key: string; ca?: string } {
   const cert = readFileSync(options.tlsCertFile, 'utf8')
   const key = readFileSync(options.tlsKeyFile, 'utf8')
+  const ca = options.clientCaFile === undefined ? undefined : readFileSync(options.clientCaFile, 'utf8')
+  if (ca !== undefined) {
+    try {
+      new X509Certificate(ca)
+    } catch {
+      throw new HookError('ERR_INVALID_PEM', `${options.clientCaFile} is not a PEM certificate`)
+    }
+  }
   let pair: boolean
   try {
     pair = new X509Certificate(cert).checkPrivateKey(createPrivateKey(key))
@@ -108,7 +122,7 @@ function readTls(options: ServeOptions): { cert: string; key: string } {
       'ERR_KEY_MISMATCH',
       `${options.tlsKeyFile} is not the key of ${options.tlsCertFile}, or either is not PEM`,
     )
-  return { cert, key }
+  return ca === undefined ? { cert, key } : { cert, key, ca }
 }
 
 /** One line per HookConfig refused for inline values: its Pods are denied until it is fixed. */
@@ -185,9 +199,14 @@ export async function serveWebhook(options: ServeOptions): Promise<Webhook> {
 
   const handle = (req: IncomingMessage, res: ServerResponse, withMutate: boolean) => {
     const path = (req.url ?? '/').split('?')[0]
-    if (health(res, path ?? '/')) return
+    if (health(res, path ?? '/')) return // probes need no client certificate: a kubelet presents none
     if (!withMutate || path !== '/mutate') return json(res, 404, { reason: 'not found' })
+    // with --client-ca, only a caller whose certificate that CA signed may post reviews
+    if (tls.ca !== undefined && !(req.socket as TLSSocket).authorized)
+      return json(res, 403, { reason: 'a client certificate from the webhook client CA is required' })
     if (req.method !== 'POST') return json(res, 405, { reason: 'POST an AdmissionReview' })
+    const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase()
+    if (type !== 'application/json') return json(res, 415, { reason: 'an AdmissionReview is application/json' })
     inFlight++
     mutate(req, res)
       .catch(() => {
@@ -199,7 +218,11 @@ export async function serveWebhook(options: ServeOptions): Promise<Webhook> {
       })
   }
 
-  const server: HttpsServer = createHttpsServer({ ...tls }, (req, res) => handle(req, res, true))
+  // the client certificate is asked for, and judged per request: probes come without one
+  const server: HttpsServer = createHttpsServer(
+    { ...tls, requestCert: tls.ca !== undefined, rejectUnauthorized: false },
+    (req, res) => handle(req, res, true),
+  )
   const listen = (s: Server | HttpsServer, address: string) =>
     new Promise<AddressInfo>((resolve, reject) => {
       const { host, port } = parseAddress(address)
@@ -247,7 +270,7 @@ export async function serveWebhook(options: ServeOptions): Promise<Webhook> {
   })
   const reloadTls = watched('tls', 'serving certificate not reloaded: the last good one stays', () => {
     const next = readTls(options)
-    if (next.cert === tls.cert && next.key === tls.key) return undefined
+    if (next.cert === tls.cert && next.key === tls.key && next.ca === tls.ca) return undefined
     server.setSecureContext(next) // new handshakes only: open connections keep theirs
     tls = next
     return { msg: 'serving certificate reloaded' }

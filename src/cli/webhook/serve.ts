@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs'
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
-import type { TLSSocket } from 'node:tls'
+import { TLSSocket } from 'node:tls'
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
 import { decideAdmission, type AdmissionReview } from '../../admission/review.js'
 import { HookError } from '../../errors.js'
@@ -202,7 +202,7 @@ export async function serveWebhook(options: ServeOptions): Promise<Webhook> {
     if (health(res, path ?? '/')) return // probes need no client certificate: a kubelet presents none
     if (!withMutate || path !== '/mutate') return json(res, 404, { reason: 'not found' })
     // with --client-ca, only a caller whose certificate that CA signed may post reviews
-    if (tls.ca !== undefined && !(req.socket as TLSSocket).authorized)
+    if (tls.ca !== undefined && !(req.socket instanceof TLSSocket && req.socket.authorized))
       return json(res, 403, { reason: 'a client certificate from the webhook client CA is required' })
     if (req.method !== 'POST') return json(res, 405, { reason: 'POST an AdmissionReview' })
     const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase()

@@ -102,19 +102,37 @@ const WRONG_USER = refuse(403, "The client certificate is not the hook user's.")
 const OTHER_APP = refuse(403, "The client certificate is not this application's hook's.")
 const LOOKUP_FAILED = refuse(500, 'The application could not be looked up.')
 
+// RFC 3986 pchar: unreserved, sub-delims, ":" and "@" raw, or a percent-encoded octet
+const PATH_SEGMENT = /^(?:[A-Za-z0-9\-._~!$&'()*+,;=:@]|%[0-9A-Fa-f]{2})+$/
+// an encoded unreserved character (`ba%74ch`, `%2e%2e`) is another spelling of a path a proxy may filter on
+const ENCODED_UNRESERVED = /%(?:[46][1-9A-Fa-f]|[57][0-9Aa]|3[0-9]|2[DdEe]|5[Ff]|7[Ee])/
+const ABSOLUTE = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]*/
+
+/**
+ * The raw path of a request target, when it is in normal form: origin-form
+ * (`/a/b`) or absolute-form (`https://host/a/b`); no empty, `.` or `..`
+ * segment, no backslash, no percent-encoded unreserved character, nothing
+ * outside RFC 3986's path characters. A front proxy that filters on the raw
+ * path then sees the path we decide on.
+ */
+function normalPath(url: string): string[] | undefined {
+  const target = url.replace(ABSOLUTE, '')
+  const path = target.split(/[?#]/, 1)[0] ?? ''
+  if (!path.startsWith('/')) return undefined
+  const segments = path.slice(1).split('/')
+  for (const segment of segments) {
+    if (segment === '.' || segment === '..' || !PATH_SEGMENT.test(segment) || ENCODED_UNRESERVED.test(segment))
+      return undefined
+  }
+  return segments
+}
+
 /** `<base>/kubernetes/namespaces/<ns>/applications/<name>/<kind>`, decoded; undefined when it is not. */
 function hookTarget(url: unknown): { app: AppRef; kind: HookKind } | undefined {
   if (typeof url !== 'string') return undefined
-  let path: string
-  try {
-    path = new URL(url, 'http://localhost').pathname
-  } catch {
-    return undefined
-  }
-  const parts = path.split('/')
-  const n = parts.length
-  if (n < 7) return undefined
-  const [k, nsKey, ns = '', appsKey, name = '', kind] = parts.slice(n - 6)
+  const parts = normalPath(url)
+  if (parts === undefined || parts.length < 6) return undefined
+  const [k, nsKey, ns = '', appsKey, name = '', kind] = parts.slice(parts.length - 6)
   if (
     k !== 'kubernetes' ||
     nsKey !== 'namespaces' ||
@@ -126,7 +144,7 @@ function hookTarget(url: unknown): { app: AppRef; kind: HookKind } | undefined {
     const namespace = decodeURIComponent(ns)
     const appName = decodeURIComponent(name)
     // an encoded "/" would name another path than the one the router saw; no Kubernetes name holds one
-    if (namespace === '' || appName === '' || namespace.includes('/') || appName.includes('/')) return undefined
+    if (namespace.includes('/') || appName.includes('/')) return undefined
     return { app: { namespace, name: appName }, kind }
   } catch {
     return undefined

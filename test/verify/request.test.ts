@@ -85,6 +85,36 @@ describe('verifyHookRequest(request, lookup, options)', () => {
     ).toMatchObject({ ok: true, app: { name: 'b c' } })
   })
 
+  it('takes a path only in normal form: a proxy filtering on the raw path must see what we decide on (404 otherwise)', async () => {
+    for (const url of [
+      '/x/../kubernetes/namespaces/secondary/applications/nginx-demo/complete',
+      '/kubernetes/namespaces/secondary/applications/nginx-demo/./complete',
+      '/kubernetes/namespaces/%2e%2e/applications/nginx-demo/complete',
+      '/kubernetes/namespaces/secondary/applications/%2E/complete',
+      '/kubernetes/namespaces/second%61ry/applications/nginx-demo/complete',
+      '/kubernetes/namespaces/secondary/applications/nginx%2Ddemo/complete',
+      '/kubernetes\\namespaces/secondary/applications/nginx-demo/complete',
+      '//host/kubernetes/namespaces/secondary/applications/nginx-demo/complete',
+      '/kubernetes//namespaces/secondary/applications/nginx-demo/complete',
+      '/kubernetes/namespaces/secondary/applications/nginx-demo/complete/',
+      '/kubernetes/namespaces/secondary/applications/nginx demo/complete',
+      'kubernetes/namespaces/secondary/applications/nginx-demo/complete',
+      '/kubernetes/namespaces/secondary/applications/nginx-demo/%63omplete',
+    ])
+      expect([url, await verifyHookRequest(put({ url }), lookup)]).toEqual([url, refused(404, 'Not found.')])
+    // as hookUrl writes a segment, and with RFC 3986 path characters raw (as Krake writes them)
+    store.set('system:admin/app@1/complete', TOKEN)
+    for (const url of [
+      '/kubernetes/namespaces/system%3Aadmin/applications/app%401/complete',
+      '/kubernetes/namespaces/system:admin/applications/app@1/complete',
+      'https://krake-api:8443/base/kubernetes/namespaces/system:admin/applications/app@1/complete?timeout=1',
+    ])
+      expect(await verifyHookRequest(put({ url }), lookup)).toMatchObject({
+        ok: true,
+        app: { namespace: 'system:admin', name: 'app@1' },
+      })
+  })
+
   it('handles the shutdown kind, against a stored digest', async () => {
     const url = PATH.replace(/complete$/, 'shutdown')
     expect(await verifyHookRequest(put({ url, body: '{"token":"shutdown-token"}' }), lookup)).toEqual({

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path'
 import { readBound } from '../admission/bound.js'
 import type { HookBound } from '../admission/review.js'
 import { HookError, rerootError } from '../errors.js'
@@ -17,6 +18,12 @@ export interface HookConfig {
   options: InjectOptions
   /** Which Pods the webhook may deliver the hook to (the HookConfig's top-level `boundTo`). */
   boundTo?: HookBound
+  /**
+   * Pipelines (inject, the KRM function): write manifests that carry references
+   * only; the Secrets that hold the token and the key go to `secretsFile`
+   * (mode 0600, resolved against the configuration's directory) or are left out.
+   */
+  referencesOnly?: { secretsFile?: string }
   /** Where a field came from in the config, when not from its own key (`/spec/tls/certPem` -> `/spec/tls/certFile`). */
   origins: Record<string, string>
 }
@@ -101,10 +108,10 @@ export function readHookConfig(
     )
   }
   for (const key of Object.keys(config)) {
-    if (!['apiVersion', 'kind', 'metadata', 'spec', 'options', 'boundTo'].includes(key)) {
+    if (!['apiVersion', 'kind', 'metadata', 'spec', 'options', 'boundTo', 'referencesOnly'].includes(key)) {
       throw new HookError(
         'ERR_INVALID_CONFIG',
-        `unknown field "${key}" (allowed: apiVersion, kind, metadata, spec, options, boundTo)`,
+        `unknown field "${key}" (allowed: apiVersion, kind, metadata, spec, options, boundTo, referencesOnly)`,
         { path: `/${key}` },
       )
     }
@@ -143,13 +150,36 @@ export function readHookConfig(
   const options = checkRecord(config.options ?? {}, { code: 'ERR_INVALID_CONFIG', path: '/options', name: 'options' })
   // where the webhook may deliver the hook: checked here, so a malformed one names its key in the file
   if (config.boundTo !== undefined) readBound(config.boundTo, '', '/boundTo')
+  const referencesOnly = readReferencesOnly(config.referencesOnly, files.baseDir)
   return {
+    ...(referencesOnly === undefined ? {} : { referencesOnly }),
     spec: spec as unknown as HookSpec,
     options,
     origins,
     // cast: checked by readBound just above
     ...(config.boundTo === undefined ? {} : { boundTo: config.boundTo as HookBound }),
   }
+}
+
+/** The HookConfig's `referencesOnly`: a mapping with an optional `secretsFile`, or undefined when absent. */
+function readReferencesOnly(value: unknown, baseDir: string): { secretsFile?: string } | undefined {
+  if (value === undefined) return undefined
+  const r = checkRecord(value ?? {}, { code: 'ERR_INVALID_CONFIG', path: '/referencesOnly', name: 'referencesOnly' })
+  const unknown = Object.keys(r).find((k) => k !== 'secretsFile')
+  if (unknown !== undefined)
+    throw new HookError(
+      'ERR_INVALID_CONFIG',
+      `unknown field "${unknown.slice(0, 64)}" in referencesOnly (allowed: secretsFile)`,
+      {
+        path: `/referencesOnly/${unknown.slice(0, 64)}`,
+      },
+    )
+  if (r.secretsFile === undefined) return {}
+  if (typeof r.secretsFile !== 'string' || r.secretsFile === '')
+    throw new HookError('ERR_INVALID_CONFIG', 'referencesOnly.secretsFile must be a path', {
+      path: '/referencesOnly/secretsFile',
+    })
+  return { secretsFile: resolve(baseDir, r.secretsFile) }
 }
 
 /**

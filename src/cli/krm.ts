@@ -6,6 +6,7 @@ import type { HookResult } from '../inject/types.js'
 import { parseManifests } from '../yaml/parse.js'
 import { stringifyManifests } from '../yaml/stringify.js'
 import { inConfig, readHookConfig, type FileAccess, type HookConfig } from './config.js'
+import { referenceOptions, splitSecrets, writeSecretsFile } from './references.js'
 import { configFromConfigMap } from './configmap.js'
 
 /** A result as KRM functions report them (kpt and kustomize): `field` is a path, not a pointer. */
@@ -121,9 +122,20 @@ export function runKrmFunction(
   try {
     const config = hookConfigOf(list.functionConfig, files)
     try {
-      const injected = injectHook(items, config.spec, config.options)
+      const references = config.referencesOnly
+      const injected = injectHook(items, config.spec, references ? referenceOptions(config.options) : config.options)
       out.items = injected.manifests
       results = injected.results.map((r) => withFile(toKrmResult(r), items))
+      if (references !== undefined) {
+        // kpt fn render writes the package back, to Git: the Secrets holding values go to a 0600 file, or nowhere
+        const { kept, secrets } = splitSecrets(items as object[], injected.manifests)
+        out.items = kept
+        if (references.secretsFile !== undefined) writeSecretsFile(references.secretsFile, secrets)
+        results.push({
+          severity: 'info',
+          message: `references only: ${secrets.length} Secret(s) holding the token or the key ${references.secretsFile === undefined ? 'left out' : `written to ${references.secretsFile} (mode 0600)`}`,
+        })
+      }
     } catch (e) {
       if (!(e instanceof HookError)) throw e
       const rooted = inConfig(e, config.origins) // the hook or options are the functionConfig's; the rest is about items

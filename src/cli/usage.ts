@@ -47,7 +47,8 @@ Pods' namespace (grant get on them to nobody else).`
 /** Each command's usage (a Map: `krake-hooks constructor --help` names no command). */
 export const COMMAND_USAGE = new Map<string, string>(
   Object.entries({
-    inject: `usage: krake-hooks inject --config HOOK.yaml [--output FORMAT] [--diff] [--load-restrictor rootOnly|none] [FILE...]
+    inject: `usage: krake-hooks inject --config HOOK.yaml [--output FORMAT] [--diff] [--references-only [--secrets-file FILE]]
+                          [--load-restrictor rootOnly|none] [FILE...]
 
 Hooks the manifests of FILEs (or stdin) and writes them to stdout; results go
 to stderr, ending with a summary. --output (-o) says how:
@@ -58,6 +59,10 @@ to stderr, ending with a summary. --output (-o) says how:
   apply       the apply configurations for field manager krake-hooks, then the objects, as YAML
               (kubectl apply --server-side --field-manager krake-hooks -f -)
 --diff prints a unified diff of the YAML before and after instead.
+--references-only writes manifests fit for Git: the token and URL come by
+secretKeyRef, the certificate files from a Secret volume, and the Secrets
+holding them are left out of stdout; --secrets-file writes them to FILE, mode
+0600 (a HookConfig's referencesOnly: {secretsFile: FILE} says the same).
 Exit 1 on an error (nothing on stdout), 2 on a usage error.`,
     remove: `usage: krake-hooks remove --config HOOK.yaml [--load-restrictor rootOnly|none] [FILE...]
 

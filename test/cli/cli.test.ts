@@ -1,6 +1,6 @@
 // The krake-hooks command as users run it: the built dist/cli/main.js in a child process.
 import { execFileSync, spawnSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { basename, join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -68,6 +68,36 @@ describe('krake-hooks inject --config HOOK.yaml [FILE...]', () => {
     )
     expect(r.code).toBe(0)
     expect(r.stdout).toBe(expected('job.yaml', 'nginx.yaml'))
+  })
+
+  it('--references-only writes manifests fit for Git; --secrets-file puts the Secrets holding the values in a 0600 file', () => {
+    const token = readFileSync(join(dir, 'token.txt'), 'utf8').trim()
+    const keyLine = fixtureTls().keyPem.split('\n')[1]!
+    const secrets = join(dir, 'secrets.yaml')
+    writeFileSync(secrets, 'old\n', { mode: 0o644 }) // an existing file gets mode 0600 before a byte is written
+    const r = cli(['inject', '-c', 'hook.yaml', '--references-only', '--secrets-file', secrets, 'job.yaml'])
+    expect(r.code).toBe(0)
+    for (const secret of [token, 'PRIVATE KEY', keyLine]) expect(r.stdout.includes(secret)).toBe(false)
+    const [job] = parseManifests(r.stdout) as Array<Record<string, any>>
+    expect(job!.spec.template.spec.containers[0].env[0].valueFrom).toEqual({
+      secretKeyRef: { name: 'demo-krake-token', key: 'token' },
+    })
+    expect(parseManifests(r.stdout)).toHaveLength(1) // the Job alone: its Secrets are not in the output
+    expect(statSync(secrets).mode & 0o777).toBe(0o600)
+    const written = parseManifests(readFileSync(secrets, 'utf8')) as Array<Record<string, any>>
+    expect(written.map((o) => [o.kind, o.metadata.name])).toEqual([
+      ['Secret', 'demo-krake-cert'],
+      ['Secret', 'demo-krake-token'],
+    ])
+    expect(r.stderr).toContain(`2 Secret(s) holding the token or the key written to ${secrets} (mode 0600)`)
+    // without a file the Secrets are left out, and it says so
+    const left = cli(['inject', '-c', 'hook.yaml', '--references-only', 'job.yaml'])
+    expect([left.code, left.stdout.includes(token), left.stderr.includes('left out')]).toEqual([0, false, true])
+    // a HookConfig that asks for the token as a value cannot be written as references only
+    writeFileSync(join(dir, 'inline.yaml'), CONFIG.replace('  onConflict: error', '  tokenFrom: value'))
+    const refused = cli(['inject', '-c', 'inline.yaml', '--references-only', 'job.yaml'])
+    expect([refused.code, refused.stdout]).toEqual([1, ''])
+    expect(refused.stderr).toContain('ERR_INVALID_CONFIG at /options/tokenFrom')
   })
 
   it('reads stdin when no file is given', () => {

@@ -2,7 +2,7 @@
 // eval --exec` with key=value pairs (a ConfigMap functionConfig) and `kpt fn
 // render` with a Kptfile pipeline, with a ConfigMap and with a HookConfig.
 import { spawnSync } from 'node:child_process'
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -161,5 +161,30 @@ describe('kpt and krake-hooks fn', () => {
       'KRAKE_SHUTDOWN_TOKEN',
       'KRAKE_SHUTDOWN_URL',
     ])
+  })
+
+  it('kpt fn render with referencesOnly writes a package fit for Git: references in the Job, the Secret in a 0600 file outside', () => {
+    const secrets = join(work, 'report-secrets.yaml')
+    const hookConfig = `apiVersion: krake-hooks/v1alpha1\nkind: HookConfig\nmetadata:\n  name: hook\n  annotations: {config.kubernetes.io/local-config: 'true'}\nspec: {kind: complete, app: {name: report, namespace: batch}, apiEndpoint: 'http://krake-api:8080', tokenFile: token}\nreferencesOnly: {secretsFile: ${secrets}}\n`
+    const dir = pkg({
+      'hook.yaml': hookConfig,
+      Kptfile: `apiVersion: kpt.dev/v1\nkind: Kptfile\nmetadata:\n  name: pkg\npipeline:\n  mutators:\n  - exec: ${fn}\n    configPath: hook.yaml\n`,
+    })
+    // kpt fn render with no -o writes the result back into the package's files
+    const r = kpt(['fn', 'render', '--allow-exec', '.'], dir)
+    expect(r.code).toBe(0)
+    const job = parseManifests(readFileSync(join(dir, 'job.yaml'), 'utf8'))[0] as Obj
+    expect(podSpecOf(job).containers[0].env[0]).toEqual({
+      name: 'KRAKE_TOKEN',
+      valueFrom: { secretKeyRef: { name: 'report-krake-token', key: 'token' } },
+    })
+    // nothing in the package holds the token, apart from the token file the user put there
+    const written = readdirSync(dir).filter((f) => f !== 'token')
+    for (const f of written)
+      expect([f, readFileSync(join(dir, f), 'utf8').includes('kpt-token-123')]).toEqual([f, false])
+    expect(statSync(secrets).mode & 0o777).toBe(0o600)
+    const [secret] = parseManifests(readFileSync(secrets, 'utf8')) as Obj[]
+    expect([secret!.kind, secret!.metadata.name]).toEqual(['Secret', 'report-krake-token'])
+    expect(Buffer.from(secret!.data.token, 'base64').toString()).toBe('kpt-token-123')
   })
 })

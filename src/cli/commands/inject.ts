@@ -9,6 +9,7 @@ import { identityKey, isNamedObject, refOf, type ResourceRef } from '../../lib/k
 import { stringifyManifests } from '../../yaml/stringify.js'
 import { args, CONFIG_OPTIONS, configAndManifests, failed, printResults } from '../common.js'
 import type { HookConfig } from '../config.js'
+import { referenceOptions, splitSecrets, writeSecretsFile } from '../references.js'
 import { usageOf } from '../usage.js'
 
 const OUTPUTS = ['yaml', 'json', 'json-patch', 'strategic', 'apply'] as const
@@ -34,7 +35,13 @@ function objectsOf(input: readonly object[], hooked: readonly object[]): object[
 export function inject(argv: string[]): number {
   const parsed = args('inject', {
     args: argv,
-    options: { ...CONFIG_OPTIONS, output: { type: 'string', short: 'o' }, diff: { type: 'boolean' } },
+    options: {
+      ...CONFIG_OPTIONS,
+      output: { type: 'string', short: 'o' },
+      diff: { type: 'boolean' },
+      'references-only': { type: 'boolean' },
+      'secrets-file': { type: 'string' },
+    },
     allowPositionals: true,
   })
   if (typeof parsed === 'number') return parsed
@@ -49,8 +56,27 @@ export function inject(argv: string[]): number {
   const read = configAndManifests('inject', values, positionals)
   if (typeof read === 'number') return read
   const { config, input } = read
+  const secretsFile = values['secrets-file'] ?? config.referencesOnly?.secretsFile
+  const referencesOnly =
+    values['references-only'] === true || values['secrets-file'] !== undefined || config.referencesOnly !== undefined
   try {
-    const { manifests: out, results } = injectHook(input.manifests, config.spec, config.options)
+    const options = referencesOnly ? referenceOptions(config.options) : config.options
+    const hooked = injectHook(input.manifests, config.spec, options)
+    let out: readonly object[] = hooked.manifests
+    const results = [...hooked.results]
+    if (referencesOnly) {
+      // the manifests go to Git: the Secrets that hold the token and the key go to a file of mode 0600, or nowhere
+      const { kept, secrets } = splitSecrets(input.manifests, out)
+      out = kept
+      if (secretsFile !== undefined) writeSecretsFile(secretsFile, secrets)
+      results.push({
+        severity: 'info',
+        message:
+          secretsFile === undefined
+            ? `references only: ${secrets.length} Secret(s) holding the token or the key left out; create them apart`
+            : `references only: ${secrets.length} Secret(s) holding the token or the key written to ${secretsFile} (mode 0600)`,
+      })
+    }
     printResults(results)
     if (values.diff === true) {
       const before = stringifyManifests(input.manifests)
@@ -64,7 +90,7 @@ export function inject(argv: string[]): number {
         )
       return 0
     }
-    process.stdout.write(render(output as Output, input.manifests, out, config))
+    process.stdout.write(render(output as Output, input.manifests, out, { ...config, options }))
     return 0
   } catch (e) {
     return failed(e, read)

@@ -4,7 +4,7 @@
 // values a snippet takes from its surroundings (your intermediate's PEM, your
 // KubeConfig) are the placeholders below, declared and nothing more.
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { root } from './helpers.js'
@@ -26,9 +26,16 @@ declare const app: import('krake-hooks').KrakeApplication
 declare const manifests: object[]
 `
 
+/** The README and every page of docs/, where the snippets users copy live. */
+function pages(): string[] {
+  const docs = readdirSync(join(root, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => join(root, 'docs', f))
+  return [join(root, 'README.md'), ...docs].map((f) => readFileSync(f, 'utf8'))
+}
+
 function snippets(): string[] {
-  const readme = readFileSync(join(root, 'README.md'), 'utf8')
-  return [...readme.matchAll(/^```ts\n([\s\S]*?)^```$/gm)].map((m) => m[1] ?? '')
+  return pages().flatMap((page) => [...page.matchAll(/^```ts\n([\s\S]*?)^```$/gm)].map((m) => m[1] ?? ''))
 }
 
 describe('the README', () => {
@@ -79,12 +86,21 @@ describe('the README', () => {
     expect(output).toBe('')
   }, 60_000)
 
+  it('is a front door of at most 400 lines; the rest lives in docs/, which it links', () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8')
+    expect(readme.split('\n').length).toBeLessThanOrEqual(400)
+    for (const page of readdirSync(join(root, 'docs')).filter((f) => f.endsWith('.md')))
+      expect([page, readme.includes(`(docs/${page})`)]).toEqual([page, true])
+  })
+
   it('the Errors table names every code of the HookErrorCode union, and nothing else', () => {
     const union = readFileSync(join(root, 'src/errors.ts'), 'utf8').match(/export type HookErrorCode =([\s\S]*?)\n\n/)
     const codes = [...(union?.[1] ?? '').matchAll(/\| '(ERR_[A-Z_]+)'/g)].map((m) => m[1])
     expect(codes.length).toBeGreaterThan(25)
     const readme = readFileSync(join(root, 'README.md'), 'utf8')
-    const table = readme.slice(readme.indexOf('### Errors'), readme.indexOf('\n## ', readme.indexOf('### Errors')))
+    const start = readme.indexOf('\n## Errors\n')
+    expect(start).toBeGreaterThan(0)
+    const table = readme.slice(start, readme.indexOf('\n## ', start + 1))
     const named = new Set([...table.matchAll(/`(ERR_[A-Z_]+)`/g)].map((m) => m[1]))
     expect(codes.filter((c) => !named.has(c))).toEqual([])
     expect([...named].filter((c) => !codes.includes(c))).toEqual([])

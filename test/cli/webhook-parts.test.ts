@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process'
 // The webhook's parts in this process (serveWebhook, loadHookDir,
 // webhookConfiguration), where the command's tests (webhook.test.ts) see them
 // only from outside: the edge cases of reading the directory and the
@@ -181,6 +182,84 @@ describe('serveWebhook(options)', () => {
       namespace: 'batch',
     })
     expect(JSON.stringify(logs).includes(TOKEN)).toBe(false)
+  })
+
+  it('answers a body that is not a v1 AdmissionReview with a uid 400, never 500, and logs bounded printable values', async () => {
+    const pod = podFromReplicaSet(undefined, { 'krake-hooks/app': 'other' })
+    for (const body of [
+      'null',
+      '[]',
+      '"review"',
+      JSON.stringify({ ...review(pod), apiVersion: 'admission.k8s.io/v1beta1' }),
+      JSON.stringify({ ...review(pod), kind: 'ConversionReview' }),
+      // a uid that is a deeply nested array (its JSON.stringify would overflow the stack)
+      `{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":${'['.repeat(20000)}${']'.repeat(20000)}}}`,
+    ]) {
+      const res = await call('POST', '/mutate', body)
+      expect([body.slice(0, 40), res.status]).toEqual([body.slice(0, 40), 400])
+    }
+    // a refusal's log holds at most 64 printable characters of what the caller sent
+    logs.length = 0
+    const noisy = review(pod, { namespace: `batch\u0000${'x'.repeat(5000)}`, uid: `u\n${'y'.repeat(5000)}` })
+    expect((await call('POST', '/mutate', JSON.stringify(noisy))).status).toBe(200)
+    const refused = logs.find((l) => l.msg === 'review refused')!
+    expect(String(refused.uid)).toMatch(/^u\?y{62}\.\.\.$/)
+    expect(String(refused.namespace)).toMatch(/^batch\?x{58}\.\.\.$/)
+    expect(JSON.stringify(logs).length).toBeLessThan(2000)
+  })
+
+  it('refuses a client waiting for 100 Continue with a declared body over the limit before it sends it', async () => {
+    const { status, continued } = await new Promise<{ status: number; continued: boolean }>((resolve, reject) => {
+      let continued = false
+      const req = request({
+        host: '127.0.0.1',
+        port: webhook.address.port,
+        servername: 'localhost',
+        path: '/mutate',
+        method: 'POST',
+        ca: pki.read('root.pem'),
+        agent: false,
+        headers: { 'content-type': 'application/json', 'content-length': 10 * 1024 * 1024, expect: '100-continue' },
+      })
+      req.on('continue', () => (continued = true))
+      req.on('response', (res) => res.resume().on('end', () => resolve({ status: res.statusCode ?? 0, continued })))
+      req.on('error', reject)
+      req.flushHeaders() // the headers go now; the body waits for a 100 Continue that never comes
+    })
+    expect([status, continued]).toEqual([413, false])
+  })
+
+  it('refuses a serving key replaced by a link to /dev/zero or by a FIFO at once, and keeps the last good pair', async () => {
+    const key = join(tlsDir, 'tls.key')
+    const stays = 'serving certificate not reloaded: the last good one stays'
+    try {
+      for (const [what, replace] of [
+        ['/dev/zero', () => symlinkSync('/dev/zero', key)],
+        ['a FIFO', () => execFileSync('mkfifo', [key])],
+      ] as const) {
+        logs.length = 0
+        rmSync(key)
+        replace()
+        await settle()
+        // the event loop was never blocked (a FIFO's open waits for no writer) and memory never grew
+        expect([what, (await call('GET', '/healthz')).status]).toEqual([what, 200])
+        const failed = logs.filter((l) => l.msg === stays)
+        expect([what, failed.length, String(failed[0]?.error)]).toEqual([
+          what,
+          1,
+          expect.stringMatching(/is not a regular file$/),
+        ])
+        // the good key again, so that the next failure is told afresh
+        rmSync(key)
+        writeFileSync(key, pki.read('server-key.pem'))
+        await settle()
+      }
+    } finally {
+      rmSync(key, { force: true })
+      writeFileSync(key, pki.read('server-key.pem'))
+      await settle()
+      logs.length = 0 // the tests after this one count their own log lines
+    }
   })
 
   it('answers 413 to a body over its limit before reading it', async () => {

@@ -6,7 +6,6 @@
 // set when a file breaks, and drains on SIGTERM. It holds no state between
 // requests: any number of replicas behind one Service answer alike.
 import { createPrivateKey, X509Certificate } from 'node:crypto'
-import { readFileSync } from 'node:fs'
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
@@ -14,7 +13,9 @@ import { TLSSocket } from 'node:tls'
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
 import { decideAdmission, type AdmissionReview } from '../../admission/review.js'
 import { HookError } from '../../errors.js'
+import { isRecord } from '../../lib/json.js'
 import { readRequestBody } from '../../lib/body.js'
+import { readConfigFile } from '../files.js'
 import { loadHookDir, type HookSet } from './hook-dir.js'
 
 /** What `webhook serve` is started with. */
@@ -93,6 +94,13 @@ function parseAddress(address: string): { host: string; port: number } {
   return { host: host === '' ? '0.0.0.0' : host, port }
 }
 
+/** A value as a log may hold it: a string of at most `max` printable ASCII characters, or undefined. */
+function printable(value: unknown, max = 64): string | undefined {
+  if (typeof value !== 'string') return undefined
+  const shown = value.slice(0, max).replace(/[^\x20-\x7e]/g, '?')
+  return value.length > max ? `${shown}...` : shown
+}
+
 const json = (res: ServerResponse, status: number, body: unknown) =>
   void res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body))
 
@@ -101,9 +109,12 @@ const json = (res: ServerResponse, status: number, body: unknown) =>
  * secure context takes a mismatched pair and fails every handshake later.
  */
 function readTls(options: ServeOptions): { cert: string; key: string; ca?: string } {
-  const cert = readFileSync(options.tlsCertFile, 'utf8')
-  const key = readFileSync(options.tlsKeyFile, 'utf8')
-  const ca = options.clientCaFile === undefined ? undefined : readFileSync(options.clientCaFile, 'utf8')
+  // as the HookConfig files are read: a regular file of at most 1 MiB, opened without blocking
+  // (a key replaced by a link to /dev/zero or a FIFO is refused, never read on)
+  const read = (path: string) => readConfigFile(path, '', process.cwd(), 'none')
+  const cert = read(options.tlsCertFile)
+  const key = read(options.tlsKeyFile)
+  const ca = options.clientCaFile === undefined ? undefined : read(options.clientCaFile)
   if (ca !== undefined) {
     try {
       new X509Certificate(ca)
@@ -178,19 +189,34 @@ export async function serveWebhook(options: ServeOptions): Promise<Webhook> {
       json(res, 400, { reason: 'the body is not JSON' })
       return
     }
+    // only what the API server sends: an admission.k8s.io/v1 AdmissionReview whose request has a uid to answer
+    const request: unknown = isRecord(review) ? review.request : undefined
+    const uid = isRecord(request) ? request.uid : undefined
+    if (
+      !isRecord(review) ||
+      review.apiVersion !== 'admission.k8s.io/v1' ||
+      review.kind !== 'AdmissionReview' ||
+      typeof uid !== 'string' ||
+      uid === ''
+    ) {
+      m.reviews.inc({ outcome: 'denied', reason: '' })
+      json(res, 400, { reason: 'the body is not an admission.k8s.io/v1 AdmissionReview with a request.uid' })
+      return
+    }
     // cast: decideAdmission reads any value and never throws
-    const { review: answer, outcome } = decideAdmission(review as AdmissionReview, hooks.resolver)
+    const { review: answer, outcome } = decideAdmission(review as unknown as AdmissionReview, hooks.resolver)
     m.reviews.inc({ outcome: outcome.outcome, reason: outcome.outcome === 'allowed' ? outcome.reason : '' })
     m.latency.observe(Number(process.hrtime.bigint() - started) / 1e9)
     if (outcome.outcome === 'denied' || outcome.outcome === 'error') {
-      const request = (review as { request?: { uid?: unknown; namespace?: unknown } }).request
       log({
         level: outcome.outcome === 'error' ? 'error' : 'warning',
         msg: 'review refused',
-        uid: request?.uid,
-        namespace: request?.namespace,
+        // what the caller sent, bounded and printable: a log line is never the caller's to fill
+        uid: printable(isRecord(request) ? request.uid : undefined),
+        namespace: printable(isRecord(request) ? request.namespace : undefined),
         code: outcome.code,
-        reason: answer.response?.status?.message, // the answer's own message: never a token
+        // the answer's own message (never a token), which may quote the request: bounded too
+        reason: printable(answer.response?.status?.message, 512),
       })
     }
     if (draining) res.setHeader('connection', 'close')
@@ -223,6 +249,18 @@ export async function serveWebhook(options: ServeOptions): Promise<Webhook> {
     { ...tls, requestCert: tls.ca !== undefined, rejectUnauthorized: false },
     (req, res) => handle(req, res, true),
   )
+  // a client that waits for 100 Continue with a body over the limit is refused before it sends it
+  server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+    const declared = Number(req.headers['content-length'])
+    if (Number.isFinite(declared) && declared > MAX_BODY) {
+      res.on('finish', () => req.destroy())
+      res.writeHead(413, { 'content-type': 'application/json', connection: 'close' })
+      res.end(JSON.stringify({ reason: 'request body too large' }))
+      return
+    }
+    res.writeContinue()
+    handle(req, res, true)
+  })
   const listen = (s: Server | HttpsServer, address: string) =>
     new Promise<AddressInfo>((resolve, reject) => {
       const { host, port } = parseAddress(address)

@@ -19,7 +19,8 @@ must stay inside it (--load-restrictor none lifts this), as kustomize reads its 
 
 export const WEBHOOK_USAGE = `usage:
   krake-hooks webhook serve --tls-cert FILE --tls-key FILE --hooks DIR [--client-ca FILE] [--address 0.0.0.0:8443]
-                            [--metrics-address ADDR] [--reload-interval SECONDS] [--drain-timeout SECONDS]
+                            [--metrics-address ADDR] [--reload-interval SECONDS] [--grace-period SECONDS]
+                            [--drain-timeout SECONDS]
   krake-hooks webhook config --service NAMESPACE/NAME --ca-file FILE [--path /mutate] [--port 443]
                              [--failure-policy Fail|Ignore]
   krake-hooks webhook objects --config HOOK.yaml [--namespace NS]
@@ -39,7 +40,9 @@ client certificate from that CA (the API server's). POST /mutate (any query), GE
 /healthz, /readyz, /metrics (Prometheus). DIR and the certificate are read
 again every --reload-interval seconds (default 2); a file that breaks keeps
 the last good set. SIGTERM stops accepting, finishes requests in flight
-(--drain-timeout, default 25), then exits 0.
+(--drain-timeout, default 25), then exits 0. Before it stops accepting, it
+keeps serving for --grace-period seconds (default 5) with /readyz 503 and
+every answer closing its connection, while the Service drops the replica.
 config: prints the MutatingWebhookConfiguration, caBundle from FILE.
 objects: prints the Secrets a hooked Pod reads, to create beforehand in the
 Pods' namespace (grant get on them to nobody else).`

@@ -100,6 +100,21 @@ describe('krake-hooks inject --config HOOK.yaml [FILE...]', () => {
     expect(refused.stderr).toContain('ERR_INVALID_CONFIG at /options/tokenFrom')
   })
 
+  it('check, remove and inject read a HookConfig alike: an unknown field is refused by each with the same message and exit 1', () => {
+    writeFileSync(
+      join(dir, 'unknown.yaml'),
+      CONFIG.replace('  tokenFile: token.txt\n', '  tokenFile: token.txt\n  colour: blue\n'),
+    )
+    const runs = ['inject', 'check', 'remove'].map((command) => cli([command, '-c', 'unknown.yaml', 'job.yaml']))
+    expect(runs.map((r) => [r.code, r.stdout])).toEqual([
+      [1, ''],
+      [1, ''],
+      [1, ''],
+    ])
+    expect(runs[0]!.stderr).toMatch(/^krake-hooks: unknown\.yaml: ERR_INVALID_HOOK at \/spec\/colour: /)
+    expect(new Set(runs.map((r) => r.stderr)).size).toBe(1)
+  })
+
   it('reads stdin when no file is given', () => {
     const r = cli(['inject', '-c', 'hook.yaml'], fixture('../../examples/manifests/job.yaml'))
     expect([r.code, r.stdout]).toEqual([0, expected('job.yaml')])

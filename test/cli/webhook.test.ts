@@ -563,8 +563,8 @@ describe('krake-hooks webhook serve, two replicas and SIGTERM', () => {
     expect(await two.exited).toBe(0)
   })
 
-  it('on SIGTERM finishes the request in flight, refuses new connections, and exits 0', async () => {
-    const replica = await startReplica('hooks-b')
+  it('on SIGTERM finishes the request in flight, refuses new connections after its grace period, and exits 0', async () => {
+    const replica = await startReplica('hooks-b', ['--grace-period', '0.3'])
     const body = JSON.stringify(review(labelled(), { namespace: 'batch' }))
     const answer = new Promise<{ status: number; body: string }>((resolve, reject) => {
       const req = request(
@@ -597,6 +597,60 @@ describe('krake-hooks webhook serve, two replicas and SIGTERM', () => {
     expect(await replica.exited).toBe(0)
     await expect(call(replica, 'GET', '/healthz')).rejects.toThrow(/ECONNREFUSED/)
     expect(replica.stderr()).toContain('"msg":"drained"')
+  })
+})
+
+describe('krake-hooks webhook serve, SIGTERM under keep-alive load', () => {
+  it('40 keep-alive clients: every request is answered, /readyz says 503 during the grace period, answers close their connections, exit 0', async () => {
+    const replica = await startReplica('hooks-b', ['--grace-period', '1'])
+    const body = JSON.stringify(review(labelled(), { namespace: 'batch' }))
+    const agent = new Agent({ keepAlive: true, maxSockets: 40 })
+    let answered = 0
+    const failures: string[] = []
+    const post = () =>
+      new Promise<{ status: number; close: boolean }>((resolve, reject) => {
+        const req = request(
+          {
+            host: '127.0.0.1',
+            port: replica.port,
+            servername: 'localhost',
+            path: '/mutate?timeout=10s',
+            method: 'POST',
+            ca,
+            agent,
+            headers: { 'content-type': 'application/json' },
+          },
+          (res) =>
+            res
+              .resume()
+              .on('end', () => resolve({ status: res.statusCode ?? 0, close: res.headers.connection === 'close' })),
+        )
+        req.on('error', reject).end(body)
+      })
+    // each client sends until an answer closes its connection: as the API server stops once the endpoints drop the Pod
+    const client = async () => {
+      for (let i = 0; i < 400; i++) {
+        try {
+          const r = await post()
+          answered++
+          if (r.status !== 200) failures.push(`status ${r.status}`)
+          if (r.close) return
+        } catch (e) {
+          failures.push((e as Error).message)
+          return
+        }
+      }
+    }
+    const clients = Array.from({ length: 40 }, client)
+    await until(() => Promise.resolve(answered >= 80))
+    replica.child.kill('SIGTERM')
+    await new Promise((r) => setTimeout(r, 200))
+    const ready = await call(replica, 'GET', '/readyz')
+    expect([ready.status, JSON.parse(ready.body)]).toEqual([503, { status: 'draining' }])
+    await Promise.all(clients)
+    agent.destroy()
+    expect(failures).toEqual([])
+    expect(await replica.exited).toBe(0)
   })
 })
 

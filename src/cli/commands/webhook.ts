@@ -27,6 +27,7 @@ export async function webhook(argv: string[]): Promise<number> {
         'metrics-address': { type: 'string' },
         'reload-interval': { type: 'string', default: '2' },
         'drain-timeout': { type: 'string', default: '25' },
+        'grace-period': { type: 'string', default: '5' },
       },
     })
     if (typeof parsed === 'number') return parsed
@@ -35,6 +36,8 @@ export async function webhook(argv: string[]): Promise<number> {
       return usage('--tls-cert, --tls-key and --hooks are required')
     const reloadSeconds = Number(v['reload-interval'])
     const drainSeconds = Number(v['drain-timeout'])
+    const graceSeconds = Number(v['grace-period'])
+    if (!(graceSeconds >= 0)) return usage('--grace-period is seconds, 0 or more')
     if (!(reloadSeconds > 0) || !(drainSeconds > 0))
       return usage('--reload-interval and --drain-timeout are seconds above 0')
     const log = (entry: Record<string, unknown>) =>
@@ -50,6 +53,7 @@ export async function webhook(argv: string[]): Promise<number> {
         metricsAddress: v['metrics-address'],
         reloadSeconds,
         drainSeconds,
+        graceSeconds,
         log,
       })
     } catch (e) {

@@ -36,6 +36,13 @@ export interface ServeOptions {
   reloadSeconds: number
   /** Seconds a drain may take before the process gives up on requests in flight. */
   drainSeconds: number
+  /**
+   * Seconds to keep serving after SIGTERM, with /readyz answering 503 and every
+   * answer closing its connection, before the listener closes: the time the
+   * Service's endpoints take to drop the replica, so that no client that still
+   * sends to it finds it gone.
+   */
+  graceSeconds?: number | undefined
   /** One JSON line per event. */
   log: (entry: Record<string, unknown>) => void
 }
@@ -103,6 +110,9 @@ function printable(value: unknown, max = 64): string | undefined {
 
 const json = (res: ServerResponse, status: number, body: unknown) =>
   void res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body))
+
+/** While draining, every answer says `connection: close`: a keep-alive client moves to another replica. */
+const closing = (res: ServerResponse) => res.setHeader('connection', 'close')
 
 /**
  * The serving certificate and key, read and checked to be a pair: Node's
@@ -219,11 +229,11 @@ export async function serveWebhook(options: ServeOptions): Promise<Webhook> {
         reason: printable(answer.response?.status?.message, 512),
       })
     }
-    if (draining) res.setHeader('connection', 'close')
     json(res, 200, answer)
   }
 
   const handle = (req: IncomingMessage, res: ServerResponse, withMutate: boolean) => {
+    if (draining) closing(res)
     const path = (req.url ?? '/').split('?')[0]
     if (health(res, path ?? '/')) return // probes need no client certificate: a kubelet presents none
     if (!withMutate || path !== '/mutate') return json(res, 404, { reason: 'not found' })
@@ -322,9 +332,11 @@ export async function serveWebhook(options: ServeOptions): Promise<Webhook> {
 
   const drain = async (): Promise<void> => {
     if (draining) return
-    draining = true
+    draining = true // from now: /readyz 503, and every answer closes its connection
     clearInterval(timer)
-    log({ level: 'info', msg: 'draining', inFlight })
+    log({ level: 'info', msg: 'draining', inFlight, graceSeconds: options.graceSeconds ?? 0 })
+    const grace = (options.graceSeconds ?? 0) * 1000
+    if (grace > 0) await new Promise<void>((resolve) => setTimeout(resolve, grace))
     const closed = new Promise<void>((resolve) => server.close(() => resolve()))
     server.closeIdleConnections()
     const done = inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => (idle = resolve))

@@ -13,6 +13,7 @@ import { checkHookKind } from '../lib/check.js'
 import { cloneJson, type Json, type JsonObject } from '../lib/clone.js'
 import { isObject } from '../lib/json.js'
 import { refOf, type ResourceRef } from '../lib/kubernetes.js'
+import { parseCertificates } from '../lib/pem.js'
 import { CERT_DIRS, TOKEN_ENV, URL_ENV } from '../signal/signal.js'
 import { verifyHookRequest, type TokenLookup, type VerifyRequestOptions } from './request.js'
 
@@ -31,6 +32,12 @@ export interface HookCallApi {
   now?: Date | undefined
   /** The directory the application reads its certificate files from; by default where `signalHook` looks. */
   certDir?: string | undefined
+  /**
+   * The API server's own certificate (leaf first, then any chain it sends):
+   * when given, the application's `ca-bundle.pem` must verify it, for the
+   * URL's host, as the application's TLS client will.
+   */
+  serverCertPem?: string | undefined
 }
 
 /** The call one container would make, decided. */
@@ -263,6 +270,14 @@ async function callOf(
       return broken(`the URL is https and no certificate is mounted at ${dirs.join(' or ')}`)
     for (const name of ['ca-bundle.pem', 'key.pem'])
       if (!files.has(name)) return broken(`${dir}/${name} is missing: the volume holds cert.pem but not ${name}`)
+    // the application verifies the API with its ca-bundle.pem: a bundle without a certificate is a call never made
+    const bundle = trustedBundle(files.get('ca-bundle.pem') ?? '')
+    if (bundle === undefined)
+      return broken(`${dir}/ca-bundle.pem holds no PEM certificate: the application cannot verify the API server`)
+    if (api.serverCertPem !== undefined) {
+      const trusted = serverTrusted(api.serverCertPem, bundle, url.hostname, now)
+      if (trusted !== true) return broken(`${dir}/ca-bundle.pem does not verify the API server: ${trusted}`)
+    }
     let cert: X509Certificate
     try {
       cert = new X509Certificate(files.get('cert.pem') ?? '')
@@ -309,6 +324,47 @@ async function callOf(
     ? { ok: true, status: 200, reason: 'accepted' }
     : { ok: false, status: verdict.status, reason: verdict.reason }
   return certificate === undefined ? base : { ...base, certificate }
+}
+
+/** The certificates of an application's ca-bundle.pem, or undefined when it holds none (or is not PEM). */
+function trustedBundle(pem: string): X509Certificate[] | undefined {
+  try {
+    return parseCertificates(pem, '/ca-bundle.pem').map((c) => c.cert)
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * Whether a TLS client trusting `bundle` accepts the server's certificate
+ * chain for `host` at `now`, as Node's and curl's clients decide: a path from
+ * the leaf, through what the server sends, to a certificate of the bundle,
+ * each link signed by the next and valid; the leaf names the host. True, or
+ * why not.
+ */
+function serverTrusted(serverPem: string, bundle: readonly X509Certificate[], host: string, now: Date): true | string {
+  let chain: X509Certificate[]
+  try {
+    chain = parseCertificates(serverPem, '/serverCertPem').map((c) => c.cert)
+  } catch {
+    throw new HookError('ERR_INVALID_PEM', 'api.serverCertPem must be PEM certificates', { path: '/serverCertPem' })
+  }
+  const [leaf, ...sent] = chain
+  const name = host.replace(/^\[|\]$/g, '')
+  const named = /^[\d.]+$|:/.test(name) ? leaf?.checkIP(name) : leaf?.checkHost(name)
+  if (leaf === undefined || named === undefined) return `the server certificate is not for ${host}`
+  const valid = (c: X509Certificate) => now >= new Date(c.validFrom) && now <= new Date(c.validTo)
+  let current = leaf
+  for (let depth = 0; depth < 8; depth++) {
+    if (!valid(current)) return `${current.subject.replace(/\n/g, ', ')} is not valid at ${now.toISOString()}`
+    if (bundle.some((b) => b.raw.equals(current.raw))) return true
+    const issuer = [...bundle, ...sent].find((c) => current.checkIssued(c) && current.verify(c.publicKey))
+    if (issuer === undefined)
+      return 'no certificate of the bundle signed its chain (another CA, or an intermediate missing)'
+    if (bundle.includes(issuer) && valid(issuer)) return true
+    current = issuer
+  }
+  return 'its chain is too long'
 }
 
 /**

@@ -1,10 +1,12 @@
 // checkHookCall: the callback of each container decided offline, each link
 // broken on purpose to see the reason named. The certificates of the
 // "another CA" case are made by openssl (test/pki.ts), not by us.
+import { execFile } from 'node:child_process'
+import { writeFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { checkHookCall, injectHook, type HookSpec, type InjectOptions } from '../../src/index.js'
 import { container, deployment, fixtureTls, podSpecOf, spec, TOKEN } from '../helpers.js'
-import { makePki, type Pki } from '../pki.js'
+import { listenTls, makePki, type Pki } from '../pki.js'
 
 type Obj = Record<string, any>
 
@@ -187,5 +189,69 @@ describe('checkHookCall(manifests, kind, api)', () => {
     await expect(checkHookCall([], 'finish' as never, api)).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' })
     await expect(checkHookCall('x' as never, 'complete', api)).rejects.toMatchObject({ code: 'ERR_INVALID_MANIFESTS' })
     await expect(checkHookCall([], 'complete', {} as never)).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' })
+  })
+})
+
+describe("checkHookCall reads ca-bundle.pem as the application's TLS client will (issue 33)", () => {
+  const tlsWith = (caBundlePem: string) => ({ ...fixtureTls(), caBundlePem })
+  const toLocalhost = (caBundlePem: string) =>
+    hooked(undefined, spec({ app, apiEndpoint: 'https://localhost:8443', tls: tlsWith(caBundlePem) }))
+
+  it('a ca-bundle.pem that is empty or not PEM is a call that cannot be made', async () => {
+    for (const bundle of ['', 'not a certificate\n']) {
+      // the hook's ConfigMap as someone edited it afterwards
+      const manifests = toLocalhost(fixtureTls().caBundlePem)
+      manifests.find((m) => m.kind === 'ConfigMap')!.data['ca-bundle.pem'] = bundle
+      expect(await reportCall(manifests)).toMatchObject({
+        ok: false,
+        status: 0,
+        reason: '/etc/krake_cert/ca-bundle.pem holds no PEM certificate: the application cannot verify the API server',
+      })
+    }
+  })
+
+  it("given the API server's certificate, the bundle must verify it: another CA's bundle fails, as curl fails (exit 60)", async () => {
+    const serverCertPem = pki.read('server.pem')
+    // the fixture PKI's bundle does not hold the CA that signed the server's certificate
+    expect(await reportCall(toLocalhost(fixtureTls().caBundlePem), { serverCertPem })).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(
+        /ca-bundle\.pem does not verify the API server: no certificate of the bundle signed/,
+      ),
+    })
+    expect(await reportCall(toLocalhost(pki.read('root.pem')), { serverCertPem })).toMatchObject({
+      ok: true,
+      status: 200,
+    })
+    // the real client agrees: curl trusting each bundle against a server presenting that certificate
+    const { server, port } = await listenTls(pki, (_req, res) => res.end('{}'), false)
+    try {
+      // the server runs in this process: curl runs beside it, not in a call that would block it
+      const curl = (bundle: string, name: string) => {
+        writeFileSync(pki.path(name), bundle)
+        return new Promise<number | null>((resolve) =>
+          execFile(
+            'curl',
+            ['-sS', '--max-time', '20', '-o', '/dev/null', '--cacert', pki.path(name), `https://localhost:${port}/`],
+            (e) => resolve(e === null ? 0 : typeof e.code === 'number' ? e.code : null),
+          ),
+        )
+      }
+      expect(await curl(fixtureTls().caBundlePem, 'other-ca-bundle.pem')).toBe(60)
+      expect(await curl(pki.read('root.pem'), 'right-bundle.pem')).toBe(0)
+    } finally {
+      server.close()
+    }
+  })
+
+  it("refuses a server certificate that does not name the URL's host", async () => {
+    const hookedElsewhere = hooked(
+      undefined,
+      spec({ app, apiEndpoint: 'https://krake-api:8443', tls: tlsWith(pki.read('root.pem')) }),
+    )
+    expect(await reportCall(hookedElsewhere, { serverCertPem: pki.read('server.pem') })).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('the server certificate is not for krake-api'),
+    })
   })
 })

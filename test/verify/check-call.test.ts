@@ -4,7 +4,7 @@
 import { execFile } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { checkHookCall, injectHook, type HookSpec, type InjectOptions } from '../../src/index.js'
+import { checkHookCall, injectHook, type HookCallApi, type HookSpec, type InjectOptions } from '../../src/index.js'
 import { container, deployment, fixtureTls, podSpecOf, spec, TOKEN } from '../helpers.js'
 import { listenTls, makePki, type Pki } from '../pki.js'
 
@@ -34,7 +34,7 @@ beforeAll(() => {
 afterAll(() => pki?.cleanup())
 
 /** The one answer for container `report`. */
-async function reportCall(manifests: Obj[], over: Partial<typeof api> = {}) {
+async function reportCall(manifests: Obj[], over: Partial<HookCallApi> = {}) {
   const { calls } = await checkHookCall(manifests, 'complete', { ...api, ...over })
   return calls.find((c) => c.container === 'report')!
 }

@@ -263,6 +263,22 @@ describe('krake-hooks webhook serve', () => {
     expect(await mutate(one, applied(pod, first.patch!))).toEqual({ uid: expect.any(String) as string, allowed: true })
   })
 
+  it("denies (403) a Pod of another namespace that names the application's namespace, and one whose own namespace is not the request's", async () => {
+    const tenant = await mutate(one, labelled({ 'krake-hooks/app-namespace': 'batch' }), { namespace: 'evil' })
+    expect(tenant).toMatchObject({ allowed: false, status: { code: 403 } })
+    expect(tenant.status!.message).toContain('a Pod in the namespace "evil" with the service account "default"')
+    expect(tenant.patch).toBeUndefined()
+    const moved = labelled()
+    const own = await mutate(
+      one,
+      { ...moved, metadata: { ...moved.metadata, namespace: 'batch' } },
+      { namespace: 'evil' },
+    )
+    expect(own).toMatchObject({ allowed: false, status: { code: 403 } })
+    for (const answer of [tenant, own])
+      expect(JSON.stringify(answer)).not.toMatch(new RegExp(`${TOKEN}|${SHUTDOWN_TOKEN}|PRIVATE KEY`))
+  })
+
   it('denies a Pod that asks for a hook the directory does not hold, naming the label and the missing configuration', async () => {
     const response = await mutate(one, podFromReplicaSet(undefined, { 'krake-hooks/app': 'payroll' }))
     expect(response.allowed).toBe(false)

@@ -39,8 +39,10 @@ export interface EtcdCluster {
   stop(): Promise<void>
 }
 
-async function healthy(url: string, deadline: number): Promise<void> {
+async function healthy(url: string, child: ChildProcess, deadline: number): Promise<void> {
   for (;;) {
+    // a member whose port another process took exits at once: say so now, not at the deadline
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`etcd at ${url} exited`)
     try {
       const answer = await fetch(`${url}/health`)
       const body = (await answer.json()) as { health?: string }
@@ -53,9 +55,24 @@ async function healthy(url: string, deadline: number): Promise<void> {
   }
 }
 
-/** Starts `size` members as one cluster and waits until it is healthy. */
+/**
+ * Starts `size` members as one cluster and waits until it is healthy. A port
+ * is picked free and then given to etcd, so another process may take it in
+ * between (two suites on one machine): such a start is tried again on new
+ * ports, three times at most.
+ */
 export async function startEtcd(size = 1): Promise<EtcdCluster> {
   requireEtcd()
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startEtcdOnce(size)
+    } catch (e) {
+      if (attempt >= 3) throw e
+    }
+  }
+}
+
+async function startEtcdOnce(size: number): Promise<EtcdCluster> {
   const dir = mkdtempSync(join(tmpdir(), 'krake-hooks-etcd-'))
   const names = Array.from({ length: size }, (_, i) => `m${i}`)
   const ports = await Promise.all(names.map(async () => ({ client: await freePort(), peer: await freePort() })))
@@ -99,7 +116,13 @@ export async function startEtcd(size = 1): Promise<EtcdCluster> {
     }
   })
   const deadline = Date.now() + 20_000
-  await Promise.all(members.map((m) => healthy(m.clientUrl, deadline)))
+  try {
+    await Promise.all(members.map((m) => healthy(m.clientUrl, m.process, deadline)))
+  } catch (e) {
+    await Promise.all(members.map((m) => m.kill()))
+    rmSync(dir, { recursive: true, force: true })
+    throw e
+  }
   return {
     members,
     hosts: members.map((m) => m.clientUrl),

@@ -9,16 +9,24 @@ import type { Json } from '../lib/clone.js'
 import { isObject, jsonEqual } from '../lib/json.js'
 import { stringifyManifests } from '../yaml/stringify.js'
 
-/** The options that keep every value out of the Pod spec. */
+/** The options that keep every value out of the Pod spec: the webhook's defaults, and what references-only forces. */
 export const REFERENCE_OPTIONS = { tokenFrom: 'secret', certStorage: 'Secret' } as const
+
+/** The option that would write a value into the manifests (the token into the Pod spec, the key into a ConfigMap), if any. */
+export function inlineOption(options: InjectOptions): 'tokenFrom' | 'certStorage' | undefined {
+  if (options.tokenFrom === 'value') return 'tokenFrom'
+  if (options.certStorage === 'ConfigMap') return 'certStorage'
+  return undefined
+}
 
 /** `options` with the values kept out of the Pod spec, refusing options that ask for them inline. */
 export function referenceOptions(options: InjectOptions): InjectOptions {
-  if (options.tokenFrom === 'value' || options.certStorage === 'ConfigMap')
+  const inline = inlineOption(options)
+  if (inline !== undefined)
     throw new HookError(
       'ERR_INVALID_CONFIG',
       'referencesOnly keeps the token and the key out of the manifests: options.tokenFrom must be "secret" and options.certStorage "Secret" (or unset)',
-      { path: options.tokenFrom === 'value' ? '/options/tokenFrom' : '/options/certStorage' },
+      { path: `/options/${inline}` },
     )
   return { ...options, ...REFERENCE_OPTIONS }
 }

@@ -5,6 +5,7 @@ import { hookPatch } from '../../inject/patch.js'
 import type { HookSpec, InjectOptions } from '../../inject/types.js'
 import type { KubernetesObject } from '../../lib/kubernetes.js'
 import { parseCertificates } from '../../lib/pem.js'
+import { REFERENCE_OPTIONS } from '../references.js'
 
 /** What `webhook config` prints the configuration for. */
 export interface WebhookConfigOptions {
@@ -85,8 +86,5 @@ export function webhookObjects(
     metadata: namespace === undefined ? { name: 'probe' } : { name: 'probe', namespace },
     spec: { containers: [{ name: 'probe' }] },
   }
-  return hookPatch(probe, hook, { ...WEBHOOK_OPTIONS, ...options }).objects
+  return hookPatch(probe, hook, { ...REFERENCE_OPTIONS, ...options }).objects
 }
-
-/** What the webhook serves a hook with unless its HookConfig says otherwise: references, no secret in the Pod spec. */
-export const WEBHOOK_OPTIONS = { tokenFrom: 'secret', certStorage: 'Secret' } as const

@@ -10,10 +10,11 @@ import { appAskedFor, createHookResolver } from '../../admission/resolver.js'
 import type { HookBinding, HookResolver } from '../../admission/review.js'
 import { describeHookError, HookError } from '../../errors.js'
 import { makePlan } from '../../inject/plan.js'
+import type { InjectOptions } from '../../inject/types.js'
 import { parseManifests } from '../../yaml/parse.js'
 import { inConfig, readHookConfig } from '../config.js'
 import { readConfigFile } from '../files.js'
-import { WEBHOOK_OPTIONS } from './config.js'
+import { inlineOption, REFERENCE_OPTIONS } from '../references.js'
 
 /** What one reading of the directory gave. */
 export interface HookSet {
@@ -64,13 +65,13 @@ export function loadHookDir(dir: string): HookSet {
         throw new HookError('ERR_INVALID_CONFIG', `holds ${docs.length} documents, not one HookConfig`)
       const config = readHookConfig(docs[0], { baseDir: dir, restrictor: 'rootOnly' })
       // served by the webhook, a hook carries references only: its token and its key stay in Secrets
-      const options = { ...WEBHOOK_OPTIONS, ...config.options }
+      const options = { ...REFERENCE_OPTIONS, ...config.options }
       try {
         makePlan(config.spec, options)
       } catch (e) {
         throw e instanceof HookError ? inConfig(e, config.origins) : e
       }
-      const inline = inlineValues(options)
+      const inline = inlineReason(options)
       if (inline !== undefined) {
         refused.push({ file: name, app: `${config.spec.app.namespace}/${config.spec.app.name}`, reason: inline })
         continue
@@ -100,10 +101,11 @@ export function loadHookDir(dir: string): HookSet {
 }
 
 /** Why options would put a secret into a Pod spec (and so into an AdmissionReview answer), or undefined. */
-function inlineValues(options: { tokenFrom?: unknown; certStorage?: unknown }): string | undefined {
-  if (options.tokenFrom === 'value')
+function inlineReason(options: InjectOptions): string | undefined {
+  const inline = inlineOption(options)
+  if (inline === 'tokenFrom')
     return 'options.tokenFrom is "value": the token would be written into the Pod spec (the webhook takes "secret")'
-  if (options.certStorage === 'ConfigMap')
+  if (inline === 'certStorage')
     return 'options.certStorage is "ConfigMap": the private key would be readable by whoever reads ConfigMaps (the webhook takes "Secret")'
   return undefined
 }

@@ -16,11 +16,11 @@ import etcd3 from 'etcd3'
 import type { Etcd3, IOptions, Lease, Namespace } from 'etcd3'
 import { HookError } from '../errors.js'
 import type { AppRef, HookKind } from '../inject/types.js'
-import { checkHookKind, checkInteger } from '../lib/check.js'
+import { checkInteger } from '../lib/check.js'
 import type { AcceptedCall } from '../verify/request.js'
 import type { VerifiedCallContext } from '../verify/handler.js'
 import {
-  checkApp,
+  hookOf,
   pause,
   pendingError,
   readStoreOptions,
@@ -211,8 +211,6 @@ export function createEtcdHookStore(options: EtcdHookStoreOptions): HookStore {
     lookup: async (app, kind) => (await kv.get(tokenKey(app, kind)).string()) ?? undefined,
     onVerified: async (accepted: AcceptedCall, context?: VerifiedCallContext) => {
       const call = storeCall(accepted, context)
-      if (call === undefined)
-        throw new HookError('ERR_INVALID_ARGUMENT', "a store's onVerified takes the handler's context (tokenDigest)")
       const key = claimKey(call)
       const nonce = randomUUID()
       const running = JSON.stringify({ state: 'running', nonce })
@@ -270,8 +268,7 @@ export function createEtcdHookStore(options: EtcdHookStoreOptions): HookStore {
       await kv.put(tokenKey(ref, k)).value(digest)
     },
     deleteToken: async (app, kind) => {
-      const ref = checkApp(app)
-      const k = checkHookKind(kind, { code: 'ERR_INVALID_ARGUMENT', path: '/kind', name: 'kind' })
+      const { app: ref, kind: k } = hookOf(app, kind)
       await kv.delete().key(tokenKey(ref, k))
     },
     close: () => {

@@ -5,7 +5,7 @@ import type { AppRef, HookKind } from '../inject/types.js'
 import type { AcceptedCall } from '../verify/request.js'
 import type { VerifiedCallContext } from '../verify/handler.js'
 import {
-  checkApp,
+  hookOf,
   pause,
   pendingError,
   readStoreOptions,
@@ -13,10 +13,9 @@ import {
   storeCall,
   tokenDigestOf,
   type HookStore,
+  type HookStoreCall,
   type HookStoreOptions,
 } from './store.js'
-import { checkHookKind } from '../lib/check.js'
-import { HookError } from '../errors.js'
 
 interface TokenEntry {
   digest: string
@@ -60,7 +59,7 @@ export function createMemoryHookStore(options: HookStoreOptions): HookStore {
     return entry === undefined || entry.expiresAt <= now ? undefined : entry
   }
 
-  const run = async (claimKey: string, tokenKey: string, call: ReturnType<typeof storeCall> & object) => {
+  const run = async (claimKey: string, tokenKey: string, call: HookStoreCall) => {
     let settle = () => {}
     claims.set(claimKey, { running: new Promise<void>((resolve) => (settle = resolve)) })
     try {
@@ -86,8 +85,6 @@ export function createMemoryHookStore(options: HookStoreOptions): HookStore {
     },
     onVerified: async (accepted: AcceptedCall, context?: VerifiedCallContext) => {
       const call = storeCall(accepted, context)
-      if (call === undefined)
-        throw new HookError('ERR_INVALID_ARGUMENT', "a store's onVerified takes the handler's context (tokenDigest)")
       const tokenKey = hookKey(call.app, call.kind)
       const claimKey = `${tokenKey}\0${call.tokenDigest}`
       const deadline = Date.now() + waitMs
@@ -115,8 +112,7 @@ export function createMemoryHookStore(options: HookStoreOptions): HookStore {
     },
     // eslint-disable-next-line @typescript-eslint/require-await
     deleteToken: async (app, kind) => {
-      const ref = checkApp(app)
-      const k = checkHookKind(kind, { code: 'ERR_INVALID_ARGUMENT', path: '/kind', name: 'kind' })
+      const { app: ref, kind: k } = hookOf(app, kind)
       tokens.delete(hookKey(ref, k))
     },
     close: () => {

@@ -93,20 +93,27 @@ export function readStoreOptions(
   return { apply: o.apply as HookStoreOptions['apply'], ttlSeconds, waitMs }
 }
 
+/** `deleteToken`'s arguments (and `setToken`'s first two), checked. */
+export function hookOf(app: unknown, kind: unknown): { app: AppRef; kind: HookKind } {
+  return {
+    app: checkApp(app),
+    kind: checkHookKind(kind, { code: 'ERR_INVALID_ARGUMENT', path: '/kind', name: 'kind' }),
+  }
+}
+
 /** `setToken`'s arguments, checked: the digest to store. */
 export function tokenDigestOf(
   app: unknown,
   kind: unknown,
   token: unknown,
 ): { app: AppRef; kind: HookKind; digest: string } {
-  const ref = checkApp(app)
-  const k = checkHookKind(kind, { code: 'ERR_INVALID_ARGUMENT', path: '/kind', name: 'kind' })
+  const hook = hookOf(app, kind)
   const t = checkNonEmptyString(token, { code: 'ERR_INVALID_ARGUMENT', path: '/token', name: 'the token' })
-  return { app: ref, kind: k, digest: hashHookToken(t) }
+  return { ...hook, digest: hashHookToken(t) }
 }
 
 /** An application reference, checked. */
-export function checkApp(app: unknown): AppRef {
+function checkApp(app: unknown): AppRef {
   const a = checkRecord(app, { code: 'ERR_INVALID_ARGUMENT', path: '/app', name: 'app' })
   const namespace = checkNonEmptyString(a.namespace, {
     code: 'ERR_INVALID_ARGUMENT',
@@ -124,10 +131,11 @@ export function recordOf(result: unknown): string {
   return text !== undefined && text.startsWith('{') ? text : '{}'
 }
 
-/** The call `apply` gets, from what the handler verified. */
-export function storeCall(call: AcceptedCall, context: VerifiedCallContext | undefined): HookStoreCall | undefined {
+/** The call `apply` gets, from what the handler verified; a store's `onVerified` needs the handler's context. */
+export function storeCall(call: AcceptedCall, context: VerifiedCallContext | undefined): HookStoreCall {
   const digest = context?.tokenDigest
-  if (typeof digest !== 'string') return undefined
+  if (typeof digest !== 'string')
+    throw new HookError('ERR_INVALID_ARGUMENT', "a store's onVerified takes the handler's context (tokenDigest)")
   return { app: { namespace: call.app.namespace, name: call.app.name }, kind: call.kind, tokenDigest: digest }
 }
 

@@ -111,8 +111,12 @@ function printable(value: unknown, max = 64): string | undefined {
 const json = (res: ServerResponse, status: number, body: unknown) =>
   void res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body))
 
-/** While draining, every answer says `connection: close`: a keep-alive client moves to another replica. */
-const closing = (res: ServerResponse) => res.setHeader('connection', 'close')
+/** A refusal of the body (413 too large, 408 too slow): the rest is never read, so the connection closes after it. */
+function refuseBody(req: IncomingMessage, res: ServerResponse, status: number): void {
+  res.on('finish', () => req.destroy())
+  res.writeHead(status, { 'content-type': 'application/json', connection: 'close' })
+  res.end(JSON.stringify({ reason: status === 413 ? 'request body too large' : 'request body not received' }))
+}
 
 /**
  * The serving certificate and key, read and checked to be a pair: Node's
@@ -186,12 +190,7 @@ export async function serveWebhook(options: ServeOptions): Promise<Webhook> {
   async function mutate(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = process.hrtime.bigint()
     const body = await readRequestBody(req, { maxBytes: MAX_BODY, timeoutMs: BODY_TIMEOUT_MS })
-    if (typeof body === 'number') {
-      res.on('finish', () => req.destroy()) // the rest of the body is never read
-      res.writeHead(body, { 'content-type': 'application/json', connection: 'close' })
-      res.end(JSON.stringify({ reason: body === 413 ? 'request body too large' : 'request body not received' }))
-      return
-    }
+    if (typeof body === 'number') return refuseBody(req, res, body)
     let review: unknown
     try {
       review = JSON.parse(body.toString('utf8'))
@@ -233,7 +232,7 @@ export async function serveWebhook(options: ServeOptions): Promise<Webhook> {
   }
 
   const handle = (req: IncomingMessage, res: ServerResponse, withMutate: boolean) => {
-    if (draining) closing(res)
+    if (draining) res.setHeader('connection', 'close') // a keep-alive client moves to another replica
     const path = (req.url ?? '/').split('?')[0]
     if (health(res, path ?? '/')) return // probes need no client certificate: a kubelet presents none
     if (!withMutate || path !== '/mutate') return json(res, 404, { reason: 'not found' })
@@ -262,12 +261,7 @@ export async function serveWebhook(options: ServeOptions): Promise<Webhook> {
   // a client that waits for 100 Continue with a body over the limit is refused before it sends it
   server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
     const declared = Number(req.headers['content-length'])
-    if (Number.isFinite(declared) && declared > MAX_BODY) {
-      res.on('finish', () => req.destroy())
-      res.writeHead(413, { 'content-type': 'application/json', connection: 'close' })
-      res.end(JSON.stringify({ reason: 'request body too large' }))
-      return
-    }
+    if (Number.isFinite(declared) && declared > MAX_BODY) return refuseBody(req, res, 413)
     res.writeContinue()
     handle(req, res, true)
   })

@@ -3,9 +3,11 @@
 // type) and an apply configuration for server-side apply. Both are read off
 // the same hooked copy that hookPatch diffs, with the merge keys Kubernetes
 // gives the lists the hook writes into.
+import { HookError } from '../errors.js'
 import type { Json, JsonObject } from '../lib/clone.js'
 import { isObject, jsonEqual } from '../lib/json.js'
 import type { KubernetesObject } from '../lib/kubernetes.js'
+import { fieldName, pointer } from '../lib/pointer.js'
 import { hookedCopy } from './patch.js'
 import { makePlan } from './plan.js'
 import type { HookResult, HookSpec, InjectOptions } from './types.js'
@@ -61,6 +63,9 @@ interface Mode {
 function diffMap(a: JsonObject, b: JsonObject, path: readonly string[] | Place, mode: Mode): JsonObject {
   const out: JsonObject = {}
   const place: Place = typeof path === 'string' ? path : sameList(path, mode.location) ? 'pod' : 'other'
+  // a pod spec whose containers or volumes repeat a key: kubectl merges such a list out of order
+  // (it groups the entries of one key), so the pod spec is replaced whole
+  if (place === 'pod' && !mode.apply && !(podListsKeyed(a) && podListsKeyed(b))) return { $patch: 'replace', ...b }
   for (const k of Object.keys(b)) {
     const va = a[k]
     const vb = b[k] ?? null
@@ -80,6 +85,24 @@ function diffMap(a: JsonObject, b: JsonObject, path: readonly string[] | Place, 
 
 function sameList(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((s, i) => s === b[i])
+}
+
+/** Whether the pod spec's keyed lists (containers, init containers, volumes) each have distinct keys. */
+function podListsKeyed(pod: JsonObject): boolean {
+  for (const field of ['containers', 'initContainers', 'volumes']) {
+    const list = pod[field]
+    if (Array.isArray(list) && !uniquelyKeyed(list, 'name')) return false
+  }
+  return true
+}
+
+/** Whether a container's keyed lists (env by name, volumeMounts by mountPath) each have distinct keys. */
+function containerListsKeyed(container: JsonObject): boolean {
+  const { env, volumeMounts } = container
+  return (
+    (!Array.isArray(env) || uniquelyKeyed(env, 'name')) &&
+    (!Array.isArray(volumeMounts) || uniquelyKeyed(volumeMounts, 'mountPath'))
+  )
 }
 
 /** Whether every entry of `list` is a map with a distinct string `key`. */
@@ -108,7 +131,14 @@ function diffKeyed(
   mode: Mode,
 ): void {
   const { key } = merge
-  if (!uniquelyKeyed(a, key) || !uniquelyKeyed(b, key)) {
+  // env with a repeated name (`A=1, B=$(A), A=2` is valid, and B reads the A before it): kubectl
+  // merges even a `$patch: replace` of such a list by key, moving the second A up beside the first,
+  // so the containers list holding it is replaced whole, which kubectl takes as written
+  const replaceWhole =
+    !uniquelyKeyed(a, key) ||
+    !uniquelyKeyed(b, key) ||
+    (!mode.apply && merge.inner === 'container' && !(a.every(containerListsKeyed) && b.every(containerListsKeyed)))
+  if (replaceWhole) {
     // an apply configuration cannot say "replace": the hook's entries alone are what it owns
     out[field] = mode.apply ? b.filter((e) => !a.some((x) => jsonEqual(x, e))) : [{ $patch: 'replace' }, ...b]
     return
@@ -142,6 +172,35 @@ function changedEntry(ea: JsonObject, eb: JsonObject, merge: { key: string; inne
   return { [key]: eb[key] ?? null, ...diffMap(ea, eb, merge.inner, mode) }
 }
 
+/** Whether a key is one kubectl reads as a directive in a strategic merge patch, not as a field. */
+const isDirective = (key: string) =>
+  key === '$patch' ||
+  key === '$retainKeys' ||
+  key.startsWith('$setElementOrder/') ||
+  key.startsWith('$deleteFromPrimitiveList/')
+
+/**
+ * Refuses a manifest holding a key that a strategic merge patch reads as a
+ * directive: carried into the patch (a new entry is written whole), kubectl
+ * would act on it (an entry with `$patch` moves to the end of its list)
+ * instead of keeping it. No Kubernetes field is named so.
+ */
+function refuseDirectives(value: Json, at: Array<string | number>): void {
+  if (Array.isArray(value)) {
+    value.forEach((v, i) => refuseDirectives(v, [...at, i]))
+  } else if (isObject(value)) {
+    for (const k of Object.keys(value)) {
+      if (isDirective(k))
+        throw new HookError(
+          'ERR_INVALID_MANIFEST',
+          `${fieldName([...at, k])} is a strategic merge patch directive, not a field: kubectl would act on it`,
+          { path: pointer(...at, k) },
+        )
+      refuseDirectives(value[k] ?? null, [...at, k])
+    }
+  }
+}
+
 /** The manifest cloned and hooked, as hookPatch makes it. */
 const hooked = (manifest: object, hook: HookSpec, options: InjectOptions | undefined) =>
   hookedCopy(manifest, makePlan(hook, options))
@@ -156,14 +215,19 @@ const locationOf = (obj: JsonObject) =>
  * --local --type strategic -p PATCH -f manifest` gives exactly what
  * `injectHook([manifest], hook, options)` returns for it, entry order
  * included (each list the hook touches carries `$setElementOrder`; a
- * replaced entry carries `null` for the fields the hook's lacks). For
+ * replaced entry carries `null` for the fields the hook's lacks; a
+ * container whose env repeats a name, as `A=1, B=$(A), A=2` may, is sent
+ * with its containers list as `$patch: replace`, since kubectl reorders a
+ * list of repeated keys even when told to replace it). For
  * client-node's `patchNamespacedDeployment` with the
  * `application/strategic-merge-patch+json` content type.
  *
  * @param manifest One Kubernetes object.
  * @param hook The hook, as for `injectHook`.
  * @param options As for `injectHook`.
- * @throws HookError as `hookPatch` does.
+ * @throws HookError as `hookPatch` does; `ERR_INVALID_MANIFEST` for a
+ *   manifest holding a key kubectl reads as a directive (`$patch`,
+ *   `$retainKeys`, `$setElementOrder/...`, `$deleteFromPrimitiveList/...`).
  *
  * @example
  * ```ts
@@ -173,6 +237,7 @@ const locationOf = (obj: JsonObject) =>
  */
 export function hookStrategicPatch(manifest: object, hook: HookSpec, options?: InjectOptions): HookStrategicPatch {
   const { before, after, objects, results } = hooked(manifest, hook, options)
+  refuseDirectives(before, [])
   const location = locationOf(after) ?? []
   return { patch: diffMap(before, after, [], { apply: false, location }), objects, results }
 }

@@ -2,6 +2,7 @@
 // `kubectl patch --local --type strategic` merges each onto the manifest as
 // the API server would, and the result must be injectHook's manifest.
 import { execFileSync } from 'node:child_process'
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
   hookApplyConfiguration,
@@ -10,6 +11,7 @@ import {
   type HookSpec,
   type InjectOptions,
 } from '../../src/index.js'
+import { optionsArb } from '../arbitraries.js'
 import { beforeSummary, container, deepFreeze, fixtureTls, hookErrorOf, snapshot, spec, TOKEN } from '../helpers.js'
 
 type Obj = Record<string, any>
@@ -142,6 +144,106 @@ describe('hookStrategicPatch(manifest, hook, options)', () => {
     d.spec.template.spec.containers[0].env.push({ name: 'KRAKE_TOKEN', value: 'mine' })
     const e = hookErrorOf(() => hookStrategicPatch(d, tls, { onConflict: 'error' }))
     expect([e.code, e.path]).toEqual(['ERR_CONFLICT', '/spec/template/spec/containers/0/env/2'])
+  })
+
+  // Env names may repeat (`B=$(A)` reads the A before it); kubectl merges a list of repeated keys
+  // by key even under `$patch: replace`, which would move the second A up and make B read 2.
+  const repeated: Array<[string, (c: Obj, pod: Obj) => void, InjectOptions]> = [
+    [
+      'A=1, B=$(A), A=2',
+      (c) => c.env.splice(0, 2, { name: 'A', value: '1' }, { name: 'B', value: '$(A)' }, { name: 'A', value: '2' }),
+      {},
+    ],
+    [
+      'a repeated name in an init container, hooked',
+      (_, pod) => pod.initContainers[0].env.push({ name: 'X', value: '1' }, { name: 'MODE', value: 'again' }),
+      { initContainers: true },
+    ],
+    [
+      'a repeated name and the hook name twice',
+      (c) => c.env.push({ name: 'KRAKE_TOKEN', value: 'x' }, { name: 'A', value: '3' }),
+      { onConflict: 'replace' },
+    ],
+    [
+      'a repeated mountPath',
+      (c) => c.volumeMounts.push({ name: 'other', mountPath: '/x' }, { name: 'data', mountPath: '/x' }),
+      {},
+    ],
+    [
+      'a repeated volume name',
+      (_, pod) =>
+        pod.volumes.push(
+          { name: 'v', emptyDir: {} },
+          { name: 'w', emptyDir: {} },
+          { name: 'v', configMap: { name: 'v' } },
+        ),
+      {},
+    ],
+    [
+      'a repeated name beside secrets',
+      (c) => c.env.push({ name: 'A', value: '9' }),
+      { tokenFrom: 'secret', certStorage: 'Secret' },
+    ],
+  ]
+  it.each(repeated)('a list with a repeated key, %s: kubectl gives injectHook, in order', (_, edit, options) => {
+    for (const kind of ['Pod', 'Deployment']) {
+      const d = structuredClone(WORKLOADS.find((w) => w.kind === kind)!)
+      const pod = kind === 'Pod' ? d.spec : d.spec.template.spec
+      edit(pod.containers[0], pod)
+      const input = deepFreeze(d)
+      expect(kubectlPatch(input, hookStrategicPatch(input, tls, options).patch)).toEqual(hookedBy(input, tls, options))
+    }
+  })
+
+  it('over generated env lists whose names repeat (one kubectl run each): kubectl gives injectHook', () => {
+    const env = fc.array(
+      fc.record({
+        name: fc.constantFrom('A', 'B', 'KRAKE_TOKEN', 'KRAKE_COMPLETE_URL'),
+        value: fc.constantFrom('1', '2', '$(A)'),
+      }),
+      { maxLength: 5 },
+    )
+    const deployment = fc.array(env, { minLength: 1, maxLength: 3 }).map((envs) => ({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'd', namespace: 'prod' },
+      spec: { template: { spec: { containers: envs.map((e, i) => ({ name: `c${i}`, image: 'x', env: e })) } } },
+    }))
+    fc.assert(
+      fc.property(deployment, optionsArb, (d, options) => {
+        const { patch } = hookStrategicPatch(d, tls, options)
+        expect(kubectlPatch(d, patch)).toEqual(hookedBy(d, tls, options))
+      }),
+      { numRuns: 25 },
+    )
+  })
+
+  it.each([
+    [
+      '$patch',
+      (c: Obj) => c.env.push({ name: 'Z', value: '1', $patch: 'delete' }),
+      '/spec/template/spec/containers/0/env/2/$patch',
+    ],
+    ['$retainKeys', (c: Obj) => (c.$retainKeys = ['name']), '/spec/template/spec/containers/0/$retainKeys'],
+    [
+      '$setElementOrder/env',
+      (c: Obj) => (c['$setElementOrder/env'] = []),
+      '/spec/template/spec/containers/0/$setElementOrder~1env',
+    ],
+    [
+      '$deleteFromPrimitiveList/args',
+      (c: Obj) => (c['$deleteFromPrimitiveList/args'] = ['a']),
+      '/spec/template/spec/containers/0/$deleteFromPrimitiveList~1args',
+    ],
+  ])('refuses a manifest holding a patch directive, %s, at its path (kubectl would act on it)', (_, edit, path) => {
+    const d = structuredClone(WORKLOADS.find((w) => w.kind === 'Deployment')!)
+    edit(d.spec.template.spec.containers[0])
+    const input = deepFreeze(d)
+    const before = snapshot(input)
+    const e = hookErrorOf(() => hookStrategicPatch(input, tls))
+    expect([e.code, e.path]).toEqual(['ERR_INVALID_MANIFEST', path])
+    expect(e.message).toMatch(/strategic merge patch directive/)
+    expect(snapshot(input)).toBe(before)
   })
 
   it('stacks both hooks: each patch on the output of the last gives injectHook of both', () => {

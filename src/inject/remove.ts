@@ -4,7 +4,7 @@
 // annotations), never by its name alone.
 import { HookError } from '../errors.js'
 import { cloneJson, type Json, type JsonObject } from '../lib/clone.js'
-import { jsonEqual } from '../lib/json.js'
+import { isObject, jsonEqual } from '../lib/json.js'
 import { refOf, type Manifest } from '../lib/kubernetes.js'
 import { pointer } from '../lib/pointer.js'
 import {
@@ -28,6 +28,64 @@ type Path = Array<string | number>
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`
 
+/** An object the hook wrote, found in a list: it goes unless something kept still refers to it. */
+interface OwnObject {
+  list: Json[]
+  index: number
+  key: string
+  ref: ReturnType<typeof refOf>
+  path: Path
+}
+
+/** `Kind/namespace/name`: how a reference from a pod spec meets the object it names. */
+const objectKey = (kind: string, namespace: unknown, name: unknown) =>
+  `${kind}/${typeof namespace === 'string' ? namespace : ''}/${String(name)}`
+
+/** The fields of a pod spec that name a ConfigMap or a Secret of the pod's namespace (volumes, projected sources, env, envFrom). */
+const REFERENCES: Readonly<Record<string, { kind: string; field: string }>> = {
+  configMap: { kind: 'ConfigMap', field: 'name' },
+  configMapKeyRef: { kind: 'ConfigMap', field: 'name' },
+  configMapRef: { kind: 'ConfigMap', field: 'name' },
+  secretKeyRef: { kind: 'Secret', field: 'name' },
+  secretRef: { kind: 'Secret', field: 'name' },
+}
+
+/** Adds to `into` every ConfigMap and Secret that `value` (a pod spec, or a part of one) names. */
+function collectReferences(value: Json, namespace: unknown, into: Set<string>): void {
+  if (Array.isArray(value)) {
+    for (const v of value) collectReferences(v, namespace, into)
+    return
+  }
+  if (!isObject(value)) return
+  for (const [k, v] of Object.entries(value)) {
+    if (!isObject(v)) {
+      collectReferences(v ?? null, namespace, into)
+      continue
+    }
+    const r = REFERENCES[k]
+    if (r !== undefined && Object.hasOwn(REFERENCES, k) && typeof v[r.field] === 'string')
+      into.add(objectKey(r.kind, namespace, v[r.field]))
+    // a volume's secret names it by secretName, a projected source's by name
+    if (k === 'secret' && typeof (v.secretName ?? v.name) === 'string')
+      into.add(objectKey('Secret', namespace, v.secretName ?? v.name))
+    collectReferences(v, namespace, into)
+  }
+}
+
+/** Whether any container of `pod` (init and ephemeral ones too) still mounts the volume `name`. */
+function mountedBy(pod: JsonObject, name: string): string | undefined {
+  for (const field of ['initContainers', 'containers', 'ephemeralContainers']) {
+    const list = pod[field]
+    if (!Array.isArray(list)) continue
+    for (const c of list) {
+      if (!isObject(c) || !Array.isArray(c.volumeMounts)) continue
+      if (c.volumeMounts.some((m) => isObject(m) && m.name === name))
+        return `container ${JSON.stringify(c.name ?? null)}`
+    }
+  }
+  return undefined
+}
+
 class Removal {
   readonly results: HookResult[] = []
   workloads = 0
@@ -35,29 +93,32 @@ class Removal {
   objects = 0
   notWorkload = 0
   without = 0
+  /** The hook's objects met so far, decided once every workload is cleaned. */
+  private readonly own: OwnObject[] = []
+  /** Every ConfigMap and Secret a workload refers to after cleaning, by objectKey. */
+  private readonly referenced = new Set<string>()
 
   constructor(readonly plan: Plan) {}
 
-  /** Removes what the hook wrote from `list[index]`; false when the item is the hook's object and must go. */
-  keep(list: Json[], index: number, path: Path): boolean {
+  /** Removes what the hook wrote from `list[index]`, in place; notes the item if it is the hook's object. */
+  clean(list: Json[], index: number, path: Path): void {
     const manifest = checkedManifest(list, index, path)
     if ('items' in manifest) {
       this.sweep(manifest.items, [...path, 'items'])
-      return true
+      return
     }
     const { obj, head } = manifest
     if (isStore(head)) {
       if (isOwnObject(obj, this.plan)) {
-        this.objects++
-        return false
-      }
-      this.notWorkload++
-      return true
+        const ref = refOf(head.apiVersion, head.kind, head.name, head.namespace)
+        this.own.push({ list, index, key: objectKey(head.kind, head.namespace, head.name), ref, path })
+      } else this.notWorkload++
+      return
     }
     const location = podSpecLocation(head.apiVersion, head.kind)
     if (location === undefined) {
       this.notWorkload++
-      return true
+      return
     }
     const site: Site = {
       objPath: path,
@@ -65,11 +126,23 @@ class Removal {
       policy: { onConflict: 'keep', results: this.results },
     }
     const pod = findPodSpec(obj, location, path)
+    const { removed, containers } = this.cleanPod(pod, site, location)
+    if (removed > 0) {
+      this.workloads++
+      this.containers += containers
+    } else this.without++
+    collectReferences(pod, head.namespace, this.referenced)
+  }
+
+  /** Takes the hook's env, mounts and volume out of one pod spec; what the hook did not write stays. */
+  private cleanPod(pod: JsonObject, site: Site, location: readonly string[]): { removed: number; containers: number } {
+    const plan = this.plan
     let removed = 0
     let containers = 0
-    const plan = this.plan
-    for (const field of ['initContainers', 'containers'] as const) {
-      for (const [i, c] of containersOf(pod, field, path, location).entries()) {
+    // the hook writes into init containers only when told to, and so takes out of them only then
+    const fields = plan.initContainers ? (['initContainers', 'containers'] as const) : (['containers'] as const)
+    for (const field of fields) {
+      for (const [i, c] of containersOf(pod, field, site.objPath, location).entries()) {
         const owner = { parentRel: [...location, field, i], container: c.name }
         const n =
           this.take(c, hookEnv(plan), ENV, site, owner) +
@@ -78,22 +151,54 @@ class Removal {
         removed += n
       }
     }
-    if (plan.tls !== undefined) removed += this.take(pod, [certVolume(plan)], VOLUMES, site, { parentRel: location })
-    if (removed > 0) {
-      this.workloads++
-      this.containers += containers
-    } else this.without++
-    return true
+    if (plan.tls !== undefined) {
+      const user = mountedBy(pod, plan.names.volume)
+      if (user === undefined) removed += this.take(pod, [certVolume(plan)], VOLUMES, site, { parentRel: location })
+      else if (entriesOf(pod, VOLUMES, site, { parentRel: location }).some((v) => v.name === plan.names.volume))
+        this.results.push({
+          severity: 'warning',
+          message: `volume ${JSON.stringify(plan.names.volume)} is the hook's, but ${user} still mounts it; kept it`,
+          resourceRef: site.ref,
+          field: pointer(...location, 'volumes'),
+        })
+    }
+    return { removed, containers }
   }
 
-  /** The items of `list` that stay, each with the hook taken out, in place. */
+  /** The items of `list` with the hook taken out of each, in place (the hook's objects go in `finish`). */
   sweep(list: Json[], path: Path): void {
-    let kept = 0
-    const n = list.length
-    for (let i = 0; i < n; i++) {
-      if (this.keep(list, i, [...path, i])) list[kept++] = list[i] ?? null
+    for (let i = 0; i < list.length; i++) this.clean(list, i, [...path, i])
+  }
+
+  /**
+   * Drops the hook's objects that nothing kept refers to; one still named by
+   * a volume or an env entry that stays (the user edited a mount, or the
+   * hook is removed with other options than it was injected with) stays,
+   * with a warning: a Pod is never left naming an object that is gone.
+   */
+  finish(): void {
+    const drop = new Map<Json[], Set<number>>()
+    for (const o of this.own) {
+      if (this.referenced.has(o.key)) {
+        this.notWorkload++
+        this.results.push({
+          severity: 'warning',
+          message: `${o.ref.kind} ${JSON.stringify(o.ref.name)} is the hook's, but a workload kept still refers to it; kept it`,
+          resourceRef: o.ref,
+          field: pointer(...o.path),
+        })
+        continue
+      }
+      this.objects++
+      const at = drop.get(o.list) ?? new Set<number>()
+      at.add(o.index)
+      drop.set(o.list, at)
     }
-    list.length = kept
+    for (const [list, at] of drop) {
+      let kept = 0
+      for (let i = 0; i < list.length; i++) if (!at.has(i)) list[kept++] = list[i] ?? null
+      list.length = kept
+    }
   }
 
   /**
@@ -159,7 +264,14 @@ class Removal {
  *   names, but one: a list the hook appended to that was empty (`env: []`)
  *   comes back absent, as the hook made it (the API server reads both alike).
  * - Idempotent: a second call removes nothing.
- * - Init containers are cleaned whatever `options.initContainers` says.
+ * - Init containers are cleaned only with `options.initContainers`, as the
+ *   hook writes into them only then: an init container's own `KRAKE_TOKEN`
+ *   is not the hook's, whatever its value.
+ * - Nothing kept is left naming what is gone: the hook's volume stays while a
+ *   mount that stays (one the user edited) names it, and the hook's
+ *   ConfigMap or Secret stays while a volume or env entry that stays names it
+ *   (as when the hook is removed with other options than it was injected
+ *   with), each with a warning.
  *
  * @throws HookError as `injectHook` does, for a bad hook, options or manifest.
  *
@@ -183,6 +295,7 @@ export function removeHook<T = unknown>(
     out[i] = i in manifests ? cloneJson(manifests[i], [i], 1) : cloneJson(manifests)
   const run = new Removal(plan)
   run.sweep(out, [])
+  run.finish()
   run.results.push(run.summary())
   // cast: the output is the input read as JSON, less what the hook wrote, as the type says
   return { manifests: out as unknown as Array<Manifest<T>>, results: run.results }

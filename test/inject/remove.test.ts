@@ -88,7 +88,7 @@ describe('removeHook(manifests, hook, options)', () => {
     )
   })
 
-  it("keeps an entry of the hook's name whose value is not the hook's, with a warning naming it", () => {
+  it("keeps an entry of the hook's name whose value is not the hook's, with a warning naming it, and the volume and ConfigMap it still names", () => {
     const hook = spec({ apiEndpoint: 'https://krake:8443', tls: fixtureTls() })
     const [hooked, ...objects] = injectHook([deployment('web', 'prod', [container('a')])], hook).manifests as Array<
       Record<string, any>
@@ -97,7 +97,9 @@ describe('removeHook(manifests, hook, options)', () => {
     pod.containers[0].env[0].value = 'rotated'
     pod.containers[0].volumeMounts[0].readOnly = false
     const { manifests, results } = removeHook([hooked, ...objects], hook)
-    expect(manifests).toHaveLength(1)
+    // the edited mount stays, so the volume it names and the ConfigMap that volume names stay too:
+    // a Pod is never left mounting a volume that is gone
+    expect(manifests).toEqual([expect.anything(), objects[0]])
     expect(podSpecOf(manifests[0] as object)).toEqual({
       containers: [
         {
@@ -106,24 +108,101 @@ describe('removeHook(manifests, hook, options)', () => {
           volumeMounts: [{ name: 'nginx-demo-krake-volume', mountPath: '/etc/krake_cert', readOnly: false }],
         },
       ],
+      volumes: [{ name: 'nginx-demo-krake-volume', configMap: { name: 'nginx-demo-krake-configmap' } }],
     })
     const ref = { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', namespace: 'prod' }
-    expect(beforeSummary(results, /^complete hook: removed from 1 workload \(1 container\), removed 1 object/)).toEqual(
-      [
-        {
-          severity: 'warning',
-          message: `env var "KRAKE_TOKEN" of container "a" stands where the hook's would and is not the hook's; kept it`,
-          resourceRef: ref,
-          field: '/spec/template/spec/containers/0/env/0',
-        },
-        {
-          severity: 'warning',
-          message: `volumeMount "nginx-demo-krake-volume" of container "a" stands where the hook's would and is not the hook's; kept it`,
-          resourceRef: ref,
-          field: '/spec/template/spec/containers/0/volumeMounts/0',
-        },
-      ],
-    )
+    expect(
+      beforeSummary(results, /^complete hook: removed from 1 workload \(1 container\), removed 0 objects/),
+    ).toEqual([
+      {
+        severity: 'warning',
+        message: `env var "KRAKE_TOKEN" of container "a" stands where the hook's would and is not the hook's; kept it`,
+        resourceRef: ref,
+        field: '/spec/template/spec/containers/0/env/0',
+      },
+      {
+        severity: 'warning',
+        message: `volumeMount "nginx-demo-krake-volume" of container "a" stands where the hook's would and is not the hook's; kept it`,
+        resourceRef: ref,
+        field: '/spec/template/spec/containers/0/volumeMounts/0',
+      },
+      {
+        severity: 'warning',
+        message: `volume "nginx-demo-krake-volume" is the hook's, but container "a" still mounts it; kept it`,
+        resourceRef: ref,
+        field: '/spec/template/spec/volumes',
+      },
+      {
+        severity: 'warning',
+        message: `ConfigMap "nginx-demo-krake-configmap" is the hook's, but a workload kept still refers to it; kept it`,
+        resourceRef: { apiVersion: 'v1', kind: 'ConfigMap', name: 'nginx-demo-krake-configmap', namespace: 'prod' },
+        field: '/1',
+      },
+    ])
+  })
+
+  it("keeps the hook's volume while a second mount of it (or one with a subPath) stays, and the ConfigMap with it", () => {
+    const hook = spec({ apiEndpoint: 'https://krake:8443', tls: fixtureTls() })
+    for (const edit of [
+      (c: Record<string, any>) => c.volumeMounts.push({ name: 'nginx-demo-krake-volume', mountPath: '/ca' }),
+      (c: Record<string, any>) => (c.volumeMounts[0].subPath = 'ca-bundle.pem'),
+    ]) {
+      const [hooked, ...objects] = injectHook([deployment('web', 'prod', [container('a'), container('b')])], hook)
+        .manifests as Array<Record<string, any>>
+      edit(podSpecOf(hooked!).containers[1])
+      const input = deepFreeze([hooked, ...objects])
+      const { manifests } = removeHook(input, hook)
+      const pod = podSpecOf(manifests[0] as object)
+      expect(pod.containers[0]).toEqual(container('a'))
+      expect(pod.volumes).toEqual([
+        { name: 'nginx-demo-krake-volume', configMap: { name: 'nginx-demo-krake-configmap' } },
+      ])
+      expect(manifests.slice(1)).toEqual(objects)
+      // what stays is whole again once the mount goes: a second removal, after the user's edit is undone
+      delete pod.containers[1].volumeMounts
+      expect(removeHook(manifests, hook).manifests).toEqual([expect.anything()])
+    }
+  })
+
+  it('keeps the token Secret that env entries still name when removed with other options than injected', () => {
+    const hook = spec({ apiEndpoint: 'https://krake:8443', tls: fixtureTls() })
+    const injected = injectHook([deployment('web', 'prod', [container('a')])], hook, {
+      tokenFrom: 'secret',
+      certStorage: 'Secret',
+    }).manifests as Array<Record<string, any>>
+    // removed as if injected with values: the env entries (secret references) are not the hook's as
+    // now described, so they stay, and so does the token Secret they name; the certs Secret goes,
+    // as nothing names it once the volume is gone (its mount equals the hook's and is removed)
+    const { manifests, results } = removeHook(deepFreeze(injected), hook, { certStorage: 'Secret' })
+    const kinds = manifests.slice(1).map((o: any) => o.metadata.name)
+    expect(kinds).toEqual(['nginx-demo-krake-token'])
+    const env = podSpecOf(manifests[0] as object).containers[0].env
+    expect(env.map((e: any) => e.valueFrom.secretKeyRef.name)).toEqual([
+      'nginx-demo-krake-token',
+      'nginx-demo-krake-token',
+    ])
+    expect(
+      results.some((r) => /Secret "nginx-demo-krake-token" is the hook's, but a workload kept/.test(r.message)),
+    ).toBe(true)
+  })
+
+  it("leaves an init container's own KRAKE_TOKEN alone when the hook was not told to write init containers", () => {
+    const hook = spec()
+    const [probe] = injectHook([deployment('web', 'prod', [container('a')])], hook).manifests as Array<
+      Record<string, any>
+    >
+    const own = podSpecOf(probe!).containers[0].env[0] // equal to the hook's entry, but written by the user
+    const d = deployment('web', 'prod', [container('a')]) as Record<string, any>
+    podSpecOf(d).initContainers = [container('init', { env: [own] })]
+    const hooked = injectHook([d], hook).manifests
+    const removed = removeHook(deepFreeze(hooked), hook).manifests
+    expect(podSpecOf(removed[0] as object).initContainers).toEqual([container('init', { env: [own] })])
+    expect(removed).toEqual([d])
+    // told to, it writes there and takes out of there
+    const both = injectHook([d], hook, { initContainers: true }).manifests
+    expect(podSpecOf(removeHook(both, hook, { initContainers: true }).manifests[0] as object).initContainers).toEqual([
+      container('init'),
+    ])
   })
 
   it("finds the hook's objects by their label and annotations, never by name alone", () => {

@@ -3,8 +3,19 @@
 // "another CA" case are made by openssl (test/pki.ts), not by us.
 import { execFile } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
+import { createServer } from 'node:https'
+import type { AddressInfo } from 'node:net'
+import type { TLSSocket } from 'node:tls'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { checkHookCall, injectHook, type HookCallApi, type HookSpec, type InjectOptions } from '../../src/index.js'
+import {
+  checkHookCall,
+  injectHook,
+  peerCertificatePem,
+  verifyHookRequest,
+  type HookCallApi,
+  type HookSpec,
+  type InjectOptions,
+} from '../../src/index.js'
 import { container, deployment, fixtureTls, podSpecOf, spec, TOKEN } from '../helpers.js'
 import { listenTls, makePki, type Pki } from '../pki.js'
 
@@ -253,5 +264,79 @@ describe("checkHookCall reads ca-bundle.pem as the application's TLS client will
       ok: false,
       reason: expect.stringContaining('the server certificate is not for krake-api'),
     })
+  })
+})
+
+describe('checkHookCall with cert.pem holding the leaf alone decides as the API server does (issue 33)', () => {
+  it("accepts when the API's bundle holds the intermediate, as a real mTLS server and curl do; refuses when it does not", async () => {
+    const apiBundle = pki.read('root.pem') + pki.read('inter-ec-sec1.pem')
+    // a real node:https server asking for client certificates of the same bundle, deciding with verifyHookRequest
+    const server = createServer(
+      {
+        key: pki.read('server-key.pem'),
+        cert: pki.read('server.pem'),
+        ca: apiBundle,
+        requestCert: true,
+        rejectUnauthorized: false,
+      },
+      (req, res) => {
+        let body = ''
+        req.on('data', (d: Buffer) => (body += d.toString()))
+        req.on('end', () => {
+          const clientCertPem = peerCertificatePem(req.socket as TLSSocket)
+          void verifyHookRequest(
+            { method: req.method ?? '', url: req.url ?? '', body: JSON.parse(body) as unknown, clientCertPem },
+            lookup,
+            { caBundlePem: apiBundle, hookUser: 'system:complete-hook' },
+          ).then((v) => res.writeHead(v.ok ? 200 : v.status).end())
+        })
+      },
+    )
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+    const port = (server.address() as AddressInfo).port
+    try {
+      const tls = {
+        caBundlePem: pki.read('root.pem'),
+        certPem: pki.read('hook-client.pem'),
+        keyPem: pki.read('hook-client-key.pem'),
+      }
+      const manifests = hooked(undefined, spec({ app, apiEndpoint: `https://localhost:${port}`, tls }))
+      const offline = await reportCall(manifests, { caBundlePem: apiBundle, now: new Date() })
+      expect(offline).toMatchObject({ ok: true, status: 200, reason: 'accepted' })
+      const curl = await new Promise<string>((resolve) =>
+        execFile(
+          'curl',
+          [
+            '-sS',
+            '--max-time',
+            '20',
+            '-o',
+            '/dev/null',
+            '-w',
+            '%{http_code}',
+            '-X',
+            'PUT',
+            '--cacert',
+            pki.path('root.pem'),
+            '--cert',
+            pki.path('hook-client.pem'),
+            '--key',
+            pki.path('hook-client-key.pem'),
+            '-H',
+            'content-type: application/json',
+            '--data',
+            JSON.stringify({ token: TOKEN }),
+            `https://localhost:${port}/kubernetes/namespaces/prod/applications/report/complete`,
+          ],
+          (_e, stdout) => resolve(stdout),
+        ),
+      )
+      expect(curl).toBe('200')
+      // the API's bundle without the intermediate: the leaf alone leads nowhere, offline as on the wire
+      const without = await reportCall(manifests, { caBundlePem: pki.read('root.pem'), now: new Date() })
+      expect(without).toMatchObject({ ok: false, status: 403 })
+    } finally {
+      server.close()
+    }
   })
 })

@@ -1,5 +1,6 @@
 import { loadAll } from 'js-yaml'
 import { PYYAML_SCHEMA } from './pyyaml.js'
+import { pyyamlText } from './pyyaml-text.js'
 import { HookError } from '../errors.js'
 import { show } from '../lib/show.js'
 import { pointer } from '../lib/pointer.js'
@@ -208,15 +209,14 @@ function parseHook(
 
 /**
  * The layout a Krake of that era would have written: current when a hook has
- * `env_url`, there is a shutdown section or a shutdown-only key; 2020's when
- * the complete hook has `env_complete`; current when nothing tells (current
- * Krake reads such a file with current defaults).
+ * `env_url`, there is a shutdown section or a shutdown-only key; 2020's
+ * otherwise (`env_complete`, or nothing that tells): today's Krake requires a
+ * shutdown section, so a file without one is one only 2020's Krake reads.
  */
 function detectLayout(section: Record<string, unknown>): KrakeLayout {
   const hooks = Object.values(section).filter(isRecord)
   if ('shutdown' in section || hooks.some((h) => 'env_url' in h || SHUTDOWN_KEYS.some((k) => k in h))) return 'current'
-  if (hooks.some((h) => 'env_complete' in h)) return '2020'
-  return 'current'
+  return '2020'
 }
 
 /**
@@ -228,7 +228,8 @@ function detectLayout(section: Record<string, unknown>): KrakeLayout {
  * `failure_strategy` delete, `failure_retry_count` 0; the intermediates
  * required) or 2020's (`KRAKE_TOKEN`, `/etc/krake_cert`). The layout is
  * detected (`env_url`, a shutdown section or a shutdown-only key: current;
- * `env_complete`: 2020's; nothing: current) unless `options.layout` forces
+ * otherwise 2020's, as today's Krake refuses a file without a shutdown
+ * section) unless `options.layout` forces
  * one, and the result says which. An unknown key, a wrong type or a bad
  * value is a HookError (`ERR_INVALID_CONFIG`) whose path names the key
  * (`/hooks/complete/env_tokn`).
@@ -252,8 +253,10 @@ export function parseKrakeHooksConfig(input: unknown, options: ParseKrakeHooksOp
   if (typeof input === 'string') {
     let docs: unknown[]
     try {
-      // as Krake's PyYAML reads it; load() refuses an empty text, and an empty file configures no hook
-      docs = loadAll(input, { schema: PYYAML_SCHEMA })
+      // as Krake's PyYAML reads it: its line breaks and TABs (pyyaml-text.ts), its scalars
+      // (pyyaml.ts), a repeated key taking its last value (json: true); load() refuses an empty
+      // text, and an empty file configures no hook
+      docs = loadAll(pyyamlText(input), { schema: PYYAML_SCHEMA, json: true })
     } catch (cause) {
       throw new HookError(
         'ERR_YAML_SYNTAX',

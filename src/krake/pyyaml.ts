@@ -25,7 +25,7 @@ const NULL = /^(?:~|null|Null|NULL|)$/
 const INT =
   /^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$/
 const FLOAT =
-  /^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9_]+(?:[eE][-+][0-9]+)?|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/
+  /^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/
 const TIMESTAMP =
   /^(?:[0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?)$/
 
@@ -52,9 +52,17 @@ function pyInt(source: string): number | PythonValue | typeof NOT_RESOLVED {
   return n === 0 ? 0 : n
 }
 
-/** construct_yaml_float: inf and nan kept as Python values, base 60 parts summed, else the decimal. */
-function pyFloat(source: string): number | PythonValue | typeof NOT_RESOLVED {
-  if (!FLOAT.test(source)) return NOT_RESOLVED
+/** What Python's float() takes once construct_yaml_float has removed `_` and lowered the case. */
+const PYTHON_FLOAT = /^[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:e[-+]?[0-9]+)?$/
+
+/**
+ * construct_yaml_float: inf and nan kept as Python values, base 60 parts
+ * summed, else the decimal. An explicit `!!float 30` is constructed from any
+ * text Python's float() reads (30.0 there, 30 here).
+ */
+function pyFloat(source: string, explicit = false): number | PythonValue | typeof NOT_RESOLVED {
+  if (!FLOAT.test(source) && !(explicit && PYTHON_FLOAT.test(source.replaceAll('_', '').toLowerCase())))
+    return NOT_RESOLVED
   let text = source.replaceAll('_', '').toLowerCase()
   if (text.endsWith('.inf') || text === '.nan') return new PythonValue('float', source)
   let sign = 1

@@ -79,9 +79,9 @@ describe('parseKrakeHooksConfig(input)', () => {
     ["2020's without intermediate_src", { complete: { env_complete: 'X' } }, undefined, '/complete/intermediate_src'],
     ["2020's without a complete hook", { api_endpoint: 'x', hooks: {} }, '2020', '/hooks/complete'],
     [
-      'the current one without a shutdown hook',
+      'the current one (forced) without a shutdown hook',
       { hooks: { complete: { intermediate_src: 'a', intermediate_key_src: 'b' } } },
-      undefined,
+      'current',
       '/hooks/shutdown',
     ],
     [
@@ -98,7 +98,22 @@ describe('parseKrakeHooksConfig(input)', () => {
     expect(e.message).toMatch(/required/)
   })
 
-  it("fills current Krake's defaults (data/config.py) when told by env_url, a shutdown section or a shutdown-only key, or by nothing", () => {
+  it("reads a file with a complete section alone, nothing else telling, as 2020's: today's Krake requires a shutdown section (issue 33)", () => {
+    const text = 'hooks:\n  complete:\n    intermediate_src: a.pem\n    intermediate_key_src: a-key.pem\n'
+    expect(parseKrakeHooksConfig(text)).toEqual({
+      layout: '2020',
+      complete: {
+        hookUser: 'system:complete-hook',
+        intermediateSrc: 'a.pem',
+        intermediateKeySrc: 'a-key.pem',
+        certDest: '/etc/krake_certs/',
+        envToken: 'KRAKE_TOKEN',
+        envUrl: 'KRAKE_COMPLETE_URL',
+      },
+    })
+  })
+
+  it("fills current Krake's defaults (data/config.py) when told by env_url, a shutdown section or a shutdown-only key", () => {
     const pki = { intermediate_src: 'pki/c.pem', intermediate_key_src: 'pki/c-key.pem' }
     const complete = {
       hookUser: 'system:complete-hook',

@@ -4,8 +4,12 @@
 // the real PyYAML of this machine's Python (Debian's python3-yaml), then
 // against our reading of a Krake configuration.
 import { execFileSync } from 'node:child_process'
+import fc from 'fast-check'
+import { loadAll } from 'js-yaml'
 import { describe, expect, it } from 'vitest'
 import { parseKrakeHooksConfig } from '../../src/index.js'
+import { PYYAML_SCHEMA } from '../../src/krake/pyyaml.js'
+import { pyyamlText } from '../../src/krake/pyyaml-text.js'
 import { hookErrorOf } from '../helpers.js'
 
 /** scalar, what PyYAML makes of it (JSON; a date, a non-finite float or an integer past 2^53 as [Python type, text]) */
@@ -26,6 +30,9 @@ const FACTS: Array<[string, unknown]> = [
   ['1e3', '1e3'], // PyYAML's float needs a dot
   ['1.0e+3', 1000],
   ['.5', 0.5],
+  ['._5', '._5'], // PyYAML's float after a bare dot needs a digit first (issue 33)
+  ['-.5', '-.5'], // and takes no sign there
+  ['!!float 30', 30], // 30.0: an explicit float is whatever Python's float() reads
   ['yes', true],
   ['No', false],
   ['on', true],
@@ -92,5 +99,125 @@ describe("Krake's configuration as PyYAML reads it (issue 16)", () => {
       ),
     )
     expect([on.path, on.message]).toEqual(['/hooks/shutdown/failure_strategy', expect.stringContaining('not true')])
+  })
+})
+
+/** PyYAML's safe_load of each text, by the real library: the value as JSON, or null where it refuses the text. */
+function pyyamlDocs(texts: readonly string[]): Array<{ value: unknown } | null> {
+  const script = [
+    'import json, sys, yaml',
+    'out = []',
+    'for t in json.load(sys.stdin):',
+    '    try: out.append({"value": yaml.safe_load(t)})',
+    '    except yaml.YAMLError: out.append(None)',
+    'print(json.dumps(out))',
+  ].join('\n')
+  const stdout = execFileSync('/usr/bin/python3', ['-c', script], { input: JSON.stringify(texts), encoding: 'utf8' })
+  return JSON.parse(stdout) as Array<{ value: unknown } | null>
+}
+
+/** Ours: the text as PyYAML's scanner sees it, read with PyYAML's scalars and its last-wins keys. */
+function oursDoc(text: string): { value: unknown } | null {
+  try {
+    const docs = loadAll(pyyamlText(text), { schema: PYYAML_SCHEMA, json: true })
+    return { value: docs[0] ?? null }
+  } catch {
+    return null
+  }
+}
+
+describe("PyYAML's scanner: TABs, NEL/LS/PS line breaks, repeated keys (issue 33)", () => {
+  const FACTS: Array<[string, { value: unknown } | null]> = [
+    ['a: 1\na: 2', { value: { a: 2 } }], // a repeated key takes its last value
+    ['a:\t1', null], // a TAB cannot start a token
+    ['a: \t1', null],
+    ['a: b\tc', null],
+    ['a: 1\t', null],
+    ['a: [1,\t2]', null],
+    ['\ta: 1', null],
+    ["a: 'x\ty'", { value: { a: 'x\ty' } }], // in a quoted scalar it is a character
+    ['a: |\n  x\ty\n', { value: { a: 'x\ty\n' } }], // and in a block scalar
+    ['# c\t\na: 1', { value: { a: 1 } }], // and in a comment
+    ['a: b\u0085c', null], // NEL is a line break in a plain scalar: `c` is a key without a colon
+    ['a: b\u2028c', null],
+    ['a: b\u2029c', null],
+    ['a: "b\u0085c"', { value: { a: 'b c' } }], // in a quoted scalar it folds as a newline does
+    ['a: "b\u2028c"', { value: { a: 'b\u2028c' } }], // LS and PS stay there
+    ['a: 1 # x\u0085b: 2', { value: { a: 1, b: 2 } }], // a comment ends at NEL
+    ['a: "b\nc"', { value: { a: 'b c' } }], // a quoted scalar's next line needs no indentation
+    ["a: 'q'#c", { value: { a: 'q' } }], // a `#` right after a quoted scalar starts a comment
+    [': 1', null], // an empty key
+    ['k: : 1', null],
+  ]
+
+  it('the table is what PyYAML itself reads (the real python3-yaml), and ours reads the same', () => {
+    expect(pyyamlDocs(FACTS.map(([t]) => t))).toEqual(FACTS.map(([, v]) => v))
+    for (const [text, value] of FACTS) expect([text, oursDoc(text)]).toEqual([text, value])
+  })
+
+  it('over generated mappings of keys, scalars, quotes, comments, TABs and NEL/LS/PS: ours reads what PyYAML reads, or refuses what it refuses', () => {
+    const piece = fc.constantFrom(
+      'a',
+      'b',
+      'k: ',
+      'k:',
+      '- ',
+      '1',
+      'x y',
+      "'q'",
+      '"d"',
+      "'q\tq'",
+      '"d\u0085d"',
+      "'l\u2028l'",
+      ' # c',
+      '#',
+      '\t',
+      '\u0085',
+      '\u2028',
+      '\u2029',
+      '\n',
+      '\n  ',
+      ' ',
+      '[1, 2]',
+      '{a: 1}',
+      '|\n  t\tx\n',
+      ':',
+    )
+    const texts = fc.sample(
+      fc.array(piece, { minLength: 1, maxLength: 7 }).map((p) => `k: ${p.join('')}\n`),
+      { numRuns: 800, seed: 33 },
+    )
+    const theirs = pyyamlDocs(texts)
+    const ours = texts.map(oursDoc)
+    /** One case as a failure shows it: the text, ours, PyYAML's, with characters past ASCII as <hex>. */
+    const shown = (i: number) =>
+      JSON.stringify([texts[i], ours[i], theirs[i]]).replace(
+        /[\u0080-\uffff]/g,
+        (c) => `<${c.charCodeAt(0).toString(16)}>`,
+      )
+    const all = texts.map((_, i) => i)
+    // both refuse, or neither does
+    expect(all.filter((i) => (ours[i] === null) !== (theirs[i] === null)).map(shown)).toEqual([])
+    expect(theirs.filter((d) => d === null).length).toBeGreaterThan(100) // the sample holds refusals
+    // and read the same, but for the one known difference: a plain scalar continued past a raw LS or
+    // PS holds a space (or a newline) here where PyYAML keeps the character
+    const lsPs = (i: number) => /[\u2028\u2029]/.test(JSON.stringify(theirs[i]))
+    expect(all.filter((i) => JSON.stringify(ours[i]) !== JSON.stringify(theirs[i]) && !lsPs(i)).map(shown)).toEqual([])
+  })
+
+  it('parseKrakeHooksConfig refuses a TAB after a key as PyYAML does, naming the line and column', () => {
+    const e = hookErrorOf(() =>
+      parseKrakeHooksConfig('hooks:\n  complete:\n    intermediate_src:\ta.pem\n    intermediate_key_src: b.pem\n'),
+    )
+    expect([e.code, e.message]).toEqual([
+      'ERR_YAML_SYNTAX',
+      "the Krake configuration is not valid YAML: found character '\\t' that cannot start any token (line 3, column 22), as PyYAML reads it",
+    ])
+  })
+
+  it('parseKrakeHooksConfig takes the last of a repeated key, as Krake (PyYAML) does', () => {
+    const text =
+      'hooks:\n  complete:\n    intermediate_src: a.pem\n    intermediate_key_src: b.pem\n    hook_user: first\n    hook_user: second\n  shutdown:\n    intermediate_src: a.pem\n    intermediate_key_src: b.pem\n'
+    expect(parseKrakeHooksConfig(text).complete?.hookUser).toBe('second')
   })
 })

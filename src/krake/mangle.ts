@@ -118,7 +118,8 @@ interface CheckedApplication {
   name: string
   namespace: string
   manifest: readonly unknown[]
-  hooks: HookKind[]
+  /** The names `spec.hooks` lists, each a string, in its order. */
+  listed: string[]
   status: JsonObject
   observerSchema: Json[]
 }
@@ -136,10 +137,9 @@ function checkApplication(app: unknown): CheckedApplication {
   if (!Array.isArray(manifest)) return bad('spec.manifest must be a list of Kubernetes objects', '/spec/manifest')
   const listed = spec.hooks ?? []
   if (!Array.isArray(listed)) return bad('spec.hooks must be a list of hook names', '/spec/hooks')
-  const hooks = listed.map((h, i) =>
-    isOneOf(h, HOOK_KINDS)
-      ? h
-      : bad(`spec.hooks[${i}] is ${show(h)}: Krake knows complete and shutdown`, `/spec/hooks/${i}`),
+  // Krake's Application takes spec.hooks as a list of strings (List[str]), any string
+  const names = listed.map((h, i) =>
+    typeof h === 'string' ? h : bad(`spec.hooks[${i}] is ${show(h)}: a hook name is a string`, `/spec/hooks/${i}`),
   )
   const status = app.status ?? {}
   if (!isObject(status)) return bad('status must be an object', '/status')
@@ -150,8 +150,7 @@ function checkApplication(app: unknown): CheckedApplication {
     name,
     namespace,
     manifest,
-    // Krake runs complete, then shutdown, whatever order spec.hooks lists them in (issue 17)
-    hooks: HOOK_KINDS.filter((kind) => hooks.includes(kind)),
+    listed: names,
     status,
     observerSchema,
   }
@@ -284,11 +283,18 @@ export async function mangleApplication(
   config: KrakeHooksConfig,
   context: KrakeHooksContext,
 ): Promise<MangleResult> {
-  const { name, namespace, manifest, hooks, status: oldStatus, observerSchema } = checkApplication(app)
+  const { name, namespace, manifest, listed, status: oldStatus, observerSchema } = checkApplication(app)
   checkArguments(config, context)
+  const { hooks, ignored } = hooksToRun(listed, config)
   const now = context.now ?? new Date()
   const status = cloneJson(oldStatus, ['status']) as JsonObject
   const results: HookResult[] = []
+  if (ignored.length > 0)
+    results.push({
+      severity: 'warning',
+      message: `spec.hooks lists ${ignored.map((h) => show(h)).join(', ')}: 2020's Krake runs the complete hook only and ignores the rest, as here`,
+      field: '/spec/hooks',
+    })
   const summaries: string[] = []
   // One checked copy of spec.manifest, made where the first hook needs it and hooked in place by each
   let copy: Json[] | undefined
@@ -331,6 +337,25 @@ export async function mangleApplication(
     message: summaries.length === 0 ? 'no hook: the manifests are copied unchanged' : summaries.join('; '),
   })
   return { manifests, status, results }
+}
+
+/**
+ * The hooks that run, complete before shutdown whatever order `spec.hooks`
+ * lists them in, as Krake does (issue 17). Today's Krake knows complete and
+ * shutdown, and a name it does not know is refused here. 2020's Krake asks
+ * only whether `complete` is listed (its `rok --hook` takes any string): a
+ * 2020 configuration runs complete and ignores the rest, with a warning; a
+ * `shutdown` section (a fork that added one) runs that hook too.
+ */
+function hooksToRun(listed: readonly string[], config: KrakeHooksConfig): { hooks: HookKind[]; ignored: string[] } {
+  const old = typeof config === 'object' && config !== null && config.layout === '2020'
+  const ignored: string[] = []
+  listed.forEach((h, i) => {
+    if (isOneOf(h, HOOK_KINDS) && (!old || h === 'complete' || config.shutdown !== undefined)) return
+    if (!old) bad(`spec.hooks[${i}] is ${show(h)}: Krake knows complete and shutdown`, `/spec/hooks/${i}`)
+    ignored.push(h)
+  })
+  return { hooks: HOOK_KINDS.filter((kind) => listed.includes(kind) && !ignored.includes(kind)), ignored }
 }
 
 function checkArguments(config: KrakeHooksConfig, context: KrakeHooksContext): void {

@@ -3,7 +3,7 @@
 // hook adds, and every entry it adds into a resource, to be observed, or its
 // post-create handler fails.
 import type { Json, JsonObject } from '../lib/clone.js'
-import { isObject } from '../lib/json.js'
+import { isObject, jsonEqual } from '../lib/json.js'
 import { identityKey, isNamedObject, refOf } from '../lib/kubernetes.js'
 import { podSpecLocation } from '../inject/workloads.js'
 
@@ -87,8 +87,9 @@ function observedList(parent: JsonObject, group: string): Json[] {
  * its name is observed already, its default schema goes before the control
  * entry, and the list may then be one longer.
  */
-function observeEntry(parent: JsonObject, group: string, entry: JsonObject): void {
+function observeEntry(parent: JsonObject, group: string, entry: JsonObject, held: Json): void {
   const list = observedList(parent, group)
+  if (Array.isArray(held) && observePositional(list, held, entry)) return
   const last = list.length - 1
   for (let i = 0; i < last; i++) {
     const e = list[i]
@@ -98,6 +99,34 @@ function observeEntry(parent: JsonObject, group: string, entry: JsonObject): voi
   const limits = list[list.length - 1] as JsonObject
   limits.observer_schema_list_min_length = Number(limits.observer_schema_list_min_length ?? 0) + 1
   limits.observer_schema_list_max_length = Number(limits.observer_schema_list_max_length ?? 0) + 1
+}
+
+/**
+ * A list observed position by position (Krake's default schema: one entry
+ * per element, min = max = its length) is made to observe exactly the
+ * entries the manifest's list holds once the hook wrote `entry` into it: the
+ * hook's entry where it stands (appended, or put in the place of the user's
+ * entry of its name), the limits its length. Counting one more for an entry
+ * that replaced another would leave the schema one longer than the list, and
+ * Krake's observer would see drift forever. False for a list the
+ * application's own schema shapes otherwise: that one is Krake's `_inject`.
+ */
+function observePositional(list: Json[], held: readonly Json[], entry: JsonObject): boolean {
+  const last = list.length - 1
+  const limits = list[last]
+  if (!isObject(limits)) return false
+  const min = limits.observer_schema_list_min_length
+  const max = limits.observer_schema_list_max_length
+  if (min !== last || max !== last || held.length < last) return false
+  const at = held.findIndex((e) => isObject(e) && jsonEqual(e, entry))
+  if (at === -1) return false
+  for (let i = last; i < held.length; i++) {
+    const e = held[i]
+    list.splice(i, 0, isObject(e) ? defaultObserverSchema(e) : null)
+  }
+  list[at] = defaultObserverSchema(entry)
+  list[list.length - 1] = control(held.length)
+  return true
 }
 
 /**
@@ -119,6 +148,12 @@ interface HookEntries {
   env: readonly JsonObject[]
 }
 
+/** Where a hook's object goes among its kinds: by the first place an object of its name takes in `added`. */
+function kindRank(object: JsonObject, added: readonly JsonObject[]): number {
+  const name = (o: JsonObject) => (isObject(o.metadata) ? o.metadata.name : undefined)
+  return added.findIndex((o) => name(o) === name(object))
+}
+
 /**
  * Makes what one hook added observed, as Krake's `Hook.mangle` does: each
  * object it added (`added`) gets its default schema, and in every workload of
@@ -133,7 +168,10 @@ export function observeHook(
   initContainers: boolean,
   replaced: (resource: JsonObject) => boolean = () => false,
 ): void {
-  for (const object of added) schema.push(defaultObserverSchema(object, true))
+  // Krake lists a hook's objects by kind of object, then by namespace: every namespace's certs
+  // Secret (or ConfigMap), then every namespace's token Secret
+  const byKind = [...added].sort((a, b) => kindRank(a, added) - kindRank(b, added))
+  for (const object of byKind) schema.push(defaultObserverSchema(object, true))
   for (const resource of manifests) {
     if (isObject(resource) && replaced(resource)) {
       // the hook's object stands where the user's stood: observe what is applied (issue 17)
@@ -149,15 +187,21 @@ export function observeHook(
     for (const key of location) pod = isObject(pod) ? (pod[key] ?? null) : null
     if (!isObject(pod)) continue
     const podSchema = observedDict(observed, location)
-    if (entries.volume !== undefined) observeEntry(podSchema, 'volumes', entries.volume)
+    if (entries.volume !== undefined) observeEntry(podSchema, 'volumes', entries.volume, pod.volumes ?? null)
     for (const field of initContainers ? ['initContainers', 'containers'] : ['containers']) {
       const containers = pod[field]
       if (!Array.isArray(containers)) continue
+      // a custom schema that does not observe the containers (Krake's own docs show one observing
+      // spec.replicas alone; Krake raises a TypeError there): the list is made, limits and all
+      const made = !Array.isArray(podSchema[field])
       const list = observedList(podSchema, field)
+      if (made) list[list.length - 1] = control(containers.length)
       for (let i = 0; i < containers.length; i++) {
         const container = observedElement(list, i)
-        if (entries.mount !== undefined) observeEntry(container, 'volumeMounts', entries.mount)
-        for (const env of entries.env) observeEntry(container, 'env', env)
+        const held = containers[i]
+        const own = (key: string) => (isObject(held) ? (held[key] ?? null) : null)
+        if (entries.mount !== undefined) observeEntry(container, 'volumeMounts', entries.mount, own('volumeMounts'))
+        for (const env of entries.env) observeEntry(container, 'env', env, own('env'))
       }
     }
   }

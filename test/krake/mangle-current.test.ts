@@ -332,7 +332,9 @@ describe('the current layout with TLS', () => {
     })
     const deploymentSchema = (r.status.mangled_observer_schema as Obj[])[0]!
     expect(deploymentSchema.spec.replicas).toBeNull()
-    // the containers were not observed: Krake adds {} for the container, then its env
+    // the containers were not observed (Krake itself raises a TypeError on such a schema, issue 33):
+    // {} for the container, then its env, and the list's limits as long as the Deployment's, so the
+    // observer sees no drift
     expect(deploymentSchema.spec.template.spec.containers).toEqual([
       {
         env: [
@@ -341,7 +343,7 @@ describe('the current layout with TLS', () => {
           { observer_schema_list_min_length: 2, observer_schema_list_max_length: 2 },
         ],
       },
-      { observer_schema_list_min_length: 0, observer_schema_list_max_length: 0 },
+      { observer_schema_list_min_length: 1, observer_schema_list_max_length: 1 },
     ])
   })
 })
@@ -411,5 +413,116 @@ describe('the observer schema observes what is applied (issue 17)', () => {
     const schemas = (r.status.mangled_observer_schema as Obj[]).filter((s) => s.kind === 'Secret')
     expect(schemas).toHaveLength(1)
     expect(schemas[0]!.data).toEqual({ krake_complete_token: null, krake_complete_url: null })
+  })
+})
+
+describe("the observer schema observes exactly the entries the manifest holds, in Krake's order (issue 33)", () => {
+  let pki: Pki
+  beforeAll(() => {
+    pki = makePki()
+  })
+  afterAll(() => pki?.cleanup())
+  const withTls = (): KrakeHooksContext => ({
+    apiEndpoint: 'https://krake-api:8443',
+    keyAlgorithm: 'ECDSA-P256',
+    tls: {
+      caPems: [pki.read('root.pem')],
+      complete: { certPem: pki.read('inter-ec-sec1.pem'), keyPem: pki.read('inter-ec-sec1-key.pem') },
+      shutdown: { certPem: pki.read('inter-rsa-pkcs8.pem'), keyPem: pki.read('inter-rsa-pkcs8-key.pem') },
+    },
+  })
+  /** A schema list's element entries and its limits. */
+  const observed = (list: Obj[]) => ({
+    entries: list.slice(0, -1),
+    min: list.at(-1)!.observer_schema_list_min_length as number,
+    max: list.at(-1)!.observer_schema_list_max_length as number,
+  })
+
+  it("a Pod with its own KRAKE_COMPLETE_TOKEN, replaced in place: the env schema is as long as the env list, the hook's entry observed where it stands", async () => {
+    const pod = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'p', namespace: 'secondary' },
+      spec: {
+        containers: [
+          {
+            name: 'c',
+            image: 'x',
+            env: [
+              { name: 'A', value: '1' },
+              { name: 'KRAKE_COMPLETE_TOKEN', value: 'mine' },
+            ],
+          },
+        ],
+      },
+    }
+    const r = await mangleApplication(app(['complete'], [pod]), hooks, noTls)
+    const env = (r.manifests[0] as Obj).spec.containers[0].env as Obj[]
+    expect(env.map((e) => e.name)).toEqual(['A', 'KRAKE_COMPLETE_TOKEN', 'KRAKE_COMPLETE_URL'])
+    const schema = (r.status.mangled_observer_schema as Obj[]).find((s) => s.kind === 'Pod')!
+    const { entries, min, max } = observed(schema.spec.containers[0].env as Obj[])
+    expect([entries.length, min, max]).toEqual([3, 3, 3])
+    // the hook's entry, observed as Krake observes what it adds (its default schema), in the place it took
+    expect(entries[1]).toEqual({ name: null, valueFrom: { secretKeyRef: { name: null, key: null } } })
+    expect(entries[0]).toEqual({ name: null, value: null }) // the user's own, observed as Krake's default schema
+  })
+
+  it('a StatefulSet with a volume of the hook name: one volume observed, not two', async () => {
+    const tlsCtx = withTls()
+    const sts = {
+      apiVersion: 'apps/v1',
+      kind: 'StatefulSet',
+      metadata: { name: 'db', namespace: 'secondary' },
+      spec: {
+        template: {
+          spec: {
+            containers: [
+              {
+                name: 'db',
+                image: 'x',
+                volumeMounts: [{ name: 'nginx-demo-krake-shutdown-volume', mountPath: '/old' }],
+              },
+            ],
+            volumes: [{ name: 'nginx-demo-krake-shutdown-volume', emptyDir: {} }],
+          },
+        },
+      },
+    }
+    const r = await mangleApplication(app(['shutdown'], [sts]), hooks, tlsCtx)
+    const pod = (r.manifests[0] as Obj).spec.template.spec
+    const schema = (r.status.mangled_observer_schema as Obj[]).find((s) => s.kind === 'StatefulSet')!
+    const volumes = observed(schema.spec.template.spec.volumes as Obj[])
+    expect([volumes.entries.length, volumes.min, volumes.max]).toEqual([
+      pod.volumes.length,
+      pod.volumes.length,
+      pod.volumes.length,
+    ])
+    const mounts = observed(schema.spec.template.spec.containers[0].volumeMounts as Obj[])
+    const held = pod.containers[0].volumeMounts.length
+    expect([mounts.entries.length, mounts.min, mounts.max]).toEqual([held, held, held])
+  })
+
+  it("an application in two namespaces: each hook's certs Secrets of every namespace, then its token Secrets, as Krake lists them", async () => {
+    const tlsCtx = withTls()
+    const r = await mangleApplication(app(['complete'], [nginx('a'), nginx('b')]), hooks, tlsCtx)
+    const added = (r.status.mangled_observer_schema as Obj[])
+      .filter((s) => s.kind === 'Secret')
+      .map((s) => s.metadata.name)
+    expect(added).toEqual([
+      'nginx-demo-krake-complete-secret-certs',
+      'nginx-demo-krake-complete-secret-certs',
+      'nginx-demo-krake-complete-secret-token',
+      'nginx-demo-krake-complete-secret-token',
+    ])
+    // the manifests keep one namespace's objects together
+    const secrets = (r.manifests as Obj[])
+      .filter((m) => m.kind === 'Secret')
+      .map((m) => `${m.metadata.namespace}/${m.metadata.name}`)
+    expect(secrets).toEqual([
+      'a/nginx-demo-krake-complete-secret-certs',
+      'a/nginx-demo-krake-complete-secret-token',
+      'b/nginx-demo-krake-complete-secret-certs',
+      'b/nginx-demo-krake-complete-secret-token',
+    ])
   })
 })

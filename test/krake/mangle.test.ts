@@ -207,9 +207,34 @@ describe('mangleApplication with TLS', () => {
   })
 })
 
+describe("mangleApplication: 2020's Krake runs complete and ignores the rest of spec.hooks (issue 33)", () => {
+  it('runs complete for [complete, shutdown, finish] with no shutdown section, with a warning naming the rest', async () => {
+    const only = in2020({ complete: {} })
+    const { manifests, status, results } = await mangleApplication(app(['complete', 'shutdown', 'finish']), only, noTls)
+    // the same token (read back from the status) with complete alone listed
+    const expected = await mangleApplication(app(['complete'], status), only, noTls)
+    expect([manifests, status]).toEqual([expected.manifests, expected.status])
+    expect(results[0]).toEqual({
+      severity: 'warning',
+      message: `spec.hooks lists "shutdown", "finish": 2020's Krake runs the complete hook only and ignores the rest, as here`,
+      field: '/spec/hooks',
+    })
+    expect(results.slice(1)).toEqual(expected.results)
+    // shutdown alone: nothing runs, the manifests are copied
+    const none = await mangleApplication(app(['shutdown']), only, noTls)
+    expect(none.results.at(-1)?.message).toBe('no hook: the manifests are copied unchanged')
+  })
+
+  it('runs a shutdown section that a fork added (forced 2020 layout with one)', async () => {
+    const { results } = await mangleApplication(app(['complete', 'shutdown']), config, noTls)
+    expect(results.at(-1)?.message).toMatch(/^complete hook: .*; shutdown hook: /)
+    expect(results.some((r) => r.severity === 'warning' && /ignores/.test(r.message))).toBe(false)
+  })
+})
+
 describe('mangleApplication: refused input', () => {
   it.each([
-    [{ ...app([]), spec: { manifest: [], hooks: ['finish'] } }, 'ERR_INVALID_APPLICATION', '/spec/hooks/0'],
+    [{ ...app([]), spec: { manifest: [], hooks: [7] } }, 'ERR_INVALID_APPLICATION', '/spec/hooks/0'],
     // String() of this throws: the message must not (a bare TypeError would escape)
     [
       {
@@ -237,9 +262,16 @@ describe('mangleApplication: refused input', () => {
     expect([e.code, e.path]).toEqual([code, path])
   })
 
-  it('a hook the configuration does not define is ERR_INVALID_CONFIG', async () => {
-    const e = await hookErrorOfAsync(mangleApplication(app(['shutdown']), in2020({ complete: {} }), noTls))
+  it('a hook the configuration does not define is ERR_INVALID_CONFIG (current layout)', async () => {
+    const { shutdown: _, ...complete } = { ...in2020({ complete: {} }), layout: 'current' as const }
+    const e = await hookErrorOfAsync(mangleApplication(app(['shutdown']), complete, noTls))
     expect([e.code, e.path]).toEqual(['ERR_INVALID_CONFIG', '/hooks/shutdown'])
+  })
+
+  it("a name today's Krake does not know is refused in the current layout", async () => {
+    const current = { ...config, layout: 'current' as const }
+    const e = await hookErrorOfAsync(mangleApplication(app(['finish']), current, noTls))
+    expect([e.code, e.path]).toEqual(['ERR_INVALID_APPLICATION', '/spec/hooks/0'])
   })
 
   it('two hooks with the same variable name are ERR_INVALID_CONFIG', async () => {

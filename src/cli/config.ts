@@ -129,7 +129,19 @@ export function readHookConfig(
       { path: '/spec/token' },
     )
   }
-  spec.token = typeof token === 'string' && raw.tokenFile !== undefined ? token.trim() : token
+  if (typeof token === 'string' && raw.tokenFile !== undefined && raw.tokenFile !== null) {
+    // a file is read as createHookToken (and Krake's token_urlsafe) writes one: 43 base64url
+    // characters and a line end; anything else (a file truncated mid-write, two tokens, a PEM
+    // given by mistake) is not a token, and would be accepted nowhere
+    const trimmed = token.trim()
+    if (!/^[A-Za-z0-9_-]{43}$/.test(trimmed))
+      throw new HookError(
+        'ERR_INVALID_CONFIG',
+        `spec.tokenFile must hold one token as \`krake-hooks token\` writes it (43 base64url characters), not ${trimmed.length} characters${/^[A-Za-z0-9_-]*$/.test(trimmed) ? '' : ' of which some are not base64url'}`,
+        { path: '/spec/tokenFile' },
+      )
+    spec.token = trimmed
+  } else spec.token = token
   const origins: Record<string, string> = {}
   if (raw.tokenFile !== undefined && raw.tokenFile !== null) origins['/spec/token'] = '/spec/tokenFile'
   if (rawTls !== undefined && rawTls !== null) {

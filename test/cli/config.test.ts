@@ -6,10 +6,13 @@ import { inConfig, readHookConfig } from '../../src/cli/config.js'
 import { HookError } from '../../src/index.js'
 import { hookErrorOf } from '../helpers.js'
 
+/** A token as `krake-hooks token` writes it: 43 base64url characters. */
+const FILE_TOKEN = 'tok-from-file_0123456789abcdefghijklmnopqrs'
+
 let dir: string
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'krake-hooks-config-'))
-  writeFileSync(join(dir, 'token'), '  tok-from-file \n')
+  writeFileSync(join(dir, 'token'), `  ${FILE_TOKEN} \n`)
   writeFileSync(join(dir, 'ca.pem'), 'CA')
 })
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
@@ -37,11 +40,29 @@ describe('readHookConfig(config, cwd)', () => {
       kind: 'complete',
       app: { name: 'a', namespace: 'n' },
       apiEndpoint: 'http://k',
-      token: 'tok-from-file',
+      token: FILE_TOKEN,
       tls: { caBundlePem: 'CA', certPem: 'C', keyPem: 'K' },
     })
     expect(c.options).toEqual({ onConflict: 'keep' })
     expect(c.origins).toEqual({ '/spec/token': '/spec/tokenFile', '/spec/tls/caBundlePem': '/spec/tls/caBundleFile' })
+  })
+
+  it('refuses a token file that does not hold one token: truncated mid-write, two tokens, a PEM (issue 33)', () => {
+    const { token: _t, ...spec } = base().spec
+    for (const [name, text, why] of [
+      ['truncated', FILE_TOKEN.slice(0, 20), /not 20 characters$/],
+      ['two', `${FILE_TOKEN}\n${FILE_TOKEN}\n`, /not 87 characters of which some are not base64url$/],
+      ['pem', '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n', /of which some are not base64url$/],
+      ['empty', '', /not 0 characters$/],
+    ] as const) {
+      writeFileSync(join(dir, name), text)
+      const e = hookErrorOf(() =>
+        readHookConfig({ ...base(), spec: { ...spec, tokenFile: name } }, { baseDir: dir, restrictor: 'rootOnly' }),
+      )
+      expect([name, e.code, e.path]).toEqual([name, 'ERR_INVALID_CONFIG', '/spec/tokenFile'])
+      expect(e.message).toMatch(why)
+      expect(e.message).not.toContain(FILE_TOKEN.slice(0, 20)) // a message never shows what the file holds
+    }
   })
 
   it('an inline token is kept as it is (injectHook judges it)', () => {

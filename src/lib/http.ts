@@ -61,24 +61,47 @@ export function put(url: URL, options: PutOptions): Promise<HttpAnswer> {
   })
 }
 
+/** How many of the token's letters and digits in a row hide an answer: 10 base64url characters are 60 bits. */
+const WINDOW = 10
+
+/** Letters and digits only, lower case: the form every view of an answer is compared in. */
+const bare = (s: string) => s.toLowerCase().replace(/[^a-z0-9]/g, '')
+
+/** `%XX` escapes decoded, each on its own (an answer need not be valid UTF-8 or a valid URI). */
+const percentDecoded = (s: string) =>
+  s.replace(/%([0-9a-fA-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)))
+
+/** The text behind every run of hex digits and of base64 (either alphabet, wrapped lines joined), at every offset. */
+function decodedRuns(body: string): string[] {
+  const out: string[] = []
+  for (const run of body.match(/[0-9a-fA-F]{16,}/g) ?? [])
+    for (let skip = 0; skip < 2; skip++) out.push(Buffer.from(run.slice(skip), 'hex').toString('latin1'))
+  const joined = body.replace(/\s+/g, '')
+  for (const run of joined.match(/[A-Za-z0-9+/_-]{8,}/g) ?? [])
+    for (let skip = 0; skip < 4; skip++) out.push(Buffer.from(run.slice(skip), 'base64').toString('latin1'))
+  return out
+}
+
 /**
- * `body` fit to quote in a message about a call that sent `secret`: cut to
- * 200 characters, and left out whole when the secret is in it in a form a
- * server could echo it: as it is, JSON- or URL-escaped, or inside any run of
- * base64 or base64url (decoded at each of its four alignments, so an echo of
- * the whole request encoded is found too).
+ * The answer of a server, cut at 200 characters, to quote in a reason; or a
+ * sentence saying it is not shown when it holds the token in any form a
+ * server may echo it in: as sent, JSON-escaped, percent-encoded (partly or
+ * fully), in another case, split into parts, in hex or in base64 (wrapped or
+ * not). Compared as letters and digits only, any run of the token's that long
+ * (`WINDOW` characters, never met by chance in a 43-character random token)
+ * hides the answer.
  */
 export function quotable(body: string, secret: string): string {
   const hidden = '(the answer is not shown: it holds the token)'
-  if (secret === '') return body.slice(0, 200)
-  for (const form of [secret, JSON.stringify(secret).slice(1, -1), encodeURIComponent(secret)]) {
-    if (body.includes(form)) return hidden
-  }
-  for (const run of body.match(/[A-Za-z0-9+/_-]{8,}/g) ?? []) {
-    for (let skip = 0; skip < 4; skip++) {
-      // Node's base64 decoder reads the url-safe alphabet too
-      if (Buffer.from(run.slice(skip), 'base64').toString('latin1').includes(secret)) return hidden
-    }
+  const token = bare(secret)
+  if (token === '') return body.slice(0, 200)
+  const window = Math.min(WINDOW, token.length)
+  const runs = new Set<string>()
+  for (let i = 0; i + window <= token.length; i++) runs.add(token.slice(i, i + window))
+  const views = [body, percentDecoded(body), ...decodedRuns(body), ...decodedRuns(percentDecoded(body))]
+  for (const view of views) {
+    const text = bare(view)
+    for (const run of runs) if (text.includes(run)) return hidden
   }
   return body.slice(0, 200)
 }

@@ -95,6 +95,21 @@ describe('no result, error or log carries the token, whatever the server answers
     ['as it is', (body: string) => body],
     ['JSON-escaped', (body: string) => JSON.stringify({ echo: body })],
     ['base64', (body: string) => Buffer.from(body).toString('base64')],
+    // issue 33: the forms that got through before
+    ['split in halves', (body: string) => `${body.slice(0, 20)} ... ${body.slice(20)}`],
+    ['in hex', (body: string) => Buffer.from(body).toString('hex')],
+    ['upper case', (body: string) => body.toUpperCase()],
+    [
+      'fully percent-encoded',
+      (body: string) => [...Buffer.from(body)].map((b) => `%${b.toString(16).padStart(2, '0')}`).join(''),
+    ],
+    [
+      'in wrapped base64',
+      (body: string) =>
+        Buffer.from(body)
+          .toString('base64')
+          .replace(/(.{8})/g, '$1\n'),
+    ],
   ])('a server that echoes the request %s: the reason leaves the answer out', async (_, echo) => {
     const address = await serve((req, res) => {
       let body = ''

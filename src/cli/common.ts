@@ -1,7 +1,6 @@
 // What the commands share: argument parsing with the usage on a mistake, the
 // HookConfig and manifest files read with where each document came from, and
 // errors and results written as one line each.
-import { readFileSync } from 'node:fs'
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { describeHookError, HookError } from '../errors.js'
 import { makePlan } from '../inject/plan.js'
@@ -9,7 +8,7 @@ import type { HookResult } from '../inject/types.js'
 import { messageOf } from '../lib/check.js'
 import { parseManifests } from '../yaml/parse.js'
 import { inConfig, readHookConfig, type HookConfig } from './config.js'
-import { loadRestrictor, readConfigFile, type LoadRestrictor } from './files.js'
+import { loadRestrictor, readConfigFile, readInput, type LoadRestrictor } from './files.js'
 import { usageOf } from './usage.js'
 
 /** parseArgs, or the usage and exit code 2 on an unknown option or a missing value (never a stack trace). */
@@ -32,7 +31,7 @@ export function restrictor(command: string, value: string | undefined): LoadRest
   return 2
 }
 
-export const readStdin = () => readFileSync(0, 'utf8')
+export const readStdin = () => readInput('-')
 
 /** Where each manifest came from, to name the file and document in an error. */
 export interface Origin {
@@ -111,9 +110,10 @@ export function readManifestFiles(files: readonly string[]): { manifests: object
     const name = file === '-' ? 'stdin' : file
     let text: string
     try {
-      text = file === '-' ? readStdin() : readFileSync(file, 'utf8')
-    } catch {
-      process.stderr.write(`krake-hooks: cannot read ${file}\n`)
+      text = readInput(file)
+    } catch (e) {
+      const why = e instanceof Error && !('code' in e) ? e.message : `cannot read ${file}`
+      process.stderr.write(`krake-hooks: ${why}\n`)
       return 1
     }
     try {

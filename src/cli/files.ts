@@ -79,3 +79,43 @@ export function readConfigFile(
     closeSync(fd)
   }
 }
+
+/** The most a manifest input may hold (a file, a pipe or stdin): far past any application, short of a runaway. */
+export const MAX_INPUT_BYTES = 64 * 1024 * 1024
+
+/**
+ * The text of a manifest input: `-` is stdin, anything else a path. A
+ * regular file, a pipe or a socket is read up to `MAX_INPUT_BYTES` and no
+ * further (`/dev/zero` or a pipe that never ends is refused, not held in
+ * memory); a device or a directory is refused unread. A named FIFO is read as
+ * `cat` reads it: once a writer opens it. Throws an Error whose message
+ * names the input, never its content.
+ */
+export function readInput(file: string): string {
+  const name = file === '-' ? 'stdin' : file
+  const fd = file === '-' ? 0 : openSync(file, constants.O_RDONLY)
+  try {
+    const stat = fstatSync(fd)
+    if (!stat.isFile() && !stat.isFIFO() && !stat.isSocket())
+      throw new Error(`${name} is not a regular file or a pipe`)
+    const chunks: Buffer[] = []
+    let size = 0
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(Math.min(1024 * 1024, MAX_INPUT_BYTES + 1 - size))
+      let n: number
+      try {
+        n = readSync(fd, chunk, 0, chunk.length, null)
+      } catch (cause) {
+        if (errorCodeOf(cause) === 'EAGAIN') continue // a non-blocking stdin with nothing yet
+        throw cause
+      }
+      if (n === 0) break
+      chunks.push(chunk.subarray(0, n))
+      size += n
+      if (size > MAX_INPUT_BYTES) throw new Error(`${name} is larger than ${MAX_INPUT_BYTES} bytes`)
+    }
+    return Buffer.concat(chunks, size).toString('utf8')
+  } finally {
+    if (fd !== 0) closeSync(fd)
+  }
+}

@@ -38,7 +38,7 @@ beforeAll(() => {
   writeFileSync(join(dir, 'ca-bundle.pem'), tls.caBundlePem)
   writeFileSync(join(dir, 'cert.pem'), tls.certPem)
   writeFileSync(join(dir, 'key.pem'), tls.keyPem)
-  writeFileSync(join(dir, 'token.txt'), 'cli-token-0123456789\n')
+  writeFileSync(join(dir, 'token.txt'), 'cli-token-0123456789abcdefghijklmnopqrstuvw\n')
   writeFileSync(join(dir, 'hook.yaml'), CONFIG)
   writeFileSync(join(dir, 'job.yaml'), fixture('../../examples/manifests/job.yaml'))
   writeFileSync(join(dir, 'nginx.yaml'), fixture('../../examples/manifests/nginx.yaml'))
@@ -53,7 +53,7 @@ const expected = (...files: string[]) =>
         kind: 'complete',
         app: { name: 'demo', namespace: 'secondary' },
         apiEndpoint: 'https://krake-api:8443',
-        token: 'cli-token-0123456789',
+        token: 'cli-token-0123456789abcdefghijklmnopqrstuvw',
         tls: fixtureTls(),
       },
       { onConflict: 'error' },
@@ -304,9 +304,9 @@ describe('krake-hooks inject: the files a HookConfig names stay inside the worki
   beforeAll(() => {
     base = mkdtempSync(join(tmpdir(), 'krake-hooks-base-'))
     outside = mkdtempSync(join(tmpdir(), 'krake-hooks-outside-'))
-    writeFileSync(join(base, 'token'), 'inside-token\n')
-    writeFileSync(join(base, '..token'), 'dotted-token\n')
-    writeFileSync(join(outside, 'secret'), 'outside-secret\n')
+    writeFileSync(join(base, 'token'), 'inside-token_0123456789abcdefghijklmnopqrst\n')
+    writeFileSync(join(base, '..token'), 'dotted-token_0123456789abcdefghijklmnopqrst\n')
+    writeFileSync(join(outside, 'secret'), 'outside-secret_0123456789abcdefghijklmnopqr\n')
     symlinkSync(join(outside, 'secret'), join(base, 'link-out'))
     symlinkSync(join(base, 'token'), join(base, 'link-in'))
     mkdirSync(join(base, 'dir'))
@@ -387,5 +387,31 @@ describe('krake-hooks inject --config FILE reads FILE as a regular file of at mo
     expect(r.stderr).toMatch(new RegExp(`^krake-hooks: ${config.replace(/\//g, '\\/')}: `))
     expect(r.stderr).toMatch(message)
     expect(r.stderr.trim().split('\n')).toHaveLength(1)
+  })
+})
+
+describe('inject, remove and check read their manifest inputs bounded (issue 33)', () => {
+  it.each(['inject', 'remove', 'check'])(
+    '%s: /dev/zero as a file is refused unread, exit 1 with one line',
+    (command) => {
+      // spawnSync's own timeout: a regression that reads forever fails here instead of hanging the worker
+      const r = spawnSync(process.execPath, [MAIN, command, '-c', 'hook.yaml', '/dev/zero'], {
+        cwd: dir,
+        encoding: 'utf8',
+        timeout: 30_000,
+      })
+      expect([r.status, r.signal, r.stdout]).toEqual([1, null, ''])
+      expect(r.stderr).toBe('krake-hooks: /dev/zero is not a regular file or a pipe\n')
+    },
+  )
+
+  it('a pipe that never ends (cat /dev/zero) is read up to 64 MiB and refused, not held', () => {
+    const r = spawnSync('sh', ['-c', `cat /dev/zero | "${process.execPath}" "${MAIN}" inject -c hook.yaml`], {
+      cwd: dir,
+      encoding: 'utf8',
+      timeout: 60_000,
+    })
+    expect([r.status, r.signal, r.stdout]).toEqual([1, null, ''])
+    expect(r.stderr).toBe('krake-hooks: stdin is larger than 67108864 bytes\n')
   })
 })

@@ -31,7 +31,7 @@ spec:
 function pkg(files: Record<string, string> = {}): string {
   const dir = mkdtempSync(join(work, 'pkg-'))
   writeFileSync(join(dir, 'job.yaml'), JOB)
-  writeFileSync(join(dir, 'token'), 'kpt-token-123\n')
+  writeFileSync(join(dir, 'token'), 'kpt-token-123_0123456789abcdefghijklmnopqrs\n')
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text)
   return dir
 }
@@ -76,7 +76,7 @@ describe('kpt and krake-hooks fn', () => {
     )
     expect(r.code).toBe(0)
     expect(podSpecOf(jobOf(r.stdout)).containers[0].env).toEqual([
-      { name: 'KRAKE_TOKEN', value: 'kpt-token-123' },
+      { name: 'KRAKE_TOKEN', value: 'kpt-token-123_0123456789abcdefghijklmnopqrs' },
       {
         name: 'KRAKE_COMPLETE_URL',
         value: 'http://krake-api:8080/kubernetes/namespaces/krake/applications/report/complete',
@@ -148,7 +148,10 @@ describe('kpt and krake-hooks fn', () => {
     })
     const a = kpt(['fn', 'render', '--allow-exec', '-o', 'stdout', '.'], withMap)
     expect(a.code).toBe(0)
-    expect(podSpecOf(jobOf(a.stdout)).containers[0].env[0]).toEqual({ name: 'KRAKE_TOKEN', value: 'kpt-token-123' })
+    expect(podSpecOf(jobOf(a.stdout)).containers[0].env[0]).toEqual({
+      name: 'KRAKE_TOKEN',
+      value: 'kpt-token-123_0123456789abcdefghijklmnopqrs',
+    })
 
     const hookConfig = `apiVersion: krake-hooks/v1alpha1\nkind: HookConfig\nmetadata:\n  name: hook\n  annotations: {config.kubernetes.io/local-config: 'true'}\nspec: {kind: shutdown, app: {name: report, namespace: krake}, apiEndpoint: 'http://krake-api:8080', tokenFile: token}\n`
     const withConfig = pkg({
@@ -181,10 +184,13 @@ describe('kpt and krake-hooks fn', () => {
     // nothing in the package holds the token, apart from the token file the user put there
     const written = readdirSync(dir).filter((f) => f !== 'token')
     for (const f of written)
-      expect([f, readFileSync(join(dir, f), 'utf8').includes('kpt-token-123')]).toEqual([f, false])
+      expect([f, readFileSync(join(dir, f), 'utf8').includes('kpt-token-123_0123456789abcdefghijklmnopqrs')]).toEqual([
+        f,
+        false,
+      ])
     expect(statSync(secrets).mode & 0o777).toBe(0o600)
     const [secret] = parseManifests(readFileSync(secrets, 'utf8')) as Obj[]
     expect([secret!.kind, secret!.metadata.name]).toEqual(['Secret', 'report-krake-token'])
-    expect(Buffer.from(secret!.data.token, 'base64').toString()).toBe('kpt-token-123')
+    expect(Buffer.from(secret!.data.token, 'base64').toString()).toBe('kpt-token-123_0123456789abcdefghijklmnopqrs')
   })
 })

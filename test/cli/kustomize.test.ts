@@ -64,7 +64,7 @@ describe('kubectl kustomize --enable-alpha-plugins with the krake-hooks exec plu
     writeFileSync(join(app, 'ca-bundle.pem'), tls.caBundlePem)
     writeFileSync(join(app, 'cert.pem'), tls.certPem)
     writeFileSync(join(app, 'key.pem'), tls.keyPem)
-    writeFileSync(join(app, 'token'), 'tls-token\n')
+    writeFileSync(join(app, 'token'), 'tls-token_0123456789abcdefghijklmnopqrstuvw\n')
     writeFileSync(join(app, 'kustomization.yaml'), 'resources:\n  - ../manifests\ntransformers:\n  - hook.yaml\n')
     writeFileSync(
       join(app, 'hook.yaml'),
@@ -83,7 +83,9 @@ describe('kubectl kustomize --enable-alpha-plugins with the krake-hooks exec plu
       expect(pod.containers[0].volumeMounts).toEqual([
         { mountPath: '/etc/krake_cert', name: 'demo-krake-volume', readOnly: true },
       ])
-      expect(pod.containers[0].env.find((e: Obj) => e.name === 'KRAKE_TOKEN').value).toBe('tls-token')
+      expect(pod.containers[0].env.find((e: Obj) => e.name === 'KRAKE_TOKEN').value).toBe(
+        'tls-token_0123456789abcdefghijklmnopqrstuvw',
+      )
     }
   })
 

@@ -96,8 +96,7 @@ export function readInput(file: string): string {
   const fd = file === '-' ? 0 : openSync(file, constants.O_RDONLY)
   try {
     const stat = fstatSync(fd)
-    if (!stat.isFile() && !stat.isFIFO() && !stat.isSocket())
-      throw new Error(`${name} is not a regular file or a pipe`)
+    if (!stat.isFile() && !stat.isFIFO() && !stat.isSocket()) throw new Error(`${name} is not a regular file or a pipe`)
     const chunks: Buffer[] = []
     let size = 0
     for (;;) {

@@ -40,6 +40,8 @@ export interface FileAccess {
   /** The base directory: relative paths start there (the working directory, which kustomize and kpt set). */
   baseDir: string
   restrictor: LoadRestrictor
+  /** Told the path (as written, relative to baseDir) of every file read: the webhook re-reads a HookConfig when one changes. */
+  onRead?: ((path: string) => void) | undefined
 }
 
 /** `inline` or the content of `file` (exactly one of them); undefined when neither is set. */
@@ -60,7 +62,11 @@ function inlineOrFile(
         path: `${prefix}/${file}`,
       },
     )
-  if (hasFile) return readConfigFile(obj[file], `${prefix}/${file}`, files.baseDir, files.restrictor)
+  if (hasFile) {
+    const text = readConfigFile(obj[file], `${prefix}/${file}`, files.baseDir, files.restrictor)
+    if (typeof obj[file] === 'string') files.onRead?.(obj[file])
+    return text
+  }
   return obj[inline]
 }
 

@@ -3,13 +3,13 @@ import { execFileSync } from 'node:child_process'
 // webhookConfiguration), where the command's tests (webhook.test.ts) see them
 // only from outside: the edge cases of reading the directory and the
 // certificate, and the drain.
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { request } from 'node:https'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { webhookConfiguration, webhookObjects } from '../../src/cli/webhook/config.js'
-import { loadHookDir } from '../../src/cli/webhook/hook-dir.js'
+import { hookDirChanged, loadHookDir } from '../../src/cli/webhook/hook-dir.js'
 import { serveWebhook, type Webhook } from '../../src/cli/webhook/serve.js'
 import { stringifyManifests } from '../../src/index.js'
 import { podFromReplicaSet, review } from '../admission/reviews.js'
@@ -63,6 +63,89 @@ describe('loadHookDir(dir)', () => {
     expect(set.files).toEqual(['a.yml', 'b.yaml'])
     expect(set.bindings.map((b) => b.hook.app.name)).toEqual(['a', 'b'])
     expect(loadHookDir(path).digest).toBe(set.digest)
+  })
+
+  describe('given the last reading, reads again only what changed (issue 33)', () => {
+    // files written by a test are new; the clock is moved past the settling time instead of waiting
+    const settled = () => {
+      vi.useFakeTimers({ toFake: ['Date'] })
+      vi.setSystemTime(Date.now() + 60_000)
+    }
+    afterEach(() => {
+      vi.useRealTimers()
+    })
+    // a HookConfig whose token is read from `<name>.token` (an undefined token is left out of the YAML)
+    const tokenFile = (name: string) => config(name, { token: undefined, tokenFile: `${name}.token` })
+
+    it('nothing changed: the same set, nothing read or parsed again', () => {
+      const path = hooksDir('idle', { 'a.yaml': config('a'), 'b.yaml': config('b') })
+      settled()
+      const first = loadHookDir(path)
+      expect(loadHookDir(path, first)).toBe(first)
+      expect(loadHookDir(path, loadHookDir(path, first))).toBe(first)
+    })
+
+    it('hookDirChanged (what the webhook asks on every reload, with async stat calls) says no when idle, yes for each kind of change', async () => {
+      const path = hooksDir('asked', { 'a.yaml': tokenFile('a'), 'a.token': TOKEN.slice(0, 43) })
+      settled()
+      const first = loadHookDir(path)
+      expect(await hookDirChanged(path, first)).toBe(false)
+      writeFileSync(join(path, 'a.token'), TOKEN.slice(1, 44))
+      expect(await hookDirChanged(path, first)).toBe(true) // a file a HookConfig names
+      const second = loadHookDir(path, first)
+      expect(await hookDirChanged(path, second)).toBe(false)
+      mkdirSync(join(path, 'dir.yaml'))
+      expect(await hookDirChanged(path, second)).toBe(true) // a name added, even one that is no file
+      const third = loadHookDir(path, second)
+      expect(await hookDirChanged(path, third)).toBe(false)
+      rmSync(join(path, 'a.yaml'))
+      expect(await hookDirChanged(path, third)).toBe(true) // a name gone
+    })
+
+    it('a file just written is read again next time (it may have changed while read), then reused', () => {
+      const path = hooksDir('fresh', { 'a.yaml': config('a') })
+      const first = loadHookDir(path)
+      const second = loadHookDir(path, first)
+      expect(second).not.toBe(first)
+      expect(second.digest).toBe(first.digest)
+      settled()
+      const third = loadHookDir(path, second)
+      expect(loadHookDir(path, third)).toBe(third)
+    })
+
+    it('a token file a HookConfig names, changed: that HookConfig is read again', () => {
+      const token2 = 'second-token_0123456789abcdefghijklmnopqrst'
+      const path = hooksDir('named', { 'a.yaml': tokenFile('a'), 'a.token': TOKEN.slice(0, 43), 'b.yaml': config('b') })
+      settled()
+      const first = loadHookDir(path)
+      writeFileSync(join(path, 'a.token'), token2)
+      const next = loadHookDir(path, first)
+      expect(next.digest).not.toBe(first.digest)
+      expect(next.bindings.map((b) => b.hook.token)).toEqual([token2, TOKEN])
+      expect(next.cache.get('b.yaml')).toBe(first.cache.get('b.yaml')) // b was not read again
+    })
+
+    it('a mounted Secret updated as the kubelet does it (the ..data symlink swapped): read again; a file added or removed too', () => {
+      const path = join(dir, 'mounted')
+      mkdirSync(join(path, '..2026_12_07_a'), { recursive: true })
+      writeFileSync(join(path, '..2026_12_07_a', 'a.yaml'), config('a'))
+      symlinkSync('..2026_12_07_a', join(path, '..data'))
+      symlinkSync('..data/a.yaml', join(path, 'a.yaml'))
+      settled()
+      const first = loadHookDir(path)
+      mkdirSync(join(path, '..2026_12_07_b'))
+      writeFileSync(join(path, '..2026_12_07_b', 'a.yaml'), config('a', { apiEndpoint: 'http://krake-2:8080' }))
+      symlinkSync('..2026_12_07_b', join(path, '..data_tmp'))
+      renameSync(join(path, '..data_tmp'), join(path, '..data')) // the atomic swap
+      const swapped = loadHookDir(path, first)
+      expect(swapped.bindings[0]?.hook.apiEndpoint).toBe('http://krake-2:8080')
+      writeFileSync(join(path, 'b.yaml'), config('b'))
+      const added = loadHookDir(path, swapped)
+      expect(added.files).toEqual(['a.yaml', 'b.yaml'])
+      expect(added.cache.get('a.yaml')).toBe(swapped.cache.get('a.yaml'))
+      rmSync(join(path, 'b.yaml'))
+      expect(loadHookDir(path, added).files).toEqual(['a.yaml'])
+    })
   })
 
   it('names the file of each fault: bad YAML, two documents, a hook injectHook refuses, two of one kind, a missing directory', () => {

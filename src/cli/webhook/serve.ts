@@ -16,7 +16,7 @@ import { HookError } from '../../errors.js'
 import { isRecord } from '../../lib/json.js'
 import { readRequestBody } from '../../lib/body.js'
 import { readConfigFile } from '../files.js'
-import { loadHookDir, type HookSet } from './hook-dir.js'
+import { hookDirChanged, loadHookDir, type HookSet } from './hook-dir.js'
 
 /** What `webhook serve` is started with. */
 export interface ServeOptions {
@@ -303,8 +303,12 @@ export async function serveWebhook(options: ServeOptions): Promise<Webhook> {
     }
   }
   const reloadHooks = watched('hooks', 'hook configurations not reloaded: the last good set stays', () => {
-    const next = loadHookDir(options.hooksDir)
-    if (next.digest === hooks.digest) return undefined
+    // only the files that changed are read again (hook-dir.ts): an idle reload is a few stat calls a file
+    const next = loadHookDir(options.hooksDir, hooks)
+    if (next === hooks || next.digest === hooks.digest) {
+      hooks = next // the same set, with the fingerprints of this reading
+      return undefined
+    }
     hooks = next
     m.configs.set(next.bindings.length)
     logRefused(log, next)
@@ -317,9 +321,21 @@ export async function serveWebhook(options: ServeOptions): Promise<Webhook> {
     tls = next
     return { msg: 'serving certificate reloaded' }
   })
+  // the directory is asked first, asynchronously, whether anything changed: an idle reload holds the
+  // event loop for no stat call, and the synchronous reading runs only for a change (hook-dir.ts)
+  let checking = false
   const reload = () => {
-    reloadHooks()
     reloadTls()
+    if (checking) return
+    checking = true
+    hookDirChanged(options.hooksDir, hooks)
+      .then((changed) => {
+        if (changed && !draining) reloadHooks()
+      })
+      .catch(() => reloadHooks()) // an unreadable directory: the reading says why, once
+      .finally(() => {
+        checking = false
+      })
   }
   const timer = setInterval(reload, options.reloadSeconds * 1000)
   timer.unref()

@@ -1,5 +1,5 @@
 import { YAMLException, constructFromEvents, parseEvents, type Event } from 'js-yaml'
-import { goRefusal, withoutDocumentBoms } from './go-strict.js'
+import { foldQuotedNel, goRefusal, textRefusal, withoutDocumentBoms } from './go-strict.js'
 import { HookError } from '../errors.js'
 import { KUBERNETES_SCHEMA } from './schema.js'
 import { setOwn } from '../lib/clone.js'
@@ -115,11 +115,37 @@ function eventsOf(source: string): { text: string; events: Event[] } {
       const deficient =
         cause instanceof YAMLException && (cause as { reason?: string }).reason === 'deficient indentation'
       if (!deficient || mark === undefined || repairs >= MAX_REINDENTED_LINES) throw cause
+      const spaced = tabAfterIndicator(text, (mark as { position?: number }).position ?? -1)
+      if (spaced !== undefined) {
+        text = spaced
+        continue
+      }
       extra = mark.line === lastLine ? extra + 1 : 1
       lastLine = mark.line
       text = indentLine(text, mark.line, extra)
     }
   }
+}
+
+/**
+ * A TAB right after an indicator (`key:<TAB>[1]`, `[1,<TAB>2]`) is a
+ * separator to both Go readers; js-yaml calls the node after it deficiently
+ * indented. The text with the last such TAB run on the line before
+ * `position` made spaces (one for one: offsets hold), or undefined.
+ */
+function tabAfterIndicator(text: string, position: number): string | undefined {
+  if (position < 0) return undefined
+  const lineStart = text.lastIndexOf('\n', position - 1) + 1
+  for (let i = Math.min(position, text.length) - 1; i >= lineStart; i--) {
+    if (text[i] !== '\t') continue
+    let start = i
+    while (start > lineStart && (text[start - 1] === '\t' || text[start - 1] === ' ')) start--
+    const before = text[start - 1]
+    if (before !== undefined && ':,[{-?'.includes(before) && text.slice(start, i + 1).includes('\t'))
+      return text.slice(0, start) + ' '.repeat(i + 1 - start) + text.slice(i + 1)
+    i = start
+  }
+  return undefined
 }
 
 /** `text` with line `index` (0-based) indented `extra` columns past the line before it (or past itself). */
@@ -149,7 +175,7 @@ function goSyntaxError(text: string, position: number, reason: string): HookErro
   const column = position - before.lastIndexOf('\n')
   return new HookError(
     'ERR_YAML_SYNTAX',
-    `YAML error in document ${index} at line ${line}, column ${column}: ${reason}; kubectl and kustomize refuse it`,
+    `YAML error in document ${index} at line ${line}, column ${column}: ${reason}${/kubectl/.test(reason) ? '' : '; kubectl and kustomize refuse it'}`,
     { path: `/${index}`, line },
   )
 }
@@ -180,7 +206,12 @@ export function parseManifests(yaml: string): object[] {
   let text = withoutDocumentBoms(yaml)
   let docs: unknown[]
   try {
-    const parsed = eventsOf(text)
+    // what the Go readers refuse in the text itself comes first: js-yaml may refuse it otherwise
+    const early = textRefusal(text)
+    if (early !== undefined) throw goSyntaxError(text, early.at, early.reason)
+    let parsed = eventsOf(text)
+    const folded = foldQuotedNel(parsed.text, parsed.events)
+    if (folded !== undefined) parsed = eventsOf(folded)
     text = parsed.text
     const refused = goRefusal(text, parsed.events)
     if (refused !== undefined) throw goSyntaxError(text, refused.at, refused.reason)

@@ -289,7 +289,13 @@ describe('reading what the independent corpus found (issue 16), with both Go rea
     expect(refuses(kustomize, yaml)).toBe(true)
     const e = hookErrorOf(() => parseManifests(yaml))
     expect([e.code, e.line]).toEqual(['ERR_YAML_SYNTAX', line])
-    expect(e.message).toMatch(/kubectl and kustomize refuse it$/)
+    // a raw break is a line break to both (issue 33): they refuse these inputs, but the message says
+    // what they do with the character, since elsewhere they read it as another structure instead
+    expect(e.message).toMatch(
+      /[\u0085\u2028\u2029]/.test(yaml)
+        ? /kubectl and kustomize read it as a line break/
+        : /kubectl and kustomize refuse it$/,
+    )
   })
 
   it('what only looks like them is taken: an escaped backslash before a slash, a key "null" quoted, U+2028 escaped or raw in quotes', () => {
@@ -379,5 +385,69 @@ describe('flow content indented less than js-yaml wants, as both Go readers take
   it('a block mapping key indented too little is still an error, at its line', () => {
     const e = hookErrorOf(() => parseManifests('a:\n  b: 1\n c: 2\n'))
     expect([e.code, e.line]).toEqual(['ERR_YAML_SYNTAX', 3])
+  })
+})
+
+describe('what the second corpus found (issue 33), with both Go readers as the oracle', () => {
+  const longKey = 'k'.repeat(1100)
+  it.each([
+    ['an escaped surrogate pair', configMap('  a: "\\ud83d\\ude00"\n')],
+    ['a lone escaped surrogate', configMap('  a: "x\\udc00"\n')],
+    ['an escape past U+10FFFF', configMap('  a: "x\\U00110000"\n')],
+    ['a raw U+007F in a quoted string', configMap('  a: "x\u007fy"\n')],
+    ['a raw U+007F in a comment', configMap('  a: b # x\u007f\n')],
+    ['a raw U+FFFE in a quoted string', configMap('  a: "x\ufffey"\n')],
+    ['a raw U+FFFF in a comment', configMap('  a: b # \uffff\n')],
+    ['a plain scalar ":x" in a flow sequence', configMap('  a: "1"\n') + 'x: [:x]\n'],
+    ['a tag before "]"', configMap('  a: "1"\n') + 'x: [!x]\n'],
+    ['a %FOO directive', `%FOO bar\n---\n${configMap('  a: b\n')}`],
+    ['a key over 1,024 characters', configMap(`  ${longKey}: b\n`)],
+  ])('%s: refused by both Go readers, and by us with ERR_YAML_SYNTAX', (_, yaml) => {
+    expect(refuses(kubectl, yaml)).toBe(true)
+    expect(refuses(kustomize, yaml)).toBe(true)
+    expect(hookErrorOf(() => parseManifests(yaml)).code).toBe('ERR_YAML_SYNTAX')
+  })
+
+  it('"--- ~" (content on the separator line) is refused by kubectl, and by us', () => {
+    const yaml = `--- ~\n${configMap('  a: b\n')}`
+    expect(refuses(kubectl, yaml)).toBe(true)
+    const e = hookErrorOf(() => parseManifests(yaml))
+    expect([e.code, e.line]).toEqual(['ERR_YAML_SYNTAX', 1])
+    expect(e.message).toMatch(/kubectl's splitter refuses it/)
+  })
+
+  it('a document after "..." that no "---" starts: both drop it unread, we refuse it (nothing applied that kubectl never saw)', () => {
+    const yaml = `${configMap('  a: b\n', 'first')}...\n# a comment\n${configMap('  a: b\n', 'second')}`
+    expect(kubectl(yaml).map((o) => o.metadata.name)).toEqual(['first'])
+    expect(kustomize(yaml).map((o) => o.metadata.name)).toEqual(['first'])
+    const e = hookErrorOf(() => parseManifests(yaml))
+    expect([e.code, e.line]).toEqual(['ERR_YAML_SYNTAX', 9]) // the line the dropped document starts on
+    expect(e.message).toMatch(/a document after "\.\.\." that no "---" starts/)
+    // with its "---", it is read by all three
+    const opened = `${configMap('  a: b\n', 'first')}...\n---\n${configMap('  a: b\n', 'second')}`
+    expect((parseManifests(opened) as Obj[]).map((o) => o.metadata.name)).toEqual(['first', 'second'])
+    expect(kubectl(opened).map((o) => o.metadata.name)).toEqual(['first', 'second'])
+  })
+
+  it('what both read alike, we read alike: a TAB after an indicator in flow and after a key, a raw NEL in quotes (a space)', () => {
+    const yaml = documentOf(['[1,\t2]', '{a:\t1}', '[a\tb]', '"a\u0085b"', "'a\u0085b'"]) + '  z:\t[1]\n'
+    const spec = (parseManifests(yaml)[0] as Obj).spec
+    expect(spec).toEqual({ k0: [1, 2], k1: { a: 1 }, k2: ['a\tb'], k3: 'a b', k4: 'a b', z: [1] })
+    expect(kubectl(yaml)[0]!.spec).toEqual(spec)
+    expect(kustomize(yaml)[0]!.spec).toEqual(spec)
+  })
+
+  it('an anchor name go-yaml ends early (&x:y): kubectl reads the anchor x and the value ":y", js-yaml the anchor "x:y"; refused', () => {
+    const yaml = documentOf(['&x:y'])
+    expect(kubectl(yaml)[0]!.spec).toEqual({ k0: ':y' })
+    expect(hookErrorOf(() => parseManifests(yaml)).message).toMatch(/the anchor or alias name "x:y"/)
+  })
+
+  it('a raw NEL in a plain key is a line break to both, so the message says that, not that they refuse it', () => {
+    const yaml = configMap('  a\u0085b: c\n')
+    const e = hookErrorOf(() => parseManifests(yaml))
+    expect(e.message).toMatch(/kubectl and kustomize read it as a line break/)
+    expect(e.message).not.toMatch(/refuse it$/)
+    expect(refuses(kubectl, yaml)).toBe(false) // kubectl reads it, as another structure
   })
 })

@@ -1,18 +1,16 @@
 import { HookError } from '../errors.js'
 import type { HookKind } from '../inject/types.js'
-import { HOOK_KINDS, isOneOf } from '../lib/check.js'
+import { isOneOf } from '../lib/check.js'
+import { HOOK_KINDS } from '../contract.js'
 import { isRecord } from '../lib/json.js'
 import type { KubernetesObject } from '../lib/kubernetes.js'
 import { pointer } from '../lib/pointer.js'
 import { checkBound, readBound, type Bound } from './bound.js'
 import type { AdmissionRequest, HookBinding, HookResolver } from './review.js'
 
-/** The label a Pod opts in with: its value is the Krake application's name. */
-export const APP_LABEL = 'krake-hooks/app'
-/** The annotation naming the application's Krake namespace; the Pod's own namespace when absent. */
-export const APP_NAMESPACE_ANNOTATION = 'krake-hooks/app-namespace'
-/** The annotation picking hook kinds, `complete,shutdown`; every kind held for the application when absent. */
-export const HOOKS_ANNOTATION = 'krake-hooks/hooks'
+import { APP_LABEL, APP_NAMESPACE_ANNOTATION, HOOKS_ANNOTATION } from '../contract.js'
+
+export { APP_LABEL, APP_NAMESPACE_ANNOTATION, HOOKS_ANNOTATION } from '../contract.js'
 
 const labelPath = pointer('metadata', 'labels', APP_LABEL)
 const annotationPath = (key: string) => pointer('metadata', 'annotations', key)

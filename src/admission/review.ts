@@ -1,3 +1,4 @@
+import { HOOK_KINDS, INJECTED_ANNOTATION } from '../contract.js'
 import { describeHookError, HookError } from '../errors.js'
 import { runInjection } from '../inject/inject.js'
 import { makePlan, type Plan } from '../inject/plan.js'
@@ -84,10 +85,7 @@ export interface AdmissionReview {
   response?: AdmissionResponse
 }
 
-export { INJECT_ANNOTATION } from '../inject/objects.js'
-
-/** The annotation a patched object gets: the hook kinds it carries, comma-separated (`complete,shutdown`). */
-export const INJECTED_ANNOTATION = 'krake-hooks/injected'
+export { INJECT_ANNOTATION, INJECTED_ANNOTATION } from '../contract.js'
 
 /** One hook to apply to the object under review, with its options. */
 export interface HookBinding {
@@ -175,7 +173,6 @@ export interface AdmissionRefused {
 const API_VERSION = 'admission.k8s.io/v1'
 // The API server passes each warning on to the client and truncates those over 256 characters.
 const MAX_WARNING_LENGTH = 256
-const KIND_ORDER: readonly HookKind[] = ['complete', 'shutdown']
 
 const answer = (response: AdmissionResponse): AdmissionReview => ({
   apiVersion: API_VERSION,
@@ -267,7 +264,7 @@ function injectedValue(object: JsonObject, kinds: readonly HookKind[]): string {
   const old = isObject(meta) && isObject(meta.annotations) ? meta.annotations[INJECTED_ANNOTATION] : undefined
   const had = typeof old === 'string' ? old.split(',').map((k) => k.trim()) : []
   const all = new Set<string>([...had.filter((k) => k !== ''), ...kinds])
-  const known = KIND_ORDER.filter((k) => all.has(k))
+  const known = HOOK_KINDS.filter((k) => all.has(k))
   return [...known, ...[...all].filter((k) => !known.includes(k as HookKind))].join(',')
 }
 
@@ -298,7 +295,7 @@ function plansOf(bound: unknown): Plan[] | string {
   const kinds = plans.map((p) => p.kind)
   const twice = kinds.find((k, i) => kinds.indexOf(k) !== i)
   if (twice !== undefined) return `the hook resolver returned two bindings of the ${twice} hook`
-  return plans.sort((a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind))
+  return plans.sort((a, b) => HOOK_KINDS.indexOf(a.kind) - HOOK_KINDS.indexOf(b.kind))
 }
 
 /** The resolver's bindings for `object`, or the refusal its failure is (apart: a binding may hold any keys). */

@@ -8,9 +8,8 @@ import { isRecord } from '../lib/json.js'
 import { readConfigFile, type LoadRestrictor } from './files.js'
 import { checkRecord } from '../lib/check.js'
 
-/** The `apiVersion` and `kind` of a hook configuration, for the CLI, kustomize and KRM functions. */
-export const HOOK_CONFIG_API_VERSION = 'krake-hooks/v1alpha1'
-export const HOOK_CONFIG_KIND = 'HookConfig'
+export { HOOK_CONFIG_API_VERSION, HOOK_CONFIG_KIND } from '../contract.js'
+import { HOOK_CONFIG_API_VERSION, HOOK_CONFIG_KIND } from '../contract.js'
 
 /** A HookSpec and InjectOptions, read and resolved from a HookConfig object. */
 export interface HookConfig {

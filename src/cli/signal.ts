@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util'
 import { HookError } from '../errors.js'
 import { signalHook, type SignalHookOptions } from '../signal/signal.js'
-import { HOOK_KINDS, isOneOf, messageOf } from '../lib/check.js'
+import { isOneOf, messageOf } from '../lib/check.js'
+import { HOOK_KINDS } from '../contract.js'
 
 export const SIGNAL_USAGE = `usage: krake-hooks signal complete|shutdown [--token-env NAME] [--url-env NAME] [--cert-dir DIR]
                                             [--retries 4] [--backoff-ms 500] [--timeout-ms 10000]`

@@ -1,3 +1,4 @@
+import type { HookKind } from '../contract.js'
 import { createHash } from 'node:crypto'
 import { BoundedCache } from '../lib/bounded-cache.js'
 
@@ -45,7 +46,7 @@ export interface HookNames {
 const NAMES = new BoundedCache<Readonly<HookNames>>(256)
 
 /** Names for the hook `kind` of application `app` (a shared, frozen object). */
-export function hookNames(app: string, kind: 'complete' | 'shutdown'): Readonly<HookNames> {
+export function hookNames(app: string, kind: HookKind): Readonly<HookNames> {
   // the last application first, by ===: no key to build and hash when it is asked again
   if (lastNames !== undefined && lastNames.app === app && lastNames.kind === kind) return lastNames.names
   const names = namesOf(app, kind)
@@ -53,9 +54,9 @@ export function hookNames(app: string, kind: 'complete' | 'shutdown'): Readonly<
   return names
 }
 
-let lastNames: { app: string; kind: 'complete' | 'shutdown'; names: Readonly<HookNames> } | undefined
+let lastNames: { app: string; kind: HookKind; names: Readonly<HookNames> } | undefined
 
-function namesOf(app: string, kind: 'complete' | 'shutdown'): Readonly<HookNames> {
+function namesOf(app: string, kind: HookKind): Readonly<HookNames> {
   return NAMES.get(`${kind}\0${app}`, () => {
     const infix = kind === 'complete' ? '-krake' : '-krake-shutdown'
     return Object.freeze({

@@ -3,13 +3,9 @@ import { isObject } from '../lib/json.js'
 import type { Plan } from './plan.js'
 import type { PlannedVariable } from './variables.js'
 
-/** Marks what the hook wrote, so that a later run knows its own objects. */
-const MANAGED_BY = { key: 'app.kubernetes.io/managed-by', value: 'krake-hooks' }
-const HOOK_ANNOTATION = 'krake-hooks/hook'
-const APP_ANNOTATION = 'krake-hooks/application'
+import { APP_ANNOTATION, HOOK_ANNOTATION, INJECT_ANNOTATION, MANAGED_BY } from '../contract.js'
 
-/** The annotation that opts a workload (or its pod template) out of every hook: `krake-hooks/inject: "false"`. */
-export const INJECT_ANNOTATION = 'krake-hooks/inject'
+export { INJECT_ANNOTATION } from '../contract.js'
 
 /** Whether the object or pod template `meta` belongs to says `krake-hooks/inject: "false"`. */
 export function optsOut(meta: unknown): boolean {

@@ -1,3 +1,4 @@
+import { CERT_DIRS_BY_ERA } from '../contract.js'
 import { BoundedCache } from '../lib/bounded-cache.js'
 import { HookError } from '../errors.js'
 import { parseCertificates, parsePrivateKey } from '../lib/pem.js'
@@ -44,10 +45,7 @@ export interface PlanOverrides {
  * hooks injected one after the other each keep their own mount (Kubernetes
  * refuses two mounts at one path).
  */
-const DEFAULT_CERT_DEST: Record<HookKind, string> = {
-  complete: '/etc/krake_cert',
-  shutdown: '/etc/krake_shutdown_cert',
-}
+const DEFAULT_CERT_DEST: Record<HookKind, string> = CERT_DIRS_BY_ERA.seed
 
 // The seed sends the token as "{\"token\":\"$KRAKE_TOKEN\"}": it must not need
 // JSON escaping nor break the shell's quoting.

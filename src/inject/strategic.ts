@@ -13,8 +13,7 @@ import { makePlan } from './plan.js'
 import type { HookResult, HookSpec, InjectOptions } from './types.js'
 import { podSpecLocation } from './workloads.js'
 
-/** The field manager the apply configuration is meant for. */
-export const FIELD_MANAGER = 'krake-hooks'
+export { FIELD_MANAGER } from '../contract.js'
 
 /** What `hookStrategicPatch` returns. */
 export interface HookStrategicPatch {

@@ -1,7 +1,8 @@
 import type { KubernetesObject, ResourceRef } from '../lib/kubernetes.js'
 
 /** The two hooks that Krake knows. */
-export type HookKind = 'complete' | 'shutdown'
+export type { HookKind } from '../contract.js'
+import type { HookKind } from '../contract.js'
 
 /** The Krake application a hook belongs to. */
 export interface AppRef {

@@ -1,3 +1,4 @@
+import { ENV_NAMES } from '../contract.js'
 import type { HookKind } from './types.js'
 
 /**
@@ -19,13 +20,13 @@ export interface HookVariable {
 export const HOOK_VARIABLES: readonly HookVariable[] = [
   {
     role: 'token',
-    defaultName: { complete: 'KRAKE_TOKEN', shutdown: 'KRAKE_SHUTDOWN_TOKEN' },
+    defaultName: { complete: ENV_NAMES.seed.complete.token, shutdown: ENV_NAMES.seed.shutdown.token },
     value: (h) => h.token,
     secretKey: 'token',
   },
   {
     role: 'url',
-    defaultName: { complete: 'KRAKE_COMPLETE_URL', shutdown: 'KRAKE_SHUTDOWN_URL' },
+    defaultName: { complete: ENV_NAMES.seed.complete.url, shutdown: ENV_NAMES.seed.shutdown.url },
     value: (h) => h.url,
     secretKey: 'url',
   },

@@ -6,7 +6,8 @@ import { show } from '../lib/show.js'
 import { pointer } from '../lib/pointer.js'
 import type { HookKind } from '../inject/types.js'
 import { isRecord } from '../lib/json.js'
-import { checkInteger, checkRecord, HOOK_KINDS, isOneOf, messageOf } from '../lib/check.js'
+import { checkInteger, checkRecord, isOneOf, messageOf } from '../lib/check.js'
+import { CERT_DIRS_BY_ERA, ENV_NAMES, HOOK_KINDS } from '../contract.js'
 import { isEnvVarName } from '../lib/kubernetes.js'
 
 /** One hook of a Krake Kubernetes controller configuration, with Krake's defaults filled in. */
@@ -90,31 +91,31 @@ const DEFAULTS: Record<KrakeLayout, Record<HookKind, HookDefaults>> = {
   '2020': {
     complete: {
       hookUser: 'system:complete-hook',
-      certDest: '/etc/krake_certs/',
-      envToken: 'KRAKE_TOKEN',
-      envUrl: 'KRAKE_COMPLETE_URL',
+      certDest: CERT_DIRS_BY_ERA.krake2020.complete,
+      envToken: ENV_NAMES.seed.complete.token,
+      envUrl: ENV_NAMES.seed.complete.url,
     },
     // 2020's Krake has no shutdown hook: ours, for a fork that adds one
     shutdown: {
       hookUser: 'system:shutdown-hook',
-      certDest: '/etc/krake_shutdown_cert',
-      envToken: 'KRAKE_SHUTDOWN_TOKEN',
-      envUrl: 'KRAKE_SHUTDOWN_URL',
+      certDest: CERT_DIRS_BY_ERA.seed.shutdown,
+      envToken: ENV_NAMES.seed.shutdown.token,
+      envUrl: ENV_NAMES.seed.shutdown.url,
     },
   },
   // Krake's current data/config.py: the intermediates have no default there, they are required.
   current: {
     complete: {
       hookUser: 'system:complete-hook',
-      certDest: '/etc/krake_complete_certs/',
-      envToken: 'KRAKE_COMPLETE_TOKEN',
-      envUrl: 'KRAKE_COMPLETE_URL',
+      certDest: CERT_DIRS_BY_ERA.current.complete,
+      envToken: ENV_NAMES.current.complete.token,
+      envUrl: ENV_NAMES.current.complete.url,
     },
     shutdown: {
       hookUser: 'system:shutdown-hook',
-      certDest: '/etc/krake_shutdown_certs/',
-      envToken: 'KRAKE_SHUTDOWN_TOKEN',
-      envUrl: 'KRAKE_SHUTDOWN_URL',
+      certDest: CERT_DIRS_BY_ERA.current.shutdown,
+      envToken: ENV_NAMES.current.shutdown.token,
+      envUrl: ENV_NAMES.current.shutdown.url,
     },
   },
 }

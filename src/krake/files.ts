@@ -1,3 +1,4 @@
+import { HOOK_KINDS } from '../contract.js'
 import { readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { HookError } from '../errors.js'
@@ -35,7 +36,7 @@ export async function readKrakeTlsFiles(
   const tls: KrakeTls = {
     caPems: await Promise.all(caFiles.map((f, i) => read(f, `/tls/client_ca/${i}`))),
   }
-  for (const kind of ['complete', 'shutdown'] as const) {
+  for (const kind of HOOK_KINDS) {
     const hook = config[kind]
     if (hook === undefined) continue
     tls[kind] = {

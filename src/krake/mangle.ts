@@ -15,7 +15,8 @@ import { show } from '../lib/show.js'
 import { createHookToken } from '../token/create.js'
 import type { KrakeHookConfig, KrakeHooksConfig, KrakeLayout } from './config.js'
 import { initialObserverSchema, observeHook } from './observer-schema.js'
-import { checkNonEmptyString, HOOK_KINDS, isOneOf } from '../lib/check.js'
+import { checkNonEmptyString, isOneOf } from '../lib/check.js'
+import { HOOK_KINDS } from '../contract.js'
 
 /** A Krake Application, as its API stores it (only the fields the hooks read). */
 export interface KrakeApplication {

@@ -2,7 +2,7 @@
 // configuration: each throws a HookError with the caller's code, at the
 // caller's path, with one message form ("<name> must be ..., not <value>").
 import { HookError, type HookErrorCode } from '../errors.js'
-import type { HookKind } from '../inject/types.js'
+import { HOOK_KINDS, type HookKind } from '../contract.js'
 import { isRecord } from './json.js'
 import { show } from './show.js'
 
@@ -18,7 +18,6 @@ const fail = (where: Where, must: string, value: unknown): never => {
 }
 
 /** The hook kinds, in the order Krake runs them. */
-export const HOOK_KINDS: readonly HookKind[] = ['complete', 'shutdown']
 
 /** True when `value` is one of `allowed` (a guard: no cast at the caller). */
 export function isOneOf<T extends string>(value: unknown, allowed: readonly T[]): value is T {

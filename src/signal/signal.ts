@@ -1,3 +1,4 @@
+import { CERT_DIRS, TOKEN_ENV, URL_ENV } from '../contract.js'
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { HookError } from '../errors.js'
@@ -66,19 +67,6 @@ export type SignalResult =
       /** Why, in words; never the token, whatever the server answered. */
       reason: string
     }
-
-export const TOKEN_ENV: Record<HookKind, readonly string[]> = {
-  complete: ['KRAKE_COMPLETE_TOKEN', 'KRAKE_TOKEN'],
-  shutdown: ['KRAKE_SHUTDOWN_TOKEN'],
-}
-export const URL_ENV: Record<HookKind, readonly string[]> = {
-  complete: ['KRAKE_COMPLETE_URL'],
-  shutdown: ['KRAKE_SHUTDOWN_URL'],
-}
-export const CERT_DIRS: Record<HookKind, readonly string[]> = {
-  complete: ['/etc/krake_complete_certs', '/etc/krake_certs', '/etc/krake_cert'],
-  shutdown: ['/etc/krake_shutdown_certs', '/etc/krake_shutdown_cert'],
-}
 
 const bad = (message: string, path: string): never => {
   throw new HookError('ERR_INVALID_CONFIG', message, { path })

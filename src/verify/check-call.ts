@@ -5,6 +5,7 @@
 // certificate files as the kubelet mounts them (configMap, secret and
 // projected volumes, their items), all from the list's own ConfigMaps and
 // Secrets; then verifyHookRequest decides the call, as the API would.
+import { CERT_DIRS, TOKEN_ENV, URL_ENV } from '../contract.js'
 import { createPrivateKey, X509Certificate } from 'node:crypto'
 import { HookError } from '../errors.js'
 import type { HookKind } from '../inject/types.js'
@@ -14,7 +15,6 @@ import { cloneJson, type Json, type JsonObject } from '../lib/clone.js'
 import { isObject } from '../lib/json.js'
 import { refOf, type ResourceRef } from '../lib/kubernetes.js'
 import { parseCertificates } from '../lib/pem.js'
-import { CERT_DIRS, TOKEN_ENV, URL_ENV } from '../signal/signal.js'
 import { verifyHookRequest, type TokenLookup, type VerifyRequestOptions } from './request.js'
 
 /** The API side `checkHookCall` decides the calls against. */

@@ -2,11 +2,11 @@
 // when the request's namespace is one the hook is bound to (the
 // application's own by default) and, when the binding names service
 // accounts, the Pod runs as one of them. As SPIRE's and Vault's bindings do.
+import { checkKnownKeys } from '../lib/check.js'
 import { HookError } from '../errors.js'
 import { podSpecLocation } from '../inject/workloads.js'
 import { isRecord } from '../lib/json.js'
 import type { KubernetesObject } from '../lib/kubernetes.js'
-import { pointer } from '../lib/pointer.js'
 import type { AdmissionRequest } from './review.js'
 
 /** A binding's `boundTo`, checked: lists of non-empty strings, not empty, no unknown key. */
@@ -34,11 +34,7 @@ export function readBound(value: unknown, appNamespace: string, at: string): Bou
     throw new HookError('ERR_INVALID_CONFIG', 'boundTo must be a mapping of namespaces and serviceAccounts', {
       path: at,
     })
-  const unknown = Object.keys(value).find((k) => !KEYS.includes(k))
-  if (unknown !== undefined)
-    throw new HookError('ERR_INVALID_CONFIG', `boundTo has no key ${JSON.stringify(unknown.slice(0, 64))}`, {
-      path: `${at}${pointer(unknown)}`,
-    })
+  checkKnownKeys(value, KEYS, { code: 'ERR_INVALID_CONFIG', path: at, noun: 'key', within: 'boundTo' })
   return {
     namespaces: names(value.namespaces, `${at}/namespaces`, 'namespaces') ?? [appNamespace],
     serviceAccounts: names(value.serviceAccounts, `${at}/serviceAccounts`, 'serviceAccounts'),

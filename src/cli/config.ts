@@ -6,7 +6,7 @@ import { fieldName } from '../lib/pointer.js'
 import type { HookSpec, InjectOptions } from '../inject/types.js'
 import { isRecord } from '../lib/json.js'
 import { readConfigFile, type LoadRestrictor } from './files.js'
-import { checkRecord } from '../lib/check.js'
+import { checkKnownKeys, checkRecord } from '../lib/check.js'
 
 export { HOOK_CONFIG_API_VERSION, HOOK_CONFIG_KIND } from '../contract.js'
 import { HOOK_CONFIG_API_VERSION, HOOK_CONFIG_KIND } from '../contract.js'
@@ -112,15 +112,10 @@ export function readHookConfig(
       },
     )
   }
-  for (const key of Object.keys(config)) {
-    if (!['apiVersion', 'kind', 'metadata', 'spec', 'options', 'boundTo', 'referencesOnly'].includes(key)) {
-      throw new HookError(
-        'ERR_INVALID_CONFIG',
-        `unknown field "${key}" (allowed: apiVersion, kind, metadata, spec, options, boundTo, referencesOnly)`,
-        { path: `/${key}` },
-      )
-    }
-  }
+  checkKnownKeys(config, ['apiVersion', 'kind', 'metadata', 'spec', 'options', 'boundTo', 'referencesOnly'], {
+    code: 'ERR_INVALID_CONFIG',
+    path: '',
+  })
   const raw = config.spec
   if (!isRecord(raw))
     throw new HookError('ERR_INVALID_CONFIG', 'spec must be a mapping holding the hook', { path: '/spec' })
@@ -157,11 +152,7 @@ export function readHookConfig(
       if (tlsConfig[file] !== undefined && tlsConfig[file] !== null)
         origins[`/spec/tls/${inline}`] = `/spec/tls/${file}`
     }
-    for (const key of Object.keys(tlsConfig)) {
-      if (!TLS_FIELDS.some(([inline, file]) => key === inline || key === file)) {
-        throw new HookError('ERR_INVALID_CONFIG', `unknown field "${key}" in spec.tls`, { path: `/spec/tls/${key}` })
-      }
-    }
+    checkKnownKeys(tlsConfig, TLS_FIELDS.flat(), { code: 'ERR_INVALID_CONFIG', path: '/spec/tls', within: 'spec.tls' })
     spec.tls = tls
   }
   const options = checkRecord(config.options ?? {}, { code: 'ERR_INVALID_CONFIG', path: '/options', name: 'options' })
@@ -182,15 +173,7 @@ export function readHookConfig(
 function readReferencesOnly(value: unknown, baseDir: string): { secretsFile?: string } | undefined {
   if (value === undefined) return undefined
   const r = checkRecord(value ?? {}, { code: 'ERR_INVALID_CONFIG', path: '/referencesOnly', name: 'referencesOnly' })
-  const unknown = Object.keys(r).find((k) => k !== 'secretsFile')
-  if (unknown !== undefined)
-    throw new HookError(
-      'ERR_INVALID_CONFIG',
-      `unknown field "${unknown.slice(0, 64)}" in referencesOnly (allowed: secretsFile)`,
-      {
-        path: `/referencesOnly/${unknown.slice(0, 64)}`,
-      },
-    )
+  checkKnownKeys(r, ['secretsFile'], { code: 'ERR_INVALID_CONFIG', path: '/referencesOnly', within: 'referencesOnly' })
   if (r.secretsFile === undefined) return {}
   if (typeof r.secretsFile !== 'string' || r.secretsFile === '')
     throw new HookError('ERR_INVALID_CONFIG', 'referencesOnly.secretsFile must be a path', {

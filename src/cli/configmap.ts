@@ -1,5 +1,6 @@
 // A ConfigMap as a KRM function's configuration: what `kpt fn eval -- key=value`
 // sends. Every value is a string; each key maps to one field of the HookConfig.
+import { checkKnownKeys } from '../lib/check.js'
 import { HookError, rerootError } from '../errors.js'
 import { isRecord } from '../lib/json.js'
 import { show } from '../lib/show.js'
@@ -61,14 +62,14 @@ export function configFromConfigMap(configMap: Record<string, unknown>, files: F
     spec: {},
   }
   const back = new Map<string, string>()
+  checkKnownKeys(data, [...KEYS.keys()], {
+    code: 'ERR_INVALID_CONFIG',
+    path: '/data',
+    noun: 'key',
+    within: 'the ConfigMap',
+  })
   for (const [key, value] of Object.entries(data)) {
-    const path = KEYS.get(key)
-    if (path === undefined)
-      throw new HookError(
-        'ERR_INVALID_CONFIG',
-        `unknown key "${key}" in the ConfigMap (allowed: ${[...KEYS.keys()].join(', ')})`,
-        { path: `/data/${key}` },
-      )
+    const path = KEYS.get(key) ?? [] // every key is known by now
     if (typeof value !== 'string')
       throw new HookError('ERR_INVALID_CONFIG', `data.${key} must be a string, not ${show(value)}`, {
         path: `/data/${key}`,

@@ -8,7 +8,7 @@ import { HOOK_VARIABLES, type HookVariable, type PlannedVariable } from './varia
 import type { AppRef, HookKind, HookSpec, HookTls, InjectOptions } from './types.js'
 import { show } from '../lib/show.js'
 import { isRecord } from '../lib/json.js'
-import { checkHookKind, isOneOf } from '../lib/check.js'
+import { checkHookKind, checkKnownKeys, isOneOf } from '../lib/check.js'
 import { isEnvVarName } from '../lib/kubernetes.js'
 
 /** A checked hook spec and options, with every default filled in. */
@@ -77,25 +77,16 @@ const OPTION_FIELDS = {
 } as const satisfies Fields<InjectOptions>
 const ENV_FIELDS = { token: true, url: true } as const satisfies Fields<NonNullable<InjectOptions['env']>>
 
-function checkKeys(
-  obj: Record<string, unknown>,
-  allowed: Readonly<Record<string, true>>,
-  code: 'ERR_INVALID_HOOK' | 'ERR_INVALID_OPTION',
-  prefix: string,
-): void {
-  for (const key of Object.keys(obj)) {
-    if (!Object.hasOwn(allowed, key)) {
-      throw new HookError(code, `unknown field "${key}" (allowed: ${Object.keys(allowed).join(', ')})`, {
-        path: `${prefix}/${key}`,
-      })
-    }
-  }
-}
-
 function nonEmptyString(v: unknown): v is string {
   return typeof v === 'string' && v !== '' && v.isWellFormed()
 }
 
+/**
+ * `value` among `allowed`, `fallback` when absent. Its message lists the
+ * values (`must be one of "replace", "error", "keep"`), a form callers match
+ * on, where lib/check's checkOneOf says `"a" or "b"`: two forms stay until a
+ * release may change messages.
+ */
 function oneOf<T extends string>(value: unknown, allowed: readonly T[], fallback: T, path: string): T {
   if (value === undefined) return fallback
   if (isOneOf(value, allowed)) return value
@@ -140,7 +131,7 @@ function checkTls(tls: unknown): HookTls {
 function checkTlsUncached(tls: unknown): HookTls {
   if (!isRecord(tls))
     throw new HookError('ERR_INVALID_HOOK', 'tls must be { caBundlePem, certPem, keyPem }', { path: '/tls' })
-  checkKeys(tls, TLS_FIELDS, 'ERR_INVALID_HOOK', '/tls')
+  checkKnownKeys(tls, TLS_FIELDS, { code: 'ERR_INVALID_HOOK', path: '/tls' })
   const ca = parseCertificates(tls.caBundlePem, '/tls/caBundlePem')
   const certs = parseCertificates(tls.certPem, '/tls/certPem')
   const { key, block } = parsePrivateKey(tls.keyPem, '/tls/keyPem')
@@ -288,11 +279,11 @@ function makeCheckedPlan(hook: HookSpec, options: InjectOptions | undefined, ove
 /** The hook spec checked: kind, application, token, TLS material, and the URL it resolves to. */
 function checkHook(hook: unknown) {
   if (!isRecord(hook)) throw new HookError('ERR_INVALID_HOOK', 'the hook must be an object', { path: '' })
-  checkKeys(hook, HOOK_FIELDS, 'ERR_INVALID_HOOK', '')
+  checkKnownKeys(hook, HOOK_FIELDS, { code: 'ERR_INVALID_HOOK', path: '' })
   const { app, token } = hook
   const kind = checkHookKind(hook.kind, { code: 'ERR_INVALID_HOOK', path: '/kind', name: 'kind' })
   if (!isRecord(app)) throw new HookError('ERR_INVALID_HOOK', 'app must be { name, namespace }', { path: '/app' })
-  checkKeys(app, APP_FIELDS, 'ERR_INVALID_HOOK', '/app')
+  checkKnownKeys(app, APP_FIELDS, { code: 'ERR_INVALID_HOOK', path: '/app' })
   if (!nonEmptyString(app.name))
     throw new HookError('ERR_INVALID_HOOK', 'app.name must be a non-empty string', { path: '/app/name' })
   if (!nonEmptyString(app.namespace))
@@ -324,7 +315,7 @@ function checkHook(hook: unknown) {
 function checkOptions(options: unknown): Record<string, unknown> {
   const opts = options ?? {}
   if (!isRecord(opts)) throw new HookError('ERR_INVALID_OPTION', 'options must be an object', { path: '' })
-  checkKeys(opts, OPTION_FIELDS, 'ERR_INVALID_OPTION', '')
+  checkKnownKeys(opts, OPTION_FIELDS, { code: 'ERR_INVALID_OPTION', path: '' })
   return opts
 }
 
@@ -337,7 +328,7 @@ function planVariables(
 ): PlannedVariable[] {
   const env = envOption ?? {}
   if (!isRecord(env)) throw new HookError('ERR_INVALID_OPTION', 'env must be { token?, url? }', { path: '/env' })
-  checkKeys(env, ENV_FIELDS, 'ERR_INVALID_OPTION', '/env')
+  checkKnownKeys(env, ENV_FIELDS, { code: 'ERR_INVALID_OPTION', path: '/env' })
   const variables: PlannedVariable[] = []
   for (const v of HOOK_VARIABLES) {
     const name = envName(env[v.role], v.defaultName[kind], `/env/${v.role}`)

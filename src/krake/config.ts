@@ -6,7 +6,7 @@ import { show } from '../lib/show.js'
 import { pointer } from '../lib/pointer.js'
 import type { HookKind } from '../inject/types.js'
 import { isRecord } from '../lib/json.js'
-import { checkInteger, checkRecord, isOneOf, messageOf } from '../lib/check.js'
+import { checkInteger, checkKnownKeys, checkRecord, isOneOf, messageOf } from '../lib/check.js'
 import { CERT_DIRS_BY_ERA, ENV_NAMES, HOOK_KINDS } from '../contract.js'
 import { isEnvVarName } from '../lib/kubernetes.js'
 
@@ -158,6 +158,8 @@ function parseHook(
   } as KrakeShutdownHookConfig
   if (hook.env_complete !== undefined && hook.env_url !== undefined)
     fail(`hooks.${kind}: set env_complete or env_url, not both`, at('env_url'))
+  const allowed = [...STRING_KEYS.keys(), ...(kind === 'complete' ? ['env_complete'] : SHUTDOWN_KEYS)]
+  checkKnownKeys(hook, allowed, { code: 'ERR_INVALID_CONFIG', path: at(), noun: 'key', context: `hooks.${kind}` })
   for (const [key, value] of Object.entries(hook)) {
     if (kind === 'shutdown' && isOneOf(key, SHUTDOWN_KEYS)) {
       if (key === 'timeout') out.timeout = integer(value, 1, `hooks.shutdown.timeout (seconds)`, at(key))
@@ -169,10 +171,7 @@ function parseHook(
     }
     // env_complete is the 2020 name of the complete hook's env_url
     const field = key === 'env_complete' && kind === 'complete' ? 'envUrl' : STRING_KEYS.get(key)
-    if (field === undefined) {
-      const allowed = [...STRING_KEYS.keys(), ...(kind === 'complete' ? ['env_complete'] : SHUTDOWN_KEYS)]
-      return fail(`hooks.${kind}: unknown key "${key}" (allowed: ${allowed.join(', ')})`, at(key))
-    }
+    if (field === undefined) continue // every key is known by now
     if (value === null && key === 'external_endpoint') continue
     if (typeof value !== 'string' || value === '')
       return fail(`hooks.${kind}.${key} must be a non-empty string, not ${show(value)}`, at(key))

@@ -4,6 +4,7 @@
 import { HookError, type HookErrorCode } from '../errors.js'
 import { HOOK_KINDS, type HookKind } from '../contract.js'
 import { isRecord } from './json.js'
+import { pointer } from './pointer.js'
 import { show } from './show.js'
 
 /** Where a failure is reported: the error code, the JSON pointer, and the name the message gives the value. */
@@ -17,17 +18,54 @@ const fail = (where: Where, must: string, value: unknown): never => {
   throw new HookError(where.code, `${where.name} must be ${must}, not ${show(value)}`, { path: where.path })
 }
 
-/** The hook kinds, in the order Krake runs them. */
-
 /** True when `value` is one of `allowed` (a guard: no cast at the caller). */
 export function isOneOf<T extends string>(value: unknown, allowed: readonly T[]): value is T {
   return allowed.some((a) => a === value)
 }
 
-/** `value` when it is one of `allowed`. */
-function checkOneOf<T extends string>(value: unknown, allowed: readonly T[], where: Where): T {
+/** `value` when it is one of `allowed` ("<name> must be "a" or "b", not <value>" otherwise). */
+export function checkOneOf<T extends string>(value: unknown, allowed: readonly T[], where: Where): T {
   if (isOneOf(value, allowed)) return value
   return fail(where, allowed.map((a) => JSON.stringify(a)).join(' or '), value)
+}
+
+/** Where an unknown key is reported, and how the message names the mapping. */
+interface KeysWhere {
+  readonly code: HookErrorCode
+  /** The JSON pointer of the mapping: the key's path is below it. */
+  readonly path: string
+  /** What the mapping's entries are called: `field` (ours) or `key` (a ConfigMap's, Krake's). */
+  readonly noun?: 'field' | 'key'
+  /** Said first, before a colon: `hooks.complete`. */
+  readonly context?: string
+  /** Said after the key: `in spec.tls`. */
+  readonly within?: string
+}
+
+/**
+ * Refuses the first own key of `obj` that `allowed` does not hold (a list,
+ * or the keys of a table), naming it and what is allowed:
+ * `hooks.complete: unknown key "env_tokn" (allowed: ...)` at `/hooks/complete/env_tokn`.
+ * Object.prototype's names (`constructor`, `__proto__`) are unknown keys like any other.
+ */
+export function checkKnownKeys(
+  obj: Readonly<Record<string, unknown>>,
+  allowed: readonly string[] | Readonly<Record<string, unknown>>,
+  where: KeysWhere,
+): void {
+  const names = Array.isArray(allowed) ? allowed : Object.keys(allowed)
+  for (const key of Object.keys(obj)) {
+    if (names.includes(key)) continue
+    const lead = where.context === undefined ? '' : `${where.context}: `
+    const within = where.within === undefined ? '' : ` in ${where.within}`
+    // a key of any length may come in: the message shows its first 64 characters, the path all of it
+    const shown = key.length > 64 ? `${key.slice(0, 64)}...` : key
+    throw new HookError(
+      where.code,
+      `${lead}unknown ${where.noun ?? 'field'} "${shown}"${within} (allowed: ${names.join(', ')})`,
+      { path: where.path + pointer(key) },
+    )
+  }
 }
 
 /** `value` when it is "complete" or "shutdown". */

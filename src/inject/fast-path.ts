@@ -31,11 +31,12 @@ class NotFast {
 const NOT_FAST = new NotFast()
 
 /**
- * How many manifests took the fast path and how many the checked path, since
- * the process started: what test/inject/fast-path.test.ts reads to prove the
- * common shapes are fast. Internal: the package root does not export it.
+ * Told, when set, which way each manifest took: what
+ * test/inject/fast-path.test.ts listens with to prove the common shapes are
+ * fast. Unset (the default) it costs one property read per manifest, and
+ * nothing counts. Internal: the package root does not export it.
  */
-export const fastPathCounts = { taken: 0, fellBack: 0 }
+export const fastPathObserver: { onWay?: ((way: 'fast' | 'checked') => void) | undefined } = {}
 
 /** Leaves the fast path for the checked path. */
 export function bail(): never {

@@ -9,7 +9,7 @@ import {
   type Json,
   type JsonObject,
 } from '../lib/clone.js'
-import { bail, copyWorkload, fastPathCounts, walkOf, type Walk } from './fast-path.js'
+import { bail, copyWorkload, fastPathObserver, walkOf, type Walk } from './fast-path.js'
 import { checkedManifest, isStore, LIST, readHead, type ManifestHead } from './head.js'
 import { jsonEqual } from '../lib/json.js'
 import { pointer } from '../lib/pointer.js'
@@ -104,11 +104,11 @@ function newRun(plan: Plan): Run {
 function fast(run: Run, src: unknown, out: Json[], index: number, walk: Walk): boolean {
   try {
     tryFast(run, src, out, index, walk)
-    fastPathCounts.taken++
+    fastPathObserver.onWay?.('fast')
     return true
   } catch {
     // NOT_FAST, or not JSON somewhere, a getter or a Proxy trap that throws: the checked path says where
-    fastPathCounts.fellBack++
+    fastPathObserver.onWay?.('checked')
     return false
   }
 }

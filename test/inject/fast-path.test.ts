@@ -6,14 +6,19 @@ import { loadAllYaml } from '@kubernetes/client-node'
 import { describe, expect, it } from 'vitest'
 import { deployments, hook as benchHook, smallDeployments } from '../../bench/fixtures.js'
 import { injectHook, parseManifests, type HookSpec } from '../../src/index.js'
-import { fastPathCounts } from '../../src/inject/fast-path.js'
+import { fastPathObserver } from '../../src/inject/fast-path.js'
 import { deployment, fixtureTls, spec } from '../helpers.js'
 
 /** How many manifests took each way while `run` ran. */
 function waysTaken(run: () => unknown): { taken: number; fellBack: number } {
-  const before = { ...fastPathCounts }
-  run()
-  return { taken: fastPathCounts.taken - before.taken, fellBack: fastPathCounts.fellBack - before.fellBack }
+  const ways = { taken: 0, fellBack: 0 }
+  fastPathObserver.onWay = (way) => (way === 'fast' ? ways.taken++ : ways.fellBack++)
+  try {
+    run()
+  } finally {
+    fastPathObserver.onWay = undefined
+  }
+  return ways
 }
 
 const golden = (name: string) =>

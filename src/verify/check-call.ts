@@ -231,6 +231,69 @@ const first = (env: Map<string, string>, names: readonly string[]) => {
 
 const DAY = 24 * 3600 * 1000
 
+/**
+ * The client certificate a container mounts for an https call, read as the
+ * application reads it: ca-bundle.pem, cert.pem and key.pem in the first
+ * directory that holds cert.pem, the bundle verifying the API server when
+ * its certificate is given, the key the certificate's. Throws Broken for a
+ * call that cannot be made.
+ */
+function mountedCertificate(
+  kind: HookKind,
+  container: JsonObject,
+  pod: JsonObject,
+  sources: Sources,
+  api: HookCallApi,
+  url: URL,
+  now: Date,
+): { dir: string; clientCertPem: string; cert: X509Certificate; certificate: NonNullable<HookCall['certificate']> } {
+  const dirs = api.certDir !== undefined ? [api.certDir] : CERT_DIRS[kind]
+  let files: Map<string, string> | undefined
+  let dir = ''
+  for (const d of dirs) {
+    files = filesAt(d, container, pod, sources)
+    dir = d
+    if (files?.has('cert.pem') === true) break
+  }
+  if (files?.has('cert.pem') !== true)
+    return broken(`the URL is https and no certificate is mounted at ${dirs.join(' or ')}`)
+  for (const name of ['ca-bundle.pem', 'key.pem'])
+    if (!files.has(name)) return broken(`${dir}/${name} is missing: the volume holds cert.pem but not ${name}`)
+  // the application verifies the API with its ca-bundle.pem: a bundle without a certificate is a call never made
+  const bundle = trustedBundle(files.get('ca-bundle.pem') ?? '')
+  if (bundle === undefined)
+    return broken(`${dir}/ca-bundle.pem holds no PEM certificate: the application cannot verify the API server`)
+  if (api.serverCertPem !== undefined) {
+    const trusted = serverTrusted(api.serverCertPem, bundle, url.hostname, now)
+    if (trusted !== true) return broken(`${dir}/ca-bundle.pem does not verify the API server: ${trusted}`)
+  }
+  let cert: X509Certificate
+  try {
+    cert = new X509Certificate(files.get('cert.pem') ?? '')
+  } catch {
+    return broken(`${dir}/cert.pem is not a PEM certificate`)
+  }
+  let key
+  try {
+    key = createPrivateKey(files.get('key.pem') ?? '')
+  } catch {
+    return broken(`${dir}/key.pem is not a PEM private key`)
+  }
+  let matches: boolean
+  try {
+    matches = cert.checkPrivateKey(key)
+  } catch {
+    matches = false // a key of another type than the certificate's
+  }
+  if (!matches) return broken(`${dir}/key.pem is not the key of ${dir}/cert.pem: the TLS handshake would fail`)
+  const notAfter = new Date(cert.validTo)
+  const certificate = {
+    notAfter: notAfter.toISOString(),
+    daysLeft: Math.floor((notAfter.getTime() - now.getTime()) / DAY),
+  }
+  return { dir, clientCertPem: files.get('cert.pem') ?? '', cert, certificate }
+}
+
 /** The call of one container, decided. */
 async function callOf(
   kind: HookKind,
@@ -255,58 +318,23 @@ async function callOf(
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return broken(`${rawUrl.name} is not an http(s) URL`)
 
-  let clientCertPem: string | undefined
-  let certificate: HookCall['certificate']
-  if (url.protocol === 'https:') {
-    const dirs = api.certDir !== undefined ? [api.certDir] : CERT_DIRS[kind]
-    let files: Map<string, string> | undefined
-    let dir = ''
-    for (const d of dirs) {
-      files = filesAt(d, container, pod, sources)
-      dir = d
-      if (files?.has('cert.pem') === true) break
-    }
-    if (files?.has('cert.pem') !== true)
-      return broken(`the URL is https and no certificate is mounted at ${dirs.join(' or ')}`)
-    for (const name of ['ca-bundle.pem', 'key.pem'])
-      if (!files.has(name)) return broken(`${dir}/${name} is missing: the volume holds cert.pem but not ${name}`)
-    // the application verifies the API with its ca-bundle.pem: a bundle without a certificate is a call never made
-    const bundle = trustedBundle(files.get('ca-bundle.pem') ?? '')
-    if (bundle === undefined)
-      return broken(`${dir}/ca-bundle.pem holds no PEM certificate: the application cannot verify the API server`)
-    if (api.serverCertPem !== undefined) {
-      const trusted = serverTrusted(api.serverCertPem, bundle, url.hostname, now)
-      if (trusted !== true) return broken(`${dir}/ca-bundle.pem does not verify the API server: ${trusted}`)
-    }
-    let cert: X509Certificate
-    try {
-      cert = new X509Certificate(files.get('cert.pem') ?? '')
-    } catch {
-      return broken(`${dir}/cert.pem is not a PEM certificate`)
-    }
-    let key
-    try {
-      key = createPrivateKey(files.get('key.pem') ?? '')
-    } catch {
-      return broken(`${dir}/key.pem is not a PEM private key`)
-    }
-    let matches: boolean
-    try {
-      matches = cert.checkPrivateKey(key)
-    } catch {
-      matches = false // a key of another type than the certificate's
-    }
-    if (!matches) return broken(`${dir}/key.pem is not the key of ${dir}/cert.pem: the TLS handshake would fail`)
-    const notAfter = new Date(cert.validTo)
-    certificate = { notAfter: notAfter.toISOString(), daysLeft: Math.floor((notAfter.getTime() - now.getTime()) / DAY) }
-    clientCertPem = files.get('cert.pem')
-    if (notAfter.getTime() < now.getTime() || new Date(cert.validFrom).getTime() > now.getTime()) {
-      const verdict = await verifyHookRequest(
-        { method: 'PUT', url: url.pathname + url.search, body: { token: token.value }, clientCertPem },
-        api.lookup,
-        { caBundlePem: api.caBundlePem, hookUser: api.hookUser, now },
-      )
-      const when = notAfter.getTime() < now.getTime() ? `expired on ${certificate.notAfter}` : 'is not valid yet'
+  const mounted =
+    url.protocol === 'https:' ? mountedCertificate(kind, container, pod, sources, api, url, now) : undefined
+  const verdict = await verifyHookRequest(
+    {
+      method: 'PUT',
+      url: url.pathname + url.search,
+      body: { token: token.value },
+      clientCertPem: mounted?.clientCertPem,
+    },
+    api.lookup,
+    { caBundlePem: api.caBundlePem, hookUser: api.hookUser, now },
+  )
+  if (mounted !== undefined) {
+    const { dir, cert, certificate } = mounted
+    const expired = new Date(cert.validTo).getTime() < now.getTime()
+    if (expired || new Date(cert.validFrom).getTime() > now.getTime()) {
+      const when = expired ? `expired on ${certificate.notAfter}` : 'is not valid yet'
       return {
         ok: false,
         status: verdict.ok ? 0 : verdict.status,
@@ -315,15 +343,10 @@ async function callOf(
       }
     }
   }
-  const verdict = await verifyHookRequest(
-    { method: 'PUT', url: url.pathname + url.search, body: { token: token.value }, clientCertPem },
-    api.lookup,
-    { caBundlePem: api.caBundlePem, hookUser: api.hookUser, now },
-  )
   const base = verdict.ok
     ? { ok: true, status: 200, reason: 'accepted' }
     : { ok: false, status: verdict.status, reason: verdict.reason }
-  return certificate === undefined ? base : { ...base, certificate }
+  return mounted === undefined ? base : { ...base, certificate: mounted.certificate }
 }
 
 /** The certificates of an application's ca-bundle.pem, or undefined when it holds none (or is not PEM). */

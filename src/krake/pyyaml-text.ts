@@ -228,6 +228,12 @@ class Scan {
       this.plain = false
       return
     }
+    this.indicatorOrPlain(c)
+  }
+
+  /** At a character that is no break, space, marker, comment, quote, block scalar or flow bracket: an indicator, or plain text. */
+  indicatorOrPlain(c: string): void {
+    const { text } = this
     const alone = endsIndicator(text[this.i + 1], this.flow)
     if (c === ':' && (alone || (this.flow > 0 && !this.plain))) {
       if (this.flow === 0 && !this.keyed && !this.explicitKey) this.fail('a ":" with no key before it on its line')

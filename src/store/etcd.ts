@@ -82,27 +82,20 @@ function readClaim(value: Buffer | undefined): Claim | undefined {
   return undefined
 }
 
-/**
- * A hook store on etcd v3, for any number of API replicas: across them all,
- * `apply` runs once per token (one transaction picks the winner) and its
- * result is recorded; every verified call, first or replay, on any replica,
- * is answered 200 with that result. A call that comes while the winner's
- * `apply` runs waits for it (at most `waitMs`, then 503 with `Retry-After`).
- * An `apply` that throws records nothing: 500, and a later call may run it
- * again. A replica cut off from etcd answers no 200 and applies nothing.
- * Tokens are stored as `hashHookToken` digests only.
- *
- * Needs the `etcd3` package (an optional peer dependency of krake-hooks).
- *
- * @example
- * ```ts
- * import { createEtcdHookStore } from 'krake-hooks/etcd'
- * const store = createEtcdHookStore({ hosts: ['http://etcd:2379'], apply: ({ app }) => deleteApplication(app) })
- * await store.setToken({ namespace: 'ns', name: 'app' }, 'complete', token)
- * https.createServer(tls, createHookHandler({ lookup: store.lookup, onVerified: store.onVerified }))
- * ```
- */
-export function createEtcdHookStore(options: EtcdHookStoreOptions): HookStore {
+/** A store's settings, checked, and the client it talks through. */
+interface EtcdSettings {
+  apply: HookStoreOptions['apply']
+  ttlSeconds: number
+  waitMs: number
+  claimSeconds: number
+  client: Etcd3
+  /** Whether the store made the client (and so closes it). */
+  own: boolean
+  prefix: string
+}
+
+/** The options of createEtcdHookStore, checked; the client made when none is given. */
+function etcdSettings(options: EtcdHookStoreOptions): EtcdSettings {
   const { apply, ttlSeconds, waitMs } = readStoreOptions(options, 'createEtcdHookStore')
   const claimSeconds =
     options.claimSeconds === undefined
@@ -135,16 +128,25 @@ export function createEtcdHookStore(options: EtcdHookStoreOptions): HookStore {
       ...(options.auth === undefined ? {} : { auth: options.auth }),
       defaultCallOptions: (context) => (context.isStream ? {} : { deadline: Date.now() + requestTimeoutMs }),
     })
-  const kv: Namespace = client.namespace(prefix)
-  const leases = new Set<Lease>()
+  return { apply, ttlSeconds, waitMs, claimSeconds, client, own, prefix }
+}
+
+/** The calls of one store: the claim, the winner's apply and record, the replays. */
+class EtcdCalls {
+  readonly kv: Namespace
+  readonly leases = new Set<Lease>()
+
+  constructor(readonly s: EtcdSettings) {
+    this.kv = s.client.namespace(s.prefix)
+  }
 
   /** The claim at `key` and whether the token key still holds `digest`, read in one transaction. */
-  const claimOrRead = async (key: string, call: HookStoreCall, running: string, lease: string) => {
-    const answer = await kv
+  async claimOrRead(key: string, call: HookStoreCall, running: string, lease: string) {
+    const answer = await this.kv
       .if(tokenKey(call.app, call.kind), 'Value', '==', call.tokenDigest)
       .and(key, 'Create', '==', 0)
-      .then(kv.put(key).value(running).lease(lease))
-      .else(kv.get(key), kv.get(tokenKey(call.app, call.kind)))
+      .then(this.kv.put(key).value(running).lease(lease))
+      .else(this.kv.get(key), this.kv.get(tokenKey(call.app, call.kind)))
       .commit()
     if (answer.succeeded) return { won: true as const }
     const [claimRead, tokenRead] = answer.responses
@@ -155,23 +157,24 @@ export function createEtcdHookStore(options: EtcdHookStoreOptions): HookStore {
     }
   }
 
-  const record = async (key: string, call: HookStoreCall, running: string, text: string, claim: Lease) => {
-    const keep = client.lease(ttlSeconds, { autoKeepAlive: false })
+  /** Records the answer under its own lease, releases the claim, and spends the token with the record. */
+  async record(key: string, call: HookStoreCall, running: string, text: string, claim: Lease): Promise<string> {
+    const keep = this.s.client.lease(this.s.ttlSeconds, { autoKeepAlive: false })
     const keepId = await keep.grant()
     const done = JSON.stringify({ state: 'done', record: text })
     for (;;) {
       try {
-        const answer = await kv
+        const answer = await this.kv
           .if(key, 'Value', '==', running)
-          .then(kv.put(key).value(done).lease(keepId))
-          .else(kv.get(key))
+          .then(this.kv.put(key).value(done).lease(keepId))
+          .else(this.kv.get(key))
           .commit()
         if (!answer.succeeded) {
           const seen = readClaim(answer.responses[0]?.response_range.kvs[0]?.value)
           // our claim's lease ran out while apply ran (a long partition): the first record stands
           if (seen?.state === 'done') return seen.record
           if (seen === undefined)
-            await kv.if(key, 'Create', '==', 0).then(kv.put(key).value(done).lease(keepId)).commit()
+            await this.kv.if(key, 'Create', '==', 0).then(this.kv.put(key).value(done).lease(keepId)).commit()
         }
         break
       } catch {
@@ -179,90 +182,118 @@ export function createEtcdHookStore(options: EtcdHookStoreOptions): HookStore {
       }
     }
     claim.release()
-    leases.delete(claim)
+    this.leases.delete(claim)
     // the token is spent with its record: both expire together (not when the token was replaced meanwhile)
-    await kv
+    await this.kv
       .if(tokenKey(call.app, call.kind), 'Value', '==', call.tokenDigest)
-      .then(kv.put(tokenKey(call.app, call.kind)).value(call.tokenDigest).lease(keepId))
+      .then(this.kv.put(tokenKey(call.app, call.kind)).value(call.tokenDigest).lease(keepId))
       .commit()
       .catch(() => undefined)
     return text
   }
 
-  const win = async (key: string, call: HookStoreCall, running: string, claim: Lease) => {
+  /** The winner's part: apply, then the record; a failed apply lets the claim go. */
+  async win(key: string, call: HookStoreCall, running: string, claim: Lease): Promise<unknown> {
     let text: string
     try {
-      text = recordOf(await apply(call))
+      text = recordOf(await this.s.apply(call))
     } catch (e) {
       // nothing recorded: let the claim go so that a later call may run apply again
-      await kv
+      await this.kv
         .if(key, 'Value', '==', running)
-        .then(kv.delete().key(key))
+        .then(this.kv.delete().key(key))
         .commit()
         .catch(() => undefined)
       claim.release()
-      leases.delete(claim)
+      this.leases.delete(claim)
       throw e
     }
-    return JSON.parse(await record(key, call, running, text, claim)) as unknown
+    return JSON.parse(await this.record(key, call, running, text, claim)) as unknown
   }
 
+  /** HookStore.onVerified: a replay read, or a claim taken in one transaction and applied once. */
+  async onVerified(accepted: AcceptedCall, context?: VerifiedCallContext): Promise<unknown> {
+    const call = storeCall(accepted, context)
+    const key = claimKey(call)
+    const nonce = randomUUID()
+    const running = JSON.stringify({ state: 'running', nonce })
+    const deadline = Date.now() + this.s.waitMs
+    let claim: Lease | undefined
+    let delay = 20
+    try {
+      for (;;) {
+        let seen: Awaited<ReturnType<EtcdCalls['claimOrRead']>> | undefined
+        try {
+          // most calls are replays: a plain read answers them without a lease or a transaction
+          const found = readClaim((await this.kv.get(key).buffer()) ?? undefined)
+          if (found !== undefined) seen = { won: false, claim: found, tokenHeld: true }
+          else {
+            if (claim === undefined) {
+              claim = this.s.client.lease(this.s.claimSeconds)
+              this.leases.add(claim)
+            }
+            seen = await this.claimOrRead(key, call, running, await claim.grant())
+          }
+        } catch {
+          // the answer may be lost after etcd applied it: our nonce in the claim says we won
+          const back = await this.kv
+            .get(key)
+            .buffer()
+            .catch(() => null)
+          const mine = readClaim(back ?? undefined)
+          if (mine?.state === 'running' && mine.nonce === nonce) seen = { won: true }
+        }
+        if (seen?.won === true || (seen?.claim?.state === 'running' && seen.claim.nonce === nonce)) {
+          const lease = claim
+          claim = undefined // the winner's to release
+          // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- a claim was put with this lease
+          return await this.win(key, call, running, lease!)
+        }
+        if (seen?.claim?.state === 'done') return JSON.parse(seen.claim.record) as unknown
+        // no claim, and the token is no longer this call's (replaced, deleted, expired with its record): 401
+        if (seen !== undefined && seen.claim === undefined && !seen.tokenHeld) return false
+        const left = deadline - Date.now()
+        if (left <= 0 || context?.signal?.aborted === true) throw pendingError()
+        await pause(Math.min(delay, left), context?.signal)
+        delay = Math.min(delay * 2, 250)
+      }
+    } finally {
+      if (claim !== undefined) {
+        // a lease that holds no claim of ours: let it lapse
+        claim.release()
+        this.leases.delete(claim)
+        void claim.revoke().catch(() => undefined)
+      }
+    }
+  }
+}
+
+/**
+ * A hook store on etcd v3, for any number of API replicas: across them all,
+ * `apply` runs once per token (one transaction picks the winner) and its
+ * result is recorded; every verified call, first or replay, on any replica,
+ * is answered 200 with that result. A call that comes while the winner's
+ * `apply` runs waits for it (at most `waitMs`, then 503 with `Retry-After`).
+ * An `apply` that throws records nothing: 500, and a later call may run it
+ * again. A replica cut off from etcd answers no 200 and applies nothing.
+ * Tokens are stored as `hashHookToken` digests only.
+ *
+ * Needs the `etcd3` package (an optional peer dependency of krake-hooks).
+ *
+ * @example
+ * ```ts
+ * import { createEtcdHookStore } from 'krake-hooks/etcd'
+ * const store = createEtcdHookStore({ hosts: ['http://etcd:2379'], apply: ({ app }) => deleteApplication(app) })
+ * await store.setToken({ namespace: 'ns', name: 'app' }, 'complete', token)
+ * https.createServer(tls, createHookHandler({ lookup: store.lookup, onVerified: store.onVerified }))
+ * ```
+ */
+export function createEtcdHookStore(options: EtcdHookStoreOptions): HookStore {
+  const calls = new EtcdCalls(etcdSettings(options))
+  const { kv, leases, s } = calls
   return {
     lookup: async (app, kind) => (await kv.get(tokenKey(app, kind)).string()) ?? undefined,
-    onVerified: async (accepted: AcceptedCall, context?: VerifiedCallContext) => {
-      const call = storeCall(accepted, context)
-      const key = claimKey(call)
-      const nonce = randomUUID()
-      const running = JSON.stringify({ state: 'running', nonce })
-      const deadline = Date.now() + waitMs
-      let claim: Lease | undefined
-      let delay = 20
-      try {
-        for (;;) {
-          let seen: Awaited<ReturnType<typeof claimOrRead>> | undefined
-          try {
-            // most calls are replays: a plain read answers them without a lease or a transaction
-            const found = readClaim((await kv.get(key).buffer()) ?? undefined)
-            if (found !== undefined) seen = { won: false, claim: found, tokenHeld: true }
-            else {
-              if (claim === undefined) {
-                claim = client.lease(claimSeconds)
-                leases.add(claim)
-              }
-              seen = await claimOrRead(key, call, running, await claim.grant())
-            }
-          } catch {
-            // the answer may be lost after etcd applied it: our nonce in the claim says we won
-            const back = await kv
-              .get(key)
-              .buffer()
-              .catch(() => null)
-            const mine = readClaim(back ?? undefined)
-            if (mine?.state === 'running' && mine.nonce === nonce) seen = { won: true }
-          }
-          if (seen?.won === true || (seen?.claim?.state === 'running' && seen.claim.nonce === nonce)) {
-            const lease = claim
-            claim = undefined // the winner's to release
-            // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- a claim was put with this lease
-            return await win(key, call, running, lease!)
-          }
-          if (seen?.claim?.state === 'done') return JSON.parse(seen.claim.record) as unknown
-          // no claim, and the token is no longer this call's (replaced, deleted, expired with its record): 401
-          if (seen !== undefined && seen.claim === undefined && !seen.tokenHeld) return false
-          const left = deadline - Date.now()
-          if (left <= 0 || context?.signal?.aborted === true) throw pendingError()
-          await pause(Math.min(delay, left), context?.signal)
-          delay = Math.min(delay * 2, 250)
-        }
-      } finally {
-        if (claim !== undefined) {
-          // a lease that holds no claim of ours: let it lapse
-          claim.release()
-          leases.delete(claim)
-          void claim.revoke().catch(() => undefined)
-        }
-      }
-    },
+    onVerified: (accepted, context) => calls.onVerified(accepted, context),
     setToken: async (app, kind, token) => {
       const { app: ref, kind: k, digest } = tokenDigestOf(app, kind, token)
       await kv.put(tokenKey(ref, k)).value(digest)
@@ -274,7 +305,7 @@ export function createEtcdHookStore(options: EtcdHookStoreOptions): HookStore {
     close: () => {
       for (const lease of leases) lease.release()
       leases.clear()
-      if (own) client.close()
+      if (s.own) s.client.close()
       return Promise.resolve()
     },
   }

@@ -38,6 +38,24 @@ export function appAskedFor(object: KubernetesObject, request: AdmissionRequest)
 }
 
 /**
+ * The hook kinds a Pod asks for: those its `krake-hooks/hooks` annotation
+ * lists (`complete,shutdown`), or every kind held for its application when
+ * it has none.
+ */
+function kindsAskedFor(asked: string | undefined, held: ReadonlyMap<HookKind, HookBinding> | undefined): HookKind[] {
+  if (asked === undefined) return held === undefined ? [] : HOOK_KINDS.filter((k) => held.has(k))
+  const words = asked.split(',').map((k) => k.trim())
+  const bad = words.find((k) => !isOneOf(k, HOOK_KINDS))
+  if (bad !== undefined)
+    throw new HookError(
+      'ERR_INVALID_ANNOTATION',
+      `the annotation ${HOOKS_ANNOTATION} must list hook kinds (complete, shutdown), not "${bad.slice(0, 64)}"`,
+      { path: annotationPath(HOOKS_ANNOTATION) },
+    )
+  return HOOK_KINDS.filter((k) => words.includes(k))
+}
+
+/**
  * The resolver the `krake-hooks webhook` command serves with: one webhook for
  * every application of a cluster, deciding per Pod from its label and
  * annotations.
@@ -121,21 +139,7 @@ export function createHookResolver(bindings: readonly HookBinding[]): HookResolv
       )
     const app = `${namespace}/${name}`
     const held = byApp.get(app)
-    const asked = stringField(meta?.annotations, HOOKS_ANNOTATION)
-    let kinds: HookKind[]
-    if (asked === undefined) {
-      kinds = held === undefined ? [] : HOOK_KINDS.filter((k) => held.has(k))
-    } else {
-      const words = asked.split(',').map((k) => k.trim())
-      const bad = words.find((k) => !isOneOf(k, HOOK_KINDS))
-      if (bad !== undefined)
-        throw new HookError(
-          'ERR_INVALID_ANNOTATION',
-          `the annotation ${HOOKS_ANNOTATION} must list hook kinds (complete, shutdown), not "${bad.slice(0, 64)}"`,
-          { path: annotationPath(HOOKS_ANNOTATION) },
-        )
-      kinds = HOOK_KINDS.filter((k) => words.includes(k))
-    }
+    const kinds = kindsAskedFor(stringField(meta?.annotations, HOOKS_ANNOTATION), held)
     const prefix = `the Pod's label ${APP_LABEL}="${name}" asks for`
     if (held === undefined || kinds.length === 0)
       throw new HookError(

@@ -1,4 +1,5 @@
 import { HookError } from '../errors.js'
+import type { JsonObject } from '../lib/clone.js'
 import { isObject } from '../lib/json.js'
 import { show } from '../lib/show.js'
 import type { KrakeShutdownHookConfig, ShutdownFailureStrategy } from '../krake/config.js'
@@ -73,6 +74,34 @@ const whole = (value: unknown, min: number, name: string, path: string, max?: nu
 export const MAX_GRACE_SECONDS = 100 * 365.25 * 24 * 60 * 60
 
 /**
+ * What governs this application's shutdown: its own `shutdown_grace_time`,
+ * `shutdown_retry_count` and `shutdown_failure_strategy` where it sets them,
+ * the controller's settings otherwise; `of` is the calls in all.
+ */
+function effectiveSettings(
+  spec: JsonObject,
+  settings: ShutdownSettings,
+): { grace: number; of: number; strategy: ShutdownFailureStrategy } {
+  const graceSeconds = spec.shutdown_grace_time ?? null
+  const grace =
+    graceSeconds === null
+      ? whole(settings.timeout, 1, 'settings.timeout', '/timeout', MAX_GRACE_SECONDS)
+      : whole(graceSeconds, 1, 'spec.shutdown_grace_time', '/spec/shutdown_grace_time', MAX_GRACE_SECONDS)
+  const retries = spec.shutdown_retry_count ?? null
+  const of =
+    (retries === null
+      ? whole(settings.failureRetryCount, 0, 'settings.failureRetryCount', '/failureRetryCount')
+      : whole(retries, 0, 'spec.shutdown_retry_count', '/spec/shutdown_retry_count')) + 1
+  const strategy = (spec.shutdown_failure_strategy ?? settings.failureStrategy) as ShutdownFailureStrategy
+  if (strategy !== 'delete' && strategy !== 'give_up')
+    bad(
+      `the failure strategy must be "delete" or "give_up", not ${show(strategy)}`,
+      spec.shutdown_failure_strategy == null ? '/failureStrategy' : '/spec/shutdown_failure_strategy',
+    )
+  return { grace, of, strategy }
+}
+
+/**
  * The controller's side of Krake's shutdown flow
  * (`controller/kubernetes/application/application.py`), as a pure function
  * of the Application, the shutdown hook's settings, the time and what was
@@ -111,22 +140,7 @@ export function nextShutdownStep(
     bad('settings must be the shutdown hook configuration { timeout, failureStrategy, failureRetryCount }', '')
   const attempts = whole(progress?.attempts, 0, 'progress.attempts', '/progress/attempts')
 
-  const graceSeconds = spec.shutdown_grace_time ?? null
-  const grace =
-    graceSeconds === null
-      ? whole(settings.timeout, 1, 'settings.timeout', '/timeout', MAX_GRACE_SECONDS)
-      : whole(graceSeconds, 1, 'spec.shutdown_grace_time', '/spec/shutdown_grace_time', MAX_GRACE_SECONDS)
-  const retries = spec.shutdown_retry_count ?? null
-  const of =
-    (retries === null
-      ? whole(settings.failureRetryCount, 0, 'settings.failureRetryCount', '/failureRetryCount')
-      : whole(retries, 0, 'spec.shutdown_retry_count', '/spec/shutdown_retry_count')) + 1
-  const strategy = (spec.shutdown_failure_strategy ?? settings.failureStrategy) as ShutdownFailureStrategy
-  if (strategy !== 'delete' && strategy !== 'give_up')
-    bad(
-      `the failure strategy must be "delete" or "give_up", not ${show(strategy)}`,
-      spec.shutdown_failure_strategy == null ? '/failureStrategy' : '/spec/shutdown_failure_strategy',
-    )
+  const { grace, of, strategy } = effectiveSettings(spec, settings)
 
   const state = status.state
   const fail = (why: string): ShutdownStep =>

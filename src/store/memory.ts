@@ -27,6 +27,12 @@ type Claim = { running: Promise<void> } | { record: string; expiresAt: number }
 
 const hookKey = (app: AppRef, kind: HookKind) => `${app.namespace}\0${app.name}\0${kind}`
 
+/** The token entry at `key` while it has not expired. */
+function current(tokens: ReadonlyMap<string, TokenEntry>, key: string, now: number): TokenEntry | undefined {
+  const entry = tokens.get(key)
+  return entry === undefined || entry.expiresAt <= now ? undefined : entry
+}
+
 /**
  * A hook store held in this process's memory: `apply` runs once per token
  * however many calls come at once, and every verified call, the first and
@@ -54,10 +60,6 @@ export function createMemoryHookStore(options: HookStoreOptions): HookStore {
     for (const [key, entry] of tokens) if (entry.expiresAt <= now) tokens.delete(key)
     for (const [key, claim] of claims) if ('record' in claim && claim.expiresAt <= now) claims.delete(key)
   }
-  const current = (key: string, now: number): TokenEntry | undefined => {
-    const entry = tokens.get(key)
-    return entry === undefined || entry.expiresAt <= now ? undefined : entry
-  }
 
   const run = async (claimKey: string, tokenKey: string, call: HookStoreCall) => {
     let settle = () => {}
@@ -81,7 +83,7 @@ export function createMemoryHookStore(options: HookStoreOptions): HookStore {
     lookup: (app, kind) => {
       const now = Date.now()
       sweep(now)
-      return current(hookKey(app, kind), now)?.digest
+      return current(tokens, hookKey(app, kind), now)?.digest
     },
     onVerified: async (accepted: AcceptedCall, context?: VerifiedCallContext) => {
       const call = storeCall(accepted, context)
@@ -95,7 +97,7 @@ export function createMemoryHookStore(options: HookStoreOptions): HookStore {
           return JSON.parse(claim.record) as unknown
         if (claim === undefined || 'record' in claim) {
           // a token replaced (or deleted) since the handler looked it up is not this call's to spend
-          if (current(tokenKey, now)?.digest !== call.tokenDigest) return false
+          if (current(tokens, tokenKey, now)?.digest !== call.tokenDigest) return false
           return run(claimKey, tokenKey, call)
         }
         const left = deadline - now

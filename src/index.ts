@@ -37,7 +37,7 @@ export type {
   InjectOptions,
   InjectResult,
   ResourceRef,
-} from './inject/types.js'
+} from './types.js'
 
 export type { JsonOf, JsonValueOf, KubernetesObject, Manifest, ObjectMeta, WithToJSON } from './lib/kubernetes.js'
 export type { Json, JsonObject } from './lib/clone.js'

@@ -1,5 +1,5 @@
 import { HookError } from '../errors.js'
-import type { HookKind } from '../inject/types.js'
+import type { HookKind } from '../types.js'
 import { isOneOf } from '../lib/check.js'
 import { HOOK_KINDS } from '../contract.js'
 import { isRecord } from '../lib/json.js'

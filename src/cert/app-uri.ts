@@ -1,7 +1,7 @@
 // The name a client certificate gives its application: the URI SAN
 // `krake://<namespace>/<name>/<kind>`, each part percent-encoded as a path
 // segment. Written by the issuer, compared by verifyHookRequest.
-import type { AppRef, HookKind } from '../inject/types.js'
+import type { AppRef, HookKind } from '../types.js'
 
 /** The scheme of the URI SAN that names a certificate's application. */
 export const APP_URI_SCHEME = 'krake:'

@@ -4,7 +4,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { describeHookError, HookError } from '../errors.js'
 import { makePlan } from '../inject/plan.js'
-import type { HookResult } from '../inject/types.js'
+import type { HookResult } from '../types.js'
 import { messageOf } from '../lib/check.js'
 import { parseManifests } from '../yaml/parse.js'
 import { inConfig, readHookConfig, type HookConfig } from './config.js'

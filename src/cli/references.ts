@@ -4,7 +4,7 @@
 // mode 0600 that the user names, or left out.
 import { closeSync, constants, fchmodSync, openSync, writeSync } from 'node:fs'
 import { HookError } from '../errors.js'
-import type { InjectOptions } from '../inject/types.js'
+import type { InjectOptions } from '../types.js'
 import type { Json } from '../lib/clone.js'
 import { isObject, jsonEqual } from '../lib/json.js'
 import { stringifyManifests } from '../yaml/stringify.js'

@@ -24,4 +24,4 @@ export type { HookStore, HookStoreCall, HookStoreOptions } from '../store/store.
 export { createHookToken } from '../token/create.js'
 export { HookError } from '../errors.js'
 export type { HookErrorCode, HookErrorOptions } from '../errors.js'
-export type { AppRef, HookKind } from '../inject/types.js'
+export type { AppRef, HookKind } from '../types.js'

@@ -2,7 +2,7 @@ import { HookError } from '../errors.js'
 import type { JsonObject } from '../lib/clone.js'
 import { isObject, jsonEqual } from '../lib/json.js'
 import { fieldName, pointer } from '../lib/pointer.js'
-import type { HookResult, ResourceRef } from './types.js'
+import type { HookResult, ResourceRef } from '../types.js'
 import { show } from '../lib/show.js'
 import { mountPathKey } from './plan.js'
 

@@ -1,5 +1,5 @@
 import { HookError } from '../errors.js'
-import type { AppRef, HookKind } from './types.js'
+import type { AppRef, HookKind } from '../types.js'
 import { show } from '../lib/show.js'
 import { checkHookKind } from '../lib/check.js'
 import { BoundedCache } from '../lib/bounded-cache.js'

@@ -17,7 +17,7 @@ import { decide, ENV, MOUNTS, upsertAll, VOLUMES, type ConflictPolicy, type Site
 import { certMount, certVolume, hookEnv, hookObjects, isOwnObject, optsOut } from './objects.js'
 import { makePlan, type Plan } from './plan.js'
 import { identityKey, refOf, type Manifest } from '../lib/kubernetes.js'
-import type { HookResult, HookSpec, InjectOptions, InjectResult } from './types.js'
+import type { HookResult, HookSpec, InjectOptions, InjectResult } from '../types.js'
 import { containersOf, findPodSpec, podSpecLocation } from './workloads.js'
 
 type Path = Array<string | number>

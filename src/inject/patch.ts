@@ -5,7 +5,7 @@ import type { KubernetesObject } from '../lib/kubernetes.js'
 import { isObject } from '../lib/json.js'
 import { runInjection } from './inject.js'
 import { makePlan, type Plan } from './plan.js'
-import type { HookResult, HookSpec, InjectOptions } from './types.js'
+import type { HookResult, HookSpec, InjectOptions } from '../types.js'
 
 /** What `hookPatch` returns. */
 export interface HookPatch {

@@ -21,7 +21,7 @@ import {
 import { checkedManifest, isStore } from './head.js'
 import { certMount, certVolume, hookEnv, isOwnObject } from './objects.js'
 import { makePlan, type Plan } from './plan.js'
-import type { HookResult, HookSpec, InjectOptions, InjectResult } from './types.js'
+import type { HookResult, HookSpec, InjectOptions, InjectResult } from '../types.js'
 import { containersOf, findPodSpec, podSpecLocation } from './workloads.js'
 
 type Path = Array<string | number>

@@ -10,7 +10,7 @@ import type { KubernetesObject } from '../lib/kubernetes.js'
 import { fieldName, pointer } from '../lib/pointer.js'
 import { hookedCopy } from './patch.js'
 import { makePlan } from './plan.js'
-import type { HookResult, HookSpec, InjectOptions } from './types.js'
+import type { HookResult, HookSpec, InjectOptions } from '../types.js'
 import { podSpecLocation } from './workloads.js'
 
 export { FIELD_MANAGER } from '../contract.js'

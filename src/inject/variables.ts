@@ -1,5 +1,5 @@
 import { ENV_NAMES } from '../contract.js'
-import type { HookKind } from './types.js'
+import type { HookKind } from '../types.js'
 
 /**
  * The variables the hook gives every container, in the order it writes

@@ -2,7 +2,7 @@ import { CERT_DIRS, TOKEN_ENV, URL_ENV } from '../contract.js'
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { HookError } from '../errors.js'
-import type { HookKind } from '../inject/types.js'
+import type { HookKind } from '../types.js'
 import { put, quotable, sleep } from '../lib/http.js'
 import { checkHookKind, checkInteger, errorCodeOf } from '../lib/check.js'
 

@@ -2,7 +2,7 @@
 // the one rule of a recorded answer (the JSON text of apply's result, so that
 // a replay gets the first answer byte for byte).
 import { HookError } from '../errors.js'
-import type { AppRef, HookKind } from '../inject/types.js'
+import type { AppRef, HookKind } from '../types.js'
 import { checkHookKind, checkInteger, checkNonEmptyString, checkRecord } from '../lib/check.js'
 import type { AcceptedCall, TokenLookup } from '../verify/request.js'
 import type { VerifiedCallContext } from '../verify/handler.js'

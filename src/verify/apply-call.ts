@@ -1,5 +1,5 @@
 import { HookError } from '../errors.js'
-import type { HookKind } from '../inject/types.js'
+import type { HookKind } from '../types.js'
 import { cloneJson, type JsonObject } from '../lib/clone.js'
 import { isObject } from '../lib/json.js'
 import { checkHookKind } from '../lib/check.js'

@@ -8,7 +8,7 @@
 import { CERT_DIRS, TOKEN_ENV, URL_ENV } from '../contract.js'
 import { createPrivateKey, X509Certificate } from 'node:crypto'
 import { HookError } from '../errors.js'
-import type { HookKind } from '../inject/types.js'
+import type { HookKind } from '../types.js'
 import { podSpecLocation } from '../inject/workloads.js'
 import { checkHookKind } from '../lib/check.js'
 import { cloneJson, type Json, type JsonObject } from '../lib/clone.js'

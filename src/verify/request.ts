@@ -1,4 +1,4 @@
-import type { AppRef, HookKind } from '../inject/types.js'
+import type { AppRef, HookKind } from '../types.js'
 import { appUri } from '../cert/app-uri.js'
 import { anchorsOf, verifiedClient, type ClientIdentity } from './chain.js'
 import { verifyHookToken } from './token.js'

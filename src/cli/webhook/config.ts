@@ -2,7 +2,7 @@
 // cluster beside the webhook.
 import { APP_LABEL } from '../../admission/resolver.js'
 import { hookPatch } from '../../inject/patch.js'
-import type { HookSpec, InjectOptions } from '../../inject/types.js'
+import type { HookSpec, InjectOptions } from '../../types.js'
 import type { KubernetesObject } from '../../lib/kubernetes.js'
 import { parseCertificates } from '../../lib/pem.js'
 import { REFERENCE_OPTIONS } from '../references.js'

@@ -1,8 +1,8 @@
-import type { KubernetesObject, ResourceRef } from '../lib/kubernetes.js'
+import type { KubernetesObject, ResourceRef } from './lib/kubernetes.js'
 
 /** The two hooks that Krake knows. */
-export type { HookKind } from '../contract.js'
-import type { HookKind } from '../contract.js'
+export type { HookKind } from './contract.js'
+import type { HookKind } from './contract.js'
 
 /** The Krake application a hook belongs to. */
 export interface AppRef {

@@ -210,10 +210,7 @@ function copyContainer(
   } else {
     for (const k of Object.keys(container)) saw |= containerField(container, k, out, depth, walk)
   }
-  // Through setOwn, not `out.env =`: a named store that adds a field is compiled against the shape
-  // it makes, which only output objects have; when the caller drops its outputs that shape dies
-  // and V8 throws the compiled walk away ("weak objects", every third call of 10,000 realistic
-  // Deployments). setOwn's one store sees every shape and is compiled against none.
+  // through setOwn, not `out.env =` (bench/README.md, "Why the code is shaped so": setOwn)
   if ((saw & SAW_ENV) === 0) setOwn(out, 'env', hookEnv(plan))
   if (tls && (saw & SAW_MOUNTS) === 0) setOwn(out, 'volumeMounts', [certMount(plan)])
   return out

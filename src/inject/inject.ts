@@ -65,13 +65,8 @@ function workloadOptsOut(obj: Record<string, unknown>, location: readonly string
 
 /**
  * One call's run: the plan, and what both ways record as they go. An object
- * literal made by newRun, not a class instance, on purpose: V8 keeps the
- * shape (map) of a literal alive with its allocation site, but the shape a
- * class instance reaches by setting its fields is held only by the instances.
- * Each call's instance dies at the next collection, the shape with it, and
- * then V8 throws away the optimised code of the walk that checked that shape:
- * two or three times per call of 10,000 Deployments (`--trace-deopt`, "weak
- * objects"), about a fifth of the call's time.
+ * literal made by newRun, not a class instance, on purpose (bench/README.md,
+ * "Why the code is shaped so": the run's shape).
  */
 interface Run {
   readonly plan: Plan

@@ -93,12 +93,8 @@ export function envEntry(plan: Plan, v: PlannedVariable): JsonObject {
 
 /** The env entries every container gets, in order: fresh objects each call (nothing is shared). */
 export function hookEnv(plan: Plan): JsonObject[] {
-  // This runs once per container of every call, and what it makes outlives the call. An array
-  // literal, unlike `new Array(n)`, has an allocation site that V8 learns to allocate in the old
-  // generation when its arrays survive (pretenuring), so a large call does not overflow the young
-  // generation and pay a scavenge that copies its output (10,000 small Deployments: 14.3 -> 12.4 MiB
-  // of young allocation from this alone, bench/README.md). The hook has two variables
-  // (variables.ts); the loop is for a third.
+  // array literals, not `new Array(n)` (bench/README.md, "Why the code is shaped so": pretenuring);
+  // the hook has two variables (variables.ts), the loop is for a third
   const vars = plan.env
   const [first, second] = vars
   if (vars.length === 2 && first !== undefined && second !== undefined)

@@ -11,7 +11,8 @@ const MAIN = join(root, 'dist/cli/main.js')
 let dir: string
 
 function cli(args: string[], input = '', cwd = dir) {
-  const r = spawnSync(process.execPath, [MAIN, ...args], { cwd, input, encoding: 'utf8' })
+  // a timeout of its own: a command that hangs (on a FIFO, say) fails its test, never the worker
+  const r = spawnSync(process.execPath, [MAIN, ...args], { cwd, input, encoding: 'utf8', timeout: 60_000 })
   return { code: r.status, stdout: r.stdout, stderr: r.stderr }
 }
 

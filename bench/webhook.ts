@@ -2,8 +2,12 @@
 // 50 concurrent over TLS on loopback, two replicas (two processes of the
 // built command) behind one client, five rounds. Every answer is checked;
 // latency percentiles and each replica's heap after each round are printed.
-// Times here are wall-clock on a shared machine: read the percentiles as
-// this machine's, the heap line as "flat or not".
+// The floor, measured in the same run and interleaved round by round: two
+// minimal node:https processes that read each review, parse its JSON and
+// answer the same patch with the uid echoed (issue 32: `webhook serve` should
+// reach 0.7x of their reviews/s). Times here are wall-clock on a shared
+// machine: read the ratio, the percentiles as this machine's, the heap line as
+// "flat or not".
 //
 //   npm run bench:webhook
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
@@ -93,7 +97,42 @@ spec:
 interface Replica {
   child: ChildProcess
   port: number
-  metrics: number
+  metrics?: number
+}
+
+// the floor: what any webhook must do (TLS, read the body, JSON.parse, answer), nothing more
+const FLOOR = join(dir, 'floor.mjs')
+writeFileSync(
+  FLOOR,
+  `import { createServer } from 'node:https'
+import { readFileSync } from 'node:fs'
+const [cert, key, patch] = process.argv.slice(2)
+const server = createServer({ cert: readFileSync(cert), key: readFileSync(key) }, (req, res) => {
+  const chunks = []
+  req.on('data', (c) => chunks.push(c))
+  req.on('end', () => {
+    const review = JSON.parse(Buffer.concat(chunks).toString('utf8'))
+    const body = JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview',
+      response: { uid: review.request.uid, allowed: true, patchType: 'JSONPatch', patch } })
+    res.writeHead(200, { 'content-type': 'application/json' }).end(body)
+  })
+})
+server.listen(0, '127.0.0.1', () => process.stdout.write(JSON.stringify({ address: server.address().port }) + '\\n'))
+`,
+)
+
+async function startFloor(patch: string): Promise<Replica> {
+  const child = spawn(process.execPath, [FLOOR, join(dir, 'tls.crt'), join(dir, 'tls.key'), patch], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+  })
+  const line = await new Promise<string>((resolve) => {
+    let out = ''
+    child.stdout.on('data', (c: Buffer) => {
+      out += c.toString()
+      if (out.includes('\n')) resolve(out.split('\n')[0]!)
+    })
+  })
+  return { child, port: (JSON.parse(line) as { address: number }).address }
 }
 
 async function start(): Promise<Replica> {
@@ -171,6 +210,7 @@ function post(replica: Replica, agent: Agent, body: string): Promise<string> {
 }
 
 async function heapOf(replica: Replica): Promise<number> {
+  if (replica.metrics === undefined) return NaN
   const text = await (await fetch(`http://127.0.0.1:${replica.metrics}/metrics`)).text()
   const line = text.split('\n').find((l) => l.startsWith('krake_hooks_nodejs_heap_size_used_bytes '))
   return Number(line?.split(' ')[1] ?? NaN) / 2 ** 20
@@ -178,49 +218,58 @@ async function heapOf(replica: Replica): Promise<number> {
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!
 
+/** One round of REVIEWS at CONCURRENCY over two replicas: the sorted latencies and reviews/s; every answer checked. */
+async function round(replicas: Replica[], agents: Agent[], tag: string, patch: { expected?: string | undefined }) {
+  const times: number[] = []
+  let next = 0
+  const started = performance.now()
+  const worker = async () => {
+    while (next < REVIEWS) {
+      const i = next++
+      const r = i % 2
+      const t = performance.now()
+      const answer = JSON.parse(await post(replicas[r]!, agents[r]!, reviewOf(`${tag}-${i}`))) as {
+        response: { uid: string; allowed: boolean; patch?: string }
+      }
+      times.push(performance.now() - t)
+      patch.expected ??= answer.response.patch
+      if (answer.response.uid !== `${tag}-${i}` || !answer.response.allowed || answer.response.patch !== patch.expected)
+        throw new Error(`wrong answer to review ${i} of ${tag}`)
+    }
+  }
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker))
+  const perSecond = REVIEWS / ((performance.now() - started) / 1000)
+  return { times: times.sort((x, y) => x - y), perSecond }
+}
+
+const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[xs.length >> 1]!
 const replicas = [await start(), await start()]
 const agents = replicas.map(() => new Agent({ keepAlive: true, maxSockets: CONCURRENCY / 2 }))
-let expectedPatch: string | undefined
+const patch: { expected?: string | undefined } = {}
+await round(replicas, agents, 'warm', patch) // the patch to expect, and a warm start for both
+const floors = [await startFloor(patch.expected!), await startFloor(patch.expected!)]
+const floorAgents = floors.map(() => new Agent({ keepAlive: true, maxSockets: CONCURRENCY / 2 }))
+await round(floors, floorAgents, 'warm-floor', patch)
 console.log(`webhook: ${REVIEWS} reviews x ${ROUNDS} rounds, ${CONCURRENCY} concurrent, 2 replicas, TLS on loopback`)
-console.log('round  p50 ms  p90 ms  p99 ms  max ms  reviews/s  heap MiB (replica 1, 2)')
+console.log('round  p50 ms  p90 ms  p99 ms  max ms  reviews/s  floor/s  ratio  heap MiB (replica 1, 2)')
+const ratios: number[] = []
 try {
-  for (let round = 1; round <= ROUNDS; round++) {
-    const times: number[] = []
-    let next = 0
-    const started = performance.now()
-    const worker = async () => {
-      while (next < REVIEWS) {
-        const i = next++
-        const r = i % 2
-        const t = performance.now()
-        const answer = JSON.parse(await post(replicas[r]!, agents[r]!, reviewOf(`r${round}-${i}`))) as {
-          response: { uid: string; allowed: boolean; patch?: string }
-        }
-        times.push(performance.now() - t)
-        expectedPatch ??= answer.response.patch
-        if (
-          answer.response.uid !== `r${round}-${i}` ||
-          !answer.response.allowed ||
-          answer.response.patch !== expectedPatch
-        )
-          throw new Error(`wrong answer to review ${i} of round ${round}`)
-      }
-    }
-    await Promise.all(Array.from({ length: CONCURRENCY }, worker))
-    const seconds = (performance.now() - started) / 1000
-    times.sort((a, b) => a - b)
+  for (let n = 1; n <= ROUNDS; n++) {
+    const ours = await round(replicas, agents, `r${n}`, patch)
+    const floor = await round(floors, floorAgents, `f${n}`, patch)
+    ratios.push(ours.perSecond / floor.perSecond)
     const heaps = await Promise.all(replicas.map(heapOf))
+    const t = ours.times
     console.log(
-      `${String(round).padStart(5)}  ${[0.5, 0.9, 0.99].map((p) => percentile(times, p).toFixed(2).padStart(6)).join('  ')}  ${times.at(-1)!.toFixed(2).padStart(6)}  ${Math.round(
-        REVIEWS / seconds,
-      )
-        .toString()
-        .padStart(9)}  ${heaps.map((h) => h.toFixed(1)).join(', ')}`,
+      `${String(n).padStart(5)}  ${[0.5, 0.9, 0.99].map((p) => percentile(t, p).toFixed(2).padStart(6)).join('  ')}  ${t.at(-1)!.toFixed(2).padStart(6)}  ${Math.round(ours.perSecond).toString().padStart(9)}  ${Math.round(floor.perSecond).toString().padStart(7)}  ${ratios.at(-1)!.toFixed(2).padStart(5)}  ${heaps.map((h) => h.toFixed(1)).join(', ')}`,
     )
   }
+  console.log(
+    `webhook serve / minimal node:https server, reviews/s: median ${median(ratios).toFixed(2)}x (goal >= 0.70x)`,
+  )
   console.log('every answer checked: uid echoed, allowed, the same patch')
 } finally {
-  for (const a of agents) a.destroy()
-  for (const r of replicas) r.child.kill('SIGTERM')
+  for (const a of [...agents, ...floorAgents]) a.destroy()
+  for (const r of [...replicas, ...floors]) r.child.kill('SIGTERM')
   rmSync(dir, { recursive: true, force: true })
 }

@@ -98,7 +98,10 @@ export function quotable(body: string, secret: string): string {
   const window = Math.min(WINDOW, token.length)
   const runs = new Set<string>()
   for (let i = 0; i + window <= token.length; i++) runs.add(token.slice(i, i + window))
-  const views = [body, percentDecoded(body), ...decodedRuns(body), ...decodedRuns(percentDecoded(body))]
+  const decoded = percentDecoded(body)
+  // an answer with no %XX escape is its own percent-decoding: read once, not twice
+  const views =
+    decoded === body ? [body, ...decodedRuns(body)] : [body, decoded, ...decodedRuns(body), ...decodedRuns(decoded)]
   for (const view of views) {
     const text = bare(view)
     for (const run of runs) if (text.includes(run)) return hidden

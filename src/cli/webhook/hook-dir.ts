@@ -98,8 +98,7 @@ const missingOf = (name: string, e: unknown) => `${name}\0missing ${(e as NodeJS
  * every reload and runs the synchronous reading only when it says yes.
  */
 export async function hookDirChanged(dir: string, previous: HookSet): Promise<boolean> {
-  const names = (await readdir(dir)).filter((n) => !n.startsWith('.') && CONFIG_FILE.test(n)).sort()
-  if (names.length !== previous.names.length || names.some((n, i) => n !== previous.names[i])) return true
+  if (!sameNames(configNames(await readdir(dir)), previous.names)) return true
   // 64 files at a time: libuv's threads kept busy, the answer as soon as one batch holds a change
   const outcomes = [...previous.cache.values()]
   for (let i = 0; i < outcomes.length; i += 64) {
@@ -119,6 +118,12 @@ const SETTLE_MS = 2000
 
 const CONFIG_FILE = /\.(ya?ml|json)$/
 
+/** The HookConfig names among a directory's entries, in order: dot-entries are the kubelet's bookkeeping. */
+const configNames = (entries: readonly string[]) =>
+  entries.filter((n) => !n.startsWith('.') && CONFIG_FILE.test(n)).sort()
+
+const sameNames = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((n, i) => n === b[i])
+
 /**
  * Reads every HookConfig of `dir` and checks each as `injectHook` would, or
  * throws a HookError whose message names the file. The files a HookConfig
@@ -132,13 +137,12 @@ const CONFIG_FILE = /\.(ya?ml|json)$/
 export function loadHookDir(dir: string, previous?: HookSet): HookSet {
   let names: string[]
   try {
-    names = readdirSync(dir).filter((n) => !n.startsWith('.') && CONFIG_FILE.test(n))
+    names = configNames(readdirSync(dir))
   } catch (e) {
     throw new HookError('ERR_INVALID_CONFIG', `cannot read the directory ${dir}: ${(e as Error).message}`, {
       cause: e,
     })
   }
-  names.sort()
   const cache = new Map<string, FileOutcome>()
   let reused = 0
   for (const name of names) {
@@ -151,12 +155,11 @@ export function loadHookDir(dir: string, previous?: HookSet): HookSet {
     const outcome = readOne(dir, name)
     if (outcome !== undefined) cache.set(name, outcome)
   }
-  const same = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((n, i) => n === b[i])
   if (
     previous !== undefined &&
     reused === cache.size &&
     cache.size === previous.cache.size &&
-    same(names, previous.names)
+    sameNames(names, previous.names)
   )
     return previous
   return assemble(dir, cache, names)

@@ -106,8 +106,8 @@ function firstNonPrintable(text: string): number {
     const c = text.charCodeAt(i)
     if (c >= 0x20 && c < 0x7f) continue
     if (c === 0x09 || c === 0x0a || c === 0x0d || c === 0x85) continue
-    if ((c >= 0xa0 && c < 0xfffe) || c > 0xffff) continue
-    if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || c === 0xfffe || c === 0xffff) return i
+    if (c >= 0xa0 && c < 0xfffe) continue
+    return i // a C0 control, DEL, a C1 control but NEL, U+FFFE or U+FFFF
   }
   return -1
 }

@@ -141,7 +141,7 @@ function tabAfterIndicator(text: string, position: number): string | undefined {
     let start = i
     while (start > lineStart && (text[start - 1] === '\t' || text[start - 1] === ' ')) start--
     const before = text[start - 1]
-    if (before !== undefined && ':,[{-?'.includes(before) && text.slice(start, i + 1).includes('\t'))
+    if (before !== undefined && ':,[{-?'.includes(before))
       return text.slice(0, start) + ' '.repeat(i + 1 - start) + text.slice(i + 1)
     i = start
   }

@@ -8,13 +8,18 @@ export * from './entries/admission.js'
 export * from './entries/krake.js'
 export * from './entries/yaml.js'
 
-export { injectHook } from './inject/inject.js'
-export { hookUrl } from './inject/endpoint.js'
-export { removeHook } from './inject/remove.js'
+export {
+  injectHook,
+  hookUrl,
+  removeHook,
+  FIELD_MANAGER,
+  hookApplyConfiguration,
+  hookStrategicPatch,
+  type HookApplyConfiguration,
+  type HookStrategicPatch,
+} from './inject/index.js'
 export { checkHookCall } from './verify/check-call.js'
 export type { HookCall, HookCallApi, HookCallCheck } from './verify/check-call.js'
-export { FIELD_MANAGER, hookApplyConfiguration, hookStrategicPatch } from './inject/strategic.js'
-export type { HookApplyConfiguration, HookStrategicPatch } from './inject/strategic.js'
 export type { InjectResult } from './types.js'
 export type { JsonOf, JsonValueOf, KubernetesObject, Manifest, ObjectMeta, WithToJSON } from './lib/kubernetes.js'
 export type { Json, JsonObject } from './lib/clone.js'

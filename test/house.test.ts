@@ -1,8 +1,10 @@
 // The house rules of issue 28, kept: every protocol name is defined once, in
-// src/contract.ts, and no function in src/ runs over 80 lines. Read with the
-// TypeScript compiler, so that comments and strings in comments do not count.
+// src/contract.ts; no function in src/ runs over 80 lines; imports run down
+// the house's levels only, and into inject/ through its front door alone.
+// Read with the TypeScript compiler, so that comments and strings in
+// comments do not count.
 import { readdirSync, readFileSync } from 'node:fs'
-import { join, relative } from 'node:path'
+import { dirname, join, relative, resolve } from 'node:path'
 import ts from 'typescript'
 import { describe, expect, it } from 'vitest'
 import { root } from './helpers.js'
@@ -60,5 +62,54 @@ describe('the house (issue 28)', () => {
       visit(file)
     }
     expect(long).toEqual([])
+  })
+
+  it('imports run from a higher level of the house to a lower one only, and into inject/ through inject/index.ts alone', () => {
+    // The levels, lowest first: a unit is a folder of src/ or a file at its top.
+    const levels: Record<string, number> = {
+      'contract.ts': 0,
+      'errors.ts': 0,
+      lib: 1,
+      'types.ts': 2,
+      yaml: 3,
+      cert: 3,
+      token: 3,
+      signal: 3,
+      inject: 4,
+      verify: 4,
+      store: 5,
+      krake: 5,
+      admission: 5,
+      shutdown: 6,
+      entries: 7,
+      cli: 8,
+      'index.ts': 8,
+    }
+    const unitOf = (path: string) => relative(SRC, path).split('/')[0] ?? ''
+    const wrong: string[] = []
+    let across = 0
+    for (const { name, file } of sources) {
+      const from = join(root, name)
+      for (const statement of file.statements) {
+        const spec =
+          (ts.isImportDeclaration(statement) || ts.isExportDeclaration(statement)) &&
+          statement.moduleSpecifier !== undefined &&
+          ts.isStringLiteral(statement.moduleSpecifier)
+            ? statement.moduleSpecifier.text
+            : undefined
+        if (spec === undefined || !spec.startsWith('.')) continue
+        const target = resolve(dirname(from), spec).replace(/\.js$/, '.ts')
+        const [a, b] = [unitOf(from), unitOf(target)]
+        if (a === b) continue
+        across++
+        const [la, lb] = [levels[a], levels[b]]
+        if (la === undefined || lb === undefined) wrong.push(`${name}: ${a} or ${b} has no level`)
+        else if (la <= lb) wrong.push(`${name} (${a}, level ${la}) imports ${spec} (${b}, level ${lb})`)
+        if (b === 'inject' && relative(SRC, target) !== join('inject', 'index.ts'))
+          wrong.push(`${name} reaches behind inject/'s front door: ${spec}`)
+      }
+    }
+    expect(wrong).toEqual([])
+    expect(across).toBeGreaterThan(100) // the rule read the imports (not vacuous)
   })
 })

@@ -4,7 +4,7 @@
 // accounts, the Pod runs as one of them. As SPIRE's and Vault's bindings do.
 import { checkKnownKeys } from '../lib/check.js'
 import { HookError } from '../errors.js'
-import { podSpecLocation } from '../inject/workloads.js'
+import { podSpecLocation } from '../lib/workloads.js'
 import { isRecord } from '../lib/json.js'
 import type { KubernetesObject } from '../lib/kubernetes.js'
 import type { AdmissionRequest } from './review.js'

@@ -1,11 +1,9 @@
 import { HOOK_KINDS, INJECTED_ANNOTATION } from '../contract.js'
 import { describeHookError, HookError } from '../errors.js'
-import { runInjection } from '../inject/inject.js'
-import { makePlan, type Plan } from '../inject/plan.js'
-import type { HookKind, HookResult, HookSpec, InjectOptions } from '../types.js'
-import { optsOut } from '../inject/objects.js'
-import { podSpecLocation } from '../inject/workloads.js'
-import { cloneJson, type Json, type JsonObject } from '../lib/clone.js'
+import { hookObject, makePlan, type Plan, optsOut } from '../inject/index.js'
+import type { HookKind, HookSpec, InjectOptions } from '../types.js'
+import { podSpecLocation } from '../lib/workloads.js'
+import { cloneJson, type JsonObject } from '../lib/clone.js'
 import { diffJson } from '../lib/json-patch.js'
 import { isObject, isRecord } from '../lib/json.js'
 import type { KubernetesObject } from '../lib/kubernetes.js'
@@ -199,30 +197,37 @@ const deny = (uid: string, code: number, message: string): Decision => ({
   outcome: code === 500 ? { outcome: 'error', code } : { outcome: 'denied', code },
 })
 
-/** The object under review, filled in from the request, and what was filled in (undone in the patch). */
+/**
+ * The object under review three ways: as the API server sent it (`sent`, only
+ * read: the patch's base), this call's one copy of it filled in from the
+ * request (`copy`, the resolver's to read and even change), and a view of
+ * `sent` with the same fields filled in (`view`: its own top level and
+ * metadata, `sent`'s objects below, which the hook copies and never writes).
+ */
 interface UnderReview {
-  object: JsonObject
-  original: JsonObject
+  sent: JsonObject
+  copy: JsonObject
+  view: JsonObject
 }
 
 /** The object as the hook sees it: name, namespace, apiVersion and kind filled in from the request where the object leaves them out. */
 function objectUnderReview(request: Record<string, unknown>): UnderReview | string {
-  let original
+  let copy
   try {
-    original = cloneJson(request.object, ['request', 'object'])
+    copy = cloneJson(request.object, ['request', 'object'])
   } catch (e) {
     return e instanceof HookError ? `${e.code} at ${e.path}` : 'unreadable'
   }
-  if (!isObject(original)) return 'request.object must be a Kubernetes object'
-  const object = cloneJson(original) as JsonObject // a clone of a JSON object is one
+  if (!isObject(copy)) return 'request.object must be a Kubernetes object'
+  const sent = request.object as JsonObject // cast: cloneJson read it as this JSON object
   const gvk = request.kind
-  if (object.apiVersion === undefined && isRecord(gvk) && typeof gvk.version === 'string') {
-    object.apiVersion = typeof gvk.group === 'string' && gvk.group !== '' ? `${gvk.group}/${gvk.version}` : gvk.version
+  if (copy.apiVersion === undefined && isRecord(gvk) && typeof gvk.version === 'string') {
+    copy.apiVersion = typeof gvk.group === 'string' && gvk.group !== '' ? `${gvk.group}/${gvk.version}` : gvk.version
   }
-  if (object.kind === undefined && isRecord(gvk) && typeof gvk.kind === 'string') object.kind = gvk.kind
-  const meta = object.metadata ?? {}
+  if (copy.kind === undefined && isRecord(gvk) && typeof gvk.kind === 'string') copy.kind = gvk.kind
+  const meta = copy.metadata ?? {}
   if (!isObject(meta)) return 'request.object.metadata must be an object'
-  object.metadata = meta
+  copy.metadata = meta
   // A Pod made by a ReplicaSet has only generateName; its name is chosen after admission.
   if (meta.name === undefined || meta.name === '') {
     const name = typeof request.name === 'string' && request.name !== '' ? request.name : meta.generateName
@@ -235,7 +240,20 @@ function objectUnderReview(request: Record<string, unknown>): UnderReview | stri
   ) {
     meta.namespace = request.namespace
   }
-  return { object, original }
+  return { sent, copy, view: filledView(sent, copy) }
+}
+
+/** `sent` with the fields `objectUnderReview` filled into `copy` filled in alike, in the same key order. */
+function filledView(sent: JsonObject, copy: JsonObject): JsonObject {
+  const view: JsonObject = { ...sent }
+  if (copy.apiVersion !== undefined) view.apiVersion = copy.apiVersion
+  if (copy.kind !== undefined) view.kind = copy.kind
+  const meta = copy.metadata as JsonObject // objectUnderReview made it an object
+  const viewMeta: JsonObject = { ...(isObject(sent.metadata) ? sent.metadata : {}) }
+  if (meta.name !== undefined) viewMeta.name = meta.name
+  if (meta.namespace !== undefined) viewMeta.namespace = meta.namespace
+  view.metadata = viewMeta
+  return view
 }
 
 /** `hooked` with the fields `objectUnderReview` filled in put back as the API server sent them. */
@@ -306,8 +324,9 @@ function resolve(
   uid: string,
 ): { bound: unknown } | { refused: Decision } {
   try {
-    // cast: a JSON copy of the object filled in with apiVersion, kind and name; the request as the API server sent it
-    return { bound: resolver(cloneJson(object) as unknown as KubernetesObject, request as AdmissionRequest) }
+    // cast: this call's JSON copy of the object, filled in with apiVersion, kind and name (the resolver's to
+    // keep: the hook reads the view); the request as the API server sent it
+    return { bound: resolver(object as unknown as KubernetesObject, request as AdmissionRequest) }
   } catch (e) {
     // a Pod that asks for a hook it is not bound to: refused, as a credential it may not hold
     if (e instanceof HookError && e.code === 'ERR_NOT_BOUND') return { refused: deny(uid, 403, describeHookError(e)) }
@@ -351,36 +370,31 @@ function decide(
   if (request.object === undefined || request.object === null) return allow(uid, 'no-object')
   const under = objectUnderReview(request)
   if (typeof under === 'string') return deny(uid, 400, `malformed object: ${under}`)
-  const { object, original } = under
-  if (optsOut(object.metadata)) return allow(uid, 'opted-out')
+  const { sent, copy, view } = under
+  if (optsOut(copy.metadata)) return allow(uid, 'opted-out')
 
-  const resolved = typeof hook === 'function' ? resolve(hook, object, request, uid) : { bound: { hook, options } }
+  const resolved = typeof hook === 'function' ? resolve(hook, copy, request, uid) : { bound: { hook, options } }
   if ('refused' in resolved) return resolved.refused
   const plans = plansOf(resolved.bound)
   if (typeof plans === 'string') return deny(uid, 500, plans)
   if (plans.length === 0) return allow(uid, 'not-selected')
 
-  // `object` is this call's own copy (the resolver got another): it is hooked in place
-  let hooked: Json = object
-  const results: HookResult[] = []
+  let hooked
   try {
-    for (const plan of plans) {
-      const out: Json[] = [hooked]
-      results.push(...runInjection(out, plan, () => []).results)
-      hooked = out[0] ?? hooked
-    }
+    hooked = hookObject(view, plans)
   } catch (e) {
     if (!(e instanceof HookError)) return deny(uid, 500, 'the hook failed unexpectedly')
     return deny(uid, e.code === 'ERR_CONFLICT' ? 409 : 400, describeHookError(e))
   }
-  const after = hooked as JsonObject // runInjection keeps an object an object
+  const { results } = hooked
+  const after = hooked.hooked as JsonObject // hookObject keeps an object an object
   const kinds = plans.map((p) => p.kind)
   const workload =
     typeof after.apiVersion === 'string' &&
     typeof after.kind === 'string' &&
     podSpecLocation(after.apiVersion, after.kind) !== undefined
   if (workload) setInjected(after, kinds)
-  const patch = diffJson(original, undoFilledIn(after, original))
+  const patch = diffJson(sent, undoFilledIn(after, sent))
   const response: AdmissionResponse = { uid, allowed: true }
   const warnings = results
     .filter((r) => r.severity !== 'info')

@@ -3,7 +3,7 @@
 // errors and results written as one line each.
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { describeHookError, HookError } from '../errors.js'
-import { makePlan } from '../inject/plan.js'
+import { makePlan } from '../inject/index.js'
 import type { HookResult } from '../types.js'
 import { messageOf } from '../lib/check.js'
 import { parseManifests } from '../yaml/parse.js'

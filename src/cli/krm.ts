@@ -1,6 +1,6 @@
 import { HookError } from '../errors.js'
 import { isRecord } from '../lib/json.js'
-import { injectHook } from '../inject/inject.js'
+import { injectHook } from '../inject/index.js'
 import { identityKey, isNamedObject, refOf } from '../lib/kubernetes.js'
 import type { HookResult } from '../types.js'
 import { parseManifests } from '../yaml/parse.js'

@@ -17,8 +17,7 @@ export type {
   HookResolver,
 } from '../admission/review.js'
 export { APP_LABEL, APP_NAMESPACE_ANNOTATION, createHookResolver, HOOKS_ANNOTATION } from '../admission/resolver.js'
-export { hookPatch } from '../inject/patch.js'
-export type { HookPatch } from '../inject/patch.js'
+export { hookPatch, type HookPatch } from '../inject/index.js'
 export type { JsonPatchAdd, JsonPatchOperation, JsonPatchRemove, JsonPatchReplace } from '../lib/json-patch.js'
 export { HookError } from '../errors.js'
 export type { HookErrorCode, HookErrorOptions } from '../errors.js'

@@ -18,7 +18,7 @@ import { certMount, certVolume, hookEnv, hookObjects, isOwnObject, optsOut } fro
 import { makePlan, type Plan } from './plan.js'
 import { identityKey, refOf, type Manifest } from '../lib/kubernetes.js'
 import type { HookResult, HookSpec, InjectOptions, InjectResult } from '../types.js'
-import { containersOf, findPodSpec, podSpecLocation } from './workloads.js'
+import { containersOf, findPodSpec, podSpecLocation } from '../lib/workloads.js'
 
 type Path = Array<string | number>
 
@@ -258,6 +258,29 @@ export function runInjection(
   for (let i = 0; i < out.length; i++) visit(run, out, i, pathOf(i))
   addObjects(run, out)
   return { results: run.results, summary: summary(run) }
+}
+
+/**
+ * One object hooked by each plan in turn, into a copy that shares nothing
+ * with `object` (which is only read), with what each run said (no summary).
+ * The objects the hooks add (see hookObjects) are not made: the caller
+ * makes them, or cannot (a webhook). The first plan copies the object as it
+ * hooks it (the fast path, or the checked path on a clone); the next ones
+ * hook that copy in place. Errors point into the object.
+ */
+export function hookObject(object: unknown, plans: readonly Plan[]): { hooked: Json; results: HookResult[] } {
+  checkPrototype()
+  const out: Json[] = [null]
+  const results: HookResult[] = []
+  for (const [n, plan] of plans.entries()) {
+    const run = newRun(plan)
+    if (n > 0 || !fast(run, object, out, 0, walkOf(plan))) {
+      if (n === 0) out[0] = cloneJson(object)
+      visit(run, out, 0, [])
+    }
+    results.push(...run.results)
+  }
+  return { hooked: out[0] ?? null, results }
 }
 
 /**

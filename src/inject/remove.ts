@@ -22,7 +22,7 @@ import { checkedManifest, isStore } from './head.js'
 import { certMount, certVolume, hookEnv, isOwnObject } from './objects.js'
 import { makePlan, type Plan } from './plan.js'
 import type { HookResult, HookSpec, InjectOptions, InjectResult } from '../types.js'
-import { containersOf, findPodSpec, podSpecLocation } from './workloads.js'
+import { containersOf, findPodSpec, podSpecLocation } from '../lib/workloads.js'
 
 type Path = Array<string | number>
 

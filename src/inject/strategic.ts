@@ -11,7 +11,7 @@ import { fieldName, pointer } from '../lib/pointer.js'
 import { hookedCopy } from './patch.js'
 import { makePlan } from './plan.js'
 import type { HookResult, HookSpec, InjectOptions } from '../types.js'
-import { podSpecLocation } from './workloads.js'
+import { podSpecLocation } from '../lib/workloads.js'
 
 export { FIELD_MANAGER } from '../contract.js'
 

@@ -4,10 +4,18 @@ import { createCertificateIssuer, type IssuedCertificate } from '../cert/issuer.
 import type { KeyAlgorithm } from '../cert/keys.js'
 import type { CryptoProvider } from '../cert/provider.js'
 import { HookError, rerootError } from '../errors.js'
-import { runInjection } from '../inject/inject.js'
-import { generatedName } from '../inject/names.js'
-import { certMount, certVolume, hookEnv, isOwnObject } from '../inject/objects.js'
-import { makePlan, TOKEN, type Plan, type PlanOverrides } from '../inject/plan.js'
+import {
+  runInjection,
+  generatedName,
+  certMount,
+  certVolume,
+  hookEnv,
+  isOwnObject,
+  makePlan,
+  TOKEN,
+  type Plan,
+  type PlanOverrides,
+} from '../inject/index.js'
 import type { AppRef, HookKind, HookResult, HookSpec, HookTls, InjectOptions } from '../types.js'
 import { cloneJson, type Json, type JsonObject } from '../lib/clone.js'
 import { isObject } from '../lib/json.js'

@@ -5,7 +5,7 @@
 import type { Json, JsonObject } from '../lib/clone.js'
 import { isObject, jsonEqual } from '../lib/json.js'
 import { identityKey, isNamedObject, refOf } from '../lib/kubernetes.js'
-import { podSpecLocation } from '../inject/workloads.js'
+import { podSpecLocation } from '../lib/workloads.js'
 
 /** The control entry that ends every observed list: how long Krake lets the list be. */
 const control = (n: number): JsonObject => ({ observer_schema_list_min_length: n, observer_schema_list_max_length: n })

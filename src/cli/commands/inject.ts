@@ -1,8 +1,6 @@
 // krake-hooks inject: the manifests hooked, as YAML, JSON, patches or apply configurations, or a diff.
 import { createTwoFilesPatch, FILE_HEADERS_ONLY } from 'diff'
-import { injectHook } from '../../inject/inject.js'
-import { hookPatch } from '../../inject/patch.js'
-import { hookApplyConfiguration, hookStrategicPatch } from '../../inject/strategic.js'
+import { injectHook, hookPatch, hookApplyConfiguration, hookStrategicPatch } from '../../inject/index.js'
 import type { Json } from '../../lib/clone.js'
 import { isObject, jsonEqual } from '../../lib/json.js'
 import { identityKey, isNamedObject, refOf, type ResourceRef } from '../../lib/kubernetes.js'

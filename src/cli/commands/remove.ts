@@ -1,5 +1,5 @@
 // krake-hooks remove: the exact inverse of inject.
-import { removeHook } from '../../inject/remove.js'
+import { removeHook } from '../../inject/index.js'
 import { stringifyManifests } from '../../yaml/stringify.js'
 import { args, CONFIG_OPTIONS, configAndManifests, failed, printResults } from '../common.js'
 

@@ -1,7 +1,7 @@
 // `krake-hooks webhook config` and `webhook objects`: what to create in the
 // cluster beside the webhook.
 import { APP_LABEL } from '../../admission/resolver.js'
-import { hookPatch } from '../../inject/patch.js'
+import { hookPatch } from '../../inject/index.js'
 import type { HookSpec, InjectOptions } from '../../types.js'
 import type { KubernetesObject } from '../../lib/kubernetes.js'
 import { parseCertificates } from '../../lib/pem.js'

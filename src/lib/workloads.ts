@@ -1,7 +1,7 @@
 import { HookError } from '../errors.js'
-import type { JsonObject } from '../lib/clone.js'
-import { isObject } from '../lib/json.js'
-import { fieldName, pointer } from '../lib/pointer.js'
+import type { JsonObject } from './clone.js'
+import { isObject } from './json.js'
+import { fieldName, pointer } from './pointer.js'
 
 type Path = Array<string | number>
 

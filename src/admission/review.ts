@@ -351,14 +351,14 @@ export function decideAdmission(
     const request: unknown = isRecord(review) ? review.request : undefined
     if (isRecord(request) && typeof request.uid === 'string') uid = request.uid
     if (!isRecord(request) || uid === '') return deny(uid, 400, 'malformed AdmissionReview: request.uid is missing')
-    return decide(request, uid, hook, options)
+    return decideRequest(request, uid, hook, options)
   } catch {
     // a Proxy that throws, a getter that throws: nothing of it is said back
     return deny(uid, 400, 'malformed AdmissionReview: the review could not be read')
   }
 }
 
-function decide(
+function decideRequest(
   request: Record<string, unknown>,
   uid: string,
   hook: HookSpec | HookResolver,

@@ -1,7 +1,7 @@
 import type { KeyObject, webcrypto } from 'node:crypto'
 import { HookError } from '../errors.js'
 import type { CryptoProvider } from './provider.js'
-import { show } from '../lib/show.js'
+import { describeValue } from '../lib/describe-value.js'
 
 /** Key algorithms a hook certificate can have. */
 export type KeyAlgorithm = 'RSA-2048' | 'RSA-3072' | 'RSA-4096' | 'ECDSA-P256' | 'ECDSA-P384'
@@ -29,7 +29,7 @@ export function leafKeyParams(algorithm: unknown): GenParams {
     default:
       throw new HookError(
         'ERR_UNSUPPORTED_ALGORITHM',
-        `keyAlgorithm must be one of ${KEY_ALGORITHMS.join(', ')}, not ${show(algorithm)}`,
+        `keyAlgorithm must be one of ${KEY_ALGORITHMS.join(', ')}, not ${describeValue(algorithm)}`,
         {
           path: '/keyAlgorithm',
         },

@@ -3,7 +3,7 @@
 import { checkKnownKeys } from '../lib/check.js'
 import { HookError, rerootError } from '../errors.js'
 import { isRecord } from '../lib/json.js'
-import { show } from '../lib/show.js'
+import { describeValue } from '../lib/describe-value.js'
 import { readHookConfig, type FileAccess, type HookConfig } from './config.js'
 import { HOOK_CONFIG_API_VERSION, HOOK_CONFIG_KIND } from './config.js'
 
@@ -71,13 +71,13 @@ export function configFromConfigMap(configMap: Record<string, unknown>, files: F
   for (const [key, value] of Object.entries(data)) {
     const path = KEYS.get(key) ?? [] // every key is known by now
     if (typeof value !== 'string')
-      throw new HookError('ERR_INVALID_CONFIG', `data.${key} must be a string, not ${show(value)}`, {
+      throw new HookError('ERR_INVALID_CONFIG', `data.${key} must be a string, not ${describeValue(value)}`, {
         path: `/data/${key}`,
       })
     let parsed: unknown = value
     if (key === 'initContainers') {
       if (value !== 'true' && value !== 'false')
-        throw new HookError('ERR_INVALID_CONFIG', `data.initContainers must be "true" or "false", not ${show(value)}`, {
+        throw new HookError('ERR_INVALID_CONFIG', `data.initContainers must be "true" or "false", not ${describeValue(value)}`, {
           path: '/data/initContainers',
         })
       parsed = value === 'true'

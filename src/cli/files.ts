@@ -4,7 +4,7 @@
 import { closeSync, constants, fstatSync, openSync, readSync, realpathSync } from 'node:fs'
 import { isAbsolute, relative, resolve, sep } from 'node:path'
 import { HookError } from '../errors.js'
-import { show } from '../lib/show.js'
+import { describeValue } from '../lib/describe-value.js'
 import { errorCodeOf } from '../lib/check.js'
 
 /** `rootOnly`: kustomize's LoadRestrictionsRootOnly (the default); `none`: any file, on request. */
@@ -46,7 +46,7 @@ export function readConfigFile(
   try {
     real = realpathSync(resolve(baseDir, path))
   } catch (cause) {
-    return refuse(pointer, `cannot read ${show(path)} (${errorCodeOf(cause) ?? 'error'})`, cause)
+    return refuse(pointer, `cannot read ${describeValue(path)} (${errorCodeOf(cause) ?? 'error'})`, cause)
   }
   if (restrictor === 'rootOnly') {
     const root = realpathSync(baseDir)
@@ -54,7 +54,7 @@ export function readConfigFile(
     if (rel === '' || rel === '..' || rel.startsWith('..' + sep) || isAbsolute(rel)) {
       refuse(
         pointer,
-        `${show(path)} is outside the base directory ${show(root)}; files are read from inside it only (--load-restrictor none lifts this)`,
+        `${describeValue(path)} is outside the base directory ${describeValue(root)}; files are read from inside it only (--load-restrictor none lifts this)`,
       )
     }
   }
@@ -63,17 +63,17 @@ export function readConfigFile(
     // O_NONBLOCK: opening a FIFO must not wait for a writer
     fd = openSync(real, constants.O_RDONLY | constants.O_NONBLOCK)
   } catch (cause) {
-    return refuse(pointer, `cannot read ${show(path)} (${errorCodeOf(cause) ?? 'error'})`, cause)
+    return refuse(pointer, `cannot read ${describeValue(path)} (${errorCodeOf(cause) ?? 'error'})`, cause)
   }
   try {
     const stat = fstatSync(fd)
-    if (!stat.isFile()) refuse(pointer, `${show(path)} is not a regular file`)
-    if (stat.size > MAX_FILE_BYTES) refuse(pointer, `${show(path)} is larger than ${MAX_FILE_BYTES} bytes`)
+    if (!stat.isFile()) refuse(pointer, `${describeValue(path)} is not a regular file`)
+    if (stat.size > MAX_FILE_BYTES) refuse(pointer, `${describeValue(path)} is larger than ${MAX_FILE_BYTES} bytes`)
     const buffer = Buffer.alloc(MAX_FILE_BYTES + 1)
     let size = 0
     for (let n = -1; n !== 0 && size <= MAX_FILE_BYTES; size += n)
       n = readSync(fd, buffer, size, buffer.length - size, null)
-    if (size > MAX_FILE_BYTES) refuse(pointer, `${show(path)} is larger than ${MAX_FILE_BYTES} bytes`)
+    if (size > MAX_FILE_BYTES) refuse(pointer, `${describeValue(path)} is larger than ${MAX_FILE_BYTES} bytes`)
     return buffer.subarray(0, size).toString('utf8')
   } finally {
     closeSync(fd)

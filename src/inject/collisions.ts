@@ -3,13 +3,13 @@ import type { JsonObject } from '../lib/clone.js'
 import { isObject, jsonEqual } from '../lib/json.js'
 import { fieldName, pointer } from '../lib/pointer.js'
 import type { HookResult, ResourceRef } from '../types.js'
-import { show } from '../lib/show.js'
+import { describeValue } from '../lib/describe-value.js'
 import { mountPathKey } from './plan.js'
 
 type Path = Array<string | number>
 
 /** Where the current object is, for paths and results, and the policy its clashes follow. */
-export interface Site {
+export interface WorkloadAt {
   /** Path of the manifest object from the root of the manifest list. */
   objPath: Path
   ref: ResourceRef
@@ -29,8 +29,8 @@ interface Clash {
 
 /**
  * The conflict policy of one call, for list entries and whole objects alike:
- * `decide` is the one place it is applied; the caller carries out the
- * decision. Plain data, no class: see `Run` in inject.ts for why the
+ * `settleClash` is the one place it is applied; the caller carries out the
+ * decision. Plain data, no class: see `HookRun` in run.ts for why the
  * per-call objects of a walk are object literals.
  */
 export interface ConflictPolicy {
@@ -44,7 +44,7 @@ export interface ConflictPolicy {
  * hook's; for a clash, `replace` (info result) or `keep` (warning result)
  * by policy, or, under 'error', ERR_CONFLICT thrown at the clash's path.
  */
-export function decide(policy: ConflictPolicy, clash: Clash | undefined, equal = false): Decision {
+export function settleClash(policy: ConflictPolicy, clash: Clash | undefined, equal = false): Decision {
   if (clash === undefined) return 'append'
   if (equal) return 'same'
   if (policy.onConflict === 'error')
@@ -110,7 +110,7 @@ export const ownerName = (owner: ListOwner) =>
   owner.container === undefined ? `pod ${pointer(...owner.parentRel)}` : `container "${owner.container}"`
 
 /** The entries of the list, checked: absent is empty; otherwise objects with a string name. */
-export function entriesOf(parent: JsonObject, kind: ListKind, site: Site, owner: ListOwner): JsonObject[] {
+export function entriesOf(parent: JsonObject, kind: ListKind, site: WorkloadAt, owner: ListOwner): JsonObject[] {
   const list = parent[kind.field]
   if (list === undefined || list === null) return []
   if (!Array.isArray(list)) {
@@ -140,7 +140,7 @@ export function upsertAll(
   parent: JsonObject,
   wanted: readonly JsonObject[],
   kind: ListKind,
-  site: Site,
+  site: WorkloadAt,
   owner: ListOwner,
 ): Upserted {
   const list = entriesOf(parent, kind, site, owner)
@@ -166,7 +166,7 @@ export interface Upserted {
 }
 
 /** Settles `wanted` against the clashing entries of `list`: `append` when there are none and it must be appended. */
-function settle(list: JsonObject[], wanted: JsonObject, kind: ListKind, site: Site, owner: ListOwner): Decision {
+function settle(list: JsonObject[], wanted: JsonObject, kind: ListKind, site: WorkloadAt, owner: ListOwner): Decision {
   let clashes: number[] | undefined
   const unique = kind.uniqueBy
   list.forEach((e, i) => {
@@ -179,15 +179,15 @@ function settle(list: JsonObject[], wanted: JsonObject, kind: ListKind, site: Si
   const rel = [...owner.parentRel, kind.field, first]
   const why =
     existing.name === wanted.name
-      ? `${kind.noun} ${show(wanted.name)} of ${ownerName(owner)} is already set to something else`
-      : `${kind.noun} ${show(existing.name)} of ${ownerName(owner)} already uses ${String(unique)} ${show(unique === undefined ? undefined : wanted[unique])}`
+      ? `${kind.noun} ${describeValue(wanted.name)} of ${ownerName(owner)} is already set to something else`
+      : `${kind.noun} ${describeValue(existing.name)} of ${ownerName(owner)} already uses ${String(unique)} ${describeValue(unique === undefined ? undefined : wanted[unique])}`
   const dupes = clashes.length > 1 ? ` (${clashes.length} entries clash)` : ''
   const clash: Clash = {
     why: `${why}${dupes}`,
     about: { resourceRef: site.ref, field: pointer(...rel) },
     path: pointer(...site.objPath, ...rel),
   }
-  const decision = decide(site.policy, clash)
+  const decision = settleClash(site.policy, clash)
   if (decision === 'replace') {
     list[first] = wanted
     for (const k of clashes.slice(1).reverse()) list.splice(k, 1)

@@ -1,6 +1,6 @@
 import { HookError } from '../errors.js'
 import type { AppRef, HookKind } from '../types.js'
-import { show } from '../lib/show.js'
+import { describeValue } from '../lib/describe-value.js'
 import { checkHookKind } from '../lib/check.js'
 import { BoundedCache } from '../lib/bounded-cache.js'
 
@@ -68,7 +68,7 @@ const URLS = new BoundedCache<Readonly<ResolvedUrl>>(256)
 
 function resolveUncached(endpoint: unknown, app: AppRef, kind: HookKind, tls: boolean, path: string): ResolvedUrl {
   const fail = (why: string): never => {
-    throw new HookError('ERR_INVALID_ENDPOINT', `endpoint ${show(redacted(endpoint))} ${why}`, { path })
+    throw new HookError('ERR_INVALID_ENDPOINT', `endpoint ${describeValue(redacted(endpoint))} ${why}`, { path })
   }
   if (typeof endpoint !== 'string' || endpoint.trim() === '') {
     throw new HookError('ERR_INVALID_ENDPOINT', 'the endpoint must be a non-empty string', { path })

@@ -1,5 +1,8 @@
-// The fast path: a manifest copied and hooked in the same pass, for the shape
-// nearly every manifest has. Each input value is read once, the lists the
+// The fast path, whole: a manifest copied and hooked in the same pass, for
+// the shape nearly every manifest has (hookFast, what inject.ts calls), and
+// its copier for everything else of the manifest (copyPlainJson: plain JSON
+// data only, and it says nothing of what it refuses; lib/clone.ts's
+// cloneJson is the checked copier that says what and where). Each input value is read once, the lists the
 // hook adds to are made at their final size, and no path, message or result
 // is built. Anything unusual (a clash with the hook's entries, a value that
 // is not plain JSON, a List, a missing or malformed field) throws NOT_FAST,
@@ -11,18 +14,24 @@
 // and test/inject/fast-path.test.ts that the common shapes take this way.
 import {
   BY_FOR_IN,
-  copyValue,
+  cloneValue,
   fieldReading,
+  forInReadsOwnKeys,
   isFieldObject,
+  isPlainObject,
+  MAX_DEPTH,
   NOT_FIELDS,
   setOwn,
   type FieldReading,
   type Json,
   type JsonObject,
 } from '../lib/clone.js'
+import { podSpecLocation } from '../lib/workloads.js'
 import { ENV, MOUNTS, takesPlaceOf, VOLUMES, type ListKind } from './collisions.js'
-import { certMount, certVolume, envEntry, hookEnv } from './objects.js'
+import { isStore, LIST, readHead } from './head.js'
+import { certMount, certVolume, envEntry, hookEnv, workloadOptsOut } from './objects.js'
 import type { Plan } from './plan.js'
+import { storeKey, type HookRun } from './run.js'
 
 /** Thrown when the fast path does not take a manifest: a plain class, so no stack is captured. */
 class NotFast {
@@ -39,15 +48,15 @@ const NOT_FAST = new NotFast()
 export const fastPathObserver: { onWay?: ((way: 'fast' | 'checked') => void) | undefined } = {}
 
 /** Leaves the fast path for the checked path. */
-export function bail(): never {
+export function leaveFastPath(): never {
   throw NOT_FAST
 }
 
 /**
  * One call's hook, as the fast path needs it: the plan, and the hook's
- * entries to compare against. An object literal (see `Run` in inject.ts).
+ * entries to compare against. An object literal (see `HookRun` in run.ts).
  */
-export interface Walk {
+export interface FastHook {
   readonly plan: Plan
   readonly tls: boolean
   /** The hook's own entries of each list, for clashes only: never put into the output. */
@@ -63,8 +72,8 @@ export interface Walk {
   containers: number
 }
 
-/** The walk of one call with `plan`. */
-export function walkOf(plan: Plan): Walk {
+/** The hook of one call with `plan`. */
+export function fastHookOf(plan: Plan): FastHook {
   const tls = plan.tls !== undefined
   return {
     plan,
@@ -77,18 +86,56 @@ export function walkOf(plan: Plan): Walk {
 }
 
 /**
+ * The fast path for `src`, the item `index` of the input: copied and hooked
+ * into `out[index]`, and counted in `run`; false when it must take the
+ * checked path (nothing of it is then counted).
+ */
+export function hookFast(run: HookRun, src: unknown, out: Json[], index: number, hook: FastHook): boolean {
+  try {
+    tryFast(run, src, out, index, hook)
+    fastPathObserver.onWay?.('fast')
+    return true
+  } catch {
+    // NOT_FAST, or not JSON somewhere, a getter or a Proxy trap that throws: the checked path says where
+    fastPathObserver.onWay?.('checked')
+    return false
+  }
+}
+
+function tryFast(run: HookRun, src: unknown, out: Json[], index: number, hook: FastHook): void {
+  const reading = fieldReading(src)
+  if (reading === NOT_FIELDS) leaveFastPath() // not a manifest: the checked path says so
+  const manifest = src as Record<string, unknown> // cast: fieldReading said it is read by its fields
+  const head = readHead(manifest, isFieldObject, run.head)
+  if (head === LIST || 'must' in head) leaveFastPath()
+  const store = isStore(head)
+  const location = store ? undefined : podSpecLocation(head.apiVersion, head.kind)
+  if (location !== undefined && workloadOptsOut(manifest, location)) leaveFastPath() // rare: the checked path counts it
+  hook.containers = 0
+  out[index] = location === undefined ? copyPlainJson(src, 1) : copyWorkload(manifest, reading, location, 1, hook)
+  if (store) run.stores.set(storeKey(head.kind, head.namespace, head.name), { list: out, index, path: [index] })
+  if (location === undefined) {
+    run.counts.notWorkload++
+    return
+  }
+  run.namespaces.add(head.namespace ?? '')
+  run.counts.workloads++
+  run.counts.containers += hook.containers
+}
+
+/**
  * `src` (at `depth` in the input) copied, with its pod spec at `location`
  * hooked; throws NOT_FAST. `reading` is how src is read (fieldReading), as
  * each object of the way is: asked once per object and handed down.
  */
-export function copyWorkload(
+function copyWorkload(
   src: Record<string, unknown>,
   reading: FieldReading,
   location: readonly string[],
   depth: number,
-  walk: Walk,
+  hook: FastHook,
 ): JsonObject {
-  return copyAlong(src, reading, location, 0, depth, walk)
+  return copyAlong(src, reading, location, 0, depth, hook)
 }
 
 function copyAlong(
@@ -97,16 +144,16 @@ function copyAlong(
   location: readonly string[],
   step: number,
   depth: number,
-  walk: Walk,
+  hook: FastHook,
 ): JsonObject {
   const out: JsonObject = {}
   let found = false
   if (reading === BY_FOR_IN) {
-    for (const k in node) found = alongField(node, k, out, location, step, depth, walk) || found
+    for (const k in node) found = alongField(node, k, out, location, step, depth, hook) || found
   } else {
-    for (const k of Object.keys(node)) found = alongField(node, k, out, location, step, depth, walk) || found
+    for (const k of Object.keys(node)) found = alongField(node, k, out, location, step, depth, hook) || found
   }
-  if (!found) bail()
+  if (!found) leaveFastPath()
   return out
 }
 
@@ -118,25 +165,25 @@ function alongField(
   location: readonly string[],
   step: number,
   depth: number,
-  walk: Walk,
+  hook: FastHook,
 ): boolean {
   const v = node[k]
   if (v === undefined) return false
   if (k === location[step]) {
     const reading = fieldReading(v)
-    if (reading === NOT_FIELDS) bail()
+    if (reading === NOT_FIELDS) leaveFastPath()
     const next = v as Record<string, unknown> // cast: fieldReading said it is read by its fields
     const last = step + 1 === location.length
     setOwn(
       out,
       k,
       last
-        ? copyPodSpec(next, reading, depth + 1, walk)
-        : copyAlong(next, reading, location, step + 1, depth + 1, walk),
+        ? copyPodSpec(next, reading, depth + 1, hook)
+        : copyAlong(next, reading, location, step + 1, depth + 1, hook),
     )
     return true
   }
-  setOwn(out, k, copyValue(v, depth + 1)) // a function (a toJSON of the node itself) throws there
+  setOwn(out, k, copyPlainJson(v, depth + 1)) // a function (a toJSON of the node itself) throws there
   return false
 }
 
@@ -146,53 +193,53 @@ const SAW_VOLUMES = 2
 const SAW_ENV = 4
 const SAW_MOUNTS = 8
 
-function copyPodSpec(pod: Record<string, unknown>, reading: FieldReading, depth: number, walk: Walk): JsonObject {
-  const { plan, tls } = walk
+function copyPodSpec(pod: Record<string, unknown>, reading: FieldReading, depth: number, hook: FastHook): JsonObject {
+  const { plan, tls } = hook
   const out: JsonObject = {}
   let saw = 0
   if (reading === BY_FOR_IN) {
-    for (const k in pod) saw |= podField(pod, k, out, depth, walk)
+    for (const k in pod) saw |= podField(pod, k, out, depth, hook)
   } else {
-    for (const k of Object.keys(pod)) saw |= podField(pod, k, out, depth, walk)
+    for (const k of Object.keys(pod)) saw |= podField(pod, k, out, depth, hook)
   }
-  if ((saw & SAW_CONTAINERS) === 0) bail()
+  if ((saw & SAW_CONTAINERS) === 0) leaveFastPath()
   if (tls && (saw & SAW_VOLUMES) === 0) setOwn(out, 'volumes', [certVolume(plan)]) // not `out.volumes =`: see copyContainer
   return out
 }
 
-function podField(pod: Record<string, unknown>, k: string, out: JsonObject, depth: number, walk: Walk): number {
+function podField(pod: Record<string, unknown>, k: string, out: JsonObject, depth: number, hook: FastHook): number {
   const v = pod[k]
   if (v === undefined) return 0
   let saw = 0
   let c: Json
   if (k === 'containers') {
-    c = copyContainers(v, depth + 1, walk, false)
+    c = copyContainers(v, depth + 1, hook, false)
     saw = SAW_CONTAINERS
-  } else if (k === 'initContainers' && walk.plan.initContainers) {
-    c = copyContainers(v, depth + 1, walk, true)
-  } else if (k === 'volumes' && walk.tls) {
-    c = appendTo(v, depth + 1, walk, VOLUMES)
+  } else if (k === 'initContainers' && hook.plan.initContainers) {
+    c = copyContainers(v, depth + 1, hook, true)
+  } else if (k === 'volumes' && hook.tls) {
+    c = appendTo(v, depth + 1, hook, VOLUMES)
     saw = SAW_VOLUMES
   } else {
-    c = copyValue(v, depth + 1) // a function (a toJSON of the object itself) throws there
+    c = copyPlainJson(v, depth + 1) // a function (a toJSON of the object itself) throws there
   }
   setOwn(out, k, c)
   return saw
 }
 
-function copyContainers(list: unknown, depth: number, walk: Walk, mayBeEmpty: boolean): Json[] {
-  if (!Array.isArray(list) || (list.length === 0 && !mayBeEmpty)) bail()
+function copyContainers(list: unknown, depth: number, hook: FastHook, mayBeEmpty: boolean): Json[] {
+  if (!Array.isArray(list) || (list.length === 0 && !mayBeEmpty)) leaveFastPath()
   const n = list.length
   const out = new Array<Json>(n)
   for (let i = 0; i < n; i++) {
     const c: unknown = list[i]
     const reading = fieldReading(c) // NOT_FIELDS for a hole too
-    if (reading === NOT_FIELDS) bail()
+    if (reading === NOT_FIELDS) leaveFastPath()
     const container = c as Record<string, unknown> // cast: fieldReading said it is read by its fields
-    if (typeof container.name !== 'string' || container.name === '') bail()
-    out[i] = copyContainer(container, reading, depth + 1, walk)
+    if (typeof container.name !== 'string' || container.name === '') leaveFastPath()
+    out[i] = copyContainer(container, reading, depth + 1, hook)
   }
-  walk.containers += n
+  hook.containers += n
   return out
 }
 
@@ -200,15 +247,15 @@ function copyContainer(
   container: Record<string, unknown>,
   reading: FieldReading,
   depth: number,
-  walk: Walk,
+  hook: FastHook,
 ): JsonObject {
-  const { plan, tls } = walk
+  const { plan, tls } = hook
   const out: JsonObject = {}
   let saw = 0
   if (reading === BY_FOR_IN) {
-    for (const k in container) saw |= containerField(container, k, out, depth, walk)
+    for (const k in container) saw |= containerField(container, k, out, depth, hook)
   } else {
-    for (const k of Object.keys(container)) saw |= containerField(container, k, out, depth, walk)
+    for (const k of Object.keys(container)) saw |= containerField(container, k, out, depth, hook)
   }
   // through setOwn, not `out.env =` (bench/README.md, "Why the code is shaped so": setOwn)
   if ((saw & SAW_ENV) === 0) setOwn(out, 'env', hookEnv(plan))
@@ -221,20 +268,20 @@ function containerField(
   k: string,
   out: JsonObject,
   depth: number,
-  walk: Walk,
+  hook: FastHook,
 ): number {
   const v = container[k]
   if (v === undefined) return 0
   let saw = 0
   let c: Json
   if (k === 'env') {
-    c = appendTo(v, depth + 1, walk, ENV)
+    c = appendTo(v, depth + 1, hook, ENV)
     saw = SAW_ENV
-  } else if (k === 'volumeMounts' && walk.tls) {
-    c = appendTo(v, depth + 1, walk, MOUNTS)
+  } else if (k === 'volumeMounts' && hook.tls) {
+    c = appendTo(v, depth + 1, hook, MOUNTS)
     saw = SAW_MOUNTS
   } else {
-    c = copyValue(v, depth + 1) // a function (a toJSON of the object itself) throws there
+    c = copyPlainJson(v, depth + 1) // a function (a toJSON of the object itself) throws there
   }
   setOwn(out, k, c)
   return saw
@@ -257,16 +304,60 @@ function clashes(entry: Record<string, unknown>, hooks: readonly JsonObject[], k
  * hook's entries after its own, in one array of the final size; NOT_FAST when
  * it is not a list of named plain objects, or an entry clashes with the hook's.
  */
-function appendTo(list: unknown, depth: number, walk: Walk, kind: ListKind): Json[] {
-  const hooks = kind === ENV ? walk.env : kind === VOLUMES ? walk.volumes : walk.mounts
-  if (!Array.isArray(list)) bail()
+function appendTo(list: unknown, depth: number, hook: FastHook, kind: ListKind): Json[] {
+  const hooks = kind === ENV ? hook.env : kind === VOLUMES ? hook.volumes : hook.mounts
+  if (!Array.isArray(list)) leaveFastPath()
   const n = list.length
   const out = new Array<Json>(n + hooks.length)
   for (let i = 0; i < n; i++) {
     const e: unknown = list[i]
-    if (!isFieldObject(e) || typeof e.name !== 'string' || clashes(e, hooks, kind)) bail()
-    out[i] = copyValue(e, depth + 1) // checked and copied in one pass: a bail drops the copy anyway
+    if (!isFieldObject(e) || typeof e.name !== 'string' || clashes(e, hooks, kind)) leaveFastPath()
+    out[i] = copyPlainJson(e, depth + 1) // checked and copied in one pass: a bail drops the copy anyway
   }
-  putEntries(out, n, walk.plan, kind)
+  putEntries(out, n, hook.plan, kind)
+  return out
+}
+
+/** What copyPlainJson throws: one shared object, no stack and no detail, since its callers then take the checked way. */
+class Unusual {
+  readonly message = 'not plain JSON data: take the checked way'
+}
+const UNUSUAL = new Unusual()
+
+/**
+ * The copy of `value`, as `cloneJson` makes it, at `depth` in the input, for
+ * the fast path: plain JSON data is copied in one tight loop, class instances
+ * (client-node models) as cloneJson reads them; anything else that JSON
+ * cannot hold as it is (a hole, undefined in a list, a function or a toJSON,
+ * a symbol, NaN, a depth that may be a cycle) throws, with no detail, and the
+ * caller takes the checked way (cloneJson), which says what and where.
+ * Callers catch every throw: a getter or a Proxy trap may throw too.
+ */
+export function copyPlainJson(value: unknown, depth: number): Json {
+  if (typeof value === 'string' || typeof value === 'boolean') return value
+  if (typeof value === 'number') {
+    if (Number.isFinite(value)) return value === 0 ? 0 : value // -0 is written as 0
+    throw UNUSUAL
+  }
+  if (typeof value !== 'object') throw UNUSUAL
+  if (value === null) return null
+  if (depth > MAX_DEPTH) throw UNUSUAL
+  if (Array.isArray(value)) {
+    const n = value.length
+    const out = new Array<Json>(n)
+    for (let i = 0; i < n; i++) {
+      const v: unknown = value[i]
+      if (v === undefined) throw UNUSUAL // a hole, or undefined: neither is a JSON value in a list
+      out[i] = copyPlainJson(v, depth + 1)
+    }
+    return out
+  }
+  if (!forInReadsOwnKeys() || !isPlainObject(value)) return cloneValue(value, depth)
+  const out: JsonObject = {}
+  // a function field (a toJSON among them) throws in the copy of it
+  for (const key in value) {
+    const v = (value as Record<string, unknown>)[key] // cast: a plain object, read by its own keys
+    if (v !== undefined) setOwn(out, key, copyPlainJson(v, depth + 1))
+  }
   return out
 }

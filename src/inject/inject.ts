@@ -1,136 +1,21 @@
 import { HookError } from '../errors.js'
-import {
-  checkPrototype,
-  cloneJson,
-  copyValue,
-  fieldReading,
-  isFieldObject,
-  NOT_FIELDS,
-  type Json,
-  type JsonObject,
-} from '../lib/clone.js'
-import { bail, copyWorkload, fastPathObserver, walkOf, type Walk } from './fast-path.js'
-import { checkedManifest, isStore, LIST, readHead, type ManifestHead } from './head.js'
+import { checkPrototype, cloneJson, type Json, type JsonObject } from '../lib/clone.js'
 import { jsonEqual } from '../lib/json.js'
+import { refOf, type Manifest } from '../lib/kubernetes.js'
 import { pointer } from '../lib/pointer.js'
-import { decide, ENV, MOUNTS, upsertAll, VOLUMES, type ConflictPolicy, type Site, type Upserted } from './collisions.js'
-import { certMount, certVolume, hookEnv, hookObjects, isOwnObject, optsOut } from './objects.js'
-import { makePlan, type Plan } from './plan.js'
-import { identityKey, refOf, type Manifest } from '../lib/kubernetes.js'
-import type { HookResult, HookSpec, InjectOptions, InjectResult } from '../types.js'
 import { containersOf, findPodSpec, podSpecLocation } from '../lib/workloads.js'
+import type { HookResult, HookSpec, InjectOptions, InjectResult } from '../types.js'
+import { ENV, MOUNTS, settleClash, upsertAll, VOLUMES, type Upserted, type WorkloadAt } from './collisions.js'
+import { fastHookOf, hookFast } from './fast-path.js'
+import { checkedManifest, isStore } from './head.js'
+import { certMount, certVolume, hookEnv, hookObjects, isOwnObject, workloadOptsOut } from './objects.js'
+import { makePlan, type Plan } from './plan.js'
+import { startRun, storeKey, summaryOf, type HookRun } from './run.js'
 
 type Path = Array<string | number>
 
-/** A ConfigMap or Secret of the input, by `kind/namespace/name`, and where it is. */
-interface Placed {
-  list: Json[]
-  index: number
-  path: Path
-}
-
-// ConfigMaps and Secrets of the input, by identity (their apiVersion is v1)
-const identity = (kind: string, namespace: string | undefined, name: string) =>
-  identityKey(refOf('v1', kind, name, namespace))
-
-/** How a run went: what the summary result that ends every result list says. */
-interface Tally {
-  workloads: number
-  containers: number
-  objects: number
-  notWorkload: number
-  optedOut: number
-  hookedAlready: number
-  kept: number
-}
-
-const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`
-
-/** Whether a workload, or the pod template at `location` in it, opts out with `krake-hooks/inject: "false"`. */
-function workloadOptsOut(obj: Record<string, unknown>, location: readonly string[]): boolean {
-  if (optsOut(obj.metadata)) return true
-  let node: unknown = obj
-  for (let i = 0; i < location.length - 1; i++) {
-    const key = location[i]
-    if (key === undefined || typeof node !== 'object' || node === null) return false
-    node = (node as Record<string, unknown>)[key] // cast: an object, read by one field as the fast path reads it
-  }
-  return (
-    location.length > 1 &&
-    typeof node === 'object' &&
-    node !== null &&
-    optsOut((node as { metadata?: unknown }).metadata)
-  )
-}
-
-/**
- * One call's run: the plan, and what both ways record as they go. An object
- * literal made by newRun, not a class instance, on purpose (bench/README.md,
- * "Why the code is shaped so": the run's shape).
- */
-interface Run {
-  readonly plan: Plan
-  readonly results: HookResult[]
-  readonly tally: Tally
-  /** Namespaces of the workloads, in order of first appearance ('' for none). */
-  readonly namespaces: Set<string>
-  readonly stores: Map<string, Placed>
-  /** The head the fast path reads each manifest's identity into, lent anew for each (see readHead). */
-  readonly head: ManifestHead
-  readonly policy: ConflictPolicy
-}
-
-function newRun(plan: Plan): Run {
-  const results: HookResult[] = []
-  const forced = forcedSchemeResult(plan)
-  if (forced) results.push(forced)
-  return {
-    plan,
-    results,
-    tally: { workloads: 0, containers: 0, objects: 0, notWorkload: 0, optedOut: 0, hookedAlready: 0, kept: 0 },
-    namespaces: new Set<string>(),
-    stores: new Map<string, Placed>(),
-    head: { apiVersion: '', kind: '', name: '', namespace: undefined },
-    policy: { onConflict: plan.onConflict, results },
-  }
-}
-
-/** The fast path for `src`, the item `index` of the input; false when it must take the checked path. */
-function fast(run: Run, src: unknown, out: Json[], index: number, walk: Walk): boolean {
-  try {
-    tryFast(run, src, out, index, walk)
-    fastPathObserver.onWay?.('fast')
-    return true
-  } catch {
-    // NOT_FAST, or not JSON somewhere, a getter or a Proxy trap that throws: the checked path says where
-    fastPathObserver.onWay?.('checked')
-    return false
-  }
-}
-
-function tryFast(run: Run, src: unknown, out: Json[], index: number, walk: Walk): void {
-  const reading = fieldReading(src)
-  if (reading === NOT_FIELDS) bail() // not a manifest: the checked path says so
-  const manifest = src as Record<string, unknown> // cast: fieldReading said it is read by its fields
-  const head = readHead(manifest, isFieldObject, run.head)
-  if (head === LIST || 'must' in head) bail()
-  const store = isStore(head)
-  const location = store ? undefined : podSpecLocation(head.apiVersion, head.kind)
-  if (location !== undefined && workloadOptsOut(manifest, location)) bail() // rare: the checked path counts it
-  walk.containers = 0
-  out[index] = location === undefined ? copyValue(src, 1) : copyWorkload(manifest, reading, location, 1, walk)
-  if (store) run.stores.set(identity(head.kind, head.namespace, head.name), { list: out, index, path: [index] })
-  if (location === undefined) {
-    run.tally.notWorkload++
-    return
-  }
-  run.namespaces.add(head.namespace ?? '')
-  run.tally.workloads++
-  run.tally.containers += walk.containers
-}
-
 /** The checked path for the manifest `list[index]` of a clone, at `path` in the input. */
-function visit(run: Run, list: Json[], index: number, path: Path): void {
+function visit(run: HookRun, list: Json[], index: number, path: Path): void {
   const manifest = checkedManifest(list, index, path)
   if ('items' in manifest) {
     const { items } = manifest
@@ -140,29 +25,29 @@ function visit(run: Run, list: Json[], index: number, path: Path): void {
   const { obj, head } = manifest
   const { apiVersion, kind, name, namespace: ns } = head
   if (isStore(head)) {
-    run.stores.set(identity(kind, ns, name), { list, index, path })
-    run.tally.notWorkload++
+    run.stores.set(storeKey(kind, ns, name), { list, index, path })
+    run.counts.notWorkload++
     return
   }
   const location = podSpecLocation(apiVersion, kind)
   if (location === undefined) {
-    run.tally.notWorkload++
+    run.counts.notWorkload++
     return
   }
   if (workloadOptsOut(obj, location)) {
-    run.tally.optedOut++
+    run.counts.optedOut++
     return
   }
 
   const ref = refOf(apiVersion, kind, name, ns)
-  const site: Site = { objPath: path, ref, policy: run.policy }
+  const site: WorkloadAt = { objPath: path, ref, policy: run.policy }
   const done = injectPod(run.plan, obj, location, site)
   run.namespaces.add(ns ?? '')
   if (done.changed) {
-    run.tally.workloads++
-    run.tally.containers += done.containers
-  } else if (done.kept) run.tally.kept++
-  else run.tally.hookedAlready++
+    run.counts.workloads++
+    run.counts.containers += done.containers
+  } else if (done.kept) run.counts.kept++
+  else run.counts.hookedAlready++
 }
 
 /** Hooks the pod spec at `location` of `obj`: whether anything changed, whether a clash was kept, into how many containers. */
@@ -170,7 +55,7 @@ function injectPod(
   plan: Plan,
   obj: JsonObject,
   location: readonly string[],
-  site: Site,
+  site: WorkloadAt,
 ): { changed: boolean; kept: boolean; containers: number } {
   const pod = findPodSpec(obj, location, site.objPath)
   const containers = containersOf(pod, 'containers', site.objPath, location)
@@ -194,30 +79,16 @@ function injectPod(
   return { changed, kept, containers: containers.length + inits.length }
 }
 
-/** The summary result that ends every result list: what was hooked, and what was left alone and why. */
-function summary(run: Run): HookResult {
-  const t = run.tally
-  const alone = t.notWorkload + t.optedOut + t.hookedAlready + t.kept
-  const kept = t.kept > 0 ? `, ${t.kept} with its own entries kept (onConflict "keep")` : ''
-  return {
-    severity: 'info',
-    message:
-      `${run.plan.kind} hook: hooked ${plural(t.workloads, 'workload')} (${plural(t.containers, 'container')}), ` +
-      `added ${plural(t.objects, 'object')}; left alone ${plural(alone, 'object')}: ` +
-      `${t.notWorkload} not a workload, ${t.optedOut} opted out, ${t.hookedAlready} hooked already${kept}`,
-  }
-}
-
 /** Adds the hook's ConfigMap/Secrets, one set per namespace, or settles them with what is there. */
-function addObjects(run: Run, out: Json[]): void {
+function addObjects(run: HookRun, out: Json[]): void {
   for (const ns of run.namespaces) {
     const namespace = ns === '' ? undefined : ns
     for (const wanted of hookObjects(run.plan, namespace)) {
       const { kind, metadata: meta } = wanted
-      const placed = run.stores.get(identity(kind, namespace, meta.name))
+      const placed = run.stores.get(storeKey(kind, namespace, meta.name))
       if (placed === undefined) {
         out.push(wanted)
-        run.tally.objects++
+        run.counts.objects++
         continue
       }
       const existing = placed.list[placed.index] as JsonObject
@@ -228,17 +99,8 @@ function addObjects(run: Run, out: Json[]): void {
       const ref = refOf('v1', kind, meta.name, namespace)
       const why = `${kind} "${meta.name}"${namespace === undefined ? '' : ` in namespace "${namespace}"`} is already in the input and is not the hook's`
       const clash = { why, about: { resourceRef: ref }, path: pointer(...placed.path) }
-      if (decide(run.policy, clash, jsonEqual(existing, wanted)) === 'replace') placed.list[placed.index] = wanted
+      if (settleClash(run.policy, clash, jsonEqual(existing, wanted)) === 'replace') placed.list[placed.index] = wanted
     }
-  }
-}
-
-function forcedSchemeResult(plan: Plan): HookResult | undefined {
-  if (plan.forcedFrom === undefined) return undefined
-  const to = plan.forcedFrom === 'http' ? 'https' : 'http'
-  return {
-    severity: 'warning',
-    message: `the endpoint's scheme ${plan.forcedFrom} was changed to ${to} because TLS is ${to === 'https' ? 'on' : 'off'}`,
   }
 }
 
@@ -254,10 +116,10 @@ export function runInjection(
   plan: Plan,
   pathOf: (index: number) => Path,
 ): { results: HookResult[]; summary: HookResult } {
-  const run = newRun(plan)
+  const run = startRun(plan)
   for (let i = 0; i < out.length; i++) visit(run, out, i, pathOf(i))
   addObjects(run, out)
-  return { results: run.results, summary: summary(run) }
+  return { results: run.results, summary: summaryOf(run) }
 }
 
 /**
@@ -273,8 +135,8 @@ export function hookObject(object: unknown, plans: readonly Plan[]): { hooked: J
   const out: Json[] = [null]
   const results: HookResult[] = []
   for (const [n, plan] of plans.entries()) {
-    const run = newRun(plan)
-    if (n > 0 || !fast(run, object, out, 0, walkOf(plan))) {
+    const run = startRun(plan)
+    if (n > 0 || !hookFast(run, object, out, 0, fastHookOf(plan))) {
       if (n === 0) out[0] = cloneJson(object)
       visit(run, out, 0, [])
     }
@@ -292,13 +154,13 @@ export function hookObject(object: unknown, plans: readonly Plan[]): { hooked: J
  */
 function injectList(manifests: readonly unknown[], plan: Plan): { out: Json[]; results: HookResult[] } {
   checkPrototype() // whether for...in reads keys as Object.keys does, for this call
-  const run = newRun(plan)
-  const walk = walkOf(plan) // only the fast path needs it: the checked path alone (runInjection) makes none
+  const run = startRun(plan)
+  const walk = fastHookOf(plan) // only the fast path needs it: the checked path alone (runInjection) makes none
   const n = manifests.length
   const out = new Array<Json>(n)
   let pending: { error: unknown } | undefined
   for (let i = 0; i < n; i++) {
-    if (pending === undefined && i in manifests && fast(run, manifests[i], out, i, walk)) continue
+    if (pending === undefined && i in manifests && hookFast(run, manifests[i], out, i, walk)) continue
     // a hole: cloning the whole list names it, as the checked path does (the items before it cloned fine)
     out[i] = i in manifests ? cloneJson(manifests[i], [i], 1) : cloneJson(manifests)
     if (pending !== undefined) continue // cloned only, for an earlier error of cloning to win
@@ -310,7 +172,7 @@ function injectList(manifests: readonly unknown[], plan: Plan): { out: Json[]; r
   }
   if (pending !== undefined) throw pending.error
   addObjects(run, out)
-  run.results.push(summary(run))
+  run.results.push(summaryOf(run))
   return { out, results: run.results }
 }
 

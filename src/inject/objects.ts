@@ -20,6 +20,23 @@ export function optsOut(meta: unknown): boolean {
   )
 }
 
+/** Whether a workload, or the pod template at `location` in it, opts out with `krake-hooks/inject: "false"`. */
+export function workloadOptsOut(obj: Record<string, unknown>, location: readonly string[]): boolean {
+  if (optsOut(obj.metadata)) return true
+  let node: unknown = obj
+  for (let i = 0; i < location.length - 1; i++) {
+    const key = location[i]
+    if (key === undefined || typeof node !== 'object' || node === null) return false
+    node = (node as Record<string, unknown>)[key] // cast: an object, read by one field as the fast path reads it
+  }
+  return (
+    location.length > 1 &&
+    typeof node === 'object' &&
+    node !== null &&
+    optsOut((node as { metadata?: unknown }).metadata)
+  )
+}
+
 function metadata(plan: Plan, name: string, namespace: string | undefined): JsonObject & { name: string } {
   const meta: JsonObject & { name: string } = { name }
   if (namespace !== undefined) meta.namespace = namespace

@@ -6,7 +6,7 @@ import { resolveHookUrl } from './endpoint.js'
 import { hookNames, type HookNames } from './names.js'
 import { HOOK_VARIABLES, type HookVariable, type PlannedVariable } from './variables.js'
 import type { AppRef, HookKind, HookSpec, HookTls, InjectOptions } from '../types.js'
-import { show } from '../lib/show.js'
+import { describeValue } from '../lib/describe-value.js'
 import { isRecord } from '../lib/json.js'
 import { checkHookKind, checkKnownKeys, isOneOf } from '../lib/check.js'
 import { isEnvVarName } from '../lib/kubernetes.js'
@@ -92,7 +92,7 @@ function oneOf<T extends string>(value: unknown, allowed: readonly T[], fallback
   if (isOneOf(value, allowed)) return value
   throw new HookError(
     'ERR_INVALID_OPTION',
-    `${path.slice(1)} must be one of ${allowed.map((a) => `"${a}"`).join(', ')}, not ${show(value)}`,
+    `${path.slice(1)} must be one of ${allowed.map((a) => `"${a}"`).join(', ')}, not ${describeValue(value)}`,
     { path },
   )
 }
@@ -250,7 +250,7 @@ function makeCheckedPlan(hook: HookSpec, options: InjectOptions | undefined, ove
   if (certDest === undefined) {
     throw new HookError(
       'ERR_INVALID_OPTION',
-      `certDest must be a clean absolute path other than "/" (no empty, "." or ".." segments, no ":" or control characters), not ${show(opts.certDest)}`,
+      `certDest must be a clean absolute path other than "/" (no empty, "." or ".." segments, no ":" or control characters), not ${describeValue(opts.certDest)}`,
       { path: '/certDest' },
     )
   }
@@ -352,7 +352,7 @@ function envName(value: unknown, fallback: string, path: string): string {
   if (isEnvVarName(value)) return value
   throw new HookError(
     'ERR_INVALID_OPTION',
-    `${show(value)} is not a valid environment variable name ([-._a-zA-Z][-._a-zA-Z0-9]*, as the API server checks it)`,
+    `${describeValue(value)} is not a valid environment variable name ([-._a-zA-Z][-._a-zA-Z0-9]*, as the API server checks it)`,
     { path },
   )
 }

@@ -16,7 +16,7 @@ import {
   VOLUMES,
   type ListKind,
   type ListOwner,
-  type Site,
+  type WorkloadAt,
 } from './collisions.js'
 import { checkedManifest, isStore } from './head.js'
 import { certMount, certVolume, hookEnv, isOwnObject } from './objects.js'
@@ -120,7 +120,7 @@ class Removal {
       this.notWorkload++
       return
     }
-    const site: Site = {
+    const site: WorkloadAt = {
       objPath: path,
       ref: refOf(head.apiVersion, head.kind, head.name, head.namespace),
       policy: { onConflict: 'keep', results: this.results },
@@ -135,7 +135,11 @@ class Removal {
   }
 
   /** Takes the hook's env, mounts and volume out of one pod spec; what the hook did not write stays. */
-  private cleanPod(pod: JsonObject, site: Site, location: readonly string[]): { removed: number; containers: number } {
+  private cleanPod(
+    pod: JsonObject,
+    site: WorkloadAt,
+    location: readonly string[],
+  ): { removed: number; containers: number } {
     const plan = this.plan
     let removed = 0
     let containers = 0
@@ -207,7 +211,7 @@ class Removal {
    * kept, with a warning. A list the hook emptied is removed, as the hook
    * added it. Returns how many entries went.
    */
-  take(parent: JsonObject, wanted: readonly JsonObject[], kind: ListKind, site: Site, owner: ListOwner): number {
+  take(parent: JsonObject, wanted: readonly JsonObject[], kind: ListKind, site: WorkloadAt, owner: ListOwner): number {
     const list = entriesOf(parent, kind, site, owner)
     if (list.length === 0) return 0
     const out: JsonObject[] = []

@@ -2,7 +2,7 @@ import { loadAll } from 'js-yaml'
 import { PYYAML_SCHEMA } from './pyyaml.js'
 import { pyyamlText } from './pyyaml-text.js'
 import { HookError } from '../errors.js'
-import { show } from '../lib/show.js'
+import { describeValue } from '../lib/describe-value.js'
 import { pointer } from '../lib/pointer.js'
 import type { HookKind } from '../types.js'
 import { isRecord } from '../lib/json.js'
@@ -166,7 +166,7 @@ function parseHook(
       else if (key === 'failure_retry_count')
         out.failureRetryCount = integer(value, 0, 'hooks.shutdown.failure_retry_count', at(key))
       else if (value === 'delete' || value === 'give_up') out.failureStrategy = value
-      else fail(`hooks.shutdown.failure_strategy must be "delete" or "give_up", not ${show(value)}`, at(key))
+      else fail(`hooks.shutdown.failure_strategy must be "delete" or "give_up", not ${describeValue(value)}`, at(key))
       continue
     }
     // env_complete is the 2020 name of the complete hook's env_url
@@ -174,10 +174,10 @@ function parseHook(
     if (field === undefined) continue // every key is known by now
     if (value === null && key === 'external_endpoint') continue
     if (typeof value !== 'string' || value === '')
-      return fail(`hooks.${kind}.${key} must be a non-empty string, not ${show(value)}`, at(key))
+      return fail(`hooks.${kind}.${key} must be a non-empty string, not ${describeValue(value)}`, at(key))
     if ((field === 'envToken' || field === 'envUrl') && !isEnvVarName(value))
       return fail(
-        `hooks.${kind}.${key} must be an environment variable name the API server accepts ([-._a-zA-Z][-._a-zA-Z0-9]*), not ${show(value)}`,
+        `hooks.${kind}.${key} must be an environment variable name the API server accepts ([-._a-zA-Z][-._a-zA-Z0-9]*), not ${describeValue(value)}`,
         at(key),
       )
     out[field] = value
@@ -197,13 +197,13 @@ function parseHook(
     }
     if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.hostname === '') {
       fail(
-        `hooks.${kind}.external_endpoint must be an absolute http(s) URL, not ${show(out.externalEndpoint)}`,
+        `hooks.${kind}.external_endpoint must be an absolute http(s) URL, not ${describeValue(out.externalEndpoint)}`,
         at('external_endpoint'),
       )
     }
   }
   if (!out.certDest.startsWith('/'))
-    fail(`hooks.${kind}.cert_dest must be an absolute path, not ${show(out.certDest)}`, at('cert_dest'))
+    fail(`hooks.${kind}.cert_dest must be an absolute path, not ${describeValue(out.certDest)}`, at('cert_dest'))
   return out
 }
 
@@ -245,7 +245,7 @@ function detectLayout(section: Record<string, unknown>): KrakeLayout {
 export function parseKrakeHooksConfig(input: unknown, options: ParseKrakeHooksOptions = {}): KrakeHooksConfig {
   const forced = options?.layout
   if (forced !== undefined && forced !== '2020' && forced !== 'current') {
-    throw new HookError('ERR_INVALID_ARGUMENT', `options.layout must be "2020" or "current", not ${show(forced)}`, {
+    throw new HookError('ERR_INVALID_ARGUMENT', `options.layout must be "2020" or "current", not ${describeValue(forced)}`, {
       path: '/layout',
     })
   }

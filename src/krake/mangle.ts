@@ -19,7 +19,7 @@ import {
 import type { AppRef, HookKind, HookResult, HookSpec, HookTls, InjectOptions } from '../types.js'
 import { cloneJson, type Json, type JsonObject } from '../lib/clone.js'
 import { isObject } from '../lib/json.js'
-import { show } from '../lib/show.js'
+import { describeValue } from '../lib/describe-value.js'
 import { createHookToken } from '../token/create.js'
 import type { KrakeHookConfig, KrakeHooksConfig, KrakeLayout } from './config.js'
 import { initialObserverSchema, observeHook } from './observer-schema.js'
@@ -148,7 +148,7 @@ function checkApplication(app: unknown): CheckedApplication {
   if (!Array.isArray(listed)) return bad('spec.hooks must be a list of hook names', '/spec/hooks')
   // Krake's Application takes spec.hooks as a list of strings (List[str]), any string
   const names = listed.map((h, i) =>
-    typeof h === 'string' ? h : bad(`spec.hooks[${i}] is ${show(h)}: a hook name is a string`, `/spec/hooks/${i}`),
+    typeof h === 'string' ? h : bad(`spec.hooks[${i}] is ${describeValue(h)}: a hook name is a string`, `/spec/hooks/${i}`),
   )
   const status = app.status ?? {}
   if (!isObject(status)) return bad('status must be an object', '/status')
@@ -301,7 +301,7 @@ export async function mangleApplication(
   if (ignored.length > 0)
     results.push({
       severity: 'warning',
-      message: `spec.hooks lists ${ignored.map((h) => show(h)).join(', ')}: 2020's Krake runs the complete hook only and ignores the rest, as here`,
+      message: `spec.hooks lists ${ignored.map((h) => describeValue(h)).join(', ')}: 2020's Krake runs the complete hook only and ignores the rest, as here`,
       field: '/spec/hooks',
     })
   const summaries: string[] = []
@@ -361,7 +361,7 @@ function hooksToRun(listed: readonly string[], config: KrakeHooksConfig): { hook
   const ignored: string[] = []
   listed.forEach((h, i) => {
     if (isOneOf(h, HOOK_KINDS) && (!old || h === 'complete' || config.shutdown !== undefined)) return
-    if (!old) bad(`spec.hooks[${i}] is ${show(h)}: Krake knows complete and shutdown`, `/spec/hooks/${i}`)
+    if (!old) bad(`spec.hooks[${i}] is ${describeValue(h)}: Krake knows complete and shutdown`, `/spec/hooks/${i}`)
     ignored.push(h)
   })
   return { hooks: HOOK_KINDS.filter((kind) => listed.includes(kind) && !ignored.includes(kind)), ignored }
@@ -377,7 +377,7 @@ function checkArguments(config: KrakeHooksConfig, context: KrakeHooksContext): v
   if (renew !== undefined && (typeof renew !== 'number' || !Number.isFinite(renew) || renew < 0))
     throw new HookError(
       'ERR_INVALID_ARGUMENT',
-      `renewBefore must be a number of days of at least 0, not ${show(renew)}`,
+      `renewBefore must be a number of days of at least 0, not ${describeValue(renew)}`,
       {
         path: '/renewBefore',
       },

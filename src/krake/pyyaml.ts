@@ -14,7 +14,7 @@ export class PythonValue {
     readonly type: 'int' | 'float' | 'timestamp',
     readonly text: string,
   ) {}
-  /** How messages show it: `show()` writes values through JSON.stringify. */
+  /** How messages show it: `describeValue()` writes values through JSON.stringify. */
   toJSON(): string {
     return `${this.text} (a Python ${this.type === 'timestamp' ? 'date' : this.type} to PyYAML)`
   }

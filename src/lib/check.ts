@@ -5,7 +5,7 @@ import { HookError, type HookErrorCode } from '../errors.js'
 import { HOOK_KINDS, type HookKind } from '../contract.js'
 import { isRecord } from './json.js'
 import { pointer } from './pointer.js'
-import { show } from './show.js'
+import { describeValue } from './describe-value.js'
 
 /** Where a failure is reported: the error code, the JSON pointer, and the name the message gives the value. */
 interface Where {
@@ -15,7 +15,7 @@ interface Where {
 }
 
 const fail = (where: Where, must: string, value: unknown): never => {
-  throw new HookError(where.code, `${where.name} must be ${must}, not ${show(value)}`, { path: where.path })
+  throw new HookError(where.code, `${where.name} must be ${must}, not ${describeValue(value)}`, { path: where.path })
 }
 
 /** True when `value` is one of `allowed` (a guard: no cast at the caller). */

@@ -7,7 +7,7 @@ export type Json = null | boolean | number | string | Json[] | { [key: string]: 
 export type JsonObject = { [key: string]: Json }
 
 /** Deeper than any manifest has reason to be; past it we look for a cycle. */
-const MAX_DEPTH = 512
+export const MAX_DEPTH = 512
 
 // Thrown inside the recursion; each frame adds its key on the way out, so the
 // happy path pays nothing for building paths.
@@ -33,7 +33,8 @@ function defineOwn(out: Record<string, unknown>, key: string, value: unknown): v
   Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true })
 }
 
-function isPlainObject(value: object): boolean {
+/** Whether `value`'s prototype is Object.prototype or null: an object literal, JSON.parse's or YAML's. */
+export function isPlainObject(value: object): boolean {
   const proto: unknown = Object.getPrototypeOf(value)
   return proto === Object.prototype || proto === null
 }
@@ -73,7 +74,12 @@ function readFault(e: unknown, what: string): CloneFault {
   return new CloneFault('value', `${what} threw ${name}`)
 }
 
-function cloneValue(value: unknown, depth: number): Json {
+/**
+ * cloneJson's copy of `value` at `depth`, for a caller that catches every
+ * throw and then takes the checked way (the fast copier, for class
+ * instances): what it throws says nothing the caller reads.
+ */
+export function cloneValue(value: unknown, depth: number): Json {
   switch (typeof value) {
     case 'string':
     case 'boolean':
@@ -119,6 +125,9 @@ function cloneArray(value: readonly unknown[], depth: number): Json[] {
  * array of them. Checked again by `checkPrototype` at each public call.
  */
 let forInIsOwnKeys = false
+
+/** forInIsOwnKeys as checkPrototype last found it. */
+export const forInReadsOwnKeys = (): boolean => forInIsOwnKeys
 
 /** Looks again whether `Object.prototype` carries an enumerable key (a polluted prototype); cheap. */
 export function checkPrototype(): void {
@@ -262,50 +271,6 @@ function cloneToJSON(holder: object, toJSON: Function, depth: number): Json {
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) return cloneValue(json, depth)
   return cloneFields(json as Record<string, unknown>, depth, true)
-}
-
-/** What copyValue throws: one shared object, no stack and no detail, since its callers then take the checked way. */
-class Unusual {
-  readonly message = 'not plain JSON data: take the checked way'
-}
-const UNUSUAL = new Unusual()
-
-/**
- * The copy of `value`, as `cloneJson` makes it, at `depth` in the input, for
- * the fast path: plain JSON data is copied in one tight loop, class instances
- * (client-node models) as cloneJson reads them; anything else that JSON
- * cannot hold as it is (a hole, undefined in a list, a function or a toJSON,
- * a symbol, NaN, a depth that may be a cycle) throws, with no detail, and the
- * caller takes the checked way (cloneJson), which says what and where.
- * Callers catch every throw: a getter or a Proxy trap may throw too.
- */
-export function copyValue(value: unknown, depth: number): Json {
-  if (typeof value === 'string' || typeof value === 'boolean') return value
-  if (typeof value === 'number') {
-    if (Number.isFinite(value)) return value === 0 ? 0 : value // -0 is written as 0
-    throw UNUSUAL
-  }
-  if (typeof value !== 'object') throw UNUSUAL
-  if (value === null) return null
-  if (depth > MAX_DEPTH) throw UNUSUAL
-  if (Array.isArray(value)) {
-    const n = value.length
-    const out = new Array<Json>(n)
-    for (let i = 0; i < n; i++) {
-      const v: unknown = value[i]
-      if (v === undefined) throw UNUSUAL // a hole, or undefined: neither is a JSON value in a list
-      out[i] = copyValue(v, depth + 1)
-    }
-    return out
-  }
-  if (!forInIsOwnKeys || !isPlainObject(value)) return cloneValue(value, depth)
-  const out: JsonObject = {}
-  // a function field (a toJSON among them) throws in the copy of it
-  for (const key in value) {
-    const v = (value as Record<string, unknown>)[key] // cast: a plain object, read by its own keys
-    if (v !== undefined) setOwn(out, key, copyValue(v, depth + 1))
-  }
-  return out
 }
 
 /**

@@ -1,7 +1,7 @@
 import { HookError } from '../errors.js'
 import type { JsonObject } from '../lib/clone.js'
 import { isObject } from '../lib/json.js'
-import { show } from '../lib/show.js'
+import { describeValue } from '../lib/describe-value.js'
 import type { KrakeShutdownHookConfig, ShutdownFailureStrategy } from '../krake/config.js'
 import { checkInteger } from '../lib/check.js'
 
@@ -95,7 +95,7 @@ function effectiveSettings(
   const strategy = (spec.shutdown_failure_strategy ?? settings.failureStrategy) as ShutdownFailureStrategy
   if (strategy !== 'delete' && strategy !== 'give_up')
     bad(
-      `the failure strategy must be "delete" or "give_up", not ${show(strategy)}`,
+      `the failure strategy must be "delete" or "give_up", not ${describeValue(strategy)}`,
       spec.shutdown_failure_strategy == null ? '/failureStrategy' : '/spec/shutdown_failure_strategy',
     )
   return { grace, of, strategy }

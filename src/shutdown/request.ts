@@ -1,7 +1,7 @@
 import { HookError } from '../errors.js'
 import { put } from '../lib/http.js'
 import { isObject } from '../lib/json.js'
-import { show } from '../lib/show.js'
+import { describeValue } from '../lib/describe-value.js'
 
 /** How `requestShutdown` calls the application. */
 export interface RequestShutdownOptions {
@@ -29,7 +29,7 @@ function shutdownUrl(address: string): URL {
   }
   if (url === undefined) {
     // never echo what might be a password (user:password@host:port)
-    const shown = address.includes('@') ? 'an address with credentials' : show(address)
+    const shown = address.includes('@') ? 'an address with credentials' : describeValue(address)
     throw new HookError(
       'ERR_INVALID_APPLICATION',
       `status.services.shutdown must be host:port or [v6]:port, not ${shown}`,
@@ -94,7 +94,7 @@ export async function requestShutdown(
   if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || !(timeoutMs > 0))
     throw new HookError(
       'ERR_INVALID_ARGUMENT',
-      `timeoutMs must be a finite number of milliseconds above 0, not ${show(timeoutMs)}`,
+      `timeoutMs must be a finite number of milliseconds above 0, not ${describeValue(timeoutMs)}`,
       { path: '/timeoutMs' },
     )
   try {

@@ -3,7 +3,7 @@ import { foldQuotedNel, goRefusal, textRefusal, withoutDocumentBoms } from './go
 import { HookError } from '../errors.js'
 import { KUBERNETES_SCHEMA } from './schema.js'
 import { setOwn } from '../lib/clone.js'
-import { show } from '../lib/show.js'
+import { describeValue } from '../lib/describe-value.js'
 import { pointer } from '../lib/pointer.js'
 import { UnrepresentableNumber } from './scalars.js'
 
@@ -234,7 +234,7 @@ export function parseManifests(yaml: string): object[] {
   docs.forEach((doc, index) => {
     if (doc === null || doc === undefined) return
     if (typeof doc !== 'object' || Array.isArray(doc)) {
-      const kind = Array.isArray(doc) ? 'a sequence' : `the scalar ${show(doc)}`
+      const kind = Array.isArray(doc) ? 'a sequence' : `the scalar ${describeValue(doc)}`
       throw new HookError('ERR_YAML_NOT_MAPPING', `document ${index} is ${kind}, not a mapping (a Kubernetes object)`, {
         path: `/${index}`,
       })

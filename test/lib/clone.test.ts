@@ -1,5 +1,5 @@
-// The fast path's two helpers from src/lib/clone.ts, tried directly: how an object is read by
-// its fields (fieldReading, asked once per object), and the fast copy (copyValue), which throws
+// The fast path's two helpers, tried directly: how an object is read by
+// its fields (fieldReading, asked once per object), and the fast copy (copyPlainJson), which throws
 // on whatever the checked way (cloneJson) must explain, and copies the rest as cloneJson does.
 import { describe, expect, it } from 'vitest'
 import {
@@ -7,11 +7,11 @@ import {
   BY_KEYS,
   checkPrototype,
   cloneJson,
-  copyValue,
   fieldReading,
   isFieldObject,
   NOT_FIELDS,
 } from '../../src/lib/clone.js'
+import { copyPlainJson } from '../../src/inject/fast-path.js'
 import { readHead, type ManifestHead } from '../../src/inject/head.js'
 
 class Model {
@@ -61,10 +61,10 @@ function holey(): unknown[] {
   return list
 }
 
-describe('copyValue', () => {
+describe('copyPlainJson', () => {
   const copy = (v: unknown) => {
     checkPrototype()
-    return copyValue(v, 0)
+    return copyPlainJson(v, 0)
   }
 
   it('copies plain data as cloneJson does, sharing nothing: -0 as 0, undefined fields absent, "__proto__" an own key', () => {

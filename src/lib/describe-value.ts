@@ -3,7 +3,7 @@
  * throws on a BigInt or a cycle and says nothing of a function; an error
  * message must never be the thing that fails.
  */
-export function show(value: unknown): string {
+export function describeValue(value: unknown): string {
   switch (typeof value) {
     case 'string':
       return JSON.stringify(value.length > 80 ? value.slice(0, 77) + '...' : value)

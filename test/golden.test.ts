@@ -4,6 +4,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { injectHook, parseManifests, stringifyManifests, type HookSpec } from '../src/index.js'
 import { fixtureTls } from './helpers.js'
+import { referenceInject } from './inject/reference.js'
 
 const dir = new URL('./golden/', import.meta.url)
 const hook: HookSpec = {
@@ -25,6 +26,14 @@ describe('golden files', () => {
       `${name}.out.yaml is missing: run UPDATE_GOLDEN=1 npx vitest run test/golden.test.ts`,
     ).toBe(true)
     expect(out).toBe(readFileSync(goldenUrl, 'utf8'))
+  })
+
+  // The same files through the reference (clone the whole list, then the checked path alone): the
+  // golden output is what the straightforward way makes, not only what the fast path makes.
+  it.each(['job', 'deployment', 'unchanged'])('the reference injection of %s.in.yaml gives %s.out.yaml too', (name) => {
+    const input = readFileSync(new URL(`${name}.in.yaml`, dir), 'utf8')
+    const out = stringifyManifests(referenceInject(parseManifests(input), hook).manifests)
+    expect(out).toBe(readFileSync(new URL(`${name}.out.yaml`, dir), 'utf8'))
   })
 
   it('the unchanged case really is unchanged', () => {

@@ -4,6 +4,7 @@ import { AttributeTypeAndValue, AttributeValue, Name as AsnName, RelativeDisting
 import { HookError } from '../errors.js'
 import type { AppRef, HookKind } from '../types.js'
 import { appUri } from './app-uri.js'
+import { isAppRef } from '../lib/check.js'
 import { parseCertificates, parsePrivateKey, toPem } from '../lib/pem.js'
 import { importSigningKey, leafKeyParams, signingAlgorithmOf, type KeyAlgorithm } from './keys.js'
 import { cryptoOf, type CryptoProvider } from './provider.js'
@@ -256,15 +257,7 @@ interface LeafRequest {
 function appUriOf(params: IssueParams): string | undefined {
   if (params.app === undefined && params.kind === undefined) return undefined
   const app = params.app
-  if (
-    typeof app !== 'object' ||
-    app === null ||
-    typeof app.name !== 'string' ||
-    app.name === '' ||
-    typeof app.namespace !== 'string' ||
-    app.namespace === ''
-  )
-    argumentError('app must be { name, namespace } (non-empty strings), given with kind', '/app')
+  if (!isAppRef(app)) argumentError('app must be { name, namespace } (non-empty strings), given with kind', '/app')
   if (params.kind !== 'complete' && params.kind !== 'shutdown')
     argumentError('kind must be "complete" or "shutdown", given with app', '/kind')
   return appUri(app, params.kind)

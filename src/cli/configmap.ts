@@ -77,9 +77,13 @@ export function configFromConfigMap(configMap: Record<string, unknown>, files: F
     let parsed: unknown = value
     if (key === 'initContainers') {
       if (value !== 'true' && value !== 'false')
-        throw new HookError('ERR_INVALID_CONFIG', `data.initContainers must be "true" or "false", not ${describeValue(value)}`, {
-          path: '/data/initContainers',
-        })
+        throw new HookError(
+          'ERR_INVALID_CONFIG',
+          `data.initContainers must be "true" or "false", not ${describeValue(value)}`,
+          {
+            path: '/data/initContainers',
+          },
+        )
       parsed = value === 'true'
     }
     const leaf = path.at(-1) ?? key

@@ -1,7 +1,7 @@
 import { HookError } from '../errors.js'
 import type { AppRef, HookKind } from '../types.js'
 import { describeValue } from '../lib/describe-value.js'
-import { checkHookKind } from '../lib/check.js'
+import { checkHookKind, isAppRef } from '../lib/check.js'
 import { BoundedCache } from '../lib/bounded-cache.js'
 
 /** The hook URL and, when TLS forced another scheme, the one it replaced. */
@@ -117,14 +117,7 @@ function resolveUncached(endpoint: unknown, app: AppRef, kind: HookKind, tls: bo
  * ```
  */
 export function hookUrl(endpoint: string, app: AppRef, kind: HookKind, tls: boolean): string {
-  if (
-    typeof app !== 'object' ||
-    app === null ||
-    typeof app.name !== 'string' ||
-    app.name === '' ||
-    typeof app.namespace !== 'string' ||
-    app.namespace === ''
-  ) {
+  if (!isAppRef(app)) {
     throw new HookError('ERR_INVALID_HOOK', 'app must be { name, namespace } with non-empty strings', { path: '/app' })
   }
   checkHookKind(kind, { code: 'ERR_INVALID_HOOK', path: '/kind', name: 'kind' })

@@ -85,3 +85,9 @@ export function checkedManifest(
     throw new HookError('ERR_INVALID_MANIFEST', `${fieldName(head.at)} must be ${head.must}`, { path: at(...head.at) })
   return { obj, head }
 }
+
+/** What injectHook and removeHook take first: an array, or ERR_INVALID_MANIFESTS at the root. */
+export function checkManifestList(manifests: unknown): asserts manifests is readonly unknown[] {
+  if (!Array.isArray(manifests))
+    throw new HookError('ERR_INVALID_MANIFESTS', 'manifests must be an array of Kubernetes objects', { path: '' })
+}

@@ -1,4 +1,3 @@
-import { HookError } from '../errors.js'
 import { checkPrototype, cloneJson, type Json, type JsonObject } from '../lib/clone.js'
 import { jsonEqual } from '../lib/json.js'
 import { refOf, type Manifest } from '../lib/kubernetes.js'
@@ -7,7 +6,7 @@ import { containersOf, findPodSpec, podSpecLocation } from '../lib/workloads.js'
 import type { HookResult, HookSpec, InjectOptions, InjectResult } from '../types.js'
 import { ENV, MOUNTS, settleClash, upsertAll, VOLUMES, type Upserted, type WorkloadAt } from './collisions.js'
 import { fastHookOf, hookFast } from './fast-path.js'
-import { checkedManifest, isStore } from './head.js'
+import { checkedManifest, checkManifestList, isStore } from './head.js'
 import { certMount, certVolume, hookEnv, hookObjects, isOwnObject, workloadOptsOut } from './objects.js'
 import { makePlan, type Plan } from './plan.js'
 import { startRun, storeKey, summaryOf, type HookRun } from './run.js'
@@ -203,9 +202,7 @@ export function injectHook<T = unknown>(
   options?: InjectOptions,
 ): InjectResult<Manifest<T>> {
   const plan = makePlan(hook, options)
-  if (!Array.isArray(manifests)) {
-    throw new HookError('ERR_INVALID_MANIFESTS', 'manifests must be an array of Kubernetes objects', { path: '' })
-  }
+  checkManifestList(manifests)
   const { out, results } = injectList(manifests, plan)
   return { manifests: out as unknown as Array<Manifest<T>>, results }
 }

@@ -2,7 +2,6 @@
 // taken out where it equals the hook's own, and every object it wrote is
 // found by its marks (the managed-by label, the hook and application
 // annotations), never by its name alone.
-import { HookError } from '../errors.js'
 import { cloneJson, type Json, type JsonObject } from '../lib/clone.js'
 import { isObject, jsonEqual } from '../lib/json.js'
 import { refOf, type Manifest } from '../lib/kubernetes.js'
@@ -18,7 +17,7 @@ import {
   type ListOwner,
   type WorkloadAt,
 } from './collisions.js'
-import { checkedManifest, isStore } from './head.js'
+import { checkedManifest, checkManifestList, isStore } from './head.js'
 import { certMount, certVolume, hookEnv, isOwnObject } from './objects.js'
 import { makePlan, type Plan } from './plan.js'
 import type { HookResult, HookSpec, InjectOptions, InjectResult } from '../types.js'
@@ -284,15 +283,14 @@ class Removal {
  * const { manifests } = removeHook(hooked, hook, options) // hooked: injectHook(...).manifests
  * ```
  */
+// Its head is injectHook's on purpose: it undoes that call, given the same arguments.
 export function removeHook<T = unknown>(
   manifests: readonly T[],
   hook: HookSpec,
   options?: InjectOptions,
 ): InjectResult<Manifest<T>> {
   const plan = makePlan(hook, options)
-  if (!Array.isArray(manifests)) {
-    throw new HookError('ERR_INVALID_MANIFESTS', 'manifests must be an array of Kubernetes objects', { path: '' })
-  }
+  checkManifestList(manifests)
   const out = new Array<Json>(manifests.length)
   // a hole: cloning the whole list names it, as injectHook does
   for (let i = 0; i < manifests.length; i++)

@@ -245,9 +245,13 @@ function detectLayout(section: Record<string, unknown>): KrakeLayout {
 export function parseKrakeHooksConfig(input: unknown, options: ParseKrakeHooksOptions = {}): KrakeHooksConfig {
   const forced = options?.layout
   if (forced !== undefined && forced !== '2020' && forced !== 'current') {
-    throw new HookError('ERR_INVALID_ARGUMENT', `options.layout must be "2020" or "current", not ${describeValue(forced)}`, {
-      path: '/layout',
-    })
+    throw new HookError(
+      'ERR_INVALID_ARGUMENT',
+      `options.layout must be "2020" or "current", not ${describeValue(forced)}`,
+      {
+        path: '/layout',
+      },
+    )
   }
   let doc = input
   if (typeof input === 'string') {

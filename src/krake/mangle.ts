@@ -148,7 +148,9 @@ function checkApplication(app: unknown): CheckedApplication {
   if (!Array.isArray(listed)) return bad('spec.hooks must be a list of hook names', '/spec/hooks')
   // Krake's Application takes spec.hooks as a list of strings (List[str]), any string
   const names = listed.map((h, i) =>
-    typeof h === 'string' ? h : bad(`spec.hooks[${i}] is ${describeValue(h)}: a hook name is a string`, `/spec/hooks/${i}`),
+    typeof h === 'string'
+      ? h
+      : bad(`spec.hooks[${i}] is ${describeValue(h)}: a hook name is a string`, `/spec/hooks/${i}`),
   )
   const status = app.status ?? {}
   if (!isObject(status)) return bad('status must be an object', '/status')

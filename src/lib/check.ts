@@ -104,3 +104,10 @@ export function errorCodeOf(e: unknown): string | undefined {
 export function messageOf(e: unknown): string {
   return e instanceof Error ? e.message : String(e)
 }
+
+/** Whether `value` is an application reference: `{ name, namespace }`, both non-empty strings. */
+export function isAppRef(value: unknown): value is { name: string; namespace: string } {
+  if (typeof value !== 'object' || value === null) return false
+  const { name, namespace } = value as { name?: unknown; namespace?: unknown } // cast: an object, read by two fields
+  return typeof name === 'string' && name !== '' && typeof namespace === 'string' && namespace !== ''
+}

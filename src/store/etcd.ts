@@ -94,25 +94,17 @@ interface EtcdSettings {
   prefix: string
 }
 
+/** An optional option of createEtcdHookStore: a whole number from 1, `fallback` when absent. */
+function optionalCount(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback
+  return checkInteger(value, 1, { code: 'ERR_INVALID_ARGUMENT', path: `/${name}`, name })
+}
+
 /** The options of createEtcdHookStore, checked; the client made when none is given. */
 function etcdSettings(options: EtcdHookStoreOptions): EtcdSettings {
   const { apply, ttlSeconds, waitMs } = readStoreOptions(options, 'createEtcdHookStore')
-  const claimSeconds =
-    options.claimSeconds === undefined
-      ? 10
-      : checkInteger(options.claimSeconds, 1, {
-          code: 'ERR_INVALID_ARGUMENT',
-          path: '/claimSeconds',
-          name: 'claimSeconds',
-        })
-  const requestTimeoutMs =
-    options.requestTimeoutMs === undefined
-      ? 2_000
-      : checkInteger(options.requestTimeoutMs, 1, {
-          code: 'ERR_INVALID_ARGUMENT',
-          path: '/requestTimeoutMs',
-          name: 'requestTimeoutMs',
-        })
+  const claimSeconds = optionalCount(options.claimSeconds, 10, 'claimSeconds')
+  const requestTimeoutMs = optionalCount(options.requestTimeoutMs, 2_000, 'requestTimeoutMs')
   const prefix = options.prefix ?? 'krake-hooks/'
   if (typeof prefix !== 'string' || prefix === '')
     throw new HookError('ERR_INVALID_ARGUMENT', 'prefix must be a non-empty string', { path: '/prefix' })

@@ -1,6 +1,7 @@
 // The hook store of one process: the decision "this call was taken" in a Map,
 // for an API side that runs one replica (and for tests). Replicas that share
-// nothing must share an etcd: krake-hooks/etcd.
+// nothing must share an etcd: krake-hooks/etcd. Both stores import the same
+// helpers of store.ts: they differ in where a call is kept, not in what it is.
 import type { AppRef, HookKind } from '../types.js'
 import type { AcceptedCall } from '../verify/request.js'
 import type { VerifiedCallContext } from '../verify/handler.js'

@@ -198,62 +198,51 @@ const deny = (uid: string, code: number, message: string): Decision => ({
 })
 
 /**
- * The object under review three ways: as the API server sent it (`sent`, only
- * read: the patch's base), this call's one copy of it filled in from the
- * request (`copy`, the resolver's to read and even change), and a view of
- * `sent` with the same fields filled in (`view`: its own top level and
+ * The object under review: as the API server sent it, read as JSON (`sent`:
+ * this call's one copy of it, only read from then on: the patch's base), and
+ * a view of it with name, namespace, apiVersion and kind filled in from the
+ * request where the object leaves them out (`view`: its own top level and
  * metadata, `sent`'s objects below, which the hook copies and never writes).
  */
 interface UnderReview {
   sent: JsonObject
-  copy: JsonObject
   view: JsonObject
 }
 
-/** The object as the hook sees it: name, namespace, apiVersion and kind filled in from the request where the object leaves them out. */
+/** The object as the hook sees it, or the reason it is malformed. */
 function objectUnderReview(request: Record<string, unknown>): UnderReview | string {
-  let copy
+  let sent
   try {
-    copy = cloneJson(request.object, ['request', 'object'])
+    // Read as JSON, not taken as it is: a client-node model's Date is the string JSON makes of it,
+    // in the patch's base as in the hooked copy, or every review would "replace" it.
+    sent = cloneJson(request.object, ['request', 'object'])
   } catch (e) {
     return e instanceof HookError ? `${e.code} at ${e.path}` : 'unreadable'
   }
-  if (!isObject(copy)) return 'request.object must be a Kubernetes object'
-  const sent = request.object as JsonObject // cast: cloneJson read it as this JSON object
-  const gvk = request.kind
-  if (copy.apiVersion === undefined && isRecord(gvk) && typeof gvk.version === 'string') {
-    copy.apiVersion = typeof gvk.group === 'string' && gvk.group !== '' ? `${gvk.group}/${gvk.version}` : gvk.version
-  }
-  if (copy.kind === undefined && isRecord(gvk) && typeof gvk.kind === 'string') copy.kind = gvk.kind
-  const meta = copy.metadata ?? {}
+  if (!isObject(sent)) return 'request.object must be a Kubernetes object'
+  const meta = sent.metadata ?? {}
   if (!isObject(meta)) return 'request.object.metadata must be an object'
-  copy.metadata = meta
+  const view: JsonObject = { ...sent }
+  const gvk = request.kind
+  if (sent.apiVersion === undefined && isRecord(gvk) && typeof gvk.version === 'string') {
+    view.apiVersion = typeof gvk.group === 'string' && gvk.group !== '' ? `${gvk.group}/${gvk.version}` : gvk.version
+  }
+  if (sent.kind === undefined && isRecord(gvk) && typeof gvk.kind === 'string') view.kind = gvk.kind
+  const viewMeta: JsonObject = { ...meta }
   // A Pod made by a ReplicaSet has only generateName; its name is chosen after admission.
   if (meta.name === undefined || meta.name === '') {
     const name = typeof request.name === 'string' && request.name !== '' ? request.name : meta.generateName
-    if (typeof name === 'string' && name !== '') meta.name = name
+    if (typeof name === 'string' && name !== '') viewMeta.name = name
   }
   if (
     (meta.namespace === undefined || meta.namespace === '') &&
     typeof request.namespace === 'string' &&
     request.namespace !== ''
   ) {
-    meta.namespace = request.namespace
+    viewMeta.namespace = request.namespace
   }
-  return { sent, copy, view: filledView(sent, copy) }
-}
-
-/** `sent` with the fields `objectUnderReview` filled into `copy` filled in alike, in the same key order. */
-function filledView(sent: JsonObject, copy: JsonObject): JsonObject {
-  const view: JsonObject = { ...sent }
-  if (copy.apiVersion !== undefined) view.apiVersion = copy.apiVersion
-  if (copy.kind !== undefined) view.kind = copy.kind
-  const meta = copy.metadata as JsonObject // objectUnderReview made it an object
-  const viewMeta: JsonObject = { ...(isObject(sent.metadata) ? sent.metadata : {}) }
-  if (meta.name !== undefined) viewMeta.name = meta.name
-  if (meta.namespace !== undefined) viewMeta.namespace = meta.namespace
   view.metadata = viewMeta
-  return view
+  return { sent, view }
 }
 
 /** `hooked` with the fields `objectUnderReview` filled in put back as the API server sent them. */
@@ -324,9 +313,9 @@ function resolve(
   uid: string,
 ): { bound: unknown } | { refused: Decision } {
   try {
-    // cast: this call's JSON copy of the object, filled in with apiVersion, kind and name (the resolver's to
-    // keep: the hook reads the view); the request as the API server sent it
-    return { bound: resolver(object as unknown as KubernetesObject, request as AdmissionRequest) }
+    // cast: a JSON copy of the object filled in with apiVersion, kind and name, the resolver's own to
+    // read and even change (the hook reads the view); the request as the API server sent it
+    return { bound: resolver(cloneJson(object) as unknown as KubernetesObject, request as AdmissionRequest) }
   } catch (e) {
     // a Pod that asks for a hook it is not bound to: refused, as a credential it may not hold
     if (e instanceof HookError && e.code === 'ERR_NOT_BOUND') return { refused: deny(uid, 403, describeHookError(e)) }
@@ -370,10 +359,10 @@ function decideRequest(
   if (request.object === undefined || request.object === null) return allow(uid, 'no-object')
   const under = objectUnderReview(request)
   if (typeof under === 'string') return deny(uid, 400, `malformed object: ${under}`)
-  const { sent, copy, view } = under
-  if (optsOut(copy.metadata)) return allow(uid, 'opted-out')
+  const { sent, view } = under
+  if (optsOut(view.metadata)) return allow(uid, 'opted-out')
 
-  const resolved = typeof hook === 'function' ? resolve(hook, copy, request, uid) : { bound: { hook, options } }
+  const resolved = typeof hook === 'function' ? resolve(hook, view, request, uid) : { bound: { hook, options } }
   if ('refused' in resolved) return resolved.refused
   const plans = plansOf(resolved.bound)
   if (typeof plans === 'string') return deny(uid, 500, plans)

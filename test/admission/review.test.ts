@@ -311,6 +311,22 @@ describe('reviewAdmission(review, resolver)', () => {
     expect(patched.spec.containers[0].env[0]).toEqual({ name: 'MY_TOKEN', value: TOKEN })
   })
 
+  it('reads the object as JSON on both sides of the patch: a Date of a client-node model is no change', () => {
+    // as @kubernetes/client-node's V1Pod holds it: creationTimestamp a Date, which JSON writes as a string
+    const model = {
+      ...podFromReplicaSet(),
+      metadata: { ...podFromReplicaSet().metadata, creationTimestamp: new Date(0) },
+    }
+    for (const hook of [spec(), () => ({ hook: spec() })]) {
+      const answer = reviewAdmission(review(model), hook)
+      const ops = decode(answer.response!.patch!)
+      expect(ops.filter((op) => op.path.startsWith('/metadata/creationTimestamp'))).toEqual([])
+      expect(applied(JSON.parse(JSON.stringify(model)), answer.response!.patch!).metadata.creationTimestamp).toBe(
+        '1970-01-01T00:00:00.000Z',
+      )
+    }
+  })
+
   it('gives the resolver a copy of the object with its name and namespace filled in, and the request', () => {
     const pod = podFromReplicaSet()
     const seen: unknown[] = []

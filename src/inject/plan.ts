@@ -171,11 +171,34 @@ export function mountPathKey<T>(path: T): T | string {
 
 /** Checks the hook spec and options; every problem is a HookError with a path. */
 export function makePlan(hook: HookSpec, options: InjectOptions | undefined, overrides?: PlanOverrides): Plan {
-  // A controller hooks one application at a time with a hook object it builds anew each call: when
-  // its content is the last call's, field for field (===), the last plan serves again, checked already.
-  const snapshot = overrides === undefined ? snapshotOf(hook, options) : undefined
-  if (snapshot !== undefined && lastPlan !== undefined && sameSnapshot(snapshot, lastPlan.snapshot))
-    return lastPlan.plan
+  // A getter of the hook's may make a plan itself, while this call still holds its snapshot: only
+  // the outermost call takes its snapshot into the shared scratch array.
+  inside++
+  try {
+    return planOf(hook, options, overrides, inside === 1 ? scratch : [])
+  } finally {
+    inside--
+  }
+}
+
+/** How many makePlan calls are running (more than one: a getter of a hook made a plan). */
+let inside = 0
+/** The outermost call's snapshot: one array for every call, copied only when a plan is remembered. */
+const scratch: unknown[] = []
+
+function planOf(
+  hook: HookSpec,
+  options: InjectOptions | undefined,
+  overrides: PlanOverrides | undefined,
+  into: unknown[],
+): Plan {
+  // A controller hooks one application at a time with a hook object it builds anew each call, and
+  // alternates a few hooks (the complete and the shutdown hook, each with its TLS set): when the
+  // content is that of one of the last plans, field for field (===), that plan serves again.
+  into.length = 0
+  const snapshot = overrides === undefined ? snapshotOf(hook, options, into) : undefined
+  const cached = snapshot === undefined ? undefined : recentPlan(snapshot)
+  if (cached !== undefined) return cached
   let checked: Plan
   try {
     checked = makeCheckedPlan(hook, options, overrides ?? {})
@@ -186,14 +209,39 @@ export function makePlan(hook: HookSpec, options: InjectOptions | undefined, ove
     throw new HookError('ERR_INVALID_HOOK', `reading the hook or its options threw ${name}`, { path: '', cause: e })
   }
   const plan = Object.freeze(checked)
-  if (snapshot !== undefined) lastPlan = { snapshot, plan }
+  if (snapshot !== undefined) remember(snapshot, plan)
   return plan
 }
 
-let lastPlan: { snapshot: readonly unknown[]; plan: Plan } | undefined
+/**
+ * The last plans made, the most recently used first: few, and compared in
+ * turn (a hash of the PEM strings would cost more than comparing them).
+ */
+const RECENT_PLANS = 4
+const recentPlans: Array<{ snapshot: readonly unknown[]; plan: Plan }> = []
 
-const sameSnapshot = (a: readonly unknown[], b: readonly unknown[]) =>
-  a.length === b.length && a.every((v, i) => v === b[i])
+function recentPlan(snapshot: readonly unknown[]): Plan | undefined {
+  for (const [i, entry] of recentPlans.entries()) {
+    if (!sameSnapshot(snapshot, entry.snapshot)) continue
+    if (i > 0) {
+      recentPlans.splice(i, 1)
+      recentPlans.unshift(entry)
+    }
+    return entry.plan
+  }
+  return undefined
+}
+
+function remember(snapshot: readonly unknown[], plan: Plan): void {
+  recentPlans.unshift({ snapshot: snapshot.slice(), plan })
+  if (recentPlans.length > RECENT_PLANS) recentPlans.pop()
+}
+
+const sameSnapshot = (a: readonly unknown[], b: readonly unknown[]) => {
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  return true
+}
 
 /** What is read only through the snapshot must be a value that === compares truly: a string, boolean or undefined. */
 const primitive = (v: unknown) => v === undefined || typeof v === 'string' || typeof v === 'boolean'
@@ -205,11 +253,11 @@ const primitive = (v: unknown) => v === undefined || typeof v === 'string' || ty
  * is not a string or boolean where one is expected): then the plan is made
  * and checked in full, which says what is wrong.
  */
-function snapshotOf(hook: unknown, options: unknown): unknown[] | undefined {
+function snapshotOf(hook: unknown, options: unknown, out: unknown[]): unknown[] | undefined {
   try {
     if (!isRecord(hook) || !isRecord(hook.app)) return undefined
     const { app, tls } = hook
-    const out: unknown[] = [
+    out.push(
       Object.keys(hook).length,
       hook.kind,
       hook.apiEndpoint,
@@ -218,7 +266,7 @@ function snapshotOf(hook: unknown, options: unknown): unknown[] | undefined {
       Object.keys(app).length,
       app.name,
       app.namespace,
-    ]
+    )
     if (tls === undefined) out.push('no tls')
     else if (isRecord(tls)) out.push(Object.keys(tls).length, tls.caBundlePem, tls.certPem, tls.keyPem)
     else return undefined
@@ -237,7 +285,8 @@ function snapshotOf(hook: unknown, options: unknown): unknown[] | undefined {
       else if (isRecord(env)) out.push(Object.keys(env).length, env.token, env.url)
       else return undefined
     } else return undefined
-    return out.every((v) => typeof v === 'number' || primitive(v)) ? out : undefined
+    for (const v of out) if (typeof v !== 'number' && !primitive(v)) return undefined
+    return out
   } catch {
     return undefined
   }

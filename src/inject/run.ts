@@ -80,14 +80,36 @@ const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? o
 
 /** The summary result that ends every result list: what was hooked, and what was left alone and why. */
 export function summaryOf(run: HookRun): HookResult {
-  const t = run.counts
+  return { severity: 'info', message: summaryText(run.plan.kind, run.counts) }
+}
+
+// The last summary's text and what it said: a controller hooks application after application of the
+// same shape, and each call would otherwise build the same 150 characters anew.
+let lastKind = ''
+let lastCounts: RunCounts | undefined
+let lastText = ''
+
+function summaryText(kind: string, t: RunCounts): string {
+  const l = lastCounts
+  if (
+    l !== undefined &&
+    kind === lastKind &&
+    t.workloads === l.workloads &&
+    t.containers === l.containers &&
+    t.objects === l.objects &&
+    t.notWorkload === l.notWorkload &&
+    t.optedOut === l.optedOut &&
+    t.hookedAlready === l.hookedAlready &&
+    t.kept === l.kept
+  )
+    return lastText
   const alone = t.notWorkload + t.optedOut + t.hookedAlready + t.kept
   const kept = t.kept > 0 ? `, ${t.kept} with its own entries kept (onConflict "keep")` : ''
-  return {
-    severity: 'info',
-    message:
-      `${run.plan.kind} hook: hooked ${plural(t.workloads, 'workload')} (${plural(t.containers, 'container')}), ` +
-      `added ${plural(t.objects, 'object')}; left alone ${plural(alone, 'object')}: ` +
-      `${t.notWorkload} not a workload, ${t.optedOut} opted out, ${t.hookedAlready} hooked already${kept}`,
-  }
+  lastText =
+    `${kind} hook: hooked ${plural(t.workloads, 'workload')} (${plural(t.containers, 'container')}), ` +
+    `added ${plural(t.objects, 'object')}; left alone ${plural(alone, 'object')}: ` +
+    `${t.notWorkload} not a workload, ${t.optedOut} opted out, ${t.hookedAlready} hooked already${kept}`
+  lastKind = kind
+  lastCounts = { ...t }
+  return lastText
 }

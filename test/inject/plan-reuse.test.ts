@@ -41,4 +41,34 @@ describe('makePlan reuses the last plan for the same content only', () => {
     const e = hookErrorOf(() => makePlan(getter, undefined))
     expect([e.code, e.path, e.message]).toEqual(['ERR_INVALID_HOOK', '', 'reading the hook or its options threw Error'])
   })
+
+  it('holds the hooks a controller alternates: complete and shutdown in turn, fresh objects, each plan made once', () => {
+    const complete = () => spec({ apiEndpoint: 'https://k:8443', tls: { ...fixtureTls() } })
+    const shutdown = () => ({ ...complete(), kind: 'shutdown' as const })
+    const a = makePlan(complete(), undefined)
+    const b = makePlan(shutdown(), undefined)
+    expect(b).not.toBe(a)
+    for (let i = 0; i < 3; i++) {
+      expect(makePlan(complete(), undefined)).toBe(a)
+      expect(makePlan(shutdown(), undefined)).toBe(b)
+    }
+    // four other hooks later, the oldest is made anew, equal to what it was
+    for (const name of ['x1', 'x2', 'x3', 'x4']) makePlan({ ...complete(), app: { name, namespace: 'n' } }, undefined)
+    const again = makePlan(complete(), undefined)
+    expect(again).not.toBe(a)
+    expect(again).toEqual(a)
+  })
+
+  it('a getter that makes another plan while its own hook is read leaves each call its own plan', () => {
+    const outer = Object.defineProperty(fresh(), 'token', {
+      get: () => {
+        makePlan({ ...fresh(), app: { name: 'inner', namespace: 'n' } }, undefined)
+        return `${TOKEN}y`
+      },
+      enumerable: true,
+    })
+    const plan = makePlan(outer, undefined)
+    expect([plan.app.name, plan.token]).toEqual([fresh().app.name, `${TOKEN}y`])
+    expect(makePlan({ ...fresh(), app: { name: 'inner', namespace: 'n' } }, undefined).app.name).toBe('inner')
+  })
 })

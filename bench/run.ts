@@ -26,6 +26,16 @@ const rows: Row[] = []
 const only = process.argv.slice(2)
 const want = (section: string) => only.length === 0 || only.includes(section)
 
+// First, the figures in the state a controller runs in (bench/controller.ts: three processes, calls
+// back to back, no collection forced): the ones the README quotes. The rows below are context.
+if (want('controller')) {
+  const script = new URL('./controller.ts', import.meta.url).pathname
+  console.log(
+    execFileSync(process.execPath, ['--import', 'tsx', script], { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 }),
+  )
+  console.log('Context (each labelled with its state: a GC before each sample, alone in a fresh process, ...):\n')
+}
+
 // One shape at 10,000 in a process of its own (bench/alone.ts).
 const alone = (shape: string, what: 'time' | 'deopts') => {
   const flags = ['--expose-gc', ...(what === 'deopts' ? ['--trace-deopt'] : []), '--import', 'tsx']

@@ -1,7 +1,7 @@
 // The fast path, whole: a manifest copied and hooked in the same pass, for
-// the shape nearly every manifest has (hookFast, what inject.ts calls), and
-// its copier for everything else of the manifest (copyPlainJson: plain JSON
-// data only, and it says nothing of what it refuses; lib/clone.ts's
+// the shape nearly every manifest has (hookFast, what inject.ts calls). What
+// it does not hook it copies with lib/copy-plain.ts's copyPlainJson (plain
+// JSON data only, and it says nothing of what it refuses; lib/clone.ts's
 // cloneJson is the checked copier that says what and where). Each input value is read once, the lists the
 // hook adds to are made at their final size, and no path, message or result
 // is built. Anything unusual (a clash with the hook's entries, a value that
@@ -14,18 +14,15 @@
 // and test/inject/fast-path.test.ts that the common shapes take this way.
 import {
   BY_FOR_IN,
-  cloneValue,
   fieldReading,
-  forInReadsOwnKeys,
   isFieldObject,
-  isPlainObject,
-  MAX_DEPTH,
   NOT_FIELDS,
   setOwn,
   type FieldReading,
   type Json,
   type JsonObject,
 } from '../lib/clone.js'
+import { copyPlainJson } from '../lib/copy-plain.js'
 import { podSpecLocation } from '../lib/workloads.js'
 import { ENV, MOUNTS, takesPlaceOf, VOLUMES, type ListKind } from './collisions.js'
 import { isStore, LIST, readHead } from './head.js'
@@ -318,49 +315,5 @@ function appendTo(list: unknown, depth: number, hook: FastHook, kind: ListKind):
     out[i] = copyPlainJson(e, depth + 1) // checked and copied in one pass: a bail drops the copy anyway
   }
   putEntries(out, n, hook.plan, kind)
-  return out
-}
-
-/** What copyPlainJson throws: one shared object, no stack and no detail, since its callers then take the checked way. */
-class Unusual {
-  readonly message = 'not plain JSON data: take the checked way'
-}
-const UNUSUAL = new Unusual()
-
-/**
- * The copy of `value`, as `cloneJson` makes it, at `depth` in the input, for
- * the fast path: plain JSON data is copied in one tight loop, class instances
- * (client-node models) as cloneJson reads them; anything else that JSON
- * cannot hold as it is (a hole, undefined in a list, a function or a toJSON,
- * a symbol, NaN, a depth that may be a cycle) throws, with no detail, and the
- * caller takes the checked way (cloneJson), which says what and where.
- * Callers catch every throw: a getter or a Proxy trap may throw too.
- */
-export function copyPlainJson(value: unknown, depth: number): Json {
-  if (typeof value === 'string' || typeof value === 'boolean') return value
-  if (typeof value === 'number') {
-    if (Number.isFinite(value)) return value === 0 ? 0 : value // -0 is written as 0
-    throw UNUSUAL
-  }
-  if (typeof value !== 'object') throw UNUSUAL
-  if (value === null) return null
-  if (depth > MAX_DEPTH) throw UNUSUAL
-  if (Array.isArray(value)) {
-    const n = value.length
-    const out = new Array<Json>(n)
-    for (let i = 0; i < n; i++) {
-      const v: unknown = value[i]
-      if (v === undefined) throw UNUSUAL // a hole, or undefined: neither is a JSON value in a list
-      out[i] = copyPlainJson(v, depth + 1)
-    }
-    return out
-  }
-  if (!forInReadsOwnKeys() || !isPlainObject(value)) return cloneValue(value, depth)
-  const out: JsonObject = {}
-  // a function field (a toJSON among them) throws in the copy of it
-  for (const key in value) {
-    const v = (value as Record<string, unknown>)[key] // cast: a plain object, read by its own keys
-    if (v !== undefined) setOwn(out, key, copyPlainJson(v, depth + 1))
-  }
   return out
 }

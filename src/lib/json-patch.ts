@@ -1,5 +1,5 @@
 import type { Json, JsonObject } from './clone.js'
-import { isObject, jsonEqual } from './json.js'
+import { isObject } from './json.js'
 import { escapeSegment } from './pointer.js'
 
 /** One RFC 6902 operation, of the kinds a hook's patch holds. */
@@ -43,31 +43,58 @@ export interface JsonPatchReplace {
  * the injection adds it.
  */
 export function diffJson(before: Json, after: Json, path = '', ops: JsonPatchOperation[] = []): JsonPatchOperation[] {
-  if (jsonEqual(before, after)) return ops
-  if (Array.isArray(before) && Array.isArray(after)) {
-    after.forEach((value, i) => {
-      if (i < before.length) diffJson(before[i] ?? null, value, `${path}/${i}`, ops)
-      else ops.push({ op: 'add', path: `${path}/-`, value })
-    })
-    for (let i = before.length - 1; i >= after.length; i--) ops.push({ op: 'remove', path: `${path}/${i}` })
-    return ops
-  }
-  if (isObject(before) && isObject(after)) {
-    diffObject(before, after, path, ops)
-    return ops
-  }
-  ops.push({ op: 'replace', path, value: after })
+  // One walk of both: each pair of values is looked at once, and a path is written only for an
+  // operation (a walk that asked first whether each subtree is equal read the deepest ones once
+  // per level above them, and wrote a path for every field).
+  diffValue(before, after, { prefix: path, segments: [] }, ops)
   return ops
 }
 
-function diffObject(before: JsonObject, after: JsonObject, path: string, ops: JsonPatchOperation[]): void {
-  for (const key of Object.keys(before)) {
-    if (!Object.hasOwn(after, key)) ops.push({ op: 'remove', path: `${path}/${escapeSegment(key)}` })
+/** Where the walk is: the caller's prefix and the escaped segments below it. */
+interface At {
+  readonly prefix: string
+  readonly segments: string[]
+}
+
+const pointerOf = (at: At, last?: string) => {
+  let out = at.prefix
+  for (const segment of at.segments) out += `/${segment}`
+  return last === undefined ? out : `${out}/${last}`
+}
+
+function diffValue(before: Json, after: Json, at: At, ops: JsonPatchOperation[]): void {
+  if (before === after) return
+  if (Array.isArray(before)) {
+    if (Array.isArray(after)) return diffArray(before, after, at, ops)
+  } else if (isObject(before) && isObject(after)) return diffObject(before, after, at, ops)
+  ops.push({ op: 'replace', path: pointerOf(at), value: after })
+}
+
+function diffArray(before: Json[], after: Json[], at: At, ops: JsonPatchOperation[]): void {
+  for (let i = 0; i < after.length; i++) {
+    const value = after[i] ?? null
+    if (i >= before.length) {
+      ops.push({ op: 'add', path: pointerOf(at, '-'), value })
+      continue
+    }
+    at.segments.push(String(i))
+    diffValue(before[i] ?? null, value, at, ops)
+    at.segments.pop()
   }
-  for (const [key, value] of Object.entries(after)) {
-    const at = `${path}/${escapeSegment(key)}`
+  for (let i = before.length - 1; i >= after.length; i--) ops.push({ op: 'remove', path: pointerOf(at, String(i)) })
+}
+
+function diffObject(before: JsonObject, after: JsonObject, at: At, ops: JsonPatchOperation[]): void {
+  for (const key of Object.keys(before)) {
+    if (!Object.hasOwn(after, key)) ops.push({ op: 'remove', path: pointerOf(at, escapeSegment(key)) })
+  }
+  for (const key of Object.keys(after)) {
+    const value = after[key] as Json // cast: an own key of a JSON object holds a JSON value
     const old = before[key]
-    if (old !== undefined && Object.hasOwn(before, key)) diffJson(old, value, at, ops)
-    else ops.push({ op: 'add', path: at, value })
+    if (old !== undefined && Object.hasOwn(before, key)) {
+      at.segments.push(escapeSegment(key))
+      diffValue(old, value, at, ops)
+      at.segments.pop()
+    } else ops.push({ op: 'add', path: pointerOf(at, escapeSegment(key)), value })
   }
 }

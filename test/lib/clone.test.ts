@@ -11,7 +11,7 @@ import {
   isFieldObject,
   NOT_FIELDS,
 } from '../../src/lib/clone.js'
-import { copyPlainJson } from '../../src/inject/fast-path.js'
+import { copyPlainJson } from '../../src/lib/copy-plain.js'
 import { readHead, type ManifestHead } from '../../src/inject/head.js'
 
 class Model {

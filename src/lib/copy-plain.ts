@@ -1,0 +1,49 @@
+// The fast copier: plain JSON data copied in one tight loop, and anything
+// else refused without a word (the caller then takes the checked copier,
+// lib/clone.ts's cloneJson, which says what and where). Apart from the
+// checked one, as the two promise different things.
+import { cloneValue, forInReadsOwnKeys, isPlainObject, MAX_DEPTH, setOwn, type Json, type JsonObject } from './clone.js'
+
+/** What copyPlainJson throws: one shared object, no stack and no detail, since its callers then take the checked way. */
+class Unusual {
+  readonly message = 'not plain JSON data: take the checked way'
+}
+const UNUSUAL = new Unusual()
+
+/**
+ * The copy of `value`, as `cloneJson` makes it, at `depth` in the input, for
+ * the fast path: plain JSON data is copied in one tight loop, class instances
+ * (client-node models) as cloneJson reads them; anything else that JSON
+ * cannot hold as it is (a hole, undefined in a list, a function or a toJSON,
+ * a symbol, NaN, a depth that may be a cycle) throws, with no detail, and the
+ * caller takes the checked way (cloneJson), which says what and where.
+ * Callers catch every throw: a getter or a Proxy trap may throw too.
+ */
+export function copyPlainJson(value: unknown, depth: number): Json {
+  if (typeof value === 'string' || typeof value === 'boolean') return value
+  if (typeof value === 'number') {
+    if (Number.isFinite(value)) return value === 0 ? 0 : value // -0 is written as 0
+    throw UNUSUAL
+  }
+  if (typeof value !== 'object') throw UNUSUAL
+  if (value === null) return null
+  if (depth > MAX_DEPTH) throw UNUSUAL
+  if (Array.isArray(value)) {
+    const n = value.length
+    const out = new Array<Json>(n)
+    for (let i = 0; i < n; i++) {
+      const v: unknown = value[i]
+      if (v === undefined) throw UNUSUAL // a hole, or undefined: neither is a JSON value in a list
+      out[i] = copyPlainJson(v, depth + 1)
+    }
+    return out
+  }
+  if (!forInReadsOwnKeys() || !isPlainObject(value)) return cloneValue(value, depth)
+  const out: JsonObject = {}
+  // a function field (a toJSON among them) throws in the copy of it
+  for (const key in value) {
+    const v = (value as Record<string, unknown>)[key] // cast: a plain object, read by its own keys
+    if (v !== undefined) setOwn(out, key, copyPlainJson(v, depth + 1))
+  }
+  return out
+}

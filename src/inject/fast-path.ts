@@ -69,17 +69,18 @@ export interface FastHook {
   containers: number
 }
 
-/** The hook of one call with `plan`. */
+/** The hook's own entries of each list, per plan: read only (compared with, never put into an output). */
+const entriesByPlan = new WeakMap<Plan, Pick<FastHook, 'env' | 'volumes' | 'mounts'>>()
+
+/** The hook of one call with `plan`: its entries made once per plan, its count fresh per call. */
 export function fastHookOf(plan: Plan): FastHook {
   const tls = plan.tls !== undefined
-  return {
-    plan,
-    tls,
-    env: hookEnv(plan),
-    volumes: tls ? [certVolume(plan)] : [],
-    mounts: tls ? [certMount(plan)] : [],
-    containers: 0,
+  let entries = entriesByPlan.get(plan)
+  if (entries === undefined) {
+    entries = { env: hookEnv(plan), volumes: tls ? [certVolume(plan)] : [], mounts: tls ? [certMount(plan)] : [] }
+    entriesByPlan.set(plan, entries)
   }
+  return { plan, tls, env: entries.env, volumes: entries.volumes, mounts: entries.mounts, containers: 0 }
 }
 
 /**

@@ -41,11 +41,43 @@ function metadata(plan: Plan, name: string, namespace: string | undefined): Json
   const meta: JsonObject & { name: string } = { name }
   if (namespace !== undefined) meta.namespace = namespace
   meta.labels = { [MANAGED_BY.key]: MANAGED_BY.value }
-  meta.annotations = { [HOOK_ANNOTATION]: plan.kind, [APP_ANNOTATION]: `${plan.app.namespace}/${plan.app.name}` }
+  meta.annotations = { [HOOK_ANNOTATION]: plan.kind, [APP_ANNOTATION]: textsOf(plan).app }
   return meta
 }
 
 const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64')
+
+/**
+ * The strings of a plan's objects that take work to make (the application
+ * annotation, the base64 of the PEM files and the token): made once per plan.
+ * Strings, so sharing them between outputs shares nothing that can change.
+ */
+interface PlanTexts {
+  app: string
+  files?: Record<'ca-bundle.pem' | 'cert.pem' | 'key.pem', string>
+  base64Files?: Record<'ca-bundle.pem' | 'cert.pem' | 'key.pem', string>
+  base64Values?: ReadonlyArray<[string, string]>
+}
+const textsByPlan = new WeakMap<Plan, PlanTexts>()
+
+function textsOf(plan: Plan): PlanTexts {
+  const known = textsByPlan.get(plan)
+  if (known !== undefined) return known
+  const texts: PlanTexts = { app: `${plan.app.namespace}/${plan.app.name}` }
+  if (plan.tls !== undefined) {
+    const files = { 'ca-bundle.pem': plan.tls.caBundlePem, 'cert.pem': plan.tls.certPem, 'key.pem': plan.tls.keyPem }
+    texts.files = files
+    if (plan.certStorage === 'Secret')
+      texts.base64Files = {
+        'ca-bundle.pem': b64(files['ca-bundle.pem']),
+        'cert.pem': b64(files['cert.pem']),
+        'key.pem': b64(files['key.pem']),
+      }
+  }
+  if (plan.tokenFrom === 'secret') texts.base64Values = plan.env.map((v) => [v.secretKey, b64(v.value)])
+  textsByPlan.set(plan, texts)
+  return texts
+}
 
 /** A ConfigMap or Secret the hook writes. */
 interface HookObject extends JsonObject {
@@ -57,34 +89,33 @@ interface HookObject extends JsonObject {
 /** The objects the hook adds to one namespace (`undefined`: the workloads had none). */
 export function hookObjects(plan: Plan, namespace: string | undefined): HookObject[] {
   const out: HookObject[] = []
-  if (plan.tls !== undefined) {
-    const files = { 'ca-bundle.pem': plan.tls.caBundlePem, 'cert.pem': plan.tls.certPem, 'key.pem': plan.tls.keyPem }
+  const texts = textsOf(plan)
+  const { files, base64Files, base64Values } = texts
+  if (files !== undefined) {
     if (plan.certStorage === 'ConfigMap') {
       out.push({
         apiVersion: 'v1',
         kind: 'ConfigMap',
         metadata: metadata(plan, plan.names.configMap, namespace),
-        data: files,
+        data: { ...files },
       })
     } else {
-      const data: JsonObject = {}
-      for (const [k, v] of Object.entries(files)) data[k] = b64(v)
       out.push({
         apiVersion: 'v1',
         kind: 'Secret',
         metadata: metadata(plan, plan.names.certSecret, namespace),
         type: 'Opaque',
-        data,
+        data: { ...base64Files },
       })
     }
   }
-  if (plan.tokenFrom === 'secret') {
+  if (base64Values !== undefined) {
     out.push({
       apiVersion: 'v1',
       kind: 'Secret',
       metadata: metadata(plan, plan.names.tokenSecret, namespace),
       type: 'Opaque',
-      data: Object.fromEntries(plan.env.map((v) => [v.secretKey, b64(v.value)])),
+      data: Object.fromEntries(base64Values),
     })
   }
   return out

@@ -8,6 +8,7 @@ import { HOOK_VARIABLES, type HookVariable, type PlannedVariable } from './varia
 import type { AppRef, HookKind, HookSpec, HookTls, InjectOptions } from '../types.js'
 import { describeValue } from '../lib/describe-value.js'
 import { isRecord } from '../lib/json.js'
+import { checkPrototype, ownKeyCount } from '../lib/clone.js'
 import { checkHookKind, checkKnownKeys, isOneOf } from '../lib/check.js'
 import { isEnvVarName } from '../lib/kubernetes.js'
 
@@ -196,6 +197,7 @@ function planOf(
   // alternates a few hooks (the complete and the shutdown hook, each with its TLS set): when the
   // content is that of one of the last plans, field for field (===), that plan serves again.
   into.length = 0
+  checkPrototype() // ownKeyCount reads keys with for...in only while nothing has polluted the prototype
   const snapshot = overrides === undefined ? snapshotOf(hook, options, into) : undefined
   const cached = snapshot === undefined ? undefined : recentPlan(snapshot)
   if (cached !== undefined) return cached
@@ -258,23 +260,23 @@ function snapshotOf(hook: unknown, options: unknown, out: unknown[]): unknown[] 
     if (!isRecord(hook) || !isRecord(hook.app)) return undefined
     const { app, tls } = hook
     out.push(
-      Object.keys(hook).length,
+      ownKeyCount(hook),
       hook.kind,
       hook.apiEndpoint,
       hook.externalEndpoint,
       hook.token,
-      Object.keys(app).length,
+      ownKeyCount(app),
       app.name,
       app.namespace,
     )
     if (tls === undefined) out.push('no tls')
-    else if (isRecord(tls)) out.push(Object.keys(tls).length, tls.caBundlePem, tls.certPem, tls.keyPem)
+    else if (isRecord(tls)) out.push(ownKeyCount(tls), tls.caBundlePem, tls.certPem, tls.keyPem)
     else return undefined
     if (options === undefined) out.push('no options')
     else if (isRecord(options)) {
       const { env } = options
       out.push(
-        Object.keys(options).length,
+        ownKeyCount(options),
         options.certDest,
         options.certStorage,
         options.tokenFrom,
@@ -282,7 +284,7 @@ function snapshotOf(hook: unknown, options: unknown, out: unknown[]): unknown[] 
         options.onConflict,
       )
       if (env === undefined) out.push('no env')
-      else if (isRecord(env)) out.push(Object.keys(env).length, env.token, env.url)
+      else if (isRecord(env)) out.push(ownKeyCount(env), env.token, env.url)
       else return undefined
     } else return undefined
     for (const v of out) if (typeof v !== 'number' && !primitive(v)) return undefined

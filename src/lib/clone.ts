@@ -129,6 +129,18 @@ let forInIsOwnKeys = false
 /** forInIsOwnKeys as checkPrototype last found it. */
 export const forInReadsOwnKeys = (): boolean => forInIsOwnKeys
 
+/**
+ * How many own enumerable string keys `value` has, as `Object.keys(value).length`
+ * says, without making the array when for...in reads exactly those keys (a
+ * plain object, the prototype clean as checkPrototype last found it).
+ */
+export function ownKeyCount(value: object): number {
+  if (!forInIsOwnKeys || !isPlainObject(value)) return Object.keys(value).length
+  let n = 0
+  for (const _ in value) n++
+  return n
+}
+
 /** Looks again whether `Object.prototype` carries an enumerable key (a polluted prototype); cheap. */
 export function checkPrototype(): void {
   for (const _ in Object.prototype) {

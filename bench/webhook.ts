@@ -5,11 +5,12 @@
 // The floor, measured in the same run and interleaved round by round: two
 // minimal node:https processes that read each review, parse its JSON and
 // answer the same patch with the uid echoed (issue 32: `webhook serve` should
-// reach 0.7x of their reviews/s). Times here are wall-clock on a shared
+// reach 0.7x of their reviews/s), and the same minimal server answering with
+// decideAdmission (what the decision costs, apart from the rest). Times here are wall-clock on a shared
 // machine: read the ratio, the percentiles as this machine's, the heap line as
 // "flat or not".
 //
-//   npm run bench:webhook
+//   npm run bench:webhook        (BENCH_ROUNDS=N rounds, BENCH_PROFILE=DIR a CPU profile of each replica)
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { Agent, request } from 'node:https'
@@ -106,13 +107,17 @@ writeFileSync(
   FLOOR,
   `import { createServer } from 'node:https'
 import { readFileSync } from 'node:fs'
+import { decideAdmission } from ${JSON.stringify(new URL('../dist/index.js', import.meta.url).pathname)}
+// with DECIDE=1, the answer is decideAdmission's for the hook the webhook serves (a token by reference, its default): how much of the gap is the decision
+const spec = { kind: 'complete', app: { name: 'report', namespace: 'batch' }, apiEndpoint: 'http://krake-api:8080', token: 'bench-token-0123456789abcdefghijklmnopqrstu' }
+const decide = process.env.DECIDE === '1'
 const [cert, key, patch] = process.argv.slice(2)
 const server = createServer({ cert: readFileSync(cert), key: readFileSync(key) }, (req, res) => {
   const chunks = []
   req.on('data', (c) => chunks.push(c))
   req.on('end', () => {
     const review = JSON.parse(Buffer.concat(chunks).toString('utf8'))
-    const body = JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview',
+    const body = JSON.stringify(decide ? decideAdmission(review, spec, { tokenFrom: 'secret' }).review : { apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview',
       response: { uid: review.request.uid, allowed: true, patchType: 'JSONPatch', patch } })
     res.writeHead(200, { 'content-type': 'application/json' }).end(body)
   })
@@ -121,9 +126,10 @@ server.listen(0, '127.0.0.1', () => process.stdout.write(JSON.stringify({ addres
 `,
 )
 
-async function startFloor(patch: string): Promise<Replica> {
+async function startFloor(patch: string, decide = false): Promise<Replica> {
   const child = spawn(process.execPath, [FLOOR, join(dir, 'tls.crt'), join(dir, 'tls.key'), patch], {
     stdio: ['ignore', 'pipe', 'ignore'],
+    env: { ...process.env, DECIDE: decide ? '1' : '0' },
   })
   const line = await new Promise<string>((resolve) => {
     let out = ''
@@ -139,6 +145,8 @@ async function start(): Promise<Replica> {
   const child = spawn(
     process.execPath,
     [
+      // BENCH_PROFILE=DIR: each replica writes a CPU profile there when it exits
+      ...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []),
       MAIN,
       'webhook',
       'serve',
@@ -250,26 +258,36 @@ await round(replicas, agents, 'warm', patch) // the patch to expect, and a warm 
 const floors = [await startFloor(patch.expected!), await startFloor(patch.expected!)]
 const floorAgents = floors.map(() => new Agent({ keepAlive: true, maxSockets: CONCURRENCY / 2 }))
 await round(floors, floorAgents, 'warm-floor', patch)
+// the floor with decideAdmission in it: what the decision costs, apart from the rest of webhook serve
+const deciders = [await startFloor(patch.expected!, true), await startFloor(patch.expected!, true)]
+const deciderAgents = deciders.map(() => new Agent({ keepAlive: true, maxSockets: CONCURRENCY / 2 }))
+await round(deciders, deciderAgents, 'warm-decide', patch)
 console.log(`webhook: ${REVIEWS} reviews x ${ROUNDS} rounds, ${CONCURRENCY} concurrent, 2 replicas, TLS on loopback`)
-console.log('round  p50 ms  p90 ms  p99 ms  max ms  reviews/s  floor/s  ratio  heap MiB (replica 1, 2)')
+console.log(
+  'round  p50 ms  p90 ms  p99 ms  max ms  reviews/s  floor/s  ratio  floor+decide/s  ratio  heap MiB (replica 1, 2)',
+)
 const ratios: number[] = []
+const decideRatios: number[] = []
 try {
   for (let n = 1; n <= ROUNDS; n++) {
     const ours = await round(replicas, agents, `r${n}`, patch)
     const floor = await round(floors, floorAgents, `f${n}`, patch)
+    const decided = await round(deciders, deciderAgents, `d${n}`, patch)
     ratios.push(ours.perSecond / floor.perSecond)
+    decideRatios.push(decided.perSecond / floor.perSecond)
     const heaps = await Promise.all(replicas.map(heapOf))
     const t = ours.times
     console.log(
-      `${String(n).padStart(5)}  ${[0.5, 0.9, 0.99].map((p) => percentile(t, p).toFixed(2).padStart(6)).join('  ')}  ${t.at(-1)!.toFixed(2).padStart(6)}  ${Math.round(ours.perSecond).toString().padStart(9)}  ${Math.round(floor.perSecond).toString().padStart(7)}  ${ratios.at(-1)!.toFixed(2).padStart(5)}  ${heaps.map((h) => h.toFixed(1)).join(', ')}`,
+      `${String(n).padStart(5)}  ${[0.5, 0.9, 0.99].map((p) => percentile(t, p).toFixed(2).padStart(6)).join('  ')}  ${t.at(-1)!.toFixed(2).padStart(6)}  ${Math.round(ours.perSecond).toString().padStart(9)}  ${Math.round(floor.perSecond).toString().padStart(7)}  ${ratios.at(-1)!.toFixed(2).padStart(5)}  ${Math.round(decided.perSecond).toString().padStart(14)}  ${decideRatios.at(-1)!.toFixed(2).padStart(5)}  ${heaps.map((h) => h.toFixed(1)).join(', ')}`,
     )
   }
   console.log(
     `webhook serve / minimal node:https server, reviews/s: median ${median(ratios).toFixed(2)}x (goal >= 0.70x)`,
   )
+  console.log(`the same server with decideAdmission in it / minimal server: median ${median(decideRatios).toFixed(2)}x`)
   console.log('every answer checked: uid echoed, allowed, the same patch')
 } finally {
-  for (const a of [...agents, ...floorAgents]) a.destroy()
-  for (const r of [...replicas, ...floors]) r.child.kill('SIGTERM')
+  for (const a of [...agents, ...floorAgents, ...deciderAgents]) a.destroy()
+  for (const r of [...replicas, ...floors, ...deciders]) r.child.kill('SIGTERM')
   rmSync(dir, { recursive: true, force: true })
 }

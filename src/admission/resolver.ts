@@ -6,6 +6,7 @@ import { isRecord } from '../lib/json.js'
 import type { KubernetesObject } from '../lib/kubernetes.js'
 import { pointer } from '../lib/pointer.js'
 import { checkBound, readBound, type Bound } from './bound.js'
+import { markReadOnly } from './read-only.js'
 import type { AdmissionRequest, HookBinding, HookResolver } from './review.js'
 
 import { APP_LABEL, APP_NAMESPACE_ANNOTATION, HOOKS_ANNOTATION } from '../contract.js'
@@ -122,7 +123,8 @@ export function createHookResolver(bindings: readonly HookBinding[]): HookResolv
     byApp.set(key, kinds)
   }
 
-  return (object: KubernetesObject, request: AdmissionRequest) => {
+  // it reads the object and the request, and changes neither: a review hands it its own view (read-only.ts)
+  return markReadOnly((object: KubernetesObject, request: AdmissionRequest) => {
     const meta = object.metadata
     const name = stringField(meta?.labels, APP_LABEL)
     if (name === undefined) return undefined
@@ -159,5 +161,5 @@ export function createHookResolver(bindings: readonly HookBinding[]): HookResolv
     // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- every binding held has its bound
     for (const binding of chosen) checkBound(boundOf.get(binding)!, app, object, request)
     return chosen
-  }
+  })
 }

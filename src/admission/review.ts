@@ -8,6 +8,7 @@ import { diffJson } from '../lib/json-patch.js'
 import { isObject, isRecord } from '../lib/json.js'
 import type { KubernetesObject } from '../lib/kubernetes.js'
 import { pointer } from '../lib/pointer.js'
+import { isReadOnly } from './read-only.js'
 
 /** The group/version/kind of the object under review, as the API server sends it. */
 export interface GroupVersionKind {
@@ -313,9 +314,10 @@ function resolve(
   uid: string,
 ): { bound: unknown } | { refused: Decision } {
   try {
-    // cast: a JSON copy of the object filled in with apiVersion, kind and name, the resolver's own to
-    // read and even change (the hook reads the view); the request as the API server sent it
-    return { bound: resolver(cloneJson(object) as unknown as KubernetesObject, request as AdmissionRequest) }
+    // cast: the object filled in with apiVersion, kind and name, as JSON: a copy of its own for a resolver
+    // that may change it, the review's view for one of ours that only reads; the request as sent
+    const given = isReadOnly(resolver) ? object : cloneJson(object)
+    return { bound: resolver(given as unknown as KubernetesObject, request as AdmissionRequest) }
   } catch (e) {
     // a Pod that asks for a hook it is not bound to: refused, as a credential it may not hold
     if (e instanceof HookError && e.code === 'ERR_NOT_BOUND') return { refused: deny(uid, 403, describeHookError(e)) }

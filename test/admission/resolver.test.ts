@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { createHookResolver, decideAdmission, reviewAdmission } from '../../src/index.js'
 import { hookErrorOf, spec } from '../helpers.js'
 import { applied, podFromReplicaSet, review, UID } from './reviews.js'
+import { isReadOnly } from '../../src/admission/read-only.js'
 
 const app = { name: 'report', namespace: 'prod' }
 const complete = spec({ app })
@@ -176,5 +177,11 @@ describe('createHookResolver: a hook is bound to namespaces and service accounts
         code: 'ERR_INVALID_CONFIG',
         path,
       })
+  })
+
+  it('is marked as one that only reads (a review hands it its own view, no copy); a resolver of the caller is not', () => {
+    const ours = createHookResolver([{ hook: spec() }])
+    expect(isReadOnly(ours)).toBe(true)
+    expect(isReadOnly(() => undefined)).toBe(false)
   })
 })

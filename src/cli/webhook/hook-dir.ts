@@ -8,7 +8,9 @@ import { readdirSync, realpathSync, statSync, type Stats } from 'node:fs'
 import { readdir, realpath, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { appAskedFor, createHookResolver } from '../../admission/resolver.js'
-import type { HookBinding, HookResolver } from '../../admission/review.js'
+import { markReadOnly } from '../../admission/read-only.js'
+import type { AdmissionRequest, HookBinding, HookResolver } from '../../admission/review.js'
+import type { KubernetesObject } from '../../lib/kubernetes.js'
 import { describeHookError, HookError } from '../../errors.js'
 import { makePlan } from '../../inject/index.js'
 import type { InjectOptions } from '../../types.js'
@@ -240,7 +242,8 @@ function inlineReason(options: InjectOptions): string | undefined {
 function refusing(resolver: HookResolver, refused: HookSet['refused']): HookResolver {
   if (refused.length === 0) return resolver
   const byApp = new Map(refused.map((r) => [r.app, r]))
-  return (object, request) => {
+  // reads the object, as the resolver it wraps does: a review hands it its own view (admission/read-only.ts)
+  return markReadOnly((object: KubernetesObject, request: AdmissionRequest) => {
     const app = appAskedFor(object, request)
     const r = app === undefined ? undefined : byApp.get(app)
     if (r !== undefined)
@@ -249,5 +252,5 @@ function refusing(resolver: HookResolver, refused: HookSet['refused']): HookReso
         `the HookConfig ${r.file} of the application ${r.app} is refused: ${r.reason}`,
       )
     return resolver(object, request)
-  }
+  })
 }

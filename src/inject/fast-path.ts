@@ -24,7 +24,8 @@ import {
 } from '../lib/clone.js'
 import { copyPlainJson } from '../lib/copy-plain.js'
 import { podSpecLocation } from '../lib/workloads.js'
-import { ENV, MOUNTS, takesPlaceOf, VOLUMES, type ListKind } from './collisions.js'
+import { ENV, MOUNTS, VOLUMES, type ListKind } from './collisions.js'
+import { mountPathKey } from './plan.js'
 import { isStore, LIST, readHead } from './head.js'
 import { certMount, certVolume, envEntry, hookEnv, workloadOptsOut } from './objects.js'
 import type { Plan } from './plan.js'
@@ -50,16 +51,27 @@ export function leaveFastPath(): never {
 }
 
 /**
- * One call's hook, as the fast path needs it: the plan, and the hook's
- * entries to compare against. An object literal (see `HookRun` in run.ts).
+ * What an entry of the input must not be to stay beside the hook's in a list:
+ * takesPlaceOf (collisions.ts, the one definition of a clash) with the hook's
+ * side read once per plan: the names of the hook's entries of each list, and
+ * the mount path of its mount as mountPathKey cleans it. The property test
+ * test/inject/fast-path-agrees.test.ts holds both ways to the same output.
+ */
+interface ClashKeys {
+  readonly env: readonly string[]
+  readonly volumes: readonly string[]
+  readonly mounts: readonly string[]
+  readonly mountKey: unknown
+}
+
+/**
+ * One call's hook, as the fast path needs it: the plan, and what a clash
+ * with the hook's entries is. An object literal (see `HookRun` in run.ts).
  */
 export interface FastHook {
   readonly plan: Plan
   readonly tls: boolean
-  /** The hook's own entries of each list, for clashes only: never put into the output. */
-  readonly env: readonly JsonObject[]
-  readonly volumes: readonly JsonObject[]
-  readonly mounts: readonly JsonObject[]
+  readonly clash: ClashKeys
   /**
    * How many containers the workload being copied has had hooked so far: the
    * caller sets it to 0 before each workload and reads it once the copy is
@@ -69,18 +81,27 @@ export interface FastHook {
   containers: number
 }
 
-/** The hook's own entries of each list, per plan: read only (compared with, never put into an output). */
-const entriesByPlan = new WeakMap<Plan, Pick<FastHook, 'env' | 'volumes' | 'mounts'>>()
+const clashKeysByPlan = new WeakMap<Plan, ClashKeys>()
 
-/** The hook of one call with `plan`: its entries made once per plan, its count fresh per call. */
-export function fastHookOf(plan: Plan): FastHook {
+function clashKeysOf(plan: Plan): ClashKeys {
+  const known = clashKeysByPlan.get(plan)
+  if (known !== undefined) return known
+  const nameOf = (entry: JsonObject) => entry.name as string // the hook's entries are named (objects.ts)
   const tls = plan.tls !== undefined
-  let entries = entriesByPlan.get(plan)
-  if (entries === undefined) {
-    entries = { env: hookEnv(plan), volumes: tls ? [certVolume(plan)] : [], mounts: tls ? [certMount(plan)] : [] }
-    entriesByPlan.set(plan, entries)
+  const mount = certMount(plan)
+  const keys: ClashKeys = {
+    env: hookEnv(plan).map(nameOf),
+    volumes: tls ? [nameOf(certVolume(plan))] : [],
+    mounts: tls ? [nameOf(mount)] : [],
+    mountKey: tls ? mountPathKey(mount.mountPath) : undefined,
   }
-  return { plan, tls, env: entries.env, volumes: entries.volumes, mounts: entries.mounts, containers: 0 }
+  clashKeysByPlan.set(plan, keys)
+  return keys
+}
+
+/** The hook of one call with `plan`: what a clash is made once per plan, its count fresh per call. */
+export function fastHookOf(plan: Plan): FastHook {
+  return { plan, tls: plan.tls !== undefined, clash: clashKeysOf(plan), containers: 0 }
 }
 
 /**
@@ -294,25 +315,24 @@ function putEntries(out: Json[], at: number, plan: Plan, kind: ListKind): void {
   else for (const v of plan.env) out[at++] = envEntry(plan, v)
 }
 
-/** Whether `entry` clashes with one of the hook's entries of the list. */
-function clashes(entry: Record<string, unknown>, hooks: readonly JsonObject[], kind: ListKind): boolean {
-  for (const wanted of hooks) if (takesPlaceOf(entry, wanted, kind)) return true
-  return false
-}
-
 /**
  * A named list (env, volumes, volumeMounts) copied with fresh copies of the
  * hook's entries after its own, in one array of the final size; NOT_FAST when
  * it is not a list of named plain objects, or an entry clashes with the hook's.
  */
 function appendTo(list: unknown, depth: number, hook: FastHook, kind: ListKind): Json[] {
-  const hooks = kind === ENV ? hook.env : kind === VOLUMES ? hook.volumes : hook.mounts
   if (!Array.isArray(list)) leaveFastPath()
   const n = list.length
-  const out = new Array<Json>(n + hooks.length)
+  const added = kind === ENV ? hook.plan.env.length : 1
+  const out = new Array<Json>(n + added)
+  const names = kind === ENV ? hook.clash.env : kind === VOLUMES ? hook.clash.volumes : hook.clash.mounts
+  const mountKey = kind === MOUNTS ? hook.clash.mountKey : undefined
   for (let i = 0; i < n; i++) {
     const e: unknown = list[i]
-    if (!isFieldObject(e) || typeof e.name !== 'string' || clashes(e, hooks, kind)) leaveFastPath()
+    if (!isFieldObject(e)) leaveFastPath()
+    const name = e.name
+    if (typeof name !== 'string' || names.includes(name)) leaveFastPath()
+    if (mountKey !== undefined && mountPathKey(e.mountPath) === mountKey) leaveFastPath()
     out[i] = copyPlainJson(e, depth + 1) // checked and copied in one pass: a bail drops the copy anyway
   }
   putEntries(out, n, hook.plan, kind)

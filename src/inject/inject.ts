@@ -84,7 +84,8 @@ function addObjects(run: HookRun, out: Json[]): void {
     const namespace = ns === '' ? undefined : ns
     for (const wanted of hookObjects(run.plan, namespace)) {
       const { kind, metadata: meta } = wanted
-      const placed = run.stores.get(storeKey(kind, namespace, meta.name))
+      // most inputs hold no ConfigMap or Secret: then there is no key to make and nothing to look up
+      const placed = run.stores.size === 0 ? undefined : run.stores.get(storeKey(kind, namespace, meta.name))
       if (placed === undefined) {
         out.push(wanted)
         run.counts.objects++

@@ -385,7 +385,10 @@ function decideRequest(
     typeof after.kind === 'string' &&
     podSpecLocation(after.apiVersion, after.kind) !== undefined
   if (workload) setInjected(after, kinds)
-  const patch = diffJson(sent, undoFilledIn(after, sent))
+  // The hook never changes what the view filled in (name, namespace, apiVersion, kind), so a diff from the
+  // view leaves them out, and applies to the object as sent wherever its metadata is there to patch;
+  // where it was missing, the filled-in fields are taken out of the hooked copy first.
+  const patch = isObject(sent.metadata) ? diffJson(view, after) : diffJson(sent, undoFilledIn(after, sent))
   const response: AdmissionResponse = { uid, allowed: true }
   const warnings = results
     .filter((r) => r.severity !== 'info')

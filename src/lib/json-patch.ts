@@ -50,7 +50,7 @@ export function diffJson(before: Json, after: Json, path = '', ops: JsonPatchOpe
   return ops
 }
 
-/** Where the walk is: the caller's prefix and the escaped segments below it. */
+/** Where the walk is: the caller's prefix and the keys below it, escaped only when a path is written. */
 interface At {
   readonly prefix: string
   readonly segments: string[]
@@ -58,8 +58,8 @@ interface At {
 
 const pointerOf = (at: At, last?: string) => {
   let out = at.prefix
-  for (const segment of at.segments) out += `/${segment}`
-  return last === undefined ? out : `${out}/${last}`
+  for (const segment of at.segments) out += `/${escapeSegment(segment)}`
+  return last === undefined ? out : `${out}/${escapeSegment(last)}`
 }
 
 function diffValue(before: Json, after: Json, at: At, ops: JsonPatchOperation[]): void {
@@ -86,15 +86,15 @@ function diffArray(before: Json[], after: Json[], at: At, ops: JsonPatchOperatio
 
 function diffObject(before: JsonObject, after: JsonObject, at: At, ops: JsonPatchOperation[]): void {
   for (const key of Object.keys(before)) {
-    if (!Object.hasOwn(after, key)) ops.push({ op: 'remove', path: pointerOf(at, escapeSegment(key)) })
+    if (!Object.hasOwn(after, key)) ops.push({ op: 'remove', path: pointerOf(at, key) })
   }
   for (const key of Object.keys(after)) {
     const value = after[key] as Json // cast: an own key of a JSON object holds a JSON value
     const old = before[key]
     if (old !== undefined && Object.hasOwn(before, key)) {
-      at.segments.push(escapeSegment(key))
+      at.segments.push(key)
       diffValue(old, value, at, ops)
       at.segments.pop()
-    } else ops.push({ op: 'add', path: pointerOf(at, escapeSegment(key)), value })
+    } else ops.push({ op: 'add', path: pointerOf(at, key), value })
   }
 }

@@ -3,11 +3,12 @@ import { describeHookError, HookError } from '../errors.js'
 import { hookObject, makePlan, type Plan, optsOut } from '../inject/index.js'
 import type { HookKind, HookSpec, InjectOptions } from '../types.js'
 import { podSpecLocation } from '../lib/workloads.js'
-import { cloneJson, type JsonObject } from '../lib/clone.js'
+import { checkPrototype, cloneJson, type Json, type JsonObject } from '../lib/clone.js'
 import { diffJson } from '../lib/json-patch.js'
 import { isObject, isRecord } from '../lib/json.js'
 import type { KubernetesObject } from '../lib/kubernetes.js'
 import { pointer } from '../lib/pointer.js'
+import { isPlainJson } from '../lib/copy-plain.js'
 import { isReadOnly } from './read-only.js'
 
 /** The group/version/kind of the object under review, as the API server sends it. */
@@ -212,11 +213,19 @@ interface UnderReview {
 
 /** The object as the hook sees it, or the reason it is malformed. */
 function objectUnderReview(request: Record<string, unknown>): UnderReview | string {
+  // Read as JSON, not taken as it is: a client-node model's Date is the string JSON makes of it, in the
+  // patch's base as in the hooked copy, or every review would "replace" it. JSON.parse's objects (what a
+  // webhook is handed) are their own JSON reading, and only read from here on: they need no copy.
+  checkPrototype()
+  let plain = false
+  try {
+    plain = isPlainJson(request.object)
+  } catch {
+    // a getter or a trap that throws: the copy below says where
+  }
   let sent
   try {
-    // Read as JSON, not taken as it is: a client-node model's Date is the string JSON makes of it,
-    // in the patch's base as in the hooked copy, or every review would "replace" it.
-    sent = cloneJson(request.object, ['request', 'object'])
+    sent = plain ? (request.object as Json) : cloneJson(request.object, ['request', 'object'])
   } catch (e) {
     return e instanceof HookError ? `${e.code} at ${e.path}` : 'unreadable'
   }

@@ -47,3 +47,41 @@ export function copyPlainJson(value: unknown, depth: number): Json {
   }
   return out
 }
+
+/**
+ * Whether `value` is JSON data as JSON.parse makes it, read without copying:
+ * plain objects and lists of strings, finite numbers (not -0), booleans and
+ * null, nothing undefined, no function (so no toJSON), no class instance, no
+ * deeper than cloneJson goes. Such a value is its own JSON reading: a caller
+ * that only reads it may take it for its copy. Reading may run a getter or a
+ * Proxy trap, which may throw: callers catch.
+ */
+export function isPlainJson(value: unknown, depth = 0): boolean {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return true
+    case 'number':
+      return Number.isFinite(value) && (value !== 0 || 1 / value > 0)
+    case 'object':
+      break
+    default:
+      return false
+  }
+  if (value === null) return true
+  if (depth > MAX_DEPTH) return false
+  if (Array.isArray(value)) {
+    const n = value.length
+    for (let i = 0; i < n; i++) {
+      const v: unknown = value[i]
+      if (v === undefined || !isPlainJson(v, depth + 1)) return false // a hole or undefined: no JSON value
+    }
+    return true
+  }
+  if (!forInReadsOwnKeys() || !isPlainObject(value)) return false
+  for (const key in value) {
+    const v = (value as Record<string, unknown>)[key] // cast: a plain object, read by its own keys
+    if (v === undefined || !isPlainJson(v, depth + 1)) return false // JSON drops an undefined field
+  }
+  return true
+}

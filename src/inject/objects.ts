@@ -144,7 +144,8 @@ export function hookEnv(plan: Plan): JsonObject[] {
   // array literals, not `new Array(n)` (bench/README.md, "Why the code is shaped so": pretenuring);
   // the hook has two variables (variables.ts), the loop is for a third
   const vars = plan.env
-  const [first, second] = vars
+  const first = vars[0]
+  const second = vars[1]
   if (vars.length === 2 && first !== undefined && second !== undefined)
     return [envEntry(plan, first), envEntry(plan, second)]
   const out: JsonObject[] = []

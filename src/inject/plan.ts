@@ -216,24 +216,18 @@ function planOf(
 }
 
 /**
- * The last plans made, the most recently used first: few, and compared in
- * turn (a hash of the PEM strings would cost more than comparing them).
+ * The last plans made, the newest first: few, and compared in turn (a hash
+ * of the PEM strings would cost more than comparing them).
  */
 const RECENT_PLANS = 4
 const recentPlans: Array<{ snapshot: readonly unknown[]; plan: Plan }> = []
 
 function recentPlan(snapshot: readonly unknown[]): Plan | undefined {
-  for (const [i, entry] of recentPlans.entries()) {
-    if (!sameSnapshot(snapshot, entry.snapshot)) continue
-    if (i > 0) {
-      recentPlans.splice(i, 1)
-      recentPlans.unshift(entry)
-    }
-    return entry.plan
-  }
+  for (const entry of recentPlans) if (sameSnapshot(snapshot, entry.snapshot)) return entry.plan
   return undefined
 }
 
+/** Remembers a plan in place of the oldest made (not the least used: a hit then costs no reordering). */
 function remember(snapshot: readonly unknown[], plan: Plan): void {
   recentPlans.unshift({ snapshot: snapshot.slice(), plan })
   if (recentPlans.length > RECENT_PLANS) recentPlans.pop()

@@ -80,36 +80,31 @@ const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? o
 
 /** The summary result that ends every result list: what was hooked, and what was left alone and why. */
 export function summaryOf(run: HookRun): HookResult {
-  return { severity: 'info', message: summaryText(run.plan.kind, run.counts) }
+  return { severity: 'info', message: summaryText(run.plan, run.counts) }
 }
 
-// The last summary's text and what it said: a controller hooks application after application of the
-// same shape, and each call would otherwise build the same 150 characters anew.
-let lastKind = ''
-let lastCounts: RunCounts | undefined
-let lastText = ''
+// Each plan's last summary text and the counts it says: a controller hooks application after application
+// of the same shape, with a few hooks in turn, and each call would otherwise build the same text anew.
+const lastSummary = new WeakMap<Plan, { counts: RunCounts; text: string }>()
 
-function summaryText(kind: string, t: RunCounts): string {
-  const l = lastCounts
-  if (
-    l !== undefined &&
-    kind === lastKind &&
-    t.workloads === l.workloads &&
-    t.containers === l.containers &&
-    t.objects === l.objects &&
-    t.notWorkload === l.notWorkload &&
-    t.optedOut === l.optedOut &&
-    t.hookedAlready === l.hookedAlready &&
-    t.kept === l.kept
-  )
-    return lastText
+const sameCounts = (a: RunCounts, b: RunCounts) =>
+  a.workloads === b.workloads &&
+  a.containers === b.containers &&
+  a.objects === b.objects &&
+  a.notWorkload === b.notWorkload &&
+  a.optedOut === b.optedOut &&
+  a.hookedAlready === b.hookedAlready &&
+  a.kept === b.kept
+
+function summaryText(plan: Plan, t: RunCounts): string {
+  const last = lastSummary.get(plan)
+  if (last !== undefined && sameCounts(last.counts, t)) return last.text
   const alone = t.notWorkload + t.optedOut + t.hookedAlready + t.kept
   const kept = t.kept > 0 ? `, ${t.kept} with its own entries kept (onConflict "keep")` : ''
-  lastText =
-    `${kind} hook: hooked ${plural(t.workloads, 'workload')} (${plural(t.containers, 'container')}), ` +
+  const text =
+    `${plan.kind} hook: hooked ${plural(t.workloads, 'workload')} (${plural(t.containers, 'container')}), ` +
     `added ${plural(t.objects, 'object')}; left alone ${plural(alone, 'object')}: ` +
     `${t.notWorkload} not a workload, ${t.optedOut} opted out, ${t.hookedAlready} hooked already${kept}`
-  lastKind = kind
-  lastCounts = { ...t }
-  return lastText
+  lastSummary.set(plan, { counts: { ...t }, text })
+  return text
 }

@@ -9,12 +9,12 @@
 // KRAKE_SRC (bench/README.md) adds Krake 2020's hook, timed once by bench/krake-reference.py on the
 // same 10,000 small Deployments, against injectHook in each process.
 import { execFileSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import os from 'node:os'
-import { join } from 'node:path'
 import { isDeepStrictEqual } from 'node:util'
 import { decideAdmission, injectHook, type AdmissionReview, type HookSpec } from '../dist/index.js'
-import { deepCopy, deployments, hook, smallDeployments } from './fixtures.js'
+import { deepCopy, deployments, hook, oneApplication, smallDeployments } from './fixtures.js'
+import { krakeSources, krakeUnset, timeKrake, withKrakeInput } from './krake.js'
 import { median, printTable, type Row } from './lib.js'
 
 const f = (n: string) => readFileSync(new URL(`../test/fixtures/pki/${n}`, import.meta.url), 'utf8')
@@ -185,14 +185,7 @@ function large(figures: Figure[]): void {
 const CALLS = 2000
 
 function perApplication(figures: Figure[]): void {
-  const [deployment] = deployments(1)
-  const service = {
-    apiVersion: 'v1',
-    kind: 'Service',
-    metadata: { name: 'app-0', namespace: 'ns-0' },
-    spec: { ports: [{ port: 80 }] },
-  }
-  const app = [deployment, service]
+  const app = oneApplication()
   const output = injectHook(app, hook(tls)).manifests
   const loop = (fn: (i: number) => unknown) => () => {
     for (let i = 0; i < CALLS; i++) fn(i)
@@ -211,24 +204,17 @@ function perApplication(figures: Figure[]): void {
     },
     ...SMALL,
   )
-  const per = (ms: number) => (ms / CALLS) * 1000
+  const perCall = (figure: string, total: number): Figure => ({
+    figure,
+    measured: (total / CALLS) * 1000,
+    floor: (t.copyOut! / CALLS) * 1000,
+    floorName: 'a copy of its output',
+    unit: 'us',
+    goal: '<= 1.5x',
+  })
   figures.push(
-    {
-      figure: 'one application per call (Deployment + Service), a fresh hook object',
-      measured: per(t.one!),
-      floor: per(t.copyOut!),
-      floorName: 'a copy of its output',
-      unit: 'us',
-      goal: '<= 1.5x',
-    },
-    {
-      figure: 'complete and shutdown hooks in turn, fresh objects, a TLS set each',
-      measured: per(t.inTurn!),
-      floor: per(t.copyOut!),
-      floorName: 'a copy of its output',
-      unit: 'us',
-      goal: '<= 1.5x',
-    },
+    perCall('one application per call (Deployment + Service), a fresh hook object', t.one!),
+    perCall('complete and shutdown hooks in turn, fresh objects, a TLS set each', t.inTurn!),
   )
 }
 
@@ -307,45 +293,13 @@ const rows: Row[] = runs[0]!.map((first, i) => {
 })
 
 // Krake 2020's hook, timed once outside (a Python process), against injectHook in each process above.
-const sources = (process.env.KRAKE_SRC ?? '').split(':').filter((s) => s !== '')
-const python = process.env.KRAKE_PYTHON ?? (existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3')
+const sources = krakeSources()
 if (sources.length === 0)
-  rows.push({
-    figure: "Krake 2020's hook, the same 10,000 small Deployments",
-    measured: 'not measured: KRAKE_SRC unset',
-    floor: '-',
-    ratio: '-',
-    goal: '>= 40x behind us',
-  })
-for (const src of sources) {
-  const dir = mkdtempSync(join(os.tmpdir(), 'krake-hooks-bench-krake-'))
-  try {
-    const { app, apiEndpoint, token } = hook(tls)
-    const inputPath = join(dir, 'input.json')
-    const input = smallDeployments(10_000)
-    writeFileSync(
-      inputPath,
-      JSON.stringify({
-        manifests: input,
-        app,
-        apiEndpoint,
-        token,
-        caPem: f('root.pem'),
-        intermediatePem: f('intermediate.pem'),
-        certPem: tls.certPem,
-        keyPem: tls.keyPem,
-      }),
-    )
-    const script = new URL('./krake-reference.py', import.meta.url).pathname
-    const krake = JSON.parse(
-      execFileSync(python, [script, src, inputPath], { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 }),
-    ) as {
-      era: string
-      median: number
-      runs: number[]
-      objects: number
-      env: string[]
-    }
+  rows.push(krakeUnset("Krake 2020's hook, the same 10,000 small Deployments", '>= 40x behind us'))
+const input = smallDeployments(10_000)
+withKrakeInput(input, tls, (inputPath) => {
+  for (const src of sources) {
+    const krake = timeKrake(src, inputPath)
     if (!krake.env.includes('KRAKE_COMPLETE_TOKEN') || krake.objects < input.length + 10)
       throw new Error(`Krake's hook did not hook the manifests (${src})`)
     const ours = runs.map((r) => r[0]!.measured)
@@ -357,10 +311,8 @@ for (const src of sources) {
       ratio: `${median(ratios).toFixed(1)}x behind us (${ratios.map((x) => x.toFixed(1)).join(', ')})`,
       goal: krake.era === 'today' ? '' : '>= 40x behind us',
     })
-  } finally {
-    rmSync(dir, { recursive: true, force: true })
   }
-}
+})
 
 console.log(
   `krake-hooks, the state a controller runs in: ${PROCESSES} processes, calls back to back, no collection forced; ${os.cpus()[0]?.model ?? 'unknown CPU'} x ${os.cpus().length}, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}\n`,

@@ -63,7 +63,18 @@ export function deployments(n: number): object[] {
   return out
 }
 
-/** The floor: a plain recursive deep copy, the least any pure injection must do. */
+/** One application as a controller hooks it per call: a realistic Deployment and its Service. */
+export function oneApplication(): [object, object] {
+  const [deployment = {}] = deployments(1)
+  const service = {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'app-0', namespace: 'ns-0' },
+    spec: { ports: [{ port: 80 }] },
+  }
+  return [deployment, service]
+}
+
 /**
  * The floor every injection figure is a ratio against: the plainest deep copy
  * of JSON data, `for...in` over objects and an index loop over arrays, with

@@ -2,9 +2,8 @@
 // measured in the same run, because these machines are shared and noisy.
 import { execFileSync } from 'node:child_process'
 import { createSign, generateKeyPair, type KeyObject } from 'node:crypto'
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import os from 'node:os'
-import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { loadAllYaml } from '@kubernetes/client-node'
 import { dump, loadAll } from 'js-yaml'
@@ -17,7 +16,8 @@ import {
   stringifyManifests,
   verifyHookToken,
 } from '../dist/index.js'
-import { deepCopy, deployments, hook, keysCopy, smallDeployments } from './fixtures.js'
+import { deepCopy, deployments, hook, keysCopy, oneApplication, smallDeployments } from './fixtures.js'
+import { krakeSources, krakeUnset, timeKrake, withKrakeInput, type KrakeTiming } from './krake.js'
 import { compareMany, compareSync, median, ms, printTable, ratio, timeAsync, type Row } from './lib.js'
 
 const f = (n: string) => readFileSync(new URL(`../test/fixtures/pki/${n}`, import.meta.url), 'utf8')
@@ -217,46 +217,15 @@ if (want('inject')) {
 // today's, which is quadratic); ours is measured right after it both alone in a fresh process and in this
 // one, a full GC before each call.
 if (want('krake')) {
-  const sources = (process.env.KRAKE_SRC ?? '').split(':').filter((s) => s !== '')
-  const python = process.env.KRAKE_PYTHON ?? (existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3')
+  const sources = krakeSources()
   if (sources.length === 0)
-    rows.push({
-      figure: "Krake's complete hook, 10,000 small Deployments, TLS on",
-      measured: 'not measured: KRAKE_SRC unset (bench/README.md says how)',
-      floor: '-',
-      ratio: '-',
-      goal: '>= 25x ahead',
-    })
+    rows.push(krakeUnset("Krake's complete hook, 10,000 small Deployments, TLS on", '>= 25x ahead'))
   const input = smallDeployments(10_000)
-  const dir = mkdtempSync(join(os.tmpdir(), 'krake-hooks-bench-krake-'))
-  try {
-    // One input for every checkout: the manifests and the hook injectHook gets below.
-    const { app, apiEndpoint, token } = hook(tls)
-    const inputPath = join(dir, 'input.json')
-    writeFileSync(
-      inputPath,
-      JSON.stringify({
-        manifests: input,
-        app,
-        apiEndpoint,
-        token,
-        caPem: f('root.pem'),
-        intermediatePem: f('intermediate.pem'),
-        certPem: tls.certPem,
-        keyPem: tls.keyPem,
-      }),
-    )
-    const script = new URL('./krake-reference.py', import.meta.url).pathname
+  withKrakeInput(input, tls, (inputPath) => {
     for (const src of sources) {
-      let krake: { era: string; median: number; runs: number[]; objects: number; env: string[]; volumes: string[] }
+      let krake: KrakeTiming
       try {
-        krake = JSON.parse(
-          execFileSync(python, [script, src, inputPath], {
-            encoding: 'utf8',
-            maxBuffer: 64 * 2 ** 20,
-            stdio: ['ignore', 'pipe', 'pipe'],
-          }),
-        ) as typeof krake
+        krake = timeKrake(src, inputPath)
       } catch (e) {
         const stderr = String((e as { stderr?: unknown }).stderr ?? e) // cast: execFileSync's error carries the child's stderr
         rows.push({
@@ -296,9 +265,7 @@ if (want('krake')) {
         goal: '>= 25x ahead',
       })
     }
-  } finally {
-    rmSync(dir, { recursive: true, force: true })
-  }
+  })
 }
 
 // One application per call, as a controller hooks them: a Deployment with its Service, or a Job.
@@ -317,13 +284,7 @@ if (want('app') && only.length === 0) {
     rows.push({ ...row, figure: row.figure.replace(/^injectHook, /, 'injectHook alone in a process, ') })
 }
 if (want('app')) {
-  const [deployment] = deployments(1)
-  const service = {
-    apiVersion: 'v1',
-    kind: 'Service',
-    metadata: { name: 'app-0', namespace: 'ns-0' },
-    spec: { ports: [{ port: 80 }] },
-  }
+  const [deployment, service] = oneApplication()
   const job = {
     apiVersion: 'batch/v1',
     kind: 'Job',

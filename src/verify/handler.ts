@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { TLSSocket } from 'node:tls'
 import { HookError } from '../errors.js'
-import { readRequestBody } from '../lib/body.js'
+import { isBodyRefusal, readRequestBody } from '../lib/body.js'
 import { peerCertificatePem } from './peer.js'
 import { hashHookToken } from './token.js'
 import {
@@ -139,9 +139,7 @@ export function createHookHandler(options: HookHandlerOptions): HookHandler {
         req.readableEnded && parsed !== undefined
           ? parsed
           : await readRequestBody(req, { maxBytes: limit, timeoutMs: bodyTimeoutMs })
-      if (body === 413) return reply(req, res, 413, { reason: 'The request body is too large.' }, true)
-      if (body === 408) return reply(req, res, 408, { reason: 'The request body came too slowly.' }, true)
-      if (body === 400) return reply(req, res, 400, { reason: 'The request body could not be read.' }, true)
+      if (isBodyRefusal(body)) return reply(req, res, body.status, { reason: body.reason }, true)
       const verdict = await checkCall({ ...request, body }, lookup, verifyOptions, early)
       if (!verdict.ok) return reply(req, res, verdict.status, { reason: verdict.reason })
       const gone = new AbortController()

@@ -65,7 +65,7 @@ function health(state: WebhookState, res: ServerResponse, path: string): boolean
 async function mutate(state: WebhookState, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const started = process.hrtime.bigint()
   const body = await readRequestBody(req, { maxBytes: MAX_BODY, timeoutMs: BODY_TIMEOUT_MS })
-  if (typeof body === 'number') return refuseBody(req, res, body)
+  if (!Buffer.isBuffer(body)) return refuseBody(req, res, body.status)
   let review: unknown
   try {
     review = JSON.parse(body.toString('utf8'))

@@ -7,7 +7,7 @@ import { describeValue } from '../lib/describe-value.js'
 import { readHookConfig, type FileAccess, type HookConfig } from './config.js'
 import { HOOK_CONFIG_API_VERSION, HOOK_CONFIG_KIND } from './config.js'
 
-/** Each `data` key, and the HookConfig field it sets (a Map: `constructor` is no key of it). */
+/** Each `data` key, and the HookConfig field it sets (a Map: `constructor` is no key of it). A table: its rows look alike. */
 const KEYS = new Map<string, readonly string[]>(
   Object.entries({
     kind: ['spec', 'kind'],

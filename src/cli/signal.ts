@@ -18,6 +18,7 @@ export async function runSignal(args: string[], log: (line: string) => void): Pr
     parsed = parseArgs({
       args,
       allowPositionals: true,
+      // each command's own table of options, in parseArgs' form (tables look alike by nature)
       options: {
         'token-env': { type: 'string' },
         'url-env': { type: 'string' },

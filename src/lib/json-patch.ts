@@ -1,4 +1,4 @@
-import type { Json, JsonObject } from './clone.js'
+import { checkPrototype, forInReadsOwnKeys, isPlainObject, type Json, type JsonObject } from './clone.js'
 import { isObject } from './json.js'
 import { escapeSegment } from './pointer.js'
 
@@ -46,6 +46,7 @@ export function diffJson(before: Json, after: Json, path = '', ops: JsonPatchOpe
   // One walk of both: each pair of values is looked at once, and a path is written only for an
   // operation (a walk that asked first whether each subtree is equal read the deepest ones once
   // per level above them, and wrote a path for every field).
+  checkPrototype() // diffObject reads keys with for...in only while nothing has polluted the prototype
   diffValue(before, after, { prefix: path, segments: [] }, ops)
   return ops
 }
@@ -85,16 +86,24 @@ function diffArray(before: Json[], after: Json[], at: At, ops: JsonPatchOperatio
 }
 
 function diffObject(before: JsonObject, after: JsonObject, at: At, ops: JsonPatchOperation[]): void {
+  // for...in where it reads exactly the own keys (no array made per object), Object.keys elsewhere
+  if (forInReadsOwnKeys() && isPlainObject(before) && isPlainObject(after)) {
+    for (const key in before) if (!Object.hasOwn(after, key)) ops.push({ op: 'remove', path: pointerOf(at, key) })
+    for (const key in after) diffField(before, after, key, at, ops)
+    return
+  }
   for (const key of Object.keys(before)) {
     if (!Object.hasOwn(after, key)) ops.push({ op: 'remove', path: pointerOf(at, key) })
   }
-  for (const key of Object.keys(after)) {
-    const value = after[key] as Json // cast: an own key of a JSON object holds a JSON value
-    const old = before[key]
-    if (old !== undefined && Object.hasOwn(before, key)) {
-      at.segments.push(key)
-      diffValue(old, value, at, ops)
-      at.segments.pop()
-    } else ops.push({ op: 'add', path: pointerOf(at, key), value })
-  }
+  for (const key of Object.keys(after)) diffField(before, after, key, at, ops)
+}
+
+function diffField(before: JsonObject, after: JsonObject, key: string, at: At, ops: JsonPatchOperation[]): void {
+  const value = after[key] as Json // cast: an own key of a JSON object holds a JSON value
+  const old = before[key]
+  if (old !== undefined && Object.hasOwn(before, key)) {
+    at.segments.push(key)
+    diffValue(old, value, at, ops)
+    at.segments.pop()
+  } else ops.push({ op: 'add', path: pointerOf(at, key), value })
 }

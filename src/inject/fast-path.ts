@@ -2,16 +2,17 @@
 // the shape nearly every manifest has (hookFast, what inject.ts calls). What
 // it does not hook it copies with lib/copy-plain.ts's copyPlainJson (plain
 // JSON data only, and it says nothing of what it refuses; lib/clone.ts's
-// cloneJson is the checked copier that says what and where). Each input value is read once, the lists the
-// hook adds to are made at their final size, and no path, message or result
-// is built. Anything unusual (a clash with the hook's entries, a value that
-// is not plain JSON, a List, a missing or malformed field) throws NOT_FAST,
-// one shared object without a stack, and the caller takes the checked path
-// (clone, then inject: inject.ts), which says exactly what is wrong and
-// where. The objects it reads directly are those read by their own fields
-// (isFieldObject: plain ones, and client-node models). Both ways give the
-// same output: a property test holds them to it (test/inject/fast-path-agrees.test.ts),
-// and test/inject/fast-path.test.ts that the common shapes take this way.
+// cloneJson is the checked copier that says what and where). Each input
+// value is read once, the lists the hook adds to are made at their final
+// size, and no path, message or result is built. Anything unusual (a clash
+// with the hook's entries, a value that is not plain JSON, a List, a missing
+// or malformed field) throws NOT_FAST, one shared object without a stack,
+// and the caller takes the checked path (clone, then inject: inject.ts),
+// which says exactly what is wrong and where. The objects it reads directly
+// are those read by their own fields (isFieldObject: plain ones, and
+// client-node models). Both ways give the same output: a property test holds
+// them to it (test/inject/fast-path-agrees.test.ts), and
+// test/inject/fast-path.test.ts that the common shapes take this way.
 import {
   BY_FOR_IN,
   fieldReading,

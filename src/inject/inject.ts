@@ -155,12 +155,12 @@ export function hookObject(object: unknown, plans: readonly Plan[]): { hooked: J
 function injectList(manifests: readonly unknown[], plan: Plan): { out: Json[]; results: HookResult[] } {
   checkPrototype() // whether for...in reads keys as Object.keys does, for this call
   const run = startRun(plan)
-  const walk = fastHookOf(plan) // only the fast path needs it: the checked path alone (runInjection) makes none
+  const fastHook = fastHookOf(plan) // only the fast path needs it: the checked path alone (runInjection) makes none
   const n = manifests.length
   const out = new Array<Json>(n)
   let pending: { error: unknown } | undefined
   for (let i = 0; i < n; i++) {
-    if (pending === undefined && i in manifests && hookFast(run, manifests[i], out, i, walk)) continue
+    if (pending === undefined && i in manifests && hookFast(run, manifests[i], out, i, fastHook)) continue
     // a hole: cloning the whole list names it, as the checked path does (the items before it cloned fine)
     out[i] = i in manifests ? cloneJson(manifests[i], [i], 1) : cloneJson(manifests)
     if (pending !== undefined) continue // cloned only, for an earlier error of cloning to win

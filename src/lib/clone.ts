@@ -34,7 +34,7 @@ function defineOwn(out: Record<string, unknown>, key: string, value: unknown): v
 }
 
 /** Whether `value`'s prototype is Object.prototype or null: an object literal, JSON.parse's or YAML's. */
-export function isPlainObject(value: object): boolean {
+function isPlainObject(value: object): boolean {
   const proto: unknown = Object.getPrototypeOf(value)
   return proto === Object.prototype || proto === null
 }
@@ -126,8 +126,12 @@ function cloneArray(value: readonly unknown[], depth: number): Json[] {
  */
 let forInIsOwnKeys = false
 
-/** forInIsOwnKeys as checkPrototype last found it. */
-export const forInReadsOwnKeys = (): boolean => forInIsOwnKeys
+/**
+ * Whether `for...in` over `value` reads exactly its own enumerable keys: a
+ * plain object, the prototype clean as checkPrototype last found it. What
+ * fieldReading calls BY_FOR_IN, for a value known to be an object.
+ */
+export const readsByForIn = (value: object): boolean => forInIsOwnKeys && isPlainObject(value)
 
 /**
  * How many own enumerable string keys `value` has, as `Object.keys(value).length`
@@ -135,7 +139,7 @@ export const forInReadsOwnKeys = (): boolean => forInIsOwnKeys
  * plain object, the prototype clean as checkPrototype last found it).
  */
 export function ownKeyCount(value: object): number {
-  if (!forInIsOwnKeys || !isPlainObject(value)) return Object.keys(value).length
+  if (!readsByForIn(value)) return Object.keys(value).length
   let n = 0
   for (const _ in value) n++
   return n

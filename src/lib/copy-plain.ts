@@ -2,7 +2,7 @@
 // else refused without a word (the caller then takes the checked copier,
 // lib/clone.ts's cloneJson, which says what and where). Apart from the
 // checked one, as the two promise different things.
-import { cloneValue, forInReadsOwnKeys, isPlainObject, MAX_DEPTH, setOwn, type Json, type JsonObject } from './clone.js'
+import { cloneValue, MAX_DEPTH, readsByForIn, setOwn, type Json, type JsonObject } from './clone.js'
 
 /** What copyPlainJson throws: one shared object, no stack and no detail, since its callers then take the checked way. */
 class Unusual {
@@ -38,7 +38,7 @@ export function copyPlainJson(value: unknown, depth: number): Json {
     }
     return out
   }
-  if (!forInReadsOwnKeys() || !isPlainObject(value)) return cloneValue(value, depth)
+  if (!readsByForIn(value)) return cloneValue(value, depth)
   const out: JsonObject = {}
   // a function field (a toJSON among them) throws in the copy of it
   for (const key in value) {
@@ -78,7 +78,7 @@ export function isPlainJson(value: unknown, depth = 0): boolean {
     }
     return true
   }
-  if (!forInReadsOwnKeys() || !isPlainObject(value)) return false
+  if (!readsByForIn(value)) return false
   for (const key in value) {
     const v = (value as Record<string, unknown>)[key] // cast: a plain object, read by its own keys
     if (v === undefined || !isPlainJson(v, depth + 1)) return false // JSON drops an undefined field

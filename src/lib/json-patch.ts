@@ -1,4 +1,4 @@
-import { checkPrototype, forInReadsOwnKeys, isPlainObject, type Json, type JsonObject } from './clone.js'
+import { checkPrototype, readsByForIn, type Json, type JsonObject } from './clone.js'
 import { isObject } from './json.js'
 import { escapeSegment } from './pointer.js'
 
@@ -87,7 +87,7 @@ function diffArray(before: Json[], after: Json[], at: At, ops: JsonPatchOperatio
 
 function diffObject(before: JsonObject, after: JsonObject, at: At, ops: JsonPatchOperation[]): void {
   // for...in where it reads exactly the own keys (no array made per object), Object.keys elsewhere
-  if (forInReadsOwnKeys() && isPlainObject(before) && isPlainObject(after)) {
+  if (readsByForIn(before) && readsByForIn(after)) {
     for (const key in before) if (!Object.hasOwn(after, key)) ops.push({ op: 'remove', path: pointerOf(at, key) })
     for (const key in after) diffField(before, after, key, at, ops)
     return

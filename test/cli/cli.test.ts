@@ -13,7 +13,7 @@ let dir: string
 function cli(args: string[], input = '', cwd = dir) {
   // a timeout of its own: a command that hangs (on a FIFO, say) fails its test, never the worker
   const r = spawnSync(process.execPath, [MAIN, ...args], { cwd, input, encoding: 'utf8', timeout: 60_000 })
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr }
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr, signal: r.signal }
 }
 
 const CONFIG = `apiVersion: krake-hooks/v1alpha1
@@ -346,10 +346,9 @@ describe('krake-hooks inject: the files a HookConfig names stay inside the worki
     ['a 2 MiB file', () => 'big', /is larger than 1048576 bytes/],
     ['a missing file', () => 'nope', /cannot read "nope" \(ENOENT\)/],
   ])('%s is refused fast with exit 1, naming the key and never quoting the content', (_, file, message) => {
-    const started = Date.now()
     const r = injectWith(file())
+    // it ended by itself: a command that hangs (on the FIFO) is killed by spawnSync's timeout, and has a signal
     expect(r.signal).toBeNull()
-    expect(Date.now() - started).toBeLessThan(8000)
     expect([r.code, r.stdout]).toEqual([1, ''])
     expect(r.stderr).toMatch(/ERR_INVALID_CONFIG at \/spec\/tokenFile: /)
     expect(r.stderr).not.toContain('/spec/tokenFile: /spec/tokenFile') // the path once, never again in the message (issue 15)
@@ -381,9 +380,9 @@ describe('krake-hooks inject --config FILE reads FILE as a regular file of at mo
     ['/dev/zero (must not abort)', '/dev/zero', /ERR_INVALID_CONFIG: "\/dev\/zero" is not a regular file/],
     ['a missing file', 'nope.yaml', /ERR_INVALID_CONFIG: cannot read "nope.yaml" \(ENOENT\)/],
   ])('%s is exit 1 with one line naming it, never a stack', (_, config, message) => {
-    const started = Date.now()
     const r = cli(['inject', '--config', config, 'job.yaml'])
-    expect(Date.now() - started).toBeLessThan(8000)
+    // it ended by itself: a command that hangs (on the FIFO) is killed by cli()'s timeout, with no exit code
+    expect(r.signal).toBeNull()
     expect([r.code, r.stdout]).toEqual([1, ''])
     expect(r.stderr).toMatch(new RegExp(`^krake-hooks: ${config.replace(/\//g, '\\/')}: `))
     expect(r.stderr).toMatch(message)

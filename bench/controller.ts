@@ -15,7 +15,7 @@ import { isDeepStrictEqual } from 'node:util'
 import { decideAdmission, injectHook, type AdmissionReview, type HookSpec } from '../dist/index.js'
 import { deepCopy, deployments, hook, oneApplication, smallDeployments } from './fixtures.js'
 import { krakeSources, krakeUnset, timeKrake, withKrakeInput } from './krake.js'
-import { median, printTable, type Row } from './lib.js'
+import { compareMany, median, printTable, type Row } from './lib.js'
 
 const f = (n: string) => readFileSync(new URL(`../test/fixtures/pki/${n}`, import.meta.url), 'utf8')
 const tls = { caBundlePem: f('root.pem') + f('intermediate.pem'), certPem: f('leaf.pem'), keyPem: f('leaf-key.pem') }
@@ -34,23 +34,22 @@ interface Figure {
 }
 
 /**
- * Medians of `fns` measured in turns, the order rotating each round; no collection forced. A sample
- * is `batch` calls back to back, timed whole and divided: a large call's own garbage brings a full
- * collection every few calls, and a sample of one call would say only whether it landed in it.
+ * Medians of `fns` measured in turns by compareMany (bench/lib.ts), the order rotating each round,
+ * no collection forced. A sample is `batch` calls back to back, timed whole and divided: a large
+ * call's own garbage brings a full collection every few calls, and a sample of one call would say
+ * only whether it landed in it.
  */
 function backToBack(fns: Record<string, () => unknown>, rounds: number, batch: number): Record<string, number> {
-  const names = Object.keys(fns)
-  const times: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]))
-  for (let w = 0; w < 2; w++) for (const n of names) for (let b = 0; b < batch; b++) fns[n]!()
-  for (let r = 0; r < rounds; r++)
-    for (let k = 0; k < names.length; k++) {
-      const name = names[(r + k) % names.length]!
-      const fn = fns[name]!
-      const start = performance.now()
-      for (let b = 0; b < batch; b++) fn()
-      times[name]!.push((performance.now() - start) / batch)
-    }
-  return Object.fromEntries(names.map((n) => [n, median(times[n]!)]))
+  const batched = Object.fromEntries(
+    Object.entries(fns).map(([name, fn]) => [
+      name,
+      () => {
+        for (let b = 0; b < batch; b++) fn()
+      },
+    ]),
+  )
+  const times = compareMany(batched, rounds, false)
+  return Object.fromEntries(Object.entries(times).map(([name, t]) => [name, t / batch]))
 }
 
 /** The small shape, as bench/fixtures.ts makes it. */

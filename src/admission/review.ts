@@ -201,7 +201,8 @@ const deny = (uid: string, code: number, message: string): Decision => ({
 
 /**
  * The object under review: as the API server sent it, read as JSON (`sent`:
- * this call's one copy of it, only read from then on: the patch's base), and
+ * the object itself when it is plain JSON, else this call's one copy of it;
+ * only read from then on: the patch's base), and
  * a view of it with name, namespace, apiVersion and kind filled in from the
  * request where the object leaves them out (`view`: its own top level and
  * metadata, `sent`'s objects below, which the hook copies and never writes).

@@ -1,13 +1,13 @@
 import { HOOK_KINDS, INJECTED_ANNOTATION } from '../contract.js'
 import { describeHookError, HookError } from '../errors.js'
-import { hookObject, makePlan, type Plan, optsOut } from '../inject/index.js'
+import { additionOps, hookObject, makePlan, optsOut, type Addition, type Plan } from '../inject/index.js'
 import type { HookKind, HookSpec, InjectOptions } from '../types.js'
 import { podSpecLocation } from '../lib/workloads.js'
 import { checkPrototype, cloneJson, type Json, type JsonObject } from '../lib/clone.js'
 import { diffJson } from '../lib/json-patch.js'
 import { isObject, isRecord } from '../lib/json.js'
 import type { KubernetesObject } from '../lib/kubernetes.js'
-import { pointer } from '../lib/pointer.js'
+import { escapeSegment, pointer } from '../lib/pointer.js'
 import { isPlainJson } from '../lib/copy-plain.js'
 import { isReadOnly } from './read-only.js'
 
@@ -280,6 +280,8 @@ function undoFilledIn(hooked: JsonObject, original: JsonObject): JsonObject {
 function injectedValue(object: JsonObject, kinds: readonly HookKind[]): string {
   const meta = object.metadata
   const old = isObject(meta) && isObject(meta.annotations) ? meta.annotations[INJECTED_ANNOTATION] : undefined
+  // the common case, a Pod that names none: `kinds` is in Krake's order already (plansOf sorts the plans)
+  if (old === undefined) return kinds.join(',')
   const had = typeof old === 'string' ? old.split(',').map((k) => k.trim()) : []
   const all = new Set<string>([...had.filter((k) => k !== ''), ...kinds])
   const known = HOOK_KINDS.filter((k) => all.has(k))
@@ -291,6 +293,62 @@ function setInjected(object: JsonObject, kinds: readonly HookKind[]): void {
   const annotations = isObject(meta.annotations) ? meta.annotations : {}
   annotations[INJECTED_ANNOTATION] = injectedValue(object, kinds)
   meta.annotations = annotations
+}
+
+/**
+ * The operation that writes the injected annotation into the object under
+ * review, as diffJson writes it against the hooked copy that setInjected
+ * annotates (undefined: the annotation says so already).
+ */
+function injectedOp(view: JsonObject, kinds: readonly HookKind[]): string | undefined {
+  const value = injectedValue(view, kinds)
+  const annotations = (view.metadata as JsonObject).annotations // objectUnderReview made metadata an object
+  const op = (name: 'add' | 'replace', path: string, v: Json) =>
+    `{"op":"${name}","path":${JSON.stringify(path)},"value":${JSON.stringify(v)}}`
+  if (!isObject(annotations)) {
+    const whole = { [INJECTED_ANNOTATION]: value }
+    return op(annotations === undefined ? 'add' : 'replace', '/metadata/annotations', whole)
+  }
+  const path = `/metadata/annotations/${escapeSegment(INJECTED_ANNOTATION)}`
+  const old = Object.hasOwn(annotations, INJECTED_ANNOTATION) ? annotations[INJECTED_ANNOTATION] : undefined
+  if (old === value) return undefined
+  return op(old === undefined ? 'add' : 'replace', path, value)
+}
+
+/**
+ * For test/admission/review-patch.test.ts: `diffOnly` set, every patch is
+ * diffed (the way any other object takes), so that the patch read off the
+ * fast path's additions can be held to the diff byte for byte; `onWay`, when
+ * set, is told which way each patch was made. Internal: the package root
+ * does not export it.
+ */
+export const reviewPatchWay: {
+  diffOnly?: boolean | undefined
+  onWay?: ((way: 'noted' | 'diffed') => void) | undefined
+} = {}
+
+/**
+ * The patch for a workload hooked by one plan on the fast path, read off its
+ * `additions` (the lists the hook wrote into), with the annotation: the
+ * operations diffJson(view, hooked copy) writes, in its order, as JSON text.
+ * diffJson walks the hooked copy's keys in order, and the copy has the
+ * view's: the annotation comes first when `metadata` comes before the first
+ * key of the way to the pod spec.
+ */
+function notedPatch(
+  view: JsonObject,
+  plan: Plan,
+  additions: readonly Addition[],
+  kinds: readonly HookKind[],
+  location: readonly string[],
+): string[] {
+  const ops = additionOps(plan, additions)
+  const annotation = injectedOp(view, kinds)
+  if (annotation === undefined) return ops
+  const keys = Object.keys(view)
+  if (keys.indexOf('metadata') < keys.indexOf(location[0] ?? '')) ops.unshift(annotation)
+  else ops.push(annotation)
+  return ops
 }
 
 /** The resolver's answer checked and made into plans, complete before shutdown; a string is the 500's message. */
@@ -382,23 +440,33 @@ function decideRequest(
 
   let hooked
   try {
-    hooked = hookObject(view, plans)
+    hooked = hookObject(view, plans, reviewPatchWay.diffOnly !== true)
   } catch (e) {
     if (!(e instanceof HookError)) return deny(uid, 500, 'the hook failed unexpectedly')
     return deny(uid, e.code === 'ERR_CONFLICT' ? 409 : 400, describeHookError(e))
   }
-  const { results } = hooked
+  const { results, additions } = hooked
   const after = hooked.hooked as JsonObject // hookObject keeps an object an object
   const kinds = plans.map((p) => p.kind)
-  const workload =
-    typeof after.apiVersion === 'string' &&
-    typeof after.kind === 'string' &&
-    podSpecLocation(after.apiVersion, after.kind) !== undefined
-  if (workload) setInjected(after, kinds)
-  // The hook never changes what the view filled in (name, namespace, apiVersion, kind), so a diff from the
-  // view leaves them out, and applies to the object as sent wherever its metadata is there to patch;
-  // where it was missing, the filled-in fields are taken out of the hooked copy first.
-  const patch = isObject(sent.metadata) ? diffJson(view, after) : diffJson(sent, undoFilledIn(after, sent))
+  const location =
+    typeof after.apiVersion === 'string' && typeof after.kind === 'string'
+      ? podSpecLocation(after.apiVersion, after.kind)
+      : undefined
+  let ops: string[]
+  const only = plans.length === 1 ? plans[0] : undefined
+  if (additions !== undefined && only !== undefined && isObject(sent.metadata)) {
+    // one hook on the fast path: the patch is what it added, and nothing is diffed
+    ops = location === undefined ? [] : notedPatch(view, only, additions, kinds, location)
+    reviewPatchWay.onWay?.('noted')
+  } else {
+    if (location !== undefined) setInjected(after, kinds)
+    // The hook never changes what the view filled in (name, namespace, apiVersion, kind), so a diff from the
+    // view leaves them out, and applies to the object as sent wherever its metadata is there to patch;
+    // where it was missing, the filled-in fields are taken out of the hooked copy first.
+    const patch = isObject(sent.metadata) ? diffJson(view, after) : diffJson(sent, undoFilledIn(after, sent))
+    ops = patch.map((op) => JSON.stringify(op))
+    reviewPatchWay.onWay?.('diffed')
+  }
   const response: AdmissionResponse = { uid, allowed: true }
   const warnings = results
     .filter((r) => r.severity !== 'info')
@@ -406,9 +474,10 @@ function decideRequest(
       r.message.length > MAX_WARNING_LENGTH ? r.message.slice(0, MAX_WARNING_LENGTH - 3) + '...' : r.message,
     )
   if (warnings.length > 0) response.warnings = warnings
-  if (patch.length === 0) return { review: answer(response), outcome: { outcome: 'allowed', reason: 'unchanged' } }
+  if (ops.length === 0) return { review: answer(response), outcome: { outcome: 'allowed', reason: 'unchanged' } }
   response.patchType = 'JSONPatch'
-  response.patch = Buffer.from(JSON.stringify(patch), 'utf8').toString('base64')
+  // the operations' texts joined as JSON.stringify writes their list
+  response.patch = Buffer.from(`[${ops.join(',')}]`, 'utf8').toString('base64')
   return { review: answer(response), outcome: { outcome: 'patched', kinds } }
 }
 

@@ -74,6 +74,13 @@ export interface FastHook {
   readonly tls: boolean
   readonly clash: ClashKeys
   /**
+   * Set (to `[]`) to have the lists the hook writes into noted as they are
+   * written (see `Addition`); unset, nothing is noted and no pointer made.
+   */
+  additions: Addition[] | undefined
+  /** While noting: the pointer of the pod spec or container being copied. */
+  at: string
+  /**
    * How many containers the workload being copied has had hooked so far: the
    * caller sets it to 0 before each workload and reads it once the copy is
    * done (a copy that bails leaves a count nobody reads). Counted on the way
@@ -100,9 +107,29 @@ function clashKeysOf(plan: Plan): ClashKeys {
   return keys
 }
 
+/**
+ * A list of the hook's entries the fast path wrote into a workload: at the
+ * JSON pointer `at` (from the workload), added `whole` (the workload had no
+ * such list) or the hook's entries appended to the workload's own list.
+ * Noted in the order they are written, which is the order of the output's
+ * keys: what a JSON Patch of the hook is read off without a diff
+ * (added-patch.ts). The fast path changes nothing else of a workload.
+ */
+export interface Addition {
+  readonly at: string
+  readonly kind: ListKind
+  readonly whole: boolean
+}
+
 /** The hook of one call with `plan`: what a clash is made once per plan, its count fresh per call. */
 export function fastHookOf(plan: Plan): FastHook {
-  return { plan, tls: plan.tls !== undefined, clash: clashKeysOf(plan), containers: 0 }
+  return { plan, tls: plan.tls !== undefined, clash: clashKeysOf(plan), containers: 0, additions: undefined, at: '' }
+}
+
+/** Notes, when noting, that the list `field` of what is at `hook.at` got the hook's entries. */
+function note(hook: FastHook, field: string, kind: ListKind, whole: boolean): void {
+  // the pointer is made only when noting: optional chaining skips the arguments too
+  hook.additions?.push({ at: `${hook.at}/${field}`, kind, whole })
 }
 
 /**
@@ -132,6 +159,8 @@ function tryFast(run: HookRun, src: unknown, out: Json[], index: number, hook: F
   const location = store ? undefined : podSpecLocation(head.apiVersion, head.kind)
   if (location !== undefined && workloadOptsOut(manifest, location)) leaveFastPath() // rare: the checked path counts it
   hook.containers = 0
+  // the pod spec's pointer: the location's keys are the API's own field names, nothing to escape
+  if (hook.additions !== undefined && location !== undefined) hook.at = `/${location.join('/')}`
   out[index] = location === undefined ? copyPlainJson(src, 1) : copyWorkload(manifest, reading, location, 1, hook)
   if (store) run.stores.set(storeKey(head.kind, head.namespace, head.name), { list: out, index, path: [index] })
   if (location === undefined) {
@@ -223,7 +252,10 @@ function copyPodSpec(pod: Record<string, unknown>, reading: FieldReading, depth:
     for (const k of Object.keys(pod)) saw |= podField(pod, k, out, depth, hook)
   }
   if ((saw & SAW_CONTAINERS) === 0) leaveFastPath()
-  if (tls && (saw & SAW_VOLUMES) === 0) setOwn(out, 'volumes', [certVolume(plan)]) // not `out.volumes =`: see copyContainer
+  if (tls && (saw & SAW_VOLUMES) === 0) {
+    setOwn(out, 'volumes', [certVolume(plan)]) // not `out.volumes =`: see copyContainer
+    note(hook, 'volumes', VOLUMES, true)
+  }
   return out
 }
 
@@ -236,12 +268,13 @@ function podField(pod: Record<string, unknown>, k: string, out: JsonObject, dept
   let saw = 0
   let c: Json
   if (k === 'containers') {
-    c = copyContainers(v, depth + 1, hook, false)
+    c = copyContainers(v, k, depth + 1, hook)
     saw = SAW_CONTAINERS
   } else if (k === 'initContainers' && hook.plan.initContainers) {
-    c = copyContainers(v, depth + 1, hook, true)
+    c = copyContainers(v, k, depth + 1, hook)
   } else if (k === 'volumes' && hook.tls) {
     c = appendTo(v, depth + 1, hook, VOLUMES)
+    note(hook, k, VOLUMES, false)
     saw = SAW_VOLUMES
   } else {
     c = copyPlainJson(v, depth + 1) // a function (a toJSON of the object itself) throws there
@@ -250,11 +283,13 @@ function podField(pod: Record<string, unknown>, k: string, out: JsonObject, dept
   return saw
 }
 
-function copyContainers(list: unknown, depth: number, hook: FastHook, mayBeEmpty: boolean): Json[] {
-  if (!Array.isArray(list) || (list.length === 0 && !mayBeEmpty)) leaveFastPath()
+function copyContainers(list: unknown, field: 'containers' | 'initContainers', depth: number, hook: FastHook): Json[] {
+  if (!Array.isArray(list) || (list.length === 0 && field === 'containers')) leaveFastPath()
   const n = list.length
   const out = new Array<Json>(n)
+  const podAt = hook.at
   for (let i = 0; i < n; i++) {
+    if (hook.additions !== undefined) hook.at = `${podAt}/${field}/${i}`
     const c: unknown = list[i]
     const reading = fieldReading(c) // NOT_FIELDS for a hole too
     if (reading === NOT_FIELDS) leaveFastPath()
@@ -262,6 +297,7 @@ function copyContainers(list: unknown, depth: number, hook: FastHook, mayBeEmpty
     if (typeof container.name !== 'string' || container.name === '') leaveFastPath()
     out[i] = copyContainer(container, reading, depth + 1, hook)
   }
+  hook.at = podAt
   hook.containers += n
   return out
 }
@@ -281,8 +317,14 @@ function copyContainer(
     for (const k of Object.keys(container)) saw |= containerField(container, k, out, depth, hook)
   }
   // through setOwn, not `out.env =` (bench/README.md, "Why the code is shaped so": setOwn)
-  if ((saw & SAW_ENV) === 0) setOwn(out, 'env', hookEnv(plan))
-  if (tls && (saw & SAW_MOUNTS) === 0) setOwn(out, 'volumeMounts', [certMount(plan)])
+  if ((saw & SAW_ENV) === 0) {
+    setOwn(out, 'env', hookEnv(plan))
+    note(hook, 'env', ENV, true)
+  }
+  if (tls && (saw & SAW_MOUNTS) === 0) {
+    setOwn(out, 'volumeMounts', [certMount(plan)])
+    note(hook, 'volumeMounts', MOUNTS, true)
+  }
   return out
 }
 
@@ -299,9 +341,11 @@ function containerField(
   let c: Json
   if (k === 'env') {
     c = appendTo(v, depth + 1, hook, ENV)
+    note(hook, k, ENV, false)
     saw = SAW_ENV
   } else if (k === 'volumeMounts' && hook.tls) {
     c = appendTo(v, depth + 1, hook, MOUNTS)
+    note(hook, k, MOUNTS, false)
     saw = SAW_MOUNTS
   } else {
     c = copyPlainJson(v, depth + 1) // a function (a toJSON of the object itself) throws there

@@ -22,6 +22,10 @@ export { makePlan, TOKEN } from './plan.js'
 export type { Plan, PlanOverrides } from './plan.js'
 // Hook one object by some plans into a copy (`hookObject`), or a list of our own in place with its objects (`runInjection`).
 export { hookObject, runInjection } from './inject.js'
+export type { HookedObject } from './inject.js'
+// A JSON Patch read off what the fast path added to one object (hookObject's additions), not diffed.
+export { additionOps } from './added-patch.js'
+export type { Addition } from './fast-path.js'
 // What a hook adds to a container and a pod spec, the objects it adds, and which objects are its own.
 export { certMount, certVolume, hookEnv, hookObjects, isOwnObject, optsOut } from './objects.js'
 // A name made from an application's, within Kubernetes' limits.

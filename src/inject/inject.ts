@@ -5,7 +5,7 @@ import { pointer } from '../lib/pointer.js'
 import { containersOf, findPodSpec, podSpecLocation } from '../lib/workloads.js'
 import type { HookResult, HookSpec, InjectOptions, InjectResult } from '../types.js'
 import { ENV, MOUNTS, settleClash, upsertAll, VOLUMES, type Upserted, type WorkloadAt } from './collisions.js'
-import { fastHookOf, hookFast } from './fast-path.js'
+import { fastHookOf, hookFast, type Addition } from './fast-path.js'
 import { checkedManifest, checkManifestList, isStore } from './head.js'
 import { certMount, certVolume, hookEnv, hookObjects, isOwnObject, workloadOptsOut } from './objects.js'
 import { makePlan, type Plan } from './plan.js'
@@ -122,6 +122,18 @@ export function runInjection(
   return { results: run.results, summary: summaryOf(run) }
 }
 
+/** What hookObject returns: the hooked copy, what the runs said, and (when asked for) what the fast path added. */
+export interface HookedObject {
+  hooked: Json
+  results: HookResult[]
+  /**
+   * With `noteAdditions`, and one plan that took the fast path: the lists it
+   * wrote the hook's entries into, in order (see `Addition`); the hooked copy
+   * is the object with those and nothing else changed. Otherwise undefined.
+   */
+  additions: Addition[] | undefined
+}
+
 /**
  * One object hooked by each plan in turn, into a copy that shares nothing
  * with `object` (which is only read), with what each run said (no summary).
@@ -130,19 +142,23 @@ export function runInjection(
  * hooks it (the fast path, or the checked path on a clone); the next ones
  * hook that copy in place. Errors point into the object.
  */
-export function hookObject(object: unknown, plans: readonly Plan[]): { hooked: Json; results: HookResult[] } {
+export function hookObject(object: unknown, plans: readonly Plan[], noteAdditions = false): HookedObject {
   checkPrototype()
   const out: Json[] = [null]
   const results: HookResult[] = []
+  let additions: Addition[] | undefined
   for (const [n, plan] of plans.entries()) {
     const run = startRun(plan)
-    if (n > 0 || !hookFast(run, object, out, 0, fastHookOf(plan))) {
+    const fast = fastHookOf(plan)
+    if (noteAdditions && plans.length === 1) fast.additions = []
+    if (n === 0 && hookFast(run, object, out, 0, fast)) additions = fast.additions
+    else {
       if (n === 0) out[0] = cloneJson(object)
       visit(run, out, 0, [])
     }
     results.push(...run.results)
   }
-  return { hooked: out[0] ?? null, results }
+  return { hooked: out[0] ?? null, results, additions }
 }
 
 /**

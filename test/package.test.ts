@@ -9,6 +9,22 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { root } from './helpers.js'
 
 let project: string
+/** Whether any process of the group `pgid` is alive (signal 0 asks without sending). */
+const groupAlive = (pgid: number) => {
+  try {
+    process.kill(-pgid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** Waits (polling, up to 10 s) until no process of the group `pgid` is left; says whether none is. */
+async function waitUntilGone(pgid: number): Promise<boolean> {
+  for (let i = 0; i < 200 && groupAlive(pgid); i++) await new Promise((resolve) => setTimeout(resolve, 50))
+  return !groupAlive(pgid)
+}
+
 const sh = (cmd: string, args: string[], cwd: string) =>
   execFileSync(cmd, args, {
     cwd,
@@ -223,8 +239,10 @@ export { r, code, HookError }
       '--address',
       '127.0.0.1:0',
     ]
+    // each in a process group of its own: npx's exec runs the command as a child of its own, which a
+    // SIGTERM to npx alone left running after the test (found as an orphan webhook on the machine)
     const start = async (command: string, args: string[]) => {
-      const child = spawn(command, args, { cwd: project, stdio: ['ignore', 'pipe', 'pipe'] })
+      const child = spawn(command, args, { cwd: project, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
       const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
       const line = await new Promise<string>((resolve) => {
         let out = ''
@@ -248,14 +266,23 @@ export { r, code, HookError }
         req.on('error', reject)
         req.end()
       })
+    const refused = (port: number) =>
+      healthz(port).then(
+        () => 'answered',
+        (e: unknown) => (e as NodeJS.ErrnoException).code, // cast: what node:https rejects with is a system error
+      )
     const viaNpx = await start('npx', ['krake-hooks', ...serve])
     expect(await healthz(viaNpx.address)).toBe(200)
-    viaNpx.child.kill('SIGTERM') // npm exec passes the signal on and ends by it: its own code says nothing
+    // as a terminal's ^C or a container runtime stops it: the signal to the whole group, npx and the command
+    process.kill(-viaNpx.child.pid!, 'SIGTERM')
     await viaNpx.exited
+    expect(await waitUntilGone(viaNpx.child.pid!)).toBe(true) // npx and the webhook it ran, both ended
+    expect(await refused(viaNpx.address)).toBe('ECONNREFUSED') // nothing of it is left listening
     // the command as an image's entrypoint runs it (examples/webhook/Dockerfile)
     const direct = await start(join(project, 'node_modules', '.bin', 'krake-hooks'), serve)
     expect(await healthz(direct.address)).toBe(200)
     direct.child.kill('SIGTERM')
     expect(await direct.exited).toBe(0)
+    expect(await refused(direct.address)).toBe('ECONNREFUSED')
   }, 60_000)
 })

@@ -28,7 +28,7 @@ import { podSpecLocation } from '../lib/workloads.js'
 import { ENV, MOUNTS, VOLUMES, type ListKind } from './collisions.js'
 import { mountPathKey } from './plan.js'
 import { isStore, LIST, readHead } from './head.js'
-import { certMount, certVolume, envEntry, hookEnv, workloadOptsOut } from './objects.js'
+import { certMount, certVolume, envEntry, hookEnv, optsOut } from './objects.js'
 import type { Plan } from './plan.js'
 import { storeKey, type HookRun } from './run.js'
 
@@ -157,7 +157,6 @@ function tryFast(run: HookRun, src: unknown, out: Json[], index: number, hook: F
   if (head === LIST || 'must' in head) leaveFastPath()
   const store = isStore(head)
   const location = store ? undefined : podSpecLocation(head.apiVersion, head.kind)
-  if (location !== undefined && workloadOptsOut(manifest, location)) leaveFastPath() // rare: the checked path counts it
   hook.containers = 0
   // the pod spec's pointer: the location's keys are the API's own field names, nothing to escape
   if (hook.additions !== undefined && location !== undefined) hook.at = `/${location.join('/')}`
@@ -232,6 +231,9 @@ function alongField(
     )
     return true
   }
+  // the workload's own metadata, or its pod template's, saying krake-hooks/inject: "false" (as
+  // workloadOptsOut reads it, on the way): rare, and the checked path counts it
+  if (k === 'metadata' && (step === 0 || step + 1 === location.length) && optsOut(v)) leaveFastPath()
   setOwn(out, k, copyPlainJson(v, depth + 1)) // a function (a toJSON of the node itself) throws there
   return false
 }

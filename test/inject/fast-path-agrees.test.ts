@@ -4,7 +4,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { HookError, injectHook } from '../../src/index.js'
-import { hookArb, manifestsArb, numRuns, objectArb, optionsArb } from '../arbitraries.js'
+import { hookArb, manifestsArb, numRuns, objectArb, optionsArb, workloadArb } from '../arbitraries.js'
 import { hostileManifests } from '../fuzz/hostile.js'
 import { deepFreeze, deployment, spec } from '../helpers.js'
 import { referenceInject } from './reference.js'
@@ -48,6 +48,41 @@ describe('the fast path agrees with clone-then-inject', () => {
           outcome(() => referenceInject(deepFreeze(once), hook)),
         )
       }),
+      { numRuns },
+    )
+  })
+
+  it('property: krake-hooks/inject annotations on any metadata of the way to the pod spec agree (the fast path reads them as it copies)', () => {
+    type Obj = Record<string, unknown>
+    const objectAt = (node: unknown): node is Obj => typeof node === 'object' && node !== null
+    // the way from a workload to its pod spec: a template first, then a job template, then a spec
+    const nextKey = (node: Obj) => ['template', 'jobTemplate', 'spec'].find((k) => objectAt(node[k]))
+    /** `node` with the annotation on the metadata of the object `steps` keys down the way, metadata first or last. */
+    const annotated = (node: Obj, steps: number, value: unknown, last: boolean): Obj => {
+      const key = nextKey(node)
+      const next = key === undefined ? undefined : node[key]
+      if (steps > 0 && key !== undefined && objectAt(next))
+        return { ...node, [key]: annotated(next, steps - 1, value, last) }
+      const metadata = {
+        ...(objectAt(node.metadata) ? node.metadata : {}),
+        annotations: { 'krake-hooks/inject': value },
+      }
+      const rest = Object.fromEntries(Object.entries(node).filter(([k]) => k !== 'metadata'))
+      // before or after the key that leads on: the fast path may have copied the pod spec already
+      return last ? { ...rest, metadata } : { metadata, ...rest }
+    }
+    fc.assert(
+      fc.property(
+        workloadArb,
+        fc.nat({ max: 4 }),
+        fc.constantFrom('false', 'False', 'true', 0, false),
+        fc.boolean(),
+        hookArb,
+        (w, steps, value, last, hook) => {
+          const input = deepFreeze([annotated(w, steps, value, last)])
+          expect(outcome(() => injectHook(input, hook))).toEqual(outcome(() => referenceInject(input, hook)))
+        },
+      ),
       { numRuns },
     )
   })

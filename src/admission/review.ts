@@ -295,20 +295,34 @@ function setInjected(object: JsonObject, kinds: readonly HookKind[]): void {
   meta.annotations = annotations
 }
 
+const op = (name: 'add' | 'replace', path: string, v: Json) =>
+  `{"op":"${name}","path":${JSON.stringify(path)},"value":${JSON.stringify(v)}}`
+
+const wholeAnnotationOps = new Map<string, string>()
+
+/** The operation that adds the annotations `{ "krake-hooks/injected": kinds }` to a Pod that has none. */
+function wholeAnnotationOp(kinds: readonly HookKind[]): string {
+  const value = kinds.join(',') // in Krake's order: plansOf sorts the plans, and the Pod names none
+  let text = wholeAnnotationOps.get(value)
+  if (text === undefined) {
+    text = op('add', '/metadata/annotations', { [INJECTED_ANNOTATION]: value })
+    wholeAnnotationOps.set(value, text) // HookKind values only: as many as their orders, a few
+  }
+  return text
+}
+
 /**
  * The operation that writes the injected annotation into the object under
  * review, as diffJson writes it against the hooked copy that setInjected
  * annotates (undefined: the annotation says so already).
  */
 function injectedOp(view: JsonObject, kinds: readonly HookKind[]): string | undefined {
-  const value = injectedValue(view, kinds)
   const annotations = (view.metadata as JsonObject).annotations // objectUnderReview made metadata an object
-  const op = (name: 'add' | 'replace', path: string, v: Json) =>
-    `{"op":"${name}","path":${JSON.stringify(path)},"value":${JSON.stringify(v)}}`
-  if (!isObject(annotations)) {
-    const whole = { [INJECTED_ANNOTATION]: value }
-    return op(annotations === undefined ? 'add' : 'replace', '/metadata/annotations', whole)
-  }
+  // the common case, a Pod with no annotations: one text per set of kinds (a few), made once
+  if (annotations === undefined) return wholeAnnotationOp(kinds)
+  const value = injectedValue(view, kinds)
+  // annotations that are no object (null, a string): setInjected makes them one, which diffJson replaces
+  if (!isObject(annotations)) return op('replace', '/metadata/annotations', { [INJECTED_ANNOTATION]: value })
   const path = `/metadata/annotations/${escapeSegment(INJECTED_ANNOTATION)}`
   const old = Object.hasOwn(annotations, INJECTED_ANNOTATION) ? annotations[INJECTED_ANNOTATION] : undefined
   if (old === value) return undefined

@@ -39,8 +39,12 @@ function entryTexts(plan: Plan): EntryTexts {
   return texts
 }
 
-/** `{"op":"add","path":...,"value":...}`, as JSON.stringify writes an operation of diffJson's. */
-const addOp = (path: string, value: string) => `{"op":"add","path":${JSON.stringify(path)},"value":${value}}`
+/**
+ * `{"op":"add","path":...,"value":...}`, as JSON.stringify writes an operation of diffJson's. The
+ * path is written as it is: the fast path makes it of the API's field names and list indices
+ * alone, which hold no character JSON escapes.
+ */
+const addOp = (path: string, value: string) => `{"op":"add","path":"${path}","value":${value}}`
 
 function wholeText(texts: EntryTexts, kind: ListKind): string {
   return kind === ENV ? texts.env : kind === MOUNTS ? texts.mounts : texts.volumes

@@ -184,7 +184,7 @@ export function makePlan(hook: HookSpec, options: InjectOptions | undefined, ove
 
 /** How many makePlan calls are running (more than one: a getter of a hook made a plan). */
 let inside = 0
-/** The outermost call's snapshot: one array for every call, copied only when a plan is remembered. */
+/** The outermost call's snapshot: one array for every call (its first values), copied only when a plan is remembered. */
 const scratch: unknown[] = []
 
 function planOf(
@@ -196,10 +196,10 @@ function planOf(
   // A controller hooks one application at a time with a hook object it builds anew each call, and
   // alternates a few hooks (the complete and the shutdown hook, each with its TLS set): when the
   // content is that of one of the last plans, field for field (===), that plan serves again.
-  into.length = 0
   checkPrototype() // ownKeyCount reads keys with for...in only while nothing has polluted the prototype
-  const snapshot = overrides === undefined ? snapshotOf(hook, options, into) : undefined
-  const cached = snapshot === undefined ? undefined : recentPlan(snapshot)
+  // the snapshot is into[0..taken): -1 when there is none (overrides, or a hook that is not plain)
+  const taken = overrides === undefined ? snapshotOf(hook, options, into) : -1
+  const cached = taken < 0 ? undefined : recentPlan(into, taken)
   if (cached !== undefined) return cached
   let checked: Plan
   try {
@@ -211,7 +211,7 @@ function planOf(
     throw new HookError('ERR_INVALID_HOOK', `reading the hook or its options threw ${name}`, { path: '', cause: e })
   }
   const plan = Object.freeze(checked)
-  if (snapshot !== undefined) remember(snapshot, plan)
+  if (taken >= 0) remember(into.slice(0, taken), plan)
   return plan
 }
 
@@ -222,20 +222,21 @@ function planOf(
 const RECENT_PLANS = 4
 const recentPlans: Array<{ snapshot: readonly unknown[]; plan: Plan }> = []
 
-function recentPlan(snapshot: readonly unknown[]): Plan | undefined {
-  for (const entry of recentPlans) if (sameSnapshot(snapshot, entry.snapshot)) return entry.plan
+function recentPlan(values: readonly unknown[], n: number): Plan | undefined {
+  for (const entry of recentPlans) if (sameSnapshot(values, n, entry.snapshot)) return entry.plan
   return undefined
 }
 
 /** Remembers a plan in place of the oldest made (not the least used: a hit then costs no reordering). */
 function remember(snapshot: readonly unknown[], plan: Plan): void {
-  recentPlans.unshift({ snapshot: snapshot.slice(), plan })
+  recentPlans.unshift({ snapshot, plan })
   if (recentPlans.length > RECENT_PLANS) recentPlans.pop()
 }
 
-const sameSnapshot = (a: readonly unknown[], b: readonly unknown[]) => {
-  if (a.length !== b.length) return false
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+/** Whether the first `n` values of `a` are the snapshot `b`. */
+const sameSnapshot = (a: readonly unknown[], n: number, b: readonly unknown[]) => {
+  if (n !== b.length) return false
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return false
   return true
 }
 
@@ -244,47 +245,57 @@ const primitive = (v: unknown) => v === undefined || typeof v === 'string' || ty
 
 /**
  * Every field makePlan reads of `hook` and `options`, in a fixed order, with
- * the number of keys of each object (an unknown key changes it), or
- * undefined when anything is not plain (a getter that throws, a value that
- * is not a string or boolean where one is expected): then the plan is made
- * and checked in full, which says what is wrong.
+ * the number of keys of each object (an unknown key changes it), written
+ * into `out` from index 0: how many were written, or -1 when anything is not
+ * plain (a getter that throws, a value that is not a string or boolean where
+ * one is expected): then the plan is made and checked in full, which says
+ * what is wrong.
  */
-function snapshotOf(hook: unknown, options: unknown, out: unknown[]): unknown[] | undefined {
+function snapshotOf(hook: unknown, options: unknown, out: unknown[]): number {
+  // written by index, never pushed after `length = 0`: that drops the array's backing store, and each
+  // call would grow a new one (0.25-0.4 us a call against 0.1, measured apart)
+  let n = 0
   try {
-    if (!isRecord(hook) || !isRecord(hook.app)) return undefined
+    if (!isRecord(hook) || !isRecord(hook.app)) return -1
     const { app, tls } = hook
-    out.push(
-      ownKeyCount(hook),
-      hook.kind,
-      hook.apiEndpoint,
-      hook.externalEndpoint,
-      hook.token,
-      ownKeyCount(app),
-      app.name,
-      app.namespace,
-    )
-    if (tls === undefined) out.push('no tls')
-    else if (isRecord(tls)) out.push(ownKeyCount(tls), tls.caBundlePem, tls.certPem, tls.keyPem)
-    else return undefined
-    if (options === undefined) out.push('no options')
+    out[n++] = ownKeyCount(hook)
+    out[n++] = hook.kind
+    out[n++] = hook.apiEndpoint
+    out[n++] = hook.externalEndpoint
+    out[n++] = hook.token
+    out[n++] = ownKeyCount(app)
+    out[n++] = app.name
+    out[n++] = app.namespace
+    if (tls === undefined) out[n++] = 'no tls'
+    else if (isRecord(tls)) {
+      out[n++] = ownKeyCount(tls)
+      out[n++] = tls.caBundlePem
+      out[n++] = tls.certPem
+      out[n++] = tls.keyPem
+    } else return -1
+    if (options === undefined) out[n++] = 'no options'
     else if (isRecord(options)) {
       const { env } = options
-      out.push(
-        ownKeyCount(options),
-        options.certDest,
-        options.certStorage,
-        options.tokenFrom,
-        options.initContainers,
-        options.onConflict,
-      )
-      if (env === undefined) out.push('no env')
-      else if (isRecord(env)) out.push(ownKeyCount(env), env.token, env.url)
-      else return undefined
-    } else return undefined
-    for (const v of out) if (typeof v !== 'number' && !primitive(v)) return undefined
-    return out
+      out[n++] = ownKeyCount(options)
+      out[n++] = options.certDest
+      out[n++] = options.certStorage
+      out[n++] = options.tokenFrom
+      out[n++] = options.initContainers
+      out[n++] = options.onConflict
+      if (env === undefined) out[n++] = 'no env'
+      else if (isRecord(env)) {
+        out[n++] = ownKeyCount(env)
+        out[n++] = env.token
+        out[n++] = env.url
+      } else return -1
+    } else return -1
+    for (let i = 0; i < n; i++) {
+      const v = out[i]
+      if (typeof v !== 'number' && !primitive(v)) return -1
+    }
+    return n
   } catch {
-    return undefined
+    return -1
   }
 }
 

@@ -295,7 +295,8 @@ function setInjected(object: JsonObject, kinds: readonly HookKind[]): void {
   meta.annotations = annotations
 }
 
-const op = (name: 'add' | 'replace', path: string, v: Json) =>
+/** One operation's JSON text, as JSON.stringify writes diffJson's. */
+const opText = (name: 'add' | 'replace', path: string, v: Json) =>
   `{"op":"${name}","path":${JSON.stringify(path)},"value":${JSON.stringify(v)}}`
 
 const wholeAnnotationOps = new Map<string, string>()
@@ -305,7 +306,7 @@ function wholeAnnotationOp(kinds: readonly HookKind[]): string {
   const value = kinds.join(',') // in Krake's order: plansOf sorts the plans, and the Pod names none
   let text = wholeAnnotationOps.get(value)
   if (text === undefined) {
-    text = op('add', '/metadata/annotations', { [INJECTED_ANNOTATION]: value })
+    text = opText('add', '/metadata/annotations', { [INJECTED_ANNOTATION]: value })
     wholeAnnotationOps.set(value, text) // HookKind values only: as many as their orders, a few
   }
   return text
@@ -322,11 +323,11 @@ function injectedOp(view: JsonObject, kinds: readonly HookKind[]): string | unde
   if (annotations === undefined) return wholeAnnotationOp(kinds)
   const value = injectedValue(view, kinds)
   // annotations that are no object (null, a string): setInjected makes them one, which diffJson replaces
-  if (!isObject(annotations)) return op('replace', '/metadata/annotations', { [INJECTED_ANNOTATION]: value })
+  if (!isObject(annotations)) return opText('replace', '/metadata/annotations', { [INJECTED_ANNOTATION]: value })
   const path = `/metadata/annotations/${escapeSegment(INJECTED_ANNOTATION)}`
   const old = Object.hasOwn(annotations, INJECTED_ANNOTATION) ? annotations[INJECTED_ANNOTATION] : undefined
   if (old === value) return undefined
-  return op(old === undefined ? 'add' : 'replace', path, value)
+  return opText(old === undefined ? 'add' : 'replace', path, value)
 }
 
 /**

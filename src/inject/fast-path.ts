@@ -126,10 +126,10 @@ export function fastHookOf(plan: Plan): FastHook {
   return { plan, tls: plan.tls !== undefined, clash: clashKeysOf(plan), containers: 0, additions: undefined, at: '' }
 }
 
-/** Notes, when noting, that the list `field` of what is at `hook.at` got the hook's entries. */
-function note(hook: FastHook, field: string, kind: ListKind, whole: boolean): void {
+/** Notes, when noting, that the `kind` list of what is at `hook.at` got the hook's entries (`whole`: the list is new). */
+function note(hook: FastHook, kind: ListKind, whole: boolean): void {
   // the pointer is made only when noting: optional chaining skips the arguments too
-  hook.additions?.push({ at: `${hook.at}/${field}`, kind, whole })
+  hook.additions?.push({ at: `${hook.at}/${kind.field}`, kind, whole })
 }
 
 /**
@@ -256,7 +256,7 @@ function copyPodSpec(pod: Record<string, unknown>, reading: FieldReading, depth:
   if ((saw & SAW_CONTAINERS) === 0) leaveFastPath()
   if (tls && (saw & SAW_VOLUMES) === 0) {
     setOwn(out, 'volumes', [certVolume(plan)]) // not `out.volumes =`: see copyContainer
-    note(hook, 'volumes', VOLUMES, true)
+    note(hook, VOLUMES, true)
   }
   return out
 }
@@ -276,7 +276,6 @@ function podField(pod: Record<string, unknown>, k: string, out: JsonObject, dept
     c = copyContainers(v, k, depth + 1, hook)
   } else if (k === 'volumes' && hook.tls) {
     c = appendTo(v, depth + 1, hook, VOLUMES)
-    note(hook, k, VOLUMES, false)
     saw = SAW_VOLUMES
   } else {
     c = copyPlainJson(v, depth + 1) // a function (a toJSON of the object itself) throws there
@@ -321,11 +320,11 @@ function copyContainer(
   // through setOwn, not `out.env =` (bench/README.md, "Why the code is shaped so": setOwn)
   if ((saw & SAW_ENV) === 0) {
     setOwn(out, 'env', hookEnv(plan))
-    note(hook, 'env', ENV, true)
+    note(hook, ENV, true)
   }
   if (tls && (saw & SAW_MOUNTS) === 0) {
     setOwn(out, 'volumeMounts', [certMount(plan)])
-    note(hook, 'volumeMounts', MOUNTS, true)
+    note(hook, MOUNTS, true)
   }
   return out
 }
@@ -343,11 +342,9 @@ function containerField(
   let c: Json
   if (k === 'env') {
     c = appendTo(v, depth + 1, hook, ENV)
-    note(hook, k, ENV, false)
     saw = SAW_ENV
   } else if (k === 'volumeMounts' && hook.tls) {
     c = appendTo(v, depth + 1, hook, MOUNTS)
-    note(hook, k, MOUNTS, false)
     saw = SAW_MOUNTS
   } else {
     c = copyPlainJson(v, depth + 1) // a function (a toJSON of the object itself) throws there
@@ -383,5 +380,6 @@ function appendTo(list: unknown, depth: number, hook: FastHook, kind: ListKind):
     out[i] = copyPlainJson(e, depth + 1) // checked and copied in one pass: a bail drops the copy anyway
   }
   putEntries(out, n, hook.plan, kind)
+  note(hook, kind, false)
   return out
 }

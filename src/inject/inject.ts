@@ -149,12 +149,16 @@ export function hookObject(object: unknown, plans: readonly Plan[], noteAddition
   let additions: Addition[] | undefined
   for (const [n, plan] of plans.entries()) {
     const run = startRun(plan)
-    const fast = fastHookOf(plan)
-    if (noteAdditions && plans.length === 1) fast.additions = []
-    if (n === 0 && hookFast(run, object, out, 0, fast)) additions = fast.additions
+    if (n > 0)
+      visit(run, out, 0, []) // the first plan's copy, hooked in place
     else {
-      if (n === 0) out[0] = cloneJson(object)
-      visit(run, out, 0, [])
+      const fast = fastHookOf(plan)
+      if (noteAdditions && plans.length === 1) fast.additions = []
+      if (hookFast(run, object, out, 0, fast)) additions = fast.additions
+      else {
+        out[0] = cloneJson(object)
+        visit(run, out, 0, [])
+      }
     }
     results.push(...run.results)
   }

@@ -27,7 +27,7 @@ export function workloadOptsOut(obj: Record<string, unknown>, location: readonly
   for (let i = 0; i < location.length - 1; i++) {
     const key = location[i]
     if (key === undefined || typeof node !== 'object' || node === null) return false
-    node = (node as Record<string, unknown>)[key] // cast: an object, read by one field as the fast path reads it
+    node = (node as Record<string, unknown>)[key] // cast: an object, read by one field (the fast path reads it on its way)
   }
   return (
     location.length > 1 &&
@@ -128,7 +128,7 @@ export function isOwnObject(obj: JsonObject, plan: Plan): boolean {
   return (
     meta.labels[MANAGED_BY.key] === MANAGED_BY.value &&
     meta.annotations[HOOK_ANNOTATION] === plan.kind &&
-    meta.annotations[APP_ANNOTATION] === `${plan.app.namespace}/${plan.app.name}`
+    meta.annotations[APP_ANNOTATION] === textsOf(plan).app
   )
 }
 

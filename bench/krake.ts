@@ -73,3 +73,18 @@ export function timeKrake(src: string, inputPath: string): KrakeTiming {
     }),
   ) as KrakeTiming
 }
+
+/**
+ * Throws unless Krake's hook did the work it is timed for on `manifests` Deployments spread over
+ * 10 namespaces: both variables in the first container, the certificate volume in the first pod,
+ * and one object more per namespace.
+ */
+export function checkKrakeHooked(krake: KrakeTiming, manifests: number): void {
+  if (
+    !krake.env.includes('KRAKE_COMPLETE_TOKEN') ||
+    !krake.env.includes('KRAKE_COMPLETE_URL') ||
+    krake.volumes.length !== 1 ||
+    krake.objects < manifests + 10
+  )
+    throw new Error(`Krake's hook did not hook the manifests: ${JSON.stringify({ ...krake, runs: undefined })}`)
+}
